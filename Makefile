@@ -1,0 +1,50 @@
+# prodstats — `make` rebuilds everything from data/raw; `make test` runs the suite.
+# Each target documented with `## …` is listed by `make help`.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+RAW    := data/raw
+OUT    := data/processed
+CHARTS := docs/charts
+
+.DEFAULT_GOAL := all
+.PHONY: all install data charts validate test bench fuzz backtest help clean
+
+all: $(STAMP) ## Set up .venv, then rebuild data/processed and docs/charts from data/raw
+	$(PY) -m prodstats build --raw $(RAW) --out $(OUT) --charts $(CHARTS)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	PIP_CONSTRAINT=$(CURDIR)/constraints.txt $(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install prodstats with the pinned versions in constraints.txt
+
+validate: $(STAMP) ## Validate the ledger in data/raw and report every problem
+	$(PY) -m prodstats validate $(RAW)
+
+data: $(STAMP) ## Rebuild the CSVs and datapackage in data/processed (no charts)
+	$(PY) -m prodstats build --raw $(RAW) --out $(OUT) --no-charts
+
+charts: $(STAMP) ## Rebuild the charts in docs/charts (no CSVs)
+	$(PY) -m prodstats build --raw $(RAW) --charts $(CHARTS) --no-data
+
+test: $(STAMP) ## Set up .venv, then run the whole test suite
+	$(PY) -m pytest
+
+backtest: $(STAMP) ## Backtest the projection method on the M3 yearly series (K=5, H=6)
+	$(PY) -m prodstats backtest --data ../shared/benchdata/m3_yearly.csv --window 5 --horizon 6
+
+bench: $(STAMP) ## Run the speed and memory benchmarks; the last line is JSON
+	$(PY) benchmarks/run.py
+
+fuzz: $(STAMP) ## Run the property-based mutation test with 10,000 examples
+	PRODSTATS_FUZZ_EXAMPLES=10000 $(PY) -m pytest tests/test_fuzz.py -q
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/  \1\t\2/' | expand -t 12
+
+clean: ## Remove .venv and caches (data/processed and docs/charts stay; they are committed)
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,29 @@
+"""prodstats: arms-production claims from news text, coded by hand, validated, resolved into
+series, projected with honest uncertainty, and charted.
+
+Typical use in a notebook::
+
+    import prodstats
+    ledger = prodstats.load()                 # the project's data/raw, validated
+    series = prodstats.resolve(ledger.claims)  # claims → series, one per reading
+    proj = prodstats.project(series)           # projections with 80 % and 95 % intervals
+    fig = prodstats.plot(series.query("indicator == 'defence_production'"), proj)
+
+Heavy libraries (statsmodels, scipy, matplotlib) load only inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from prodstats.claims import QUALIFIERS, Ledger, load
+from prodstats.errors import BuildError, LedgerError, ProdstatsError, SeriesError
+from prodstats.units import ureg
+
+__version__ = "0.1.0"
+
+__all__ = ["QUALIFIERS", "BuildError", "Ledger", "LedgerError", "ProdstatsError", "SeriesError",
+           "load", "ureg", "__version__"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd

@@ -1,0 +1,522 @@
+"""The claim ledger: indicators and claims tables, their schemas, the qualifier rules, and
+:func:`load`, which validates a raw folder and converts values to canonical units.
+
+Every check runs and every failure is reported (lazy validation); a ledger with any problem
+raises :class:`~prodstats.errors.LedgerError` carrying one line per problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from prodstats.errors import LedgerError, Problem
+from prodstats.periods import PeriodError, parse_period, split_candidates
+from prodstats.sources import _label, load_sources
+from prodstats.tables import LineMap, read_table, schema_problems
+from prodstats.units import UnitParseError, factor, is_rate_of, parse_unit
+
+PROJECT_RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
+
+KINDS = ["level", "ratio", "share"]
+MODALITIES = ["actual", "estimate", "expected", "target", "pledge", "proposal"]
+CONFIDENCES = ["verified", "official", "unverified", "disputed"]
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    """How a vague word maps to bounds.
+
+    Relative qualifiers scale the stated value: ``low = value × low_factor``. Scale words
+    ("dozens") give absolute bounds and need no value; their value defaults to the geometric
+    midpoint of the bounds, rounded to two significant digits.
+    """
+
+    name: str
+    low_factor: float | None
+    high_factor: float | None
+    low_abs: float | None = None
+    high_abs: float | None = None
+    cues: str = ""
+
+    @property
+    def is_scale(self) -> bool:
+        """True for scale words such as 'dozens', which need no stated value."""
+        return self.low_abs is not None
+
+
+#: The rule table. docs/codebook.md shows it; a test keeps the two equal.
+QUALIFIERS = {q.name: q for q in (
+    Qualifier("exact", 1.0, 1.0, cues="a figure stated without hedging"),
+    Qualifier("about", 0.9, 1.1, cues="etwa, rund, ungefähr, circa; about, around, some"),
+    Qualifier("nearly", 0.9, 1.0, cues="fast, knapp, beinahe; nearly, almost, just under"),
+    Qualifier("more_than", 1.0, 1.25, cues="mehr als, über; more than, over"),
+    Qualifier("at_least", 1.0, 1.25, cues="mindestens; at least"),
+    Qualifier("less_than", 0.75, 1.0, cues="weniger als, unter; less than, under"),
+    Qualifier("up_to", 0.5, 1.0, cues="bis zu; up to, as many as"),
+    Qualifier("dozens", None, None, 24, 99, cues="Dutzende; dozens"),
+    Qualifier("hundreds", None, None, 200, 999, cues="Hunderte; hundreds"),
+    Qualifier("thousands", None, None, 2_000, 9_999, cues="Tausende; thousands"),
+    Qualifier("millions", None, None, 2e6, 9.99e6, cues="Millionen; millions"),
+    Qualifier("billions", None, None, 2e9, 9.99e9, cues="Milliarden, in Milliardenhöhe; billions"),
+)}
+
+
+class IndicatorSchema(pa.DataFrameModel):
+    """The vocabulary of what is measured."""
+
+    indicator_id: Series[str] = pa.Field(
+        unique=True, str_matches=r"^[a-z][a-z0-9_]*$", description="Stable id of the indicator.",
+        metadata={"hint": "use lower-case letters, digits and underscores"})
+    description: Series[str] = pa.Field(description="What is measured, and of what.")
+    canonical_unit: Series[str] = pa.Field(
+        description="pint unit every level of this indicator is converted to, e.g. rounds/year.")
+
+    class Config:
+        """Columns are exactly these."""
+
+        strict = True
+        coerce = True
+
+
+class ClaimSchema(pa.DataFrameModel):
+    """One row per quantitative claim, coded by hand from a source text."""
+
+    claim_id: Series[str] = pa.Field(
+        unique=True, str_matches=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="Stable id of the claim; never reused.",
+        metadata={"hint": "use letters, digits, '-', '_' and '.', e.g. 'dpa250117-03'"})
+    source_id: Series[str] = pa.Field(description="The source the claim is coded from.")
+    quote: Series[str] = pa.Field(
+        description="Verbatim substring of the source text, in its original language.")
+    quote_en: Series[str] = pa.Field(description="English translation of the quote.")
+    speaker: Series[str] = pa.Field(nullable=True,
+                                    description="Who made the claim; empty when it is the outlet's own.")
+    speaker_role: Series[str] = pa.Field(nullable=True, description="The speaker's role.")
+    channel: Series[str] = pa.Field(
+        description="How the claim was made: Facebook post, Telegram, video address, ….")
+    actor: Series[str] = pa.Field(
+        str_matches=r"^([A-Z]{3}|[a-z][a-z0-9_]*)$",
+        description="Who the figure is about: ISO 3166 alpha-3 code, or an organisation slug.",
+        metadata={"hint": "use an ISO3 country code such as 'UKR' or a lower-case slug such "
+                          "as 'european_states'"})
+    indicator: Series[str] = pa.Field(description="What is measured; an id from indicators.csv.")
+    kind: Series[str] = pa.Field(isin=KINDS, description="level, ratio (to base_period) or share.",
+                                 metadata={"allowed": KINDS})
+    modality: Series[str] = pa.Field(isin=MODALITIES, description="What sort of figure it is.",
+                                     metadata={"allowed": MODALITIES})
+    period: Series[str] = pa.Field(
+        description="When the figure holds: 2024, 2024-01, 2025-01-17, or 2023-09/2024-01.")
+    value: Series[float] = pa.Field(nullable=True, description="The stated figure.",
+                                    metadata={"unit_column": "unit"})
+    unit: Series[str] = pa.Field(description="pint unit of value and its bounds.")
+    qualifier: Series[str] = pa.Field(
+        isin=list(QUALIFIERS), description="How the figure is hedged; sets the bounds by rule.",
+        metadata={"allowed": list(QUALIFIERS)})
+    value_low: Series[float] = pa.Field(nullable=True,
+                                        description="Lower bound; empty to take it from the qualifier rule.",
+                                        metadata={"unit_column": "unit"})
+    value_high: Series[float] = pa.Field(nullable=True,
+                                         description="Upper bound; empty to take it from the qualifier rule.",
+                                         metadata={"unit_column": "unit"})
+    base_period: Series[str] = pa.Field(
+        nullable=True, description="For ratios: the period compared with; alternatives as 2022|2023.")
+    confidence: Series[str] = pa.Field(isin=CONFIDENCES, description="How far the figure can be trusted.",
+                                       metadata={"allowed": CONFIDENCES})
+    confidence_reason: Series[str] = pa.Field(description="Why that confidence level.")
+    notes: Series[str] = pa.Field(nullable=True, description="Anything else a reader should know.")
+
+    class Config:
+        """Columns are exactly these."""
+
+        strict = True
+        coerce = True
+
+
+CLAIM_COLUMNS = list(ClaimSchema.to_schema().columns)
+CLAIM_REQUIRED = [c for c in CLAIM_COLUMNS
+                  if c not in ("speaker", "speaker_role", "value_low", "value_high", "base_period",
+                               "notes")]
+INDICATOR_COLUMNS = list(IndicatorSchema.to_schema().columns)
+
+#: Columns :func:`load` adds to the claims.
+DERIVED_COLUMNS = ["bounds_from", "period_start", "period_end", "period_years", "canonical_unit",
+                   "value_canonical", "low_canonical", "high_canonical"]
+
+
+@dataclass
+class Ledger:
+    """A validated ledger: the tables as DataFrames, and the source texts."""
+
+    sources: pd.DataFrame
+    indicators: pd.DataFrame
+    claims: pd.DataFrame
+    texts: dict[str, str]
+
+
+def load(path: str | Path | None = None) -> Ledger:
+    """Load and validate a ledger folder; convert every value to its canonical unit.
+
+    Args:
+        path: a folder with ``sources.csv``, ``indicators.csv``, ``claims.csv`` and ``texts/``.
+            Defaults to the project's own ``data/raw``.
+
+    Returns:
+        A :class:`Ledger`. ``ledger.claims`` has the raw columns (bounds filled in by the
+        qualifier rule where empty) and ``value_canonical``, ``low_canonical``,
+        ``high_canonical`` in the indicator's ``canonical_unit``.
+
+    Raises:
+        LedgerError: listing every problem, one line each.
+    """
+    raw = Path(PROJECT_RAW if path is None else path)
+    root = Path.cwd()
+    if not raw.is_dir():
+        raise LedgerError([Problem(str(raw), None, None, None,
+                                   "not a folder; pass the folder that holds sources.csv, "
+                                   "indicators.csv, claims.csv and texts/")])
+    sources, texts, problems = load_sources(raw, root)
+    indicators, found = _load_indicators(raw, root)
+    problems += found
+    path_claims = raw / "claims.csv"
+    label = _label(path_claims, root)
+    claims, found = read_table(path_claims, CLAIM_COLUMNS, CLAIM_REQUIRED, label)
+    problems += found
+    if claims is not None:
+        lines = LineMap(path_claims, label)
+        problems += _nonfinite_text(claims, ["value", "value_low", "value_high"], lines)
+        claims, found = schema_problems(ClaimSchema, claims, lines)
+        problems += found
+        claims, found = check_claims(claims, sources, indicators, texts, lines)
+        problems += found
+    if problems:
+        raise LedgerError(problems)
+    return Ledger(sources=sources, indicators=indicators, claims=claims, texts=texts)
+
+
+def _load_indicators(raw: Path, root: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+    path = raw / "indicators.csv"
+    label = _label(path, root)
+    frame, problems = read_table(path, INDICATOR_COLUMNS, label=label)
+    if frame is None:
+        return None, problems
+    lines = LineMap(path, label)
+    frame, found = schema_problems(IndicatorSchema, frame, lines)
+    problems += found
+    for index, row in enumerate(frame.itertuples(index=False)):
+        if isinstance(row.canonical_unit, str):
+            try:
+                parse_unit(row.canonical_unit)
+            except UnitParseError as exc:
+                problems.append(Problem(label, lines(index), "canonical_unit",
+                                        row.canonical_unit, str(exc)))
+    return frame, problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Claim checks. Each works on whole columns, or on the distinct values of a column, so a ledger
+# of a million claims costs a few passes, not a million Python calls per rule.
+# ---------------------------------------------------------------------------------------------
+
+def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
+                 indicators: pd.DataFrame | None, texts: dict[str, str],
+                 lines: LineMap) -> tuple[pd.DataFrame, list[Problem]]:
+    """Run every cross-column and cross-table check; return claims with derived columns."""
+    problems: list[Problem] = []
+    label = lines.label
+    # A cell that failed coercion was reported by the schema; treat it as empty from here on.
+    value_given = claims["value"].notna()
+    for col in ("value", "value_low", "value_high"):
+        claims[col] = pd.to_numeric(claims[col], errors="coerce").astype(float)
+
+    def report(mask: pd.Series | np.ndarray, column: str, message) -> None:
+        """Add one Problem per row in ``mask``; ``message`` is text or a function of the row."""
+        rows = np.flatnonzero(np.asarray(mask, dtype=bool))
+        for i in rows:
+            found = claims[column].iat[i] if column in claims.columns else None
+            text = message(i) if callable(message) else message
+            problems.append(Problem(label, lines(int(i)), column,
+                                    None if _isna(found) else _fmt(found), text))
+
+    # Ids: unique, and references that exist.
+    ids = claims["claim_id"]
+    dup = ids.duplicated(keep="first") & ids.notna()
+    if dup.any():
+        first = {cid: i for i, cid in reversed(list(enumerate(ids)))}
+        report(dup, "claim_id", lambda i: f"duplicate id, first used on line "
+                                          f"{lines(first[ids.iat[i]])}; give each claim its own id")
+    known_sources = set(sources["source_id"].dropna()) if sources is not None else None
+    if known_sources is not None:
+        bad = claims["source_id"].notna() & ~claims["source_id"].isin(known_sources)
+        report(bad, "source_id", lambda i: "no such source in sources.csv"
+               + _suggest(claims["source_id"].iat[i], known_sources)
+               + "; add the source first or fix the id")
+    canonical = {}
+    if indicators is not None:
+        canonical = dict(zip(indicators["indicator_id"], indicators["canonical_unit"], strict=True))
+        bad = claims["indicator"].notna() & ~claims["indicator"].isin(set(canonical))
+        report(bad, "indicator", lambda i: "no such indicator in indicators.csv"
+               + _suggest(claims["indicator"].iat[i], set(canonical))
+               + "; add it there (id, description, canonical unit) or fix the id")
+
+    # Quotes: verbatim in the (hash-checked) text of their source.
+    for sid, group in claims.groupby("source_id", sort=False):
+        text = texts.get(sid)
+        if text is None:
+            continue  # unknown source or a bad text; reported on its own line
+        quotes = group["quote"]
+        missing = [isinstance(q, str) and q not in text for q in quotes]
+        for i, miss in zip(group.index, missing, strict=True):
+            if miss:
+                pos = claims.index.get_loc(i)
+                report(_one(len(claims), pos), "quote", _quote_message(quotes.at[i], text, sid))
+
+    # Periods.
+    periods: dict[str, object] = {}
+    for text in claims["period"].dropna().unique():
+        try:
+            periods[text] = parse_period(text)
+        except PeriodError as exc:
+            periods[text] = exc
+    period_bad = claims["period"].map(lambda t: isinstance(periods.get(t), PeriodError))
+    report(period_bad, "period", lambda i: str(periods[claims["period"].iat[i]]))
+
+    # Base periods: required for ratios, absent otherwise, each candidate before the period.
+    is_ratio = claims["kind"].eq("ratio").fillna(False).to_numpy(dtype=bool)
+    has_base = claims["base_period"].notna().to_numpy()
+    report(is_ratio & ~has_base, "base_period",
+           "a ratio needs the period it is compared with; write it (e.g. 2022), or several "
+           "candidates as 2022|2023 when the text is ambiguous")
+    report(~is_ratio & has_base & claims["kind"].notna().to_numpy(), "base_period",
+           "only ratios have a base period; empty this cell or set kind to 'ratio'")
+    for i in np.flatnonzero(is_ratio & has_base):
+        period = periods.get(claims["period"].iat[i])
+        for cand in split_candidates(claims["base_period"].iat[i]):
+            try:
+                base = parse_period(cand)
+            except PeriodError as exc:
+                report(_one(len(claims), i), "base_period", str(exc))
+                continue
+            if period is not None and not isinstance(period, PeriodError) and base.end >= period.start:
+                report(_one(len(claims), i), "base_period",
+                       f"base {cand} does not come before the period {period.text}; a ratio "
+                       "compares a later period with an earlier base")
+
+    # Units: parse each distinct unit once; dimension must fit the kind and the indicator.
+    units: dict[str, object] = {}
+    for text in claims["unit"].dropna().unique():
+        try:
+            units[text] = parse_unit(text)
+        except UnitParseError as exc:
+            units[text] = exc
+    unit_bad = claims["unit"].map(lambda t: isinstance(units.get(t), UnitParseError))
+    report(unit_bad, "unit", lambda i: str(units[claims["unit"].iat[i]]))
+    mode = pd.Series("", index=claims.index, dtype=object)  # how each row converts
+    combos = claims.loc[~unit_bad & claims["unit"].notna(), ["kind", "indicator", "unit"]]
+    for kind, indicator, unit in combos.drop_duplicates().itertuples(index=False):
+        rows = (claims["kind"] == kind) & (claims["indicator"] == indicator) & (claims["unit"] == unit)
+        how, message = _unit_fit(kind, unit, canonical.get(indicator))
+        if message:
+            report(rows, "unit", message)
+        else:
+            mode[rows] = how
+
+    # Values and bounds.
+    value = claims["value"].astype(float)
+    qual = claims["qualifier"]
+    scale = qual.map(lambda q: QUALIFIERS[q].is_scale if q in QUALIFIERS else False).astype(bool)
+    report(~value_given & ~scale & qual.notna(), "value",
+           "required unless the qualifier is a scale word (dozens, hundreds, …); write the figure")
+    for col in ("value", "value_low", "value_high"):
+        numbers = claims[col].astype(float)
+        report(np.isinf(numbers) | (numbers.abs() > 1e15), col,
+               "not a finite figure below 1e15; write the number as stated in the text")
+    low, high, value, bounds_from = _fill_bounds(claims, value, scale)
+    claims = claims.assign(value=value, value_low=low, value_high=high, bounds_from=bounds_from)
+    order_bad = (low > value) | (value > high)
+    report(order_bad.fillna(False), "value",
+           lambda i: f"outside its bounds [{_fmt(low.iat[i])}, {_fmt(high.iat[i])}]; "
+                     "value_low ≤ value ≤ value_high must hold — fix the bounds or the qualifier")
+    level = claims["kind"].eq("level").fillna(False)
+    report(level & (low < 0), "value_low" if claims["value_low"].notna().any() else "value",
+           "a level cannot be negative; counts and amounts are ≥ 0")
+    ratio = claims["kind"].eq("ratio").fillna(False)
+    report(ratio & (low <= 0), "value", "a ratio must be > 0 (3 for 'tripled', 0.5 for 'halved')")
+
+    # Canonical values (one conversion factor per unit group).
+    claims, found = _to_canonical(claims, mode, canonical, periods)
+    share = claims["kind"].eq("share").fillna(False)
+    share_bad = share & ((claims["low_canonical"] < 0) | (claims["high_canonical"] > 1))
+    report(share_bad.fillna(False), "value",
+           lambda i: f"a share must lie in 0–1, or 0–100 with unit 'percent'; with its bounds "
+                     f"it reaches {_fmt(claims['low_canonical'].iat[i])}–"
+                     f"{_fmt(claims['high_canonical'].iat[i])} (as a fraction)")
+    problems += found
+    return claims, problems
+
+
+def _nonfinite_text(frame: pd.DataFrame, columns: list[str], lines: LineMap) -> list[Problem]:
+    """Number cells a float parser would accept silently but wrongly.
+
+    'nan' and 'inf' parse as floats; '3.000' parses as 3, though a German text means 3,000.
+    """
+    problems = []
+    for col in columns:
+        text = frame[col].dropna()
+        for pattern, message in (
+            (r"[+-]?(nan|inf|infinity)", "not a finite number; write the figure, or leave the "
+                                         "cell empty"),
+            (r"\d{1,3}(\.\d{3})+", "looks like a figure with '.' as thousands separator; write "
+                                  "it without separators (3000), or as 3.0 if a decimal is meant"),
+        ):
+            bad = text[text.str.fullmatch(pattern, case=False)]
+            for i, found in bad.items():
+                problems.append(Problem(lines.label, lines(frame.index.get_loc(i)), col, found,
+                                        message))
+    return problems
+
+
+def _one(n: int, i: int) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[i] = True
+    return mask
+
+
+def _isna(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float | np.floating):
+        return f"{value:g}"
+    return str(value)
+
+
+def _suggest(name: object, options: set[str]) -> str:
+    close = difflib.get_close_matches(str(name), sorted(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+_LOOKALIKES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"',
+               "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2013": "-", "\u2014": "-",
+               "\u00a0": " ", "\u202f": " ", "\u2009": " "}
+_CYRILLIC = dict(zip("аеорсхуіАВЕКМНОРСТХ", "aeopcxyiABEKMHOPCTX", strict=True))
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(_LOOKALIKES.get(c, _CYRILLIC.get(c, c)) for c in text)
+
+
+def _quote_message(quote: str, text: str, sid: str) -> str:
+    """Why a quote is not in its text: look-alike characters, spacing, or simply absent."""
+    if _fold(quote) in _fold(text):
+        odd = [c for c in quote if _fold(c) != c or c in _LOOKALIKES]
+        shown = ", ".join(f"'{c}' (U+{ord(c):04X} {unicodedata.name(c, '?')})" for c in dict.fromkeys(odd))
+        return (f"not verbatim in the text of {sid}: it matches only after replacing look-alike "
+                f"characters [{shown}]; copy the quote from the text file itself")
+    if " ".join(quote.split()) in " ".join(text.split()):
+        return (f"not verbatim in the text of {sid}: the spacing or line breaks differ; copy the "
+                "quote from the text file itself")
+    return (f"not found in the text of {sid}; the quote must be copied verbatim from the text "
+            "file (same language, quotation marks, dashes and spaces)")
+
+
+def _unit_fit(kind: str, unit: str, canonical: str | None) -> tuple[str, str | None]:
+    """How a claim's unit converts to its indicator's canonical unit, or why it cannot.
+
+    Returns ``(mode, message)``: mode is 'direct' (same dimension), 'per_period' (an amount over
+    the claim's period, divided by its length to give a rate), or 'ratio'; message is None when
+    the unit fits.
+    """
+    parsed = parse_unit(unit)
+    if kind == "ratio":
+        if not parsed.dimensionless:
+            return "", f"a ratio has no unit; write 'dimensionless' (found {parsed.dimensionality})"
+        return "ratio", None
+    if kind == "share":
+        if not parsed.dimensionless:
+            return "", "a share is written as 'dimensionless' (0–1) or 'percent' (0–100)"
+        return "direct", None
+    if canonical is None or not isinstance(canonical, str):
+        return "", None  # unknown indicator, reported on its own
+    try:
+        target = parse_unit(canonical)
+    except UnitParseError:
+        return "", None  # bad canonical unit, reported in indicators.csv
+    if parsed.dimensionality == target.dimensionality:
+        return "direct", None
+    if is_rate_of(canonical, unit):
+        return "per_period", None
+    return "", (f"has dimension {parsed.dimensionality} but the indicator is measured in "
+                f"'{canonical}' ({target.dimensionality}); use a unit of that kind, or the "
+                f"amount over the period (e.g. '{_amount_of(canonical)}')")
+
+
+def _amount_of(canonical: str) -> str:
+    text = canonical.replace(" ", "")
+    return text.split("/")[0] if "/" in text else text
+
+
+def _fill_bounds(claims: pd.DataFrame, value: pd.Series, scale: pd.Series
+                 ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Fill value, value_low and value_high from the qualifier rule where the coder left them."""
+    qual = claims["qualifier"]
+    lf = qual.map(lambda q: QUALIFIERS[q].low_factor if q in QUALIFIERS else np.nan).astype(float)
+    hf = qual.map(lambda q: QUALIFIERS[q].high_factor if q in QUALIFIERS else np.nan).astype(float)
+    la = qual.map(lambda q: QUALIFIERS[q].low_abs if q in QUALIFIERS else np.nan).astype(float)
+    ha = qual.map(lambda q: QUALIFIERS[q].high_abs if q in QUALIFIERS else np.nan).astype(float)
+    given_low = claims["value_low"].astype(float)
+    given_high = claims["value_high"].astype(float)
+    rule_low = (value * lf).where(~scale, la)
+    rule_high = (value * hf).where(~scale, ha)
+    low = given_low.fillna(rule_low)
+    high = given_high.fillna(rule_high)
+    midpoint = np.sqrt(low * high).map(_round2)
+    value = value.fillna(midpoint.where(scale))
+    bounds_from = pd.Series(np.where(given_low.notna() | given_high.notna(), "given", "qualifier"),
+                            index=claims.index)
+    return low, high, value, bounds_from
+
+
+def _round2(x: float) -> float:
+    if not np.isfinite(x) or x <= 0:
+        return x
+    digits = 1 - int(math.floor(math.log10(x)))
+    return float(round(x, digits))
+
+
+def _to_canonical(claims: pd.DataFrame, mode: pd.Series, canonical: dict[str, str],
+                  periods: dict[str, object]) -> tuple[pd.DataFrame, list[Problem]]:
+    """Convert value and bounds into each indicator's canonical unit, one factor per group."""
+    years = claims["period"].map(lambda t: getattr(periods.get(t), "years", np.nan)).astype(float)
+    start = claims["period"].map(lambda t: getattr(periods.get(t), "start", None))
+    end = claims["period"].map(lambda t: getattr(periods.get(t), "end", None))
+    target = pd.Series(
+        np.where(claims["kind"].isin(["ratio", "share"]), "dimensionless",
+                 claims["indicator"].map(canonical).fillna("")), index=claims.index, dtype=object)
+    mult = pd.Series(np.nan, index=claims.index)
+    keys = pd.DataFrame({"mode": mode, "unit": claims["unit"], "target": target})
+    for (how, unit, to), rows in keys.groupby(["mode", "unit", "target"], sort=False).groups.items():
+        if how == "direct" or how == "ratio":
+            mult[rows] = factor(unit, to)
+        elif how == "per_period":
+            mult[rows] = factor(f"({unit}) / year", to) / years[rows]
+    out = claims.assign(
+        period_start=pd.to_datetime(start).dt.strftime("%Y-%m-%d"),
+        period_end=pd.to_datetime(end).dt.strftime("%Y-%m-%d"),
+        period_years=years,
+        canonical_unit=target,
+        value_canonical=claims["value"] * mult,
+        low_canonical=claims["value_low"] * mult,
+        high_canonical=claims["value_high"] * mult,
+    )
+    return out, []

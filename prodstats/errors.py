@@ -1,0 +1,75 @@
+"""Errors of prodstats, and the one-line format of validation problems.
+
+Hierarchy::
+
+    ProdstatsError (Exception)
+     ├── LedgerError (ProdstatsError, ValueError)   a ledger failed validation; holds Problems
+     ├── SeriesError (ProdstatsError, ValueError)   a series cannot be projected
+     └── BuildError  (ProdstatsError, RuntimeError) a build stage failed; nothing was published
+
+Every message says where (file:line, column), what was found, and what to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ProdstatsError(Exception):
+    """Base class of every error prodstats raises on purpose."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One failed check on one cell, row or file.
+
+    Attributes:
+        file: path of the file, as the user gave it.
+        line: 1-based line in the file (the header is line 1), or None for the whole file.
+        column: the column name, or None when the problem is not about one cell.
+        found: the offending value as text, or None.
+        message: what is wrong and how to fix it.
+    """
+
+    file: str
+    line: int | None
+    column: str | None
+    found: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.column is None:
+            return f"{where}: {self.message}"
+        if self.found is None:
+            return f"{where}: column '{self.column}': {self.message}"
+        return f"{where}: column '{self.column}' = {_show(self.found)}: {self.message}"
+
+
+def _show(value: str, limit: int = 60) -> str:
+    """Quote a found value for a message, shortened and with control characters escaped."""
+    text = repr(str(value))
+    return text if len(text) <= limit else text[: limit - 4] + "…'"
+
+
+class LedgerError(ProdstatsError, ValueError):
+    """A ledger failed validation. ``problems`` lists every failure, sorted by place."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems), key=_sort_key)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+def _sort_key(p: Problem) -> tuple:
+    return (p.file, p.line or 0, p.column or "", p.message)
+
+
+class SeriesError(ProdstatsError, ValueError):
+    """A series that cannot be projected (too few points, non-positive values, …)."""
+
+
+class BuildError(ProdstatsError, RuntimeError):
+    """A build stage failed. Nothing was published; the message names the stage."""

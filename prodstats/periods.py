@@ -1,0 +1,86 @@
+"""Periods: a year (``2024``), a month (``2024-01``), a day (``2025-01-17``), or a range of
+any two of them (``2023-09/2024-01``, inclusive). Parsed once per distinct string.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+_PART = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed interval of days with the precision it was written in."""
+
+    text: str
+    start: date
+    end: date
+    precision: str  # year | month | day | range
+
+    @property
+    def years(self) -> float:
+        """Length in years; whole months and years count exactly (a month is 1/12 year)."""
+        if self.start.day == 1 and (self.end + _ONE_DAY).day == 1:
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            return months / 12.0
+        return ((self.end - self.start).days + 1) / 365.25
+
+    @property
+    def mid_year(self) -> float:
+        """Midpoint as a decimal year (2024 → 2024.5), for charts and ordering."""
+        mid = self.start + (self.end - self.start) / 2
+        return mid.year + (mid.timetuple().tm_yday - 0.5) / (366 if calendar.isleap(mid.year) else 365)
+
+
+_ONE_DAY = date(2000, 1, 2) - date(2000, 1, 1)
+
+
+class PeriodError(ValueError):
+    """A period string that does not parse; ``str()`` says what is expected."""
+
+
+def _part(text: str) -> tuple[date, date, str]:
+    match = _PART.match(text)
+    if not match:
+        raise PeriodError(
+            f"'{text}' is not a period; write a year (2024), a month (2024-01), "
+            "a day (2025-01-17) or a range (2023-09/2024-01)")
+    year, month, day = match.groups()
+    y = int(year)
+    if month is None:
+        return date(y, 1, 1), date(y, 12, 31), "year"
+    m = int(month)
+    if not 1 <= m <= 12:
+        raise PeriodError(f"month {m:02d} in '{text}' does not exist; months run 01–12")
+    last = calendar.monthrange(y, m)[1]
+    if day is None:
+        return date(y, m, 1), date(y, m, last), "month"
+    d = int(day)
+    if not 1 <= d <= last:
+        raise PeriodError(f"day {d:02d} in '{text}' does not exist; {y}-{m:02d} has {last} days")
+    return date(y, m, d), date(y, m, d), "day"
+
+
+@lru_cache(maxsize=65536)
+def parse_period(text: str) -> Period:
+    """Parse a period string. Raises PeriodError with a message for people."""
+    text = str(text).strip()
+    if "/" in text:
+        left, _, right = text.partition("/")
+        start, _, _ = _part(left.strip())
+        _, end, _ = _part(right.strip())
+        if end < start:
+            raise PeriodError(f"range '{text}' ends before it starts; write the earlier end first")
+        return Period(text, start, end, "range")
+    start, end, precision = _part(text)
+    return Period(text, start, end, precision)
+
+
+def split_candidates(text: str) -> list[str]:
+    """Split a ``base_period`` cell with alternatives (``2022|2023``) into its candidates."""
+    return [part.strip() for part in str(text).split("|") if part.strip()]

@@ -1,0 +1,154 @@
+"""The sources table (``data/raw/sources.csv``), its schema, and the archived source texts.
+
+Each source text is kept verbatim under ``data/raw/texts/``; its sha256 in the table catches an
+edited text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from prodstats.errors import Problem
+from prodstats.periods import PeriodError, parse_period
+from prodstats.tables import LineMap, read_table, schema_problems
+
+PRECISIONS = ["day", "month", "year"]
+DATE_BASES = ["stated", "inferred"]
+TITLE_ORIGINS = ["original", "descriptive"]
+
+
+class SourceSchema(pa.DataFrameModel):
+    """One row per source: an article, a post or a statement that claims are coded from."""
+
+    source_id: Series[str] = pa.Field(
+        unique=True, str_matches=r"^[a-z0-9][a-z0-9-]*$",
+        description="Stable id of the source: lower-case letters, digits and hyphens.",
+        metadata={"hint": "use lower-case letters, digits and hyphens, e.g. 'reuters-2024-01-ua'"})
+    outlet: Series[str] = pa.Field(description="The outlet that published the text.")
+    wire_agency: Series[str] = pa.Field(nullable=True,
+                                        description="The wire agency behind the text, if any.")
+    title: Series[str] = pa.Field(description="The title, or a descriptive one if it has none.")
+    title_origin: Series[str] = pa.Field(
+        isin=TITLE_ORIGINS, description="original: the text's own title; descriptive: written by the coder.",
+        metadata={"allowed": TITLE_ORIGINS})
+    authors: Series[str] = pa.Field(nullable=True,
+                                    description="Authors as credited, separated by '; '.")
+    editors: Series[str] = pa.Field(nullable=True,
+                                    description="Editors as credited, separated by '; '.")
+    language: Series[str] = pa.Field(
+        str_matches=r"^[a-z]{2}$", description="ISO 639-1 code of the text's language.",
+        metadata={"hint": "use a two-letter ISO 639-1 code such as 'de' or 'en'"})
+    published: Series[str] = pa.Field(
+        description="Publication date, written to its precision: 2025-01-17, 2024-01 or 2024.")
+    published_precision: Series[str] = pa.Field(
+        isin=PRECISIONS, description="Precision of the publication date.",
+        metadata={"allowed": PRECISIONS})
+    published_basis: Series[str] = pa.Field(
+        isin=DATE_BASES, description="stated: the text or outlet gives the date; inferred: "
+        "established from events in the text.", metadata={"allowed": DATE_BASES})
+    published_note: Series[str] = pa.Field(nullable=True,
+                                           description="How the date was established.")
+    url: Series[str] = pa.Field(nullable=True, description="Address of the original; empty if unknown.")
+    accessed: Series[str] = pa.Field(nullable=True, description="Date the text was archived.")
+    text_file: Series[str] = pa.Field(
+        description="Path of the archived text, relative to the raw folder.")
+    sha256: Series[str] = pa.Field(
+        str_matches=r"^[0-9a-f]{64}$", description="sha256 of the archived text file's bytes.",
+        metadata={"hint": "64 lower-case hex digits; compute with: sha256sum FILE"})
+
+    class Config:
+        """Columns are exactly these; cells are text."""
+
+        strict = True
+        coerce = True
+
+
+COLUMNS = list(SourceSchema.to_schema().columns)
+REQUIRED = [c for c in COLUMNS if c not in ("wire_agency", "editors", "published_note", "url",
+                                            "accessed")]
+
+
+def sha256_of(path: Path) -> str:
+    """sha256 hex digest of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_sources(raw: Path, label_root: Path | None = None
+                 ) -> tuple[pd.DataFrame | None, dict[str, str], list[Problem]]:
+    """Read and check ``sources.csv`` and the texts it names.
+
+    Returns:
+        The sources frame, the texts by source_id (only those that exist and match their hash,
+        so quotes are not checked against an edited text), and the problems found.
+    """
+    path = raw / "sources.csv"
+    label = _label(path, label_root)
+    frame, problems = read_table(path, COLUMNS, REQUIRED, label)
+    if frame is None:
+        return None, {}, problems
+    lines = LineMap(path, label)
+    frame, found = schema_problems(SourceSchema, frame, lines)
+    problems += found
+    texts: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for index, row in enumerate(frame.itertuples(index=False)):
+        line = lines(index)
+        sid = row.source_id
+        if isinstance(sid, str):
+            if sid in seen:
+                problems.append(Problem(label, line, "source_id", sid,
+                                        f"duplicate id, first used on line {seen[sid]}; "
+                                        "give each source its own id"))
+            seen.setdefault(sid, line)
+        problems += _check_date(label, line, row.published, row.published_precision)
+        if not isinstance(row.text_file, str):
+            continue
+        text_path = raw / row.text_file
+        if not text_path.is_file():
+            problems.append(Problem(label, line, "text_file", row.text_file,
+                                    f"no such file under {_label(raw, label_root)}/; archive "
+                                    "the source text there, verbatim, as UTF-8"))
+            continue
+        digest = sha256_of(text_path)
+        if isinstance(row.sha256, str) and digest != row.sha256:
+            problems.append(Problem(
+                label, line, "sha256", row.sha256,
+                f"{row.text_file} now hashes to {digest}: the text was changed since it was "
+                "coded; restore the original, or if the change is a deliberate correction, "
+                "re-check every quote of this source and record the new hash"))
+            continue
+        try:
+            texts[sid] = text_path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(label, line, "text_file", row.text_file,
+                                    "the text is not valid UTF-8; save it as UTF-8"))
+    return frame, texts, problems
+
+
+def _check_date(label: str, line: int, published: object, precision: object) -> list[Problem]:
+    if not isinstance(published, str) or precision not in PRECISIONS:
+        return []
+    try:
+        period = parse_period(published)
+    except PeriodError as exc:
+        return [Problem(label, line, "published", published, str(exc))]
+    if period.precision != precision:
+        return [Problem(label, line, "published", published,
+                        f"written to {period.precision} precision but published_precision says "
+                        f"'{precision}'; make the two agree")]
+    return []
+
+
+def _label(path: Path, root: Path | None) -> str:
+    """How a path is shown in messages: relative to ``root`` when possible."""
+    if root is not None:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            pass
+    return str(path)

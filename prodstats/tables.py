@@ -1,0 +1,187 @@
+"""Reading hand-edited CSV tables strictly, and turning pandera failures into Problems.
+
+A spreadsheet's output is accepted as it is (UTF-8 BOM, CRLF, quoted line breaks, trailing blank
+lines). Anything else that is wrong with a file becomes one :class:`~prodstats.errors.Problem`.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from prodstats.errors import Problem
+
+
+def read_table(path: Path, columns: Iterable[str], required: Iterable[str] | None = None,
+               label: str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read a CSV whose cells are all text; empty cells become NA.
+
+    Args:
+        path: the CSV file.
+        columns: every column the table may have, in order.
+        required: the columns that must be present (default: all of ``columns``).
+        label: how the file is named in messages (default: ``str(path)``).
+
+    Returns:
+        The frame (or None when the file cannot be used at all) and the file-level problems.
+    """
+    name = label or str(path)
+    columns = list(columns)
+    required = list(columns if required is None else required)
+    expected = ", ".join(columns)
+    if not path.is_file():
+        return None, [Problem(name, None, None, None,
+                              f"file not found; expected a CSV with the columns: {expected}")]
+    if path.stat().st_size == 0:
+        return None, [Problem(name, None, None, None,
+                              f"file is empty; expected a header line with the columns: {expected}")]
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
+                            encoding="utf-8-sig", skip_blank_lines=True)
+    except UnicodeDecodeError as exc:
+        line = _line_of_byte(path, exc.start)
+        return None, [Problem(name, line, None, None,
+                              f"not valid UTF-8 (byte {exc.object[exc.start:exc.start + 1]!r} at "
+                              f"offset {exc.start}); save the file as UTF-8 "
+                              "(in a spreadsheet: 'CSV UTF-8')")]
+    except pd.errors.ParserError as exc:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if match:
+            want, line, saw = match.groups()
+            msg = (f"this row has {saw} cells but the header has {want}; "
+                   "quote cells that contain commas with double quotes")
+            return None, [Problem(name, int(line), None, None, msg)]
+        return None, [Problem(name, None, None, None, f"not a readable CSV: {exc}")]
+    except pd.errors.EmptyDataError:
+        return None, [Problem(name, None, None, None,
+                              f"file is empty; expected a header line with the columns: {expected}")]
+    header = [str(c) for c in frame.columns]
+    if len(header) == 1 and ";" in header[0]:
+        return None, [Problem(name, 1, None, None,
+                              "columns are separated by ';' but prodstats expects ','; "
+                              "export the sheet as 'CSV UTF-8 (comma delimited)'")]
+    problems = []
+    for col in header:
+        twin = re.match(r"^(.*)\.\d+$", col)
+        if twin and twin.group(1) in columns:
+            problems.append(Problem(name, 1, twin.group(1), None,
+                                    "column appears twice in the header; delete one of them"))
+        elif col not in columns:
+            hint = _close(col, columns)
+            problems.append(Problem(name, 1, col, None,
+                                    f"unknown column{hint}; remove it or rename it "
+                                    f"(allowed: {expected})"))
+    for col in required:
+        if col not in header:
+            problems.append(Problem(name, 1, col, None,
+                                    "required column is missing; add it to the header line"))
+    if problems:
+        return None, problems
+    if frame.empty:
+        return None, [Problem(name, None, None, None,
+                              "the file has a header but no rows; add at least one row")]
+    for col in columns:
+        if col not in frame.columns:
+            frame[col] = pd.NA
+    frame = frame[columns]
+    # Spreadsheets pad cells with spaces; a cell of only spaces is empty.
+    for col in columns:
+        frame[col] = frame[col].str.strip().replace("", pd.NA)
+    return frame, []
+
+
+def _close(name: str, options: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _line_of_byte(path: Path, offset: int) -> int:
+    with path.open("rb") as handle:
+        return handle.read(offset).count(b"\n") + 1
+
+
+def record_lines(path: Path) -> list[int]:
+    """Line number on which each data record starts (index 0 → first row after the header).
+
+    Quoted cells may hold line breaks, so a record's line is not always its index + 2. Called only
+    when there are problems to report, so a clean ledger never pays for it.
+    """
+    starts = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        previous_end = 0
+        for number, row in enumerate(reader):
+            if number > 0 and any(cell.strip() for cell in row):
+                starts.append(previous_end + 1)
+            previous_end = reader.line_num
+    return starts
+
+
+class LineMap:
+    """Maps a frame index to the file line of its record, computing the map only when asked."""
+
+    def __init__(self, path: Path, label: str):
+        self.path = path
+        self.label = label
+        self._lines: list[int] | None = None
+
+    def __call__(self, index: int) -> int:
+        if self._lines is None:
+            self._lines = record_lines(self.path)
+        return self._lines[index] if 0 <= index < len(self._lines) else index + 2
+
+
+def schema_problems(schema: type[pa.DataFrameModel], frame: pd.DataFrame,
+                    lines: LineMap) -> tuple[pd.DataFrame, list[Problem]]:
+    """Validate ``frame`` against a pandera model lazily; return the coerced frame and Problems."""
+    try:
+        return schema.validate(frame, lazy=True), []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    fields = schema.to_schema().columns
+    problems = []
+    for case in cases.itertuples(index=False):
+        column = case.column if isinstance(case.column, str) else None
+        field = fields.get(column) if column else None
+        message = _describe_check(str(case.check), field)
+        index = case.index
+        if str(case.check) == "field_uniqueness":
+            continue  # each table reports duplicates itself, naming the line of the first use
+        if index is None or pd.isna(index):
+            # A check that failed as a whole (e.g. it raised on a wrong type): the dtype
+            # failure on the same column already names the rows.
+            continue
+        found = None if pd.isna(case.failure_case) else str(case.failure_case)
+        problems.append(Problem(lines.label, lines(int(index)), column, found, message))
+    return frame, problems
+
+
+def _describe_check(check: str, field: pa.Column | None) -> str:
+    """Turn a pandera check name into what was expected and how to fix it."""
+    meta = (field.metadata or {}) if field is not None else {}
+    hint = meta.get("hint")
+    if check == "not_nullable":
+        return "required but empty" + (f"; {hint}" if hint else "")
+    if check.startswith("coerce_dtype") or check.startswith("dtype"):
+        if "float" in check or "int" in check:
+            return "expected a number such as 2500000 or 2.5e6 (no thousands separators or units)"
+        return "has the wrong type" + (f"; {hint}" if hint else "")
+    if check.startswith("isin"):
+        allowed = ", ".join(str(v) for v in meta.get("allowed", [])) or check[5:-1]
+        return f"not an allowed value; use one of: {allowed}"
+    if check.startswith("str_matches"):
+        return hint or f"does not match the expected pattern {check[12:-1]}"
+    if check == "field_uniqueness":
+        return "duplicate; each value in this column must be unique"
+    if check.startswith("greater_than_or_equal_to"):
+        return f"must be >= {check[25:-1]}" + (f"; {hint}" if hint else "")
+    if check.startswith("less_than_or_equal_to"):
+        return f"must be <= {check[22:-1]}" + (f"; {hint}" if hint else "")
+    return f"failed check {check}" + (f"; {hint}" if hint else "")

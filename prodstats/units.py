@@ -1,0 +1,84 @@
+"""The one pint unit registry of prodstats, with the domain units.
+
+Every module imports :data:`ureg` from here; none builds its own registry.
+
+Each kind of thing counted is its own dimension, so a unit of the wrong kind is caught:
+``rounds`` cannot be converted to ``drones``, and ``USD`` cannot be converted to ``EUR``
+(an exchange rate is a choice the coder makes and writes down, never one prodstats makes).
+Rates are ordinary pint quotients: ``rounds/month`` converts to ``rounds/year``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+
+import pint
+
+#: Definitions added to pint's defaults. Aliases cover the plurals pint does not derive.
+DOMAIN_UNITS = (
+    "round = [ammunition] = rd = shell = shells = projectile",
+    "drone = [drone] = uav",
+    "missile = [missile] = rocket",
+    "weapon_system = [weapon_system] = system = systems",
+    "contract = [contract]",
+    "firm = [firm] = company = companies = manufacturer",
+    "engagement = [engagement] = clash = clashes",
+    "USD = [currency_usd] = usd = US_dollar",
+    "EUR = [currency_eur] = eur = euro",
+    "GBP = [currency_gbp] = gbp = pound_sterling",
+)
+
+ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+for _definition in DOMAIN_UNITS:
+    ureg.define(_definition)
+
+#: Names that "did you mean" suggestions are drawn from: the domain units and common plurals.
+SUGGESTIONS = sorted(
+    {
+        "rounds", "shells", "drones", "missiles", "systems", "contracts", "firms",
+        "companies", "clashes", "USD", "EUR", "GBP", "year", "month", "day", "hour",
+        "week", "percent", "dimensionless",
+    }
+)
+
+
+class UnitParseError(ValueError):
+    """A unit string that the registry cannot parse; ``str()`` is a message for people."""
+
+
+@lru_cache(maxsize=4096)
+def parse_unit(text: str) -> pint.Unit:
+    """Parse a unit string such as ``'rounds/month'`` into a pint Unit.
+
+    Raises:
+        UnitParseError: with the unknown name and a suggestion where one is close.
+    """
+    text = text.strip()
+    if text == "":
+        raise UnitParseError("empty unit (write 'dimensionless' for a pure number)")
+    try:
+        return ureg.parse_units(text)
+    except pint.errors.UndefinedUnitError as exc:
+        name = str(exc.unit_names if isinstance(exc.unit_names, str) else exc.unit_names[0])
+        close = difflib.get_close_matches(name, SUGGESTIONS, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise UnitParseError(f"unknown unit '{name}'{hint}") from None
+    except Exception as exc:  # pint raises several parser errors for malformed strings
+        raise UnitParseError(f"cannot parse unit: {exc}") from None
+
+
+def dimensionality(text: str) -> str:
+    """Return the dimensionality of a unit string as text, e.g. ``'[ammunition] / [time]'``."""
+    return str(parse_unit(text).dimensionality)
+
+
+def factor(from_unit: str, to_unit: str) -> float:
+    """Multiplicative factor that converts values in ``from_unit`` into ``to_unit``."""
+    return float(ureg.Quantity(1.0, parse_unit(from_unit)).to(parse_unit(to_unit)).magnitude)
+
+
+def is_rate_of(rate_unit: str, amount_unit: str) -> bool:
+    """True when ``rate_unit`` is ``amount_unit`` per time (e.g. rounds/year vs rounds)."""
+    per_time = parse_unit(amount_unit) / ureg.year
+    return parse_unit(rate_unit).dimensionality == per_time.dimensionality

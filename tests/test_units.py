@@ -1,0 +1,52 @@
+"""The one unit registry: domain units parse, rates convert, kinds do not mix."""
+
+import pint
+import pytest
+
+from prodstats.units import UnitParseError, factor, is_rate_of, parse_unit, ureg
+
+
+@pytest.mark.parametrize(("text", "dimension"), [
+    ("rounds", "[ammunition]"),
+    ("shells", "[ammunition]"),
+    ("drones", "[drone]"),
+    ("missiles", "[missile]"),
+    ("systems", "[weapon_system]"),
+    ("contracts", "[contract]"),
+    ("USD/year", "[currency_usd] / [time]"),
+    ("EUR", "[currency_eur]"),
+    ("rounds/month", "[ammunition] / [time]"),
+    ("percent", "dimensionless"),
+    ("dimensionless", "dimensionless"),
+])
+def test_domain_units_parse(text, dimension):
+    assert str(parse_unit(text).dimensionality) == dimension
+
+
+def test_rates_convert_per_month_to_per_year():
+    assert factor("rounds/month", "rounds/year") == pytest.approx(12.0)
+    assert factor("USD/month", "USD/year") == pytest.approx(12.0)
+    assert factor("percent", "dimensionless") == pytest.approx(0.01)
+
+
+def test_kinds_and_currencies_do_not_mix():
+    with pytest.raises(pint.DimensionalityError):
+        factor("rounds", "drones")
+    with pytest.raises(pint.DimensionalityError):
+        factor("EUR", "USD")
+
+
+def test_rate_of_amount():
+    assert is_rate_of("rounds/year", "rounds")
+    assert not is_rate_of("rounds/year", "drones")
+
+
+def test_unknown_unit_suggests_the_close_one():
+    with pytest.raises(UnitParseError, match=r"unknown unit 'rouns' \(did you mean 'rounds'\?\)"):
+        parse_unit("rouns/month")
+
+
+def test_there_is_one_registry():
+    import prodstats
+
+    assert prodstats.ureg is ureg
