@@ -18,12 +18,31 @@ from typing import TYPE_CHECKING, Any
 
 from prodstats.claims import QUALIFIERS, Ledger, load
 from prodstats.errors import BuildError, LedgerError, ProdstatsError, SeriesError
+from prodstats.forecast import feasibility, project
+from prodstats.series import conflicts, resolve
 from prodstats.units import ureg
 
 __version__ = "0.1.0"
 
 __all__ = ["QUALIFIERS", "BuildError", "Ledger", "LedgerError", "ProdstatsError", "SeriesError",
-           "load", "ureg", "__version__"]
+           "build", "conflicts", "feasibility", "load", "plot", "project", "resolve", "ureg",
+           "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
+    import matplotlib.figure
     import pandas as pd
+
+
+def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any = None,
+         **kwargs: Any) -> matplotlib.figure.Figure:
+    """Chart one series (see :func:`prodstats.charts.plot`); matplotlib loads on first use."""
+    from prodstats.charts import plot as _plot
+
+    return _plot(series, projections, ax=ax, **kwargs)
+
+
+def build(*args: Any, **kwargs: Any) -> Any:
+    """Run the whole pipeline (see :func:`prodstats.build.build`)."""
+    from prodstats.build import build as _build
+
+    return _build(*args, **kwargs)

@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from prodstats.claims import PROJECT_RAW, Ledger, load
+from prodstats.forecast import feasibility, project
 from prodstats.publish import publish, write_csv
+from prodstats.series import conflicts, resolve
 
 PROJECT_ROOT = PROJECT_RAW.parent.parent
 
@@ -27,8 +29,13 @@ def compute(raw: Path | None = None) -> Build:
     ledger = load(raw)
     result = Build(ledger)
     # Process
+    series = resolve(ledger.claims)
     result.tables["sources"] = ledger.sources
     result.tables["claims"] = ledger.claims
+    result.tables["series"] = series
+    result.tables["conflicts"] = conflicts(series)
+    result.tables["projections"] = project(series)
+    result.tables["feasibility"] = feasibility(series)
     return result
 
 

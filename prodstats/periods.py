@@ -33,8 +33,10 @@ class Period:
     @property
     def mid_year(self) -> float:
         """Midpoint as a decimal year (2024 → 2024.5), for charts and ordering."""
-        mid = self.start + (self.end - self.start) / 2
-        return mid.year + (mid.timetuple().tm_yday - 0.5) / (366 if calendar.isleap(mid.year) else 365)
+        days = (self.end - self.start).days + 1
+        year = self.start.year
+        length = 366 if calendar.isleap(year) else 365
+        return year + (self.start.timetuple().tm_yday - 1 + days / 2) / length
 
 
 _ONE_DAY = date(2000, 1, 2) - date(2000, 1, 1)

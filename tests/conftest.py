@@ -71,3 +71,41 @@ def problems(raw: Path) -> list[str]:
     except LedgerError as exc:
         return [str(p) for p in exc.problems]
     return []
+
+
+CLAIM_DEFAULTS = {
+    "source_id": "test-src", "quote_en": "-", "speaker": "", "speaker_role": "",
+    "channel": "test", "actor": "UKR", "indicator": "shells_produced", "kind": "level",
+    "modality": "actual", "value": "", "unit": "rounds", "qualifier": "exact",
+    "value_low": "", "value_high": "", "base_period": "", "confidence": "official",
+    "confidence_reason": "test", "notes": "",
+}
+
+
+def mini_ledger(folder: Path, claims: list[dict[str, str]]) -> Path:
+    """Write a complete small ledger: one source whose text holds every quote, the seed
+    indicators, and ``claims`` (each a dict of the cells that differ from CLAIM_DEFAULTS;
+    the quote defaults to the claim id)."""
+    import hashlib
+
+    from prodstats.claims import CLAIM_COLUMNS
+    from prodstats.sources import COLUMNS as SOURCE_COLUMNS
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "texts").mkdir(exist_ok=True)
+    rows = []
+    for number, cells in enumerate(claims):
+        row = {**CLAIM_DEFAULTS, "claim_id": f"c{number + 1:02d}", **cells}
+        row.setdefault("quote", f"quote of {row['claim_id']}")
+        rows.append({c: row.get(c, "") for c in CLAIM_COLUMNS})
+    text = "\n".join(r["quote"] for r in rows) + "\n"
+    (folder / "texts" / "test-src.txt").write_text(text, encoding="utf-8")
+    source = {c: "" for c in SOURCE_COLUMNS}
+    source.update(source_id="test-src", outlet="Test", title="Test", title_origin="descriptive",
+                  language="en", published="2025", published_precision="year",
+                  published_basis="stated", text_file="texts/test-src.txt",
+                  sha256=hashlib.sha256(text.encode()).hexdigest())
+    write_rows(folder / "sources.csv", SOURCE_COLUMNS, [source])
+    shutil.copy(SEED_RAW / "indicators.csv", folder / "indicators.csv")
+    write_rows(folder / "claims.csv", CLAIM_COLUMNS, rows)
+    return folder

@@ -1,0 +1,440 @@
+"""Series → projections with prediction intervals; target feasibility; the backtest.
+
+The method (chosen by the backtest in docs/methodology.md, not by taste):
+
+- **Point**: half-drift, the Theta method's weight — ``ŷ(T+h) = y_T + ½·d·h`` with
+  ``d = (y_T − y_1)/(t_T − t_1)``. One estimated quantity (the drift); no fitting, so nothing to
+  overfit on three to six points.
+- **Interval**: ``y = ŷ + s·(μ·h + a·h^b·ε)``, ε ~ Student-t(ν), where ``s`` is the root mean
+  square of the series' own one-step changes (per year). μ, a, b and ν (by window length K)
+  were fitted once on the odd-numbered M3 yearly series; the even-numbered half is the held-out
+  check (see :func:`calibrate` and docs/methodology.md).
+- **Claim uncertainty**: each point is drawn uniformly within its bounds, each draw is projected
+  and sampled, and the draws of every reading are pooled. Intervals are quantiles of the pool.
+
+statsmodels and scipy are imported inside the functions that need them, never at import.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from prodstats.errors import SeriesError
+
+METHOD = "half-drift+t"
+
+#: Interval constants by window length K: (ν, a, b, μ). Fitted by
+#: ``python -m prodstats calibrate --data ../shared/benchdata/m3_yearly.csv --fit odd``
+#: (maximum likelihood on the odd-numbered series only). K above 6 uses K = 6.
+CALIBRATION = {
+    2: (1.2016, 0.71297, 0.92211, 0.24875),
+    3: (2.0706, 0.69049, 0.87293, 0.23292),
+    4: (2.7706, 0.68119, 0.86605, 0.24096),
+    5: (2.9276, 0.6724, 0.88403, 0.22685),
+    6: (3.5146, 0.68972, 0.8768, 0.2284),
+}
+#: Modalities that observe the past (or forecast it); targets, pledges and proposals do not.
+OBSERVED = ("actual", "estimate", "expected")
+PROJECTION_COLUMNS = ["actor", "indicator", "measure", "reading", "scenario", "period", "mean",
+                      "pi80_low", "pi80_high", "pi95_low", "pi95_high", "unit", "method",
+                      "n_points", "note"]
+FEASIBILITY_COLUMNS = ["claim_id", "actor", "indicator", "scenario", "target_period",
+                       "target_value", "unit", "last_period", "last_value", "projected_mean",
+                       "prob_reach", "required_growth", "trajectory_growth", "note"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The method, vectorised: rows are draws (or series), columns are points.
+# ---------------------------------------------------------------------------------------------
+
+def location_scale(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Last value, drift per year, and scale ``s`` of each row of ``y`` observed at times ``t``."""
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    t = np.asarray(t, dtype=float)
+    last = y[:, -1]
+    drift = (y[:, -1] - y[:, 0]) / (t[-1] - t[0])
+    steps = np.diff(y, axis=1) ** 2 / np.diff(t)
+    scale = np.sqrt(steps.mean(axis=1))
+    scale = np.maximum(scale, np.maximum(1e-9 * np.abs(last), 1e-12))
+    return last, drift, scale
+
+
+def constants(k: int) -> tuple[float, float, float, float]:
+    """The interval constants (ν, a, b, μ) for a window of ``k`` points."""
+    if k < 2:
+        raise SeriesError("a projection needs at least 2 observed periods")
+    return CALIBRATION[min(k, max(CALIBRATION))]
+
+
+def quantiles(y: np.ndarray, t: np.ndarray, h: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Closed-form predictive quantiles: array (rows, len(h), len(probs))."""
+    from scipy import stats
+
+    nu, a, b, mu = constants(len(t))
+    last, drift, scale = location_scale(y, t)
+    point = last[:, None] + 0.5 * drift[:, None] * h
+    q = stats.t.ppf(probs, nu)
+    spread = (mu * h[:, None] + a * h[:, None] ** b * q[None, :])
+    return point[:, :, None] + scale[:, None, None] * spread[None, :, :]
+
+
+# ---------------------------------------------------------------------------------------------
+# Projection of resolved series
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class _Group:
+    key: dict
+    t: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    value: np.ndarray
+    periods: list[str]
+    unit: str
+
+
+def _observed(points: pd.DataFrame) -> _Group | str:
+    """Combine the points of one period: the intersection of their bounds when they overlap
+    (all can be true), else the hull (we cannot tell which is). Returns a reason on failure."""
+    obs = points[points["modality"].isin(OBSERVED)]
+    periods, t, low, high, value = [], [], [], [], []
+    for period, p in obs.groupby("period", sort=False):
+        lo, hi = p["low"].max(), p["high"].min()
+        if lo > hi:
+            lo, hi = p["low"].min(), p["high"].max()
+        periods.append(period)
+        t.append(p["t"].iloc[0])
+        low.append(lo)
+        high.append(hi)
+        value.append(float(np.clip(p["value"].mean(), lo, hi)))
+    order = np.argsort(t)
+    if len(t) < 2:
+        return (f"needs at least 2 observed periods, has {len(t)}"
+                + ("" if len(t) else " (only targets, pledges or proposals)"))
+    if not np.all(np.isfinite(np.r_[low, high])):
+        return "bounds are not finite"
+    g = _Group({}, np.asarray(t)[order], np.asarray(low)[order], np.asarray(high)[order],
+               np.asarray(value)[order], [periods[i] for i in order], points["unit"].iloc[0])
+    if np.any(np.diff(g.t) <= 0):
+        return "two observed periods share a midpoint; code them as one period"
+    return g
+
+
+def _seed(*parts: object) -> int:
+    return zlib.crc32("|".join(map(str, parts)).encode())
+
+
+def _draws(g: _Group, h: np.ndarray, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Predictive draws (n, len(h)) and their locations, with each point drawn in its bounds."""
+    rng = np.random.default_rng(seed)
+    nu, a, b, mu = constants(len(g.t))
+    y = g.low + (g.high - g.low) * rng.random((n, len(g.t)))
+    last, drift, scale = location_scale(y, g.t)
+    location = last[:, None] + 0.5 * drift[:, None] * h + scale[:, None] * mu * h
+    noise = rng.standard_t(nu, size=(n, len(h)))
+    return location + scale[:, None] * a * h ** b * noise, location
+
+
+def _floor(measure: str) -> tuple[float, float]:
+    return (0.0, 1.0) if measure == "share" else (0.0, np.inf)
+
+
+def default_horizon(series: pd.DataFrame) -> int:
+    """The latest target year + 2; without targets, the last observed year + 3."""
+    targets = series[series["modality"] == "target"]
+    if not targets.empty:
+        return int(targets["period"].map(lambda p: int(str(p)[:4])).max()) + 2
+    return int(series["period"].map(lambda p: int(str(p)[:4])).max()) + 3
+
+
+def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[int, ...] = (80, 95),
+            draws: int = 4000) -> pd.DataFrame:
+    """Project every series with at least two observed periods.
+
+    Args:
+        series: the output of :func:`prodstats.resolve`.
+        horizon: the last year to project (default :func:`default_horizon`).
+        levels: interval levels in percent; columns ``pi<L>_low``/``pi<L>_high`` per level.
+        draws: Monte-Carlo draws per reading (the seed is fixed per series, so output is
+            deterministic).
+
+    Returns:
+        One row per series, scenario, reading (plus ``pooled`` over the readings consistent with
+        the other claims, where there are several) and projected year. A series that cannot be
+        projected gets one row with empty figures and the reason in ``note``.
+    """
+    horizon = default_horizon(series) if horizon is None else int(horizon)
+    probs = sorted({p for lv in levels for p in (0.5 - lv / 200, 0.5 + lv / 200)})
+    rows = []
+    for key, points in _groups(series):
+        per_reading = {}
+        for reading, rp in points.groupby("reading", sort=True):
+            g = _observed(rp)
+            base = {**key, "reading": reading, "unit": rp["unit"].iloc[0]}
+            if isinstance(g, str):
+                rows.append({**base, "method": "skipped", "n_points": 0, "note": g})
+                continue
+            years = np.arange(int(g.periods[-1][:4]) + 1, horizon + 1)
+            if years.size == 0:
+                rows.append({**base, "method": "skipped", "n_points": len(g.t),
+                             "note": f"nothing to project: horizon {horizon} is not after the "
+                                     f"last observation {g.periods[-1]}"})
+                continue
+            h = years + 0.5 - g.t[-1]
+            sims, loc = _draws(g, h, draws, _seed(*key.values(), reading))
+            per_reading[reading] = (sims, loc, years, g, bool(rp["reading_consistent"].all()))
+            rows += _rows(base, sims, loc, years, len(g.t), levels, key["measure"], "")
+        if len(per_reading) > 1:
+            rows += _pooled(key, per_reading, levels)
+    out = pd.DataFrame(rows, columns=PROJECTION_COLUMNS)
+    return out.sort_values(["actor", "indicator", "measure", "scenario", "reading", "period"],
+                           kind="stable", ignore_index=True, na_position="first")
+
+
+def _groups(series: pd.DataFrame):
+    for (scenario, actor, indicator, measure, unit), points in series.groupby(
+            ["scenario", "actor", "indicator", "measure", "unit"], sort=True):
+        yield {"actor": actor, "indicator": indicator, "measure": measure,
+               "scenario": scenario}, points
+
+
+def _rows(base, sims, loc, years, n_points, levels, measure, note):
+    lo_clip, hi_clip = _floor(measure)
+    sims = np.clip(sims, lo_clip, hi_clip)
+    out = []
+    for j, year in enumerate(years):
+        row = {**base, "period": str(year), "mean": float(np.clip(loc[:, j].mean(), lo_clip, hi_clip)),
+               "method": METHOD, "n_points": n_points, "note": note}
+        for lv in levels:
+            row[f"pi{lv}_low"], row[f"pi{lv}_high"] = np.quantile(
+                sims[:, j], [0.5 - lv / 200, 0.5 + lv / 200])
+        out.append(row)
+    return out
+
+
+def _pooled(key, per_reading, levels):
+    consistent = {r: v for r, v in per_reading.items() if v[4]} or per_reading
+    years = min((v[2] for v in consistent.values()), key=len)
+    sims = np.vstack([v[0][:, : len(years)] for v in consistent.values()])
+    loc = np.vstack([v[1][:, : len(years)] for v in consistent.values()])
+    n_points = min(v[3].t.size for v in consistent.values())
+    note = "pooled over " + ", ".join(consistent) + (
+        "" if len(consistent) == len(per_reading) else
+        "; readings in conflict with other claims left out")
+    base = {**key, "reading": "pooled", "unit": next(iter(consistent.values()))[3].unit}
+    return _rows(base, sims, loc, years, n_points, levels, key["measure"], note)
+
+
+def feasibility(series: pd.DataFrame, draws: int = 4000) -> pd.DataFrame:
+    """For each target claim, the chance that the projection reaches it, and the growth it needs.
+
+    For a target at period P of the same actor and indicator (and measure ``level``):
+
+    - ``prob_reach``: share of pooled predictive draws at P at or above the target value;
+    - ``required_growth``: yearly growth from the last observation to the target,
+      ``(target/last)^(1/years) − 1``;
+    - ``trajectory_growth``: yearly growth over the observed points, ``(last/first)^(1/years) − 1``.
+    """
+    rows = []
+    targets = series[(series["modality"] == "target") & (series["claim_ids"] != "")]
+    for tgt in targets.drop_duplicates(["scenario", "claim_ids"]).itertuples(index=False):
+        base = {"claim_id": tgt.claim_ids, "actor": tgt.actor, "indicator": tgt.indicator,
+                "scenario": tgt.scenario, "target_period": tgt.period, "target_value": tgt.value,
+                "unit": tgt.unit}
+        same = series[(series["scenario"] == tgt.scenario) & (series["actor"] == tgt.actor)
+                      & (series["indicator"] == tgt.indicator) & (series["unit"] == tgt.unit)]
+        prob, means, notes, last, first = [], [], [], None, None
+        for reading, rp in same.groupby("reading", sort=True):
+            g = _observed(rp)
+            if isinstance(g, str):
+                notes.append(f"{reading}: {g}" if reading != "single" else g)
+                continue
+            year = int(str(tgt.period)[:4])
+            if year <= int(g.periods[-1][:4]):
+                notes.append("the target period is not after the last observation")
+                continue
+            h = np.array([year + 0.5 - g.t[-1]])
+            sims, loc = _draws(g, h, draws, _seed(tgt.scenario, tgt.actor, tgt.indicator,
+                                                  "level", reading))
+            prob.append(float(np.mean(sims[:, 0] >= tgt.value)))
+            means.append(float(loc[:, 0].mean()))
+            last, first = (g.periods[-1], g.value[-1], g.t[-1]), (g.value[0], g.t[0])
+        row = {**base, "note": "; ".join(dict.fromkeys(notes))}
+        if prob:
+            row.update(prob_reach=float(np.mean(prob)), projected_mean=float(np.mean(means)),
+                       last_period=last[0], last_value=last[1])
+            years_to = int(str(tgt.period)[:4]) + 0.5 - last[2]
+            span = last[2] - first[1]
+            if last[1] > 0 and first[0] > 0 and tgt.value > 0:
+                row["required_growth"] = (tgt.value / last[1]) ** (1 / years_to) - 1
+                row["trajectory_growth"] = (last[1] / first[0]) ** (1 / span) - 1
+            else:
+                row["note"] = "; ".join(filter(None, [row["note"], "growth rates need positive "
+                                                      "values (logs are taken); not computed"]))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=FEASIBILITY_COLUMNS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Backtest and calibration on a long CSV (series_id, category, year, value, split)
+# ---------------------------------------------------------------------------------------------
+
+def _windows(path: Path, window: int, horizon: int):
+    data = pd.read_csv(path)
+    need = {"series_id", "year", "value", "split"}
+    if not need <= set(data.columns):
+        raise SeriesError(f"{path}: needs the columns {sorted(need)}; has {list(data.columns)}")
+    data = data.sort_values(["series_id", "year"], kind="stable")
+    train = data[data["split"] == "train"].groupby("series_id", sort=False)["value"].agg(list)
+    test = data[data["split"] == "test"].groupby("series_id", sort=False)["value"].agg(list)
+    ids = [s for s in train.index if s in test.index and len(train[s]) >= max(window, 2)
+           and len(test[s]) >= horizon]
+    full = [np.asarray(train[s], dtype=float) for s in ids]
+    y = np.array([f[-window:] for f in full])
+    truth = np.array([test[s][:horizon] for s in ids], dtype=float)
+    scale = np.array([np.mean(np.abs(np.diff(f))) for f in full])
+    return ids, y, truth, scale
+
+
+def backtest(path: str | Path, window: int = 5, horizon: int = 6, compare: bool = False) -> dict:
+    """Score prodstats, naive and drift (and, with ``compare``, statsmodels' ETS and Theta) on the
+    last ``window`` training points of each series, ``horizon`` steps ahead.
+
+    Returns:
+        ``{"methods": {name: {"mase", "smape", "coverage80", "coverage95"}}, "n_series", …}``.
+    """
+    from scipy import stats
+
+    ids, y, truth, scale = _windows(Path(path), window, horizon)
+    h = np.arange(1, horizon + 1, dtype=float)
+    t = np.arange(window, dtype=float)
+    q = quantiles(y, t, h, np.array([0.025, 0.1, 0.5, 0.9, 0.975]))
+    nu, a, b, mu = constants(window)
+    last, drift, s = location_scale(y, t)
+    forecasts = {"prodstats": (last[:, None] + 0.5 * drift[:, None] * h, q[..., [1, 3]],
+                               q[..., [0, 4]])}
+    # Baselines with their textbook normal intervals (as common implementations give them).
+    z80, z95 = stats.norm.ppf(0.9), stats.norm.ppf(0.975)
+    diffs = np.diff(y, axis=1)
+    sd_naive = np.sqrt((diffs ** 2).mean(axis=1))
+    sd_drift = diffs.std(axis=1, ddof=1) if window > 2 else np.abs(diffs[:, 0])
+    naive = np.repeat(last[:, None], horizon, axis=1)
+    wn = sd_naive[:, None] * np.sqrt(h)
+    forecasts["naive"] = (naive, np.stack([naive - z80 * wn, naive + z80 * wn], -1),
+                          np.stack([naive - z95 * wn, naive + z95 * wn], -1))
+    dr = last[:, None] + drift[:, None] * h
+    wd = sd_drift[:, None] * np.sqrt(h * (1 + h / (window - 1)))
+    forecasts["drift"] = (dr, np.stack([dr - z80 * wd, dr + z80 * wd], -1),
+                          np.stack([dr - z95 * wd, dr + z95 * wd], -1))
+    if compare:
+        forecasts.update(_statsmodels_forecasts(y, horizon))
+    methods = {name: _score(f, i80, i95, truth, scale) for name, (f, i80, i95) in forecasts.items()}
+    best = min(methods["naive"]["mase"], methods["drift"]["mase"])
+    return {"methods": methods, "n_series": len(ids), "window": window, "horizon": horizon,
+            "mase_ratio_to_best_baseline": methods["prodstats"]["mase"] / best,
+            "by_half": _halves(ids, forecasts["prodstats"], truth, scale)}
+
+
+def _score(f, i80, i95, truth, scale) -> dict:
+    return {
+        "mase": float(np.mean(np.abs(truth - f) / scale[:, None])),
+        "smape": float(np.mean(200 * np.abs(truth - f) / (np.abs(truth) + np.abs(f)))),
+        "coverage80": float(np.mean((truth >= i80[..., 0]) & (truth <= i80[..., 1])) * 100),
+        "coverage95": float(np.mean((truth >= i95[..., 0]) & (truth <= i95[..., 1])) * 100),
+    }
+
+
+def _halves(ids, forecast, truth, scale) -> dict:
+    """Scores on the odd-numbered series (used to fit the constants) and the even-numbered
+    ones (held out), where ids end in a number."""
+    nums = [int("".join(c for c in s if c.isdigit()) or -1) for s in ids]
+    odd = np.array([n % 2 == 1 for n in nums])
+    f, i80, i95 = forecast
+    return {name: _score(f[m], i80[m], i95[m], truth[m], scale[m])
+            for name, m in (("odd_fitted", odd), ("even_held_out", ~odd)) if m.any()}
+
+
+def _statsmodels_forecasts(y: np.ndarray, horizon: int) -> dict:
+    """statsmodels' damped-trend ETS and Theta on the same windows, for comparison."""
+    import warnings
+
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    out = {}
+    for name in ("ets_damped", "theta"):
+        f = np.empty((len(y), horizon))
+        i80 = np.empty((len(y), horizon, 2))
+        i95 = np.empty((len(y), horizon, 2))
+        for i, row in enumerate(y):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    if name == "ets_damped":
+                        res = ETSModel(row, trend="add", damped_trend=True).fit(disp=False)
+                        pred = res.get_prediction(start=len(row), end=len(row) + horizon - 1)
+                        f[i] = pred.predicted_mean
+                        i80[i] = pred.summary_frame(alpha=0.2)[["pi_lower", "pi_upper"]].to_numpy()
+                        i95[i] = pred.summary_frame(alpha=0.05)[["pi_lower", "pi_upper"]].to_numpy()
+                    else:
+                        res = ThetaModel(row, period=1, deseasonalize=False).fit()
+                        f[i] = res.forecast(horizon)
+                        i80[i] = res.prediction_intervals(horizon, alpha=0.2).to_numpy()
+                        i95[i] = res.prediction_intervals(horizon, alpha=0.05).to_numpy()
+                except Exception:  # a fit that fails falls back to naive, as a user would
+                    f[i] = row[-1]
+                    i80[i] = i95[i] = row[-1]
+        out[name] = (f, i80, i95)
+    return out
+
+
+def calibrate(path: str | Path, window: int, horizon: int = 6, fit: str = "odd") -> tuple:
+    """Fit (ν, a, b, μ) by maximum likelihood on the scaled errors of the half-drift forecast.
+
+    Args:
+        fit: which series to fit on: ``odd`` or ``even`` (by the number in their id), or ``all``.
+    """
+    from scipy import optimize, stats
+
+    ids, y, truth, _ = _windows(Path(path), window, horizon)
+    nums = np.array([int("".join(c for c in s if c.isdigit()) or 0) for s in ids])
+    mask = {"odd": nums % 2 == 1, "even": nums % 2 == 0, "all": np.ones(len(ids), bool)}[fit]
+    h = np.arange(1, horizon + 1, dtype=float)
+    last, drift, scale = location_scale(y, np.arange(window, dtype=float))
+    errors = ((truth - (last[:, None] + 0.5 * drift[:, None] * h)) / scale[:, None])[mask]
+
+    def nll(p):
+        nu, a, b, mu = math.exp(p[0]) + 1, math.exp(p[1]), p[2], p[3]
+        return -np.sum(stats.t.logpdf(errors, nu, loc=mu * h, scale=a * h ** b))
+
+    res = optimize.minimize(nll, [1.0, 0.0, 0.7, 0.0], method="Nelder-Mead",
+                            options={"maxiter": 8000, "xatol": 1e-7, "fatol": 1e-7})
+    nu, a, b, mu = math.exp(res.x[0]) + 1, math.exp(res.x[1]), res.x[2], res.x[3]
+    return round(nu, 4), round(a, 5), round(float(b), 5), round(float(mu), 5)
+
+
+def format_backtest(result: dict) -> str:
+    """A table of the backtest figures, then the JSON line."""
+    lines = [f"backtest: {result['n_series']} series, window K={result['window']}, "
+             f"horizon H={result['horizon']}",
+             f"{'method':<14}{'MASE':>8}{'sMAPE':>8}{'cov80':>8}{'cov95':>8}"]
+    for name, m in result["methods"].items():
+        lines.append(f"{name:<14}{m['mase']:>8.3f}{m['smape']:>8.2f}{m['coverage80']:>8.1f}"
+                     f"{m['coverage95']:>8.1f}")
+    for name, m in result.get("by_half", {}).items():
+        lines.append(f"{'  ' + name:<14}{m['mase']:>8.3f}{m['smape']:>8.2f}"
+                     f"{m['coverage80']:>8.1f}{m['coverage95']:>8.1f}")
+    lines.append(f"MASE ratio to the better baseline: {result['mase_ratio_to_best_baseline']:.3f}")
+    return "\n".join(lines)
+
+
+def to_json(result: dict) -> str:
+    """The backtest as one JSON line."""
+    return json.dumps(result, sort_keys=True)

@@ -1,0 +1,99 @@
+"""Resolution: chains computed by hand, both readings of an ambiguous base, conflicts found and
+not found, and rates converted through the unit registry."""
+
+import pytest
+
+import prodstats
+from tests.conftest import mini_ledger
+
+
+def resolved(tmp_path, claims, scenario="all"):
+    series = prodstats.resolve(prodstats.load(mini_ledger(tmp_path / "raw", claims)).claims)
+    return series[series["scenario"] == scenario]
+
+
+def test_ratios_chain_into_an_index_and_into_levels(tmp_path):
+    series = resolved(tmp_path, [
+        {"kind": "ratio", "indicator": "defence_production", "unit": "dimensionless",
+         "period": "2023", "base_period": "2022", "value": "2"},
+        {"kind": "ratio", "indicator": "defence_production", "unit": "dimensionless",
+         "period": "2024", "base_period": "2023", "value": "1.5", "qualifier": "about"},
+        {"indicator": "defence_production", "unit": "USD", "period": "2022", "value": "1e9"},
+    ])
+    index = series[series["measure"] == "index"].set_index("period")
+    assert index["unit"].unique().tolist() == ["index (2022 = 1)"]
+    assert index.loc["2022", "value"] == 1.0
+    assert index.loc["2023", "value"] == 2.0
+    # 2 × (1.5 ± 10 %): bounds travel by interval arithmetic
+    assert index.loc["2024", ["value", "low", "high"]].tolist() == pytest.approx([3.0, 2.7, 3.3])
+    levels = series[(series["measure"] == "level")].set_index("period")
+    assert levels.loc["2022", "value"] == 1e9
+    assert levels.loc["2023", "value"] == pytest.approx(2e9)
+    assert levels.loc["2024", ["value", "low", "high"]].tolist() == pytest.approx([3e9, 2.7e9, 3.3e9])
+    assert levels.loc["2024", "claim_ids"] == "c02;c03"
+    assert levels.loc["2024", "unit"] == "USD/year"
+
+
+def test_seed_ambiguous_base_gives_two_readings(seed_ledger):
+    series = prodstats.resolve(seed_ledger.claims)
+    prod = series[(series["indicator"] == "defence_production") & (series["scenario"] == "all")]
+    for reading, value_2024 in (("reu24-06:base=2022", 6.0), ("reu24-06:base=2023", 18.0)):
+        points = prod[prod["reading"] == reading].set_index("claim_ids")
+        assert points.loc["reu24-05", "value"] == 3.0
+        assert points.loc["reu24-06", "value"] == value_2024
+        assert points.loc["dpa25-10", "value"] == 18.0  # "sixfold compared with 2023"
+    consistent = prod.groupby("reading")["reading_consistent"].all().to_dict()
+    assert consistent == {"reu24-06:base=2022": False, "reu24-06:base=2023": True}
+
+
+def test_seed_conflict_is_reported_with_both_ids_and_marked_disputed(seed_ledger):
+    series = prodstats.resolve(seed_ledger.claims)
+    found = prodstats.conflicts(series)
+    assert found[["scenario", "reading", "period", "claim_id_a", "claim_id_b"]].values.tolist() == [
+        ["all", "reu24-06:base=2022", "2024", "dpa25-10", "reu24-06"]]
+    marked = series[(series["reading"] == "reu24-06:base=2022") & (series["scenario"] == "all")
+                    & (series["period"] == "2024")]
+    assert marked["confidence"].tolist() == ["disputed", "disputed"]
+    # the raw ledger keeps what was coded
+    assert seed_ledger.claims.set_index("claim_id").loc["reu24-06", "confidence"] == "official"
+
+
+def test_without_unverified_claims_both_readings_agree(seed_ledger):
+    series = prodstats.resolve(seed_ledger.claims)
+    clean = series[(series["scenario"] == "no_unverified")
+                   & (series["indicator"] == "defence_production")]
+    assert "dpa25-10" not in set(clean["claim_ids"])
+    assert clean["reading_consistent"].all()
+
+
+def test_overlapping_bounds_are_no_conflict(tmp_path):
+    series = resolved(tmp_path, [
+        {"period": "2024", "value": "2.5e6", "qualifier": "about"},
+        {"period": "2024", "value": "2.6e6"},
+    ])
+    assert prodstats.conflicts(series).empty
+    assert series["reading_consistent"].all()
+
+
+def test_disjoint_levels_conflict(tmp_path):
+    series = resolved(tmp_path, [
+        {"period": "2024", "value": "2.5e6", "qualifier": "about"},
+        {"period": "2024", "value": "1e6", "qualifier": "about"},
+    ])
+    found = prodstats.conflicts(series)
+    assert found[["claim_id_a", "claim_id_b", "low_a", "high_a", "low_b", "high_b"]].values.tolist() == [
+        ["c01", "c02", 2.25e6, 2.75e6, 0.9e6, 1.1e6]]
+    assert set(series["confidence"]) == {"disputed"}
+
+
+def test_rates_are_converted_through_the_registry(tmp_path):
+    series = resolved(tmp_path, [
+        {"period": "2024-03", "value": "10000", "unit": "rounds/month"},
+        {"period": "2024", "value": "120000", "unit": "rounds"},
+        {"period": "2023-07", "value": "9000", "unit": "rounds"},  # 9,000 in one month
+    ])
+    values = series.set_index("claim_ids")["value"]
+    assert values["c01"] == pytest.approx(120000)
+    assert values["c02"] == pytest.approx(120000)
+    assert values["c03"] == pytest.approx(108000)
+    assert series["unit"].unique().tolist() == ["rounds/year"]
