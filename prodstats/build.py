@@ -21,6 +21,7 @@ class Build:
 
     ledger: Ledger
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    charts: list[dict] = field(default_factory=list)
 
 
 def compute(raw: Path | None = None) -> Build:
@@ -52,5 +53,15 @@ def build(raw: Path | None = None, out: Path | None = None, charts: Path | None 
     outputs = {}
     if data:
         outputs[Path(out or PROJECT_ROOT / "data" / "processed")] = lambda d: write_data(result, d)
+    if draw:
+        outputs[Path(charts or PROJECT_ROOT / "docs" / "charts")] = lambda d: write_charts(result, d)
     publish(outputs)
     return result
+
+
+def write_charts(result: Build, folder: Path) -> None:
+    """Draw every chart into ``folder`` (matplotlib loads here, not at import)."""
+    from prodstats.charts import draw_all
+
+    result.charts = draw_all(result.tables["series"], result.tables["projections"],
+                             result.ledger, folder)

@@ -1,0 +1,377 @@
+"""Charts of series and projections. The only module that imports matplotlib.
+
+Confidence is drawn as marker style, so a reader can tell at a glance what is unverified:
+filled for verified and official claims, hollow for unverified, a cross for disputed. Targets
+are stars, pledges and proposals diamonds. Alternative readings are separate labelled lines; the
+projection is an 80 % and a 95 % fan. Files are byte-identical on every rebuild.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from prodstats.forecast import OBSERVED
+
+#: Readable at 800 px wide: figures are 8 in × 100 dpi.
+WIDTH_IN, DPI = 8.0, 100
+PALETTE = ["#1f5f99", "#c0501f", "#2e8540", "#7b3f98", "#8c6d1f"]  # colour-blind-safe enough
+FAN = "#5b7fa6"
+STYLE = {  # confidence → marker, filled?
+    "verified": ("o", True), "official": ("o", True),
+    "unverified": ("o", False), "disputed": ("X", True),
+}
+ACTORS = {"UKR": "Ukraine", "RUS": "Russia", "GBR": "United Kingdom", "DEU": "Germany",
+          "USA": "United States", "IRN": "Iran", "FRA": "France", "POL": "Poland"}
+RC = {
+    "svg.hashsalt": "prodstats", "svg.fonttype": "path", "font.family": "DejaVu Sans",
+    "font.size": 10, "axes.titlesize": 12, "axes.labelsize": 10, "legend.fontsize": 8.5,
+    "xtick.labelsize": 9, "ytick.labelsize": 9, "axes.spines.top": False,
+    "axes.spines.right": False, "path.simplify": False,
+}
+
+
+def _mpl():
+    import matplotlib
+
+    return matplotlib
+
+
+def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any = None, *,
+         ledger: Any = None, scenario: str = "all", title: str | None = None):
+    """Chart one series: its claims by confidence, its readings, targets and projection fans.
+
+    Args:
+        series: rows of :func:`prodstats.resolve` for one actor, indicator and measure (other
+            scenarios are dropped; ``scenario`` picks which to draw).
+        projections: rows of :func:`prodstats.project`; the matching ones are drawn as fans.
+        ax: a matplotlib Axes to draw into; by default a new 800 px wide Figure.
+        ledger: the :class:`prodstats.Ledger`, for the source footnote and the title.
+        title: overrides the generated title.
+
+    Returns:
+        The matplotlib Figure.
+    """
+    mpl = _mpl()
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    
+    rows = series[series["scenario"] == scenario] if "scenario" in series else series
+    keys = rows[["actor", "indicator", "measure"]].drop_duplicates()
+    if len(keys) != 1:
+        raise ValueError(
+            f"plot() draws one series, got {len(keys)}; filter first, e.g. "
+            "series.query(\"actor == 'UKR' and indicator == 'defence_production'\")")
+    actor, indicator, measure = keys.iloc[0]
+    with mpl.rc_context(RC):
+        standalone = ax is None
+        if standalone:
+            fig = Figure(figsize=(WIDTH_IN, 5.6), dpi=DPI)
+            ax = fig.add_axes((0.11, 0.34, 0.86, 0.54))
+        fig = ax.figure
+        handles: list = []
+        readings = sorted(rows["reading"].unique())
+        offsets = np.linspace(-0.06, 0.06, len(readings)) if len(readings) > 1 else [0.0]
+        for i, reading in enumerate(readings):
+            colour = PALETTE[i % len(PALETTE)]
+            pts = rows[rows["reading"] == reading].sort_values("t")
+            obs = pts[pts["modality"].isin(OBSERVED)]
+            label = "claims" if reading == "single" else f"reading {_reading_label(reading)}"
+            if not pts["reading_consistent"].all():
+                label += " (conflicts)"
+            style = "-" if pts["reading_consistent"].all() else ":"
+            xy = _spread(obs, offsets[i])
+            _lines(ax, xy, colour, style)
+            if xy:
+                handles.append(Line2D([], [], color=colour, lw=1.6, marker="o", ls=style,
+                                      label=label))
+            for x, p in xy:
+                _point(ax, x, p.value, p.low, p.high, p.confidence, colour)
+        _targets(ax, rows, handles)
+        ax._prodstats_rows = rows
+        if projections is not None:
+            projections = projections[
+                (projections["actor"] == actor) & (projections["indicator"] == indicator)
+                & (projections["measure"] == measure) & (projections["scenario"] == scenario)
+                & projections["mean"].notna()]
+            _fans(ax, projections, actor, indicator, measure, scenario, handles)
+        handles += [
+            Line2D([], [], color="#444", marker="o", ls="", ms=7, label="verified or official"),
+            Line2D([], [], color="#444", marker="o", ls="", ms=7, mfc="white", mew=1.5,
+                   label="unverified"),
+            Line2D([], [], color="#444", marker="X", ls="", ms=8, label="disputed (conflict)"),
+        ]
+        unit = rows["unit"].iloc[0]
+        ax.set_ylabel(_unit_label(unit))
+        ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: _number(v)))
+        _year_axis(ax, rows, projections)
+        ax.grid(axis="y", color="#ddd", lw=0.8)
+        ax.set_title(title or _title(actor, indicator, measure, ledger), loc="left", pad=10)
+        top = max(rows["high"].max(), rows["value"].max())
+        if projections is not None and not projections.empty:
+            top = max(top, projections["pi95_high"].max())
+        ax.set_ylim(0, top * 1.12 if top > 0 else 1)
+        if standalone:
+            fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.08, 0.09),
+                       ncols=2, frameon=False, handlelength=2.2, columnspacing=1.5)
+            fig.text(0.02, 0.015, _footnote(rows, ledger), fontsize=8, color="#333",
+                     va="bottom", ha="left", wrap=False)
+        else:
+            ax.legend(handles=handles, fontsize=7.5, frameon=False, loc="upper left")
+    return fig
+
+
+def _spread(obs: pd.DataFrame, offset: float) -> list[tuple[float, Any]]:
+    """x positions: a reading's offset, and points of one period side by side, so that none
+    hides another (an unverified claim behind an official one of the same value)."""
+    out = []
+    for _, group in obs.sort_values(["t", "claim_ids"]).groupby("t", sort=True):
+        shifts = np.linspace(-0.05, 0.05, len(group)) if len(group) > 1 else [0.0]
+        out += [(p.t + offset + dx, p) for dx, p in zip(shifts, group.itertuples(index=False),
+                                                         strict=True)]
+    return out
+
+
+def _lines(ax, xy, colour, style):
+    """Join each period's points to the next period's; where one period holds several
+    (conflicting) points, a segment runs to each, never to their average."""
+    periods: dict[float, list] = {}
+    for x, p in xy:
+        periods.setdefault(round(p.t, 6), []).append((x, p.value))
+    keys = sorted(periods)
+    for a, b in zip(keys, keys[1:], strict=False):
+        for xa, ya in periods[a]:
+            for xb, yb in periods[b]:
+                ax.plot([xa, xb], [ya, yb], color=colour, lw=1.6, ls=style, zorder=2)
+
+
+def _reading_label(reading: str) -> str:
+    return "; ".join(part.replace(":base=", ": base ") for part in reading.split("; "))
+
+
+def _point(ax, x, value, low, high, confidence, colour):
+    marker, filled = STYLE.get(confidence, ("o", True))
+    if np.isfinite(low) and np.isfinite(high) and high > low:
+        ax.errorbar([x], [value], yerr=[[value - low], [high - value]], fmt="none",
+                    ecolor=colour, elinewidth=1.2, capsize=4, zorder=3)
+    ax.plot([x], [value], marker=marker, ms=8 if marker == "X" else 7, ls="",
+            mfc=colour if filled else "white", mec=colour, mew=1.6, zorder=4)
+
+
+def _targets(ax, rows, handles):
+    from matplotlib.lines import Line2D
+
+    shown = set()
+    for kind, marker, label in (("target", "*", "target"),
+                                ("pledge", "D", "pledge"), ("proposal", "D", "proposal")):
+        pts = rows[rows["modality"] == kind].drop_duplicates("claim_ids")
+        for p in pts.itertuples(index=False):
+            filled = STYLE.get(p.confidence, ("o", True))[1] and p.confidence != "disputed"
+            ax.plot([p.t], [p.value], marker=marker, ms=15 if marker == "*" else 8, ls="",
+                    mfc="#e0a100" if filled else "white", mec="#5a4500", mew=1.4, zorder=5)
+            if p.confidence == "disputed":
+                ax.plot([p.t], [p.value], marker="x", ms=8, color="#5a4500", ls="", zorder=6)
+            if np.isfinite(p.low) and p.high > p.low:
+                ax.errorbar([p.t], [p.value], yerr=[[p.value - p.low], [p.high - p.value]],
+                            fmt="none", ecolor="#5a4500", capsize=4, zorder=4)
+            ax.annotate(f"{label} {_number(p.value)}", (p.t, p.value), textcoords="offset points",
+                        xytext=(9, -4), fontsize=8.5, color="#5a4500")
+            if kind not in shown:
+                shown.add(kind)
+                handles.append(Line2D([], [], marker=marker, ls="", ms=13 if marker == "*" else 7,
+                                      mfc="#e0a100", mec="#5a4500", label=label))
+
+
+def _fans(ax, projections, actor, indicator, measure, scenario, handles):
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    proj = projections[(projections["actor"] == actor) & (projections["indicator"] == indicator)
+                       & (projections["measure"] == measure)
+                       & (projections["scenario"] == scenario) & projections["mean"].notna()]
+    if proj.empty:
+        return
+    reading = "pooled" if "pooled" in set(proj["reading"]) else sorted(proj["reading"])[0]
+    proj = proj[proj["reading"] == reading].sort_values("period")
+    x = proj["period"].astype(int).to_numpy() + 0.5
+    cols = ["mean", "pi80_low", "pi80_high", "pi95_low", "pi95_high"]
+    values = {c: proj[c].to_numpy() for c in cols}
+    start = _fan_start(ax, proj)
+    if start is not None:  # the fan opens at the last observation
+        x = np.r_[start[0], x]
+        values = {c: np.r_[start[1] if c == "mean" else start[2 if "low" in c else 3], v]
+                  for c, v in values.items()}
+    ax.fill_between(x, values["pi95_low"], values["pi95_high"], color=FAN, alpha=0.18, lw=0, zorder=1)
+    ax.fill_between(x, values["pi80_low"], values["pi80_high"], color=FAN, alpha=0.35, lw=0, zorder=1)
+    ax.plot(x, values["mean"], color=FAN, lw=1.4, ls="--", zorder=2)
+    which = "pooled readings" if reading == "pooled" else (
+        "" if reading == "single" else _reading_label(reading))
+    handles += [Line2D([], [], color=FAN, ls="--", label="projection" + (f" ({which})" if which else "")),
+                Patch(color=FAN, alpha=0.35, label="80 % interval"),
+                Patch(color=FAN, alpha=0.18, label="95 % interval")]
+
+
+def _fan_start(ax, proj) -> tuple[float, float, float, float] | None:
+    """(t, value, low, high) of the last observation under the projected readings."""
+    series = getattr(ax, "_prodstats_rows", None)
+    if series is None:
+        return None
+    note = str(proj["note"].iloc[0])
+    readings = [r.strip() for r in note.removeprefix("pooled over ").split(";")[0].split(", ")] \
+        if note.startswith("pooled over ") else list(proj["reading"].unique())
+    obs = series[series["reading"].isin(readings) & series["modality"].isin(OBSERVED)]
+    if obs.empty:
+        return None
+    last = obs[obs["t"] == obs["t"].max()]
+    return (float(last["t"].iloc[0]), float(last["value"].mean()), float(last["low"].min()),
+            float(last["high"].max()))
+
+
+def _year_axis(ax, rows, projections):
+    lo = math.floor(rows["t"].min() - 0.25)
+    hi = math.floor(rows["t"].max() + 0.25)
+    if projections is not None and not projections.empty:
+        years = projections["period"].dropna()
+        if not years.empty:
+            hi = max(hi, int(years.astype(int).max()))
+    ticks = np.arange(lo, hi + 2)
+    ax.set_xticks(ticks[:-1] + 0.5, [str(t) for t in ticks[:-1]])
+    ax.set_xticks(ticks, minor=True)
+    ax.tick_params(axis="x", which="minor", length=4)
+    ax.tick_params(axis="x", which="major", length=0)
+    ax.set_xlim(lo, hi + 1)
+
+
+def _number(v: float) -> str:
+    a = abs(v)
+    if a >= 1e9:
+        return f"{v / 1e9:g} bn"
+    if a >= 1e6:
+        return f"{v / 1e6:g} M"
+    if a >= 1e4:
+        return f"{v:,.0f}"
+    return f"{v:g}"
+
+
+def _unit_label(unit: str) -> str:
+    if unit.startswith("index"):
+        return unit
+    if unit == "dimensionless":
+        return "share (0–1)"
+    plural = {"day": "days", "year": "years", "hour": "hours", "month": "months"}
+    return plural.get(unit, unit.replace("/year", " per year").replace("/day", " per day"))
+
+
+def _title(actor, indicator, measure, ledger) -> str:
+    description = indicator.replace("_", " ")
+    if ledger is not None:
+        match = ledger.indicators.loc[ledger.indicators["indicator_id"] == indicator, "description"]
+        if not match.empty:
+            description = match.iloc[0]
+    if measure == "index":
+        description += " (index)"
+    return "\n".join(textwrap.wrap(f"{ACTORS.get(actor, actor)}: {description}", 78))
+
+
+def _footnote(rows, ledger) -> str:
+    ids = sorted({i for cell in rows["claim_ids"] for i in str(cell).split(";") if i})
+    if ledger is None:
+        return "Claims: " + ", ".join(ids)
+    claims = ledger.claims.set_index("claim_id")
+    sources = ledger.sources.set_index("source_id")
+    used = sorted({claims.loc[i, "source_id"] for i in ids if i in claims.index})
+    names = [f"{sources.loc[s, 'outlet']}, {sources.loc[s, 'published']}" for s in used]
+    text = "Sources: " + "; ".join(names) + f". Claims: {', '.join(ids)}."
+    return "\n".join(textwrap.wrap(text, 120)) + "\nprodstats — coded by hand from news text; " \
+        "see docs/codebook.md."
+
+
+def save(fig, stem: Path) -> list[Path]:
+    """Write ``stem.svg`` and ``stem.png`` without date or software metadata."""
+    mpl = _mpl()
+    paths = [stem.with_suffix(".svg"), stem.with_suffix(".png")]
+    with mpl.rc_context(RC):
+        fig.savefig(paths[0], format="svg", metadata={"Date": None, "Creator": None})
+        fig.savefig(paths[1], format="png", dpi=DPI, metadata={"Software": None})
+    return paths
+
+
+def overview(series: pd.DataFrame, ledger: Any = None):
+    """The seed production figures on one page: the defence-production index by reading, 2024
+    output, 2025 targets, and where the weapons used come from."""
+    mpl = _mpl()
+    from matplotlib.figure import Figure
+
+    s = series[(series["scenario"] == "all") & (series["actor"] == "UKR")]
+    with mpl.rc_context(RC):
+        fig = Figure(figsize=(WIDTH_IN, 7.6), dpi=DPI)
+        grid = fig.add_gridspec(2, 2, left=0.115, right=0.98, top=0.9, bottom=0.14,
+                                hspace=0.45, wspace=0.38)
+        fig.suptitle("Ukraine's arms production as officials describe it", x=0.02, ha="left",
+                     fontsize=13)
+        idx = s[s["indicator"] == "defence_production"]
+        if not idx.empty:
+            plot(idx, None, ax=fig.add_subplot(grid[0, :]), ledger=ledger,
+                 title="Defence production, index (2022 = 1), by reading of 'sixfold by 2024'")
+        _bars(fig.add_subplot(grid[1, 0]), s, ["shells_produced", "drone_munitions_produced"],
+              ["shells", "drone munitions"], "Produced in 2024", "rounds per year")
+        _bars(fig.add_subplot(grid[1, 1]), s, ["missiles_produced", "long_range_drones_produced"],
+              ["missiles", "long-range drones"], "Targets for 2025", "units per year",
+              log=True)
+        fig.text(0.02, 0.02, _footnote(s[s["indicator"].isin(
+            ["defence_production", "shells_produced", "drone_munitions_produced",
+             "missiles_produced", "long_range_drones_produced"])], ledger), fontsize=8,
+            color="#333")
+    return fig
+
+
+def _bars(ax, s, indicators, labels, title, unit, log=False):
+    mpl = _mpl()
+    for i, (ind, label) in enumerate(zip(indicators, labels, strict=True)):
+        p = s[s["indicator"] == ind]
+        if p.empty:
+            continue
+        p = p.iloc[0]
+        marker, filled = STYLE.get(p["confidence"], ("o", True))
+        target = p["modality"] == "target"
+        ax.bar([i], [p["value"]], color="white" if target or not filled else PALETTE[i],
+               edgecolor=PALETTE[i], hatch="///" if target else None, lw=1.5, width=0.6)
+        if p["high"] > p["low"]:
+            ax.errorbar([i], [p["value"]], yerr=[[p["value"] - p["low"]], [p["high"] - p["value"]]],
+                        fmt="none", ecolor="#222", capsize=5)
+        ax.annotate(_number(p["value"]), (i, p["high"]), textcoords="offset points",
+                    xytext=(0, 3), ha="center", fontsize=9)
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_xlim(-0.6, len(labels) - 0.4)
+    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_ylabel(unit)
+    if log:
+        ax.set_yscale("log")
+        ax.set_ylim(1e3, 1e5)
+    else:
+        ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: _number(v)))
+        ax.set_ylim(0, s[s["indicator"].isin(indicators)]["high"].max() * 1.2)
+    ax.grid(axis="y", color="#ddd", lw=0.8)
+
+
+def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any, folder: Path) -> list[dict]:
+    """Draw every chart into ``folder``; return one record per chart for the index page."""
+    records = []
+    s = series[series["scenario"] == "all"]
+    for (actor, indicator, measure), rows in s.groupby(["actor", "indicator", "measure"], sort=True):
+        stem = folder / f"{actor.lower()}_{indicator}" if measure != "index" else \
+            folder / f"{actor.lower()}_{indicator}_index"
+        fig = plot(rows, projections, ledger=ledger)
+        save(fig, stem)
+        records.append({"stem": stem.name, "actor": actor, "indicator": indicator,
+                        "measure": measure, "title": _title(actor, indicator, measure, ledger)})
+    if not s[(s["actor"] == "UKR") & (s["indicator"] == "defence_production")].empty:
+        save(overview(series, ledger), folder / "overview_ukr_production")
+        records.insert(0, {"stem": "overview_ukr_production", "actor": "UKR",
+                           "indicator": "overview", "measure": "", "title": "Overview"})
+    return records
