@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pandera.pandas as pa
 
 from prodstats.claims import PROJECT_RAW, Ledger, load
 from prodstats.forecast import feasibility, project
-from prodstats.publish import publish, write_csv
+from prodstats.errors import BuildError
+from prodstats.publish import _tables, data_dictionary, publish, write_csv, write_datapackage
 from prodstats.series import conflicts, resolve
 
 PROJECT_ROOT = PROJECT_RAW.parent.parent
@@ -41,9 +43,19 @@ def compute(raw: Path | None = None) -> Build:
 
 
 def write_data(result: Build, folder: Path) -> None:
-    """Write the data package's CSVs into ``folder``."""
+    """Check every table against its schema, then write the CSVs and ``datapackage.json``."""
+    from prodstats import __version__
+
+    schemas = _tables()
     for name, table in result.tables.items():
+        schema = schemas[name][0]
+        try:
+            schema.validate(table.reindex(columns=list(schema.to_schema().columns)), lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            raise BuildError(f"build stage 'write {name}.csv': output breaks its own schema "
+                             f"(a prodstats bug, please report it):\n{exc.failure_cases.head(10)}") from None
         write_csv(table, folder / f"{name}.csv")
+    write_datapackage(folder, result.ledger.sources, __version__)
 
 
 def build(raw: Path | None = None, out: Path | None = None, charts: Path | None = None,
@@ -55,8 +67,14 @@ def build(raw: Path | None = None, out: Path | None = None, charts: Path | None 
         outputs[Path(out or PROJECT_ROOT / "data" / "processed")] = lambda d: write_data(result, d)
     if draw:
         outputs[Path(charts or PROJECT_ROOT / "docs" / "charts")] = lambda d: write_charts(result, d)
+    if data and out is None:  # the project's own docs; a user's --out gets the datapackage only
+        outputs[PROJECT_ROOT / "docs" / "data-dictionary.md"] = _write_dictionary
     publish(outputs)
     return result
+
+
+def _write_dictionary(folder: Path) -> None:
+    (folder / "data-dictionary.md").write_text(data_dictionary() + "\n", encoding="utf-8")
 
 
 def write_charts(result: Build, folder: Path) -> None:

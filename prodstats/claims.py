@@ -520,3 +520,38 @@ def _to_canonical(claims: pd.DataFrame, mode: pd.Series, canonical: dict[str, st
         high_canonical=claims["value_high"] * mult,
     )
     return out, []
+
+
+class ProcessedClaimSchema(ClaimSchema):
+    """A validated claim as published: the raw columns, bounds filled in, canonical values."""
+
+    value: Series[float] = pa.Field(description="The stated figure (for scale words, the "
+                                                "geometric midpoint of the bounds).",
+                                    metadata={"unit_column": "unit"})
+    value_low: Series[float] = pa.Field(description="Lower bound, as coded or from the qualifier rule.",
+                                        metadata={"unit_column": "unit"})
+    value_high: Series[float] = pa.Field(description="Upper bound, as coded or from the qualifier rule.",
+                                         metadata={"unit_column": "unit"})
+    bounds_from: Series[str] = pa.Field(isin=["given", "qualifier"],
+                                        description="Whether the bounds were coded or come from the rule table.",
+                                        metadata={"allowed": ["given", "qualifier"]})
+    period_start: Series[str] = pa.Field(description="First day of the period (ISO date).",
+                                         metadata={"format": "date"})
+    period_end: Series[str] = pa.Field(description="Last day of the period (ISO date).",
+                                       metadata={"format": "date"})
+    period_years: Series[float] = pa.Field(gt=0, description="Length of the period in years.",
+                                           metadata={"unit": "year"})
+    canonical_unit: Series[str] = pa.Field(description="The indicator's canonical unit "
+                                                       "(dimensionless for ratios and shares).")
+    value_canonical: Series[float] = pa.Field(description="value in canonical_unit.",
+                                              metadata={"unit_column": "canonical_unit"})
+    low_canonical: Series[float] = pa.Field(description="value_low in canonical_unit.",
+                                            metadata={"unit_column": "canonical_unit"})
+    high_canonical: Series[float] = pa.Field(description="value_high in canonical_unit.",
+                                             metadata={"unit_column": "canonical_unit"})
+
+    class Config:
+        """Columns are exactly these."""
+
+        strict = True
+        coerce = True

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
 
 from prodstats.errors import SeriesError
 
@@ -48,6 +50,73 @@ PROJECTION_COLUMNS = ["actor", "indicator", "measure", "reading", "scenario", "p
 FEASIBILITY_COLUMNS = ["claim_id", "actor", "indicator", "scenario", "target_period",
                        "target_value", "unit", "last_period", "last_value", "projected_mean",
                        "prob_reach", "required_growth", "trajectory_growth", "note"]
+
+
+class ProjectionSchema(pa.DataFrameModel):
+    """One projected year of one series, scenario and reading (``projections.csv``)."""
+
+    actor: Series[str] = pa.Field(description="Who the figure is about.")
+    indicator: Series[str] = pa.Field(description="What is measured.")
+    measure: Series[str] = pa.Field(description="level, index or share.")
+    reading: Series[str] = pa.Field(description="Reading projected; 'pooled' mixes the readings "
+                                    "consistent with the other claims.")
+    scenario: Series[str] = pa.Field(description="all or no_unverified.")
+    period: Series[str] = pa.Field(nullable=True, description="Projected year; empty when skipped.")
+    mean: Series[float] = pa.Field(nullable=True, description="Point projection (location of the "
+                                   "predictive distribution, averaged over claim uncertainty).",
+                                   metadata={"unit_column": "unit"})
+    pi80_low: Series[float] = pa.Field(nullable=True, description="Lower end of the 80 % interval.",
+                                       metadata={"unit_column": "unit"})
+    pi80_high: Series[float] = pa.Field(nullable=True, description="Upper end of the 80 % interval.",
+                                        metadata={"unit_column": "unit"})
+    pi95_low: Series[float] = pa.Field(nullable=True, description="Lower end of the 95 % interval.",
+                                       metadata={"unit_column": "unit"})
+    pi95_high: Series[float] = pa.Field(nullable=True, description="Upper end of the 95 % interval.",
+                                        metadata={"unit_column": "unit"})
+    unit: Series[str] = pa.Field(description="Unit of the figures.")
+    method: Series[str] = pa.Field(description="'half-drift+t' (see docs/methodology.md), or "
+                                   "'skipped'.")
+    n_points: Series[int] = pa.Field(ge=0, description="Observed periods the projection rests on.")
+    note: Series[str] = pa.Field(nullable=True, description="Why a series was skipped, or what "
+                                 "a pooled row mixes.")
+
+    class Config:
+        """Columns are exactly these."""
+
+        strict = True
+        ordered = True
+        coerce = True
+
+
+class FeasibilitySchema(pa.DataFrameModel):
+    """Whether a target claim is within reach of its series' projection (``feasibility.csv``)."""
+
+    claim_id: Series[str] = pa.Field(description="The target claim.")
+    actor: Series[str] = pa.Field(description="Whose target.")
+    indicator: Series[str] = pa.Field(description="What is targeted.")
+    scenario: Series[str] = pa.Field(description="all or no_unverified.")
+    target_period: Series[str] = pa.Field(description="When the target is due.")
+    target_value: Series[float] = pa.Field(description="The target.", metadata={"unit_column": "unit"})
+    unit: Series[str] = pa.Field(description="Unit of the target and projections.")
+    last_period: Series[str] = pa.Field(nullable=True, description="Last observed period.")
+    last_value: Series[float] = pa.Field(nullable=True, description="Last observed value.",
+                                         metadata={"unit_column": "unit"})
+    projected_mean: Series[float] = pa.Field(nullable=True, description="Projection at the "
+                                             "target period.", metadata={"unit_column": "unit"})
+    prob_reach: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="Probability "
+                                         "that the projection reaches the target by its period.")
+    required_growth: Series[float] = pa.Field(nullable=True, description="Yearly growth the "
+                                              "target needs from the last observation (0.1 = 10 %).")
+    trajectory_growth: Series[float] = pa.Field(nullable=True, description="Yearly growth over "
+                                                "the observed points (0.1 = 10 %).")
+    note: Series[str] = pa.Field(nullable=True, description="Why figures are missing.")
+
+    class Config:
+        """Columns are exactly these."""
+
+        strict = True
+        ordered = True
+        coerce = True
 
 
 # ---------------------------------------------------------------------------------------------

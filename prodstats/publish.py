@@ -41,10 +41,12 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def publish(outputs: dict[Path, Callable[[Path], None]]) -> None:
-    """Write each output folder completely in a temporary sibling, then swap them into place.
+    """Write each output completely in a temporary sibling folder, then swap them into place.
 
     Args:
-        outputs: for each destination folder, a function that fills a given empty folder.
+        outputs: for each destination (a folder, or a file when it has a suffix such as
+            ``.md``), a function that fills a given empty folder. For a file, the function
+            writes a file of the same name into that folder.
 
     If any writer fails, every temporary folder is removed and the destinations are untouched.
     The swap itself is a rename per folder, so a reader never sees a half-written folder.
@@ -61,6 +63,10 @@ def publish(outputs: dict[Path, Callable[[Path], None]]) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
         raise
     for dest, tmp in staged.items():
+        if dest.suffix:  # a single file: an atomic rename
+            os.replace(tmp / dest.name, dest)
+            shutil.rmtree(tmp, ignore_errors=True)
+            continue
         old = dest.parent / f".{dest.name}.old"
         shutil.rmtree(old, ignore_errors=True)
         if dest.exists():
@@ -68,3 +74,125 @@ def publish(outputs: dict[Path, Callable[[Path], None]]) -> None:
         os.replace(tmp, dest)
         os.chmod(dest, 0o755)
         shutil.rmtree(old, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# datapackage.json and the data dictionary, both generated from the pandera schemas
+# ---------------------------------------------------------------------------------------------
+
+def _tables() -> dict:
+    from prodstats.claims import ProcessedClaimSchema
+    from prodstats.forecast import FeasibilitySchema, ProjectionSchema
+    from prodstats.series import ConflictSchema, SeriesSchema
+    from prodstats.sources import SourceSchema
+
+    return {
+        "sources": (SourceSchema, "One row per source text: outlet, authors, date and how it "
+                                  "was established, and the hash of the archived text."),
+        "claims": (ProcessedClaimSchema, "One row per validated claim, with bounds from the "
+                                         "qualifier rules and values in canonical units."),
+        "series": (SeriesSchema, "Claims resolved into series points, per scenario and reading."),
+        "conflicts": (ConflictSchema, "Pairs of claims whose bounds do not overlap under a "
+                                      "reading."),
+        "projections": (ProjectionSchema, "Projections with 80 % and 95 % prediction intervals."),
+        "feasibility": (FeasibilitySchema, "For each target claim: the chance of reaching it and "
+                                           "the growth it requires."),
+    }
+
+
+def _field(name: str, column) -> dict:
+    dtype = str(column.dtype)
+    meta = column.metadata or {}
+    kind = ("number" if "float" in dtype else "integer" if "int" in dtype
+            else "boolean" if "bool" in dtype else "string")
+    if meta.get("format") == "date":
+        kind = "date"
+    field = {"name": name, "type": kind, "description": column.description or ""}
+    constraints: dict = {}
+    if not column.nullable:
+        constraints["required"] = True
+    if column.unique:
+        constraints["unique"] = True
+    for check in column.checks:
+        stats = check.statistics or {}
+        if "allowed_values" in stats:
+            constraints["enum"] = list(stats["allowed_values"])
+        if "pattern" in stats:
+            constraints["pattern"] = str(getattr(stats["pattern"], "pattern", stats["pattern"]))
+        if "min_value" in stats and check.name == "greater_than_or_equal_to":
+            constraints["minimum"] = stats["min_value"]
+        if "max_value" in stats and check.name == "less_than_or_equal_to":
+            constraints["maximum"] = stats["max_value"]
+    if constraints:
+        field["constraints"] = constraints
+    if "unit" in meta:
+        field["unit"] = meta["unit"]
+    if "unit_column" in meta:
+        field["unit"] = f"given per row in column '{meta['unit_column']}' (pint unit string)"
+    return field
+
+
+def datapackage(sources: pd.DataFrame, version: str) -> dict:
+    """The Frictionless Data Package descriptor of the published CSVs."""
+    resources = []
+    for name, (schema, description) in _tables().items():
+        columns = schema.to_schema().columns
+        table_schema: dict = {"fields": [_field(n, c) for n, c in columns.items()],
+                              "missingValues": [""]}
+        if name == "sources":
+            table_schema["primaryKey"] = ["source_id"]
+        if name == "claims":
+            table_schema["primaryKey"] = ["claim_id"]
+            table_schema["foreignKeys"] = [{"fields": ["source_id"], "reference": {
+                "resource": "sources", "fields": ["source_id"]}}]
+        resources.append({"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource",
+                          "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                          "description": description, "schema": table_schema})
+    return {
+        "profile": "tabular-data-package",
+        "name": "prodstats",
+        "title": "Arms-production claims from news text, coded, resolved and projected",
+        "description": "Quantitative claims about arms production and military aid, coded by "
+                       "hand from news texts with their sources and confidence, resolved into "
+                       "series and projected with prediction intervals. Text cells that begin "
+                       "with =, +, -, @, a tab or a carriage return carry a leading apostrophe "
+                       "(CSV-injection guard).",
+        "version": version,
+        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+                      "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "sources": [{"title": f"{s.outlet}: {s.title} ({s.published})",
+                     **({"path": s.url} if isinstance(s.url, str) and s.url else {})}
+                    for s in sources.itertuples(index=False)],
+        "resources": resources,
+    }
+
+
+def write_datapackage(folder: Path, sources: pd.DataFrame, version: str) -> None:
+    """Write ``datapackage.json`` (sorted keys, two-space indent, trailing newline)."""
+    import json
+
+    text = json.dumps(datapackage(sources, version), indent=2, ensure_ascii=False)
+    (folder / "datapackage.json").write_text(text + "\n", encoding="utf-8")
+
+
+def data_dictionary() -> str:
+    """Markdown: every published table and column, from the same schemas."""
+    lines = ["# Data dictionary", "",
+             "Generated from the pandera schemas by `make` (`prodstats/publish.py`); do not edit.",
+             "Every table is a UTF-8 CSV in `data/processed/`, described for machines in "
+             "`datapackage.json`.", ""]
+    for name, (schema, description) in _tables().items():
+        lines += [f"## `{name}.csv`", "", description, "",
+                  "| column | type | required | unit | description |",
+                  "| --- | --- | --- | --- | --- |"]
+        for col, column in schema.to_schema().columns.items():
+            f = _field(col, column)
+            req = "yes" if f.get("constraints", {}).get("required") else ""
+            desc = f["description"]
+            enum = f.get("constraints", {}).get("enum")
+            if enum:
+                desc += " One of: " + ", ".join(f"`{v}`" for v in enum) + "."
+            lines.append(f"| `{col}` | {f['type']} | {req} | {f.get('unit', '')} | "
+                         f"{desc.replace('|', '/')} |")
+        lines.append("")
+    return "\n".join(lines)

@@ -18,6 +18,8 @@ from collections import defaultdict
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
 
 from prodstats.periods import parse_period, split_candidates
 
@@ -33,6 +35,75 @@ NO_READING = "single"
 #: Scenarios: every claim, and only the claims coded verified or official.
 SCENARIOS = {"all": ("verified", "official", "unverified", "disputed"),
              "no_unverified": ("verified", "official")}
+
+
+_CONF = ["verified", "official", "unverified", "disputed"]
+
+
+class SeriesSchema(pa.DataFrameModel):
+    """One point of a resolved series (``series.csv``)."""
+
+    scenario: Series[str] = pa.Field(isin=list(SCENARIOS), description="all: every claim; "
+                                     "no_unverified: only claims coded verified or official.",
+                                     metadata={"allowed": list(SCENARIOS)})
+    actor: Series[str] = pa.Field(description="Who the figure is about (ISO3 or organisation).")
+    indicator: Series[str] = pa.Field(description="What is measured (indicators.csv).")
+    measure: Series[str] = pa.Field(isin=["level", "index", "share"],
+                                    description="level: canonical unit; index: chained ratios "
+                                    "(base period = 1); share: fraction 0–1.",
+                                    metadata={"allowed": ["level", "index", "share"]})
+    reading: Series[str] = pa.Field(description="Which base each ambiguous ratio is read "
+                                    "against, e.g. 'reu24-06:base=2023'; 'single' if none is ambiguous.")
+    reading_consistent: Series[bool] = pa.Field(description="False when this reading puts two "
+                                                "claims of one period in conflict.")
+    period: Series[str] = pa.Field(description="Period of the point, as coded.")
+    t: Series[float] = pa.Field(description="Midpoint of the period as a decimal year.",
+                                metadata={"unit": "year"})
+    value: Series[float] = pa.Field(description="The point's value.", metadata={"unit_column": "unit"})
+    low: Series[float] = pa.Field(description="Lower bound.", metadata={"unit_column": "unit"})
+    high: Series[float] = pa.Field(description="Upper bound.", metadata={"unit_column": "unit"})
+    unit: Series[str] = pa.Field(description="pint unit, or 'index (BASE = 1)'.")
+    modality: Series[str] = pa.Field(description="actual, estimate, expected, target, pledge or proposal.")
+    confidence: Series[str] = pa.Field(isin=_CONF, description="As coded; 'disputed' where "
+                                       "this point conflicts with another under this reading.",
+                                       metadata={"allowed": _CONF})
+    claim_ids: Series[str] = pa.Field(nullable=True, description="Claims the point rests on, "
+                                      "separated by ';'; empty for the base of an index.")
+    derivation: Series[str] = pa.Field(description="How the value was obtained.")
+
+    class Config:
+        """Columns are exactly these."""
+
+        strict = True
+        ordered = True
+
+
+class ConflictSchema(pa.DataFrameModel):
+    """A pair of claims whose bounds do not overlap under a reading (``conflicts.csv``)."""
+
+    scenario: Series[str] = pa.Field(description="Scenario the conflict occurs in.")
+    actor: Series[str] = pa.Field(description="Who the figures are about.")
+    indicator: Series[str] = pa.Field(description="What is measured.")
+    measure: Series[str] = pa.Field(description="level, index or share.")
+    reading: Series[str] = pa.Field(description="The reading under which they conflict.")
+    period: Series[str] = pa.Field(description="The period both claims are about.")
+    claim_id_a: Series[str] = pa.Field(description="First claim.")
+    claim_id_b: Series[str] = pa.Field(description="Second claim.")
+    low_a: Series[float] = pa.Field(description="Lower bound of the first claim.",
+                                    metadata={"unit_column": "unit"})
+    high_a: Series[float] = pa.Field(description="Upper bound of the first claim.",
+                                     metadata={"unit_column": "unit"})
+    low_b: Series[float] = pa.Field(description="Lower bound of the second claim.",
+                                    metadata={"unit_column": "unit"})
+    high_b: Series[float] = pa.Field(description="Upper bound of the second claim.",
+                                     metadata={"unit_column": "unit"})
+    unit: Series[str] = pa.Field(description="Unit of the bounds.")
+
+    class Config:
+        """Columns are exactly these."""
+
+        strict = True
+        ordered = True
 
 
 def resolve(claims: pd.DataFrame) -> pd.DataFrame:
