@@ -438,11 +438,14 @@ def _statsmodels_forecasts(y: np.ndarray, horizon: int) -> dict:
     from statsmodels.tsa.forecasting.theta import ThetaModel
 
     out = {}
+    index = pd.period_range("2000", periods=y.shape[1], freq="Y")
     for name in ("ets_damped", "theta"):
         f = np.empty((len(y), horizon))
         i80 = np.empty((len(y), horizon, 2))
         i95 = np.empty((len(y), horizon, 2))
-        for i, row in enumerate(y):
+        failed = 0
+        for i, values in enumerate(y):
+            row = pd.Series(values, index=index)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:
@@ -457,10 +460,13 @@ def _statsmodels_forecasts(y: np.ndarray, horizon: int) -> dict:
                         f[i] = res.forecast(horizon)
                         i80[i] = res.prediction_intervals(horizon, alpha=0.2).to_numpy()
                         i95[i] = res.prediction_intervals(horizon, alpha=0.05).to_numpy()
-                except Exception:  # a fit that fails falls back to naive, as a user would
-                    f[i] = row[-1]
-                    i80[i] = i95[i] = row[-1]
+                except (ValueError, np.linalg.LinAlgError):  # falls back to naive, counted
+                    failed += 1
+                    f[i] = values[-1]
+                    i80[i] = i95[i] = values[-1]
         out[name] = (f, i80, i95)
+        if failed:
+            print(f"{name}: {failed} of {len(y)} fits failed and fell back to naive")
     return out
 
 
