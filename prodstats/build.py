@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pandera.pandas as pa
 
 from prodstats.claims import PROJECT_RAW, Ledger, load
 from prodstats.forecast import feasibility, project
-from prodstats.errors import BuildError
+from prodstats.errors import BuildError, ProdstatsError
 from prodstats.publish import _tables, data_dictionary, publish, write_csv, write_datapackage
 from prodstats.series import conflicts, resolve
 
@@ -26,19 +28,40 @@ class Build:
     charts: list[dict] = field(default_factory=list)
 
 
+@contextmanager
+def stage(name: str):
+    """Turn an unexpected failure inside a stage into a BuildError that names the stage.
+
+    Set PRODSTATS_DEBUG=1 to get the original traceback instead.
+    """
+    try:
+        yield
+    except ProdstatsError:
+        raise
+    except Exception as exc:
+        if os.environ.get("PRODSTATS_DEBUG"):
+            raise
+        raise BuildError(f"build stage '{name}' failed: {type(exc).__name__}: {exc}. Nothing was "
+                         "published; the output folders are as they were. Run with "
+                         "PRODSTATS_DEBUG=1 for the traceback, and please report it.") from exc
+
+
 def compute(raw: Path | None = None) -> Build:
     """Run every stage in memory; raise on the first stage that fails."""
     # Load
-    ledger = load(raw)
+    with stage("validate"):
+        ledger = load(raw)
     result = Build(ledger)
     # Process
-    series = resolve(ledger.claims)
-    result.tables["sources"] = ledger.sources
-    result.tables["claims"] = ledger.claims
-    result.tables["series"] = series
-    result.tables["conflicts"] = conflicts(series)
-    result.tables["projections"] = project(series)
-    result.tables["feasibility"] = feasibility(series)
+    with stage("series"):
+        series = resolve(ledger.claims)
+        result.tables["sources"] = ledger.sources
+        result.tables["claims"] = ledger.claims
+        result.tables["series"] = series
+        result.tables["conflicts"] = conflicts(series)
+    with stage("projections"):
+        result.tables["projections"] = project(series)
+        result.tables["feasibility"] = feasibility(series)
     return result
 
 
@@ -63,13 +86,17 @@ def build(raw: Path | None = None, out: Path | None = None, charts: Path | None 
     """Compute everything, then publish the data folder and the charts folder atomically."""
     result = compute(raw)
     outputs = {}
+    out_dir = Path(out or PROJECT_ROOT / "data" / "processed")
     if data:
-        outputs[Path(out or PROJECT_ROOT / "data" / "processed")] = lambda d: write_data(result, d)
+        outputs[out_dir] = lambda d: write_data(result, d)
     if draw:
         outputs[Path(charts or PROJECT_ROOT / "docs" / "charts")] = lambda d: write_charts(result, d)
-    if data and out is None:  # the project's own docs; a user's --out gets the datapackage only
+    if data and out_dir.resolve() == (PROJECT_ROOT / "data" / "processed").resolve():
+        # the project's own docs; a build into another folder gets the datapackage only
         outputs[PROJECT_ROOT / "docs" / "data-dictionary.md"] = _write_dictionary
-    publish(outputs)
+    # Save
+    with stage("write and publish"):
+        publish(outputs)
     return result
 
 

@@ -1,0 +1,176 @@
+"""The build: a valid Frictionless package, byte-identical rebuilds that equal what is committed,
+atomic publishing, neutralised hostile text, charts written, and the notebook runs."""
+
+import csv
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import prodstats
+from prodstats.build import build
+from prodstats.errors import BuildError, LedgerError
+from tests.conftest import ROOT, SEED_RAW, set_cell
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One full build of the seed ledger into a private folder."""
+    root = tmp_path_factory.mktemp("build")
+    build(SEED_RAW, root / "processed", root / "charts")
+    return root
+
+
+def test_datapackage_is_valid_frictionless(built):
+    from frictionless import validate
+
+    report = validate(built / "processed" / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_frictionless_cli_accepts_the_committed_package():
+    cli = Path(sys.executable).with_name("frictionless")
+    done = subprocess.run([str(cli), "validate", "data/processed/datapackage.json"], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_datapackage_declares_keys_units_and_enums(built):
+    import json
+
+    package = json.loads((built / "processed" / "datapackage.json").read_text(encoding="utf-8"))
+    claims = next(r for r in package["resources"] if r["name"] == "claims")["schema"]
+    assert claims["primaryKey"] == ["claim_id"]
+    assert claims["foreignKeys"][0]["reference"] == {"resource": "sources", "fields": ["source_id"]}
+    fields = {f["name"]: f for f in claims["fields"]}
+    assert fields["confidence"]["constraints"]["enum"] == ["verified", "official", "unverified", "disputed"]
+    assert "unit" in fields["value_canonical"]
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+    assert len(package["sources"]) == 2
+
+
+def test_rebuilds_are_byte_identical(built, tmp_path):
+    build(SEED_RAW, tmp_path / "processed", tmp_path / "charts")
+    assert digest(tmp_path / "processed") == digest(built / "processed")
+    assert digest(tmp_path / "charts") == digest(built / "charts")
+
+
+def test_committed_outputs_are_what_a_rebuild_produces(built):
+    assert digest(ROOT / "data" / "processed") == digest(built / "processed"), \
+        "data/processed differs from a rebuild: run `make` and commit the result"
+    assert digest(ROOT / "docs" / "charts") == digest(built / "charts"), \
+        "docs/charts differs from a rebuild: run `make` and commit the result"
+    from prodstats.publish import data_dictionary
+
+    assert (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8") == data_dictionary() + "\n"
+
+
+def test_every_chart_is_written_and_not_empty(built):
+    charts = built / "charts"
+    series = prodstats.resolve(prodstats.load(SEED_RAW).claims)
+    groups = series[series["scenario"] == "all"][["actor", "indicator", "measure"]].drop_duplicates()
+    svgs = sorted(charts.glob("*.svg"))
+    pngs = sorted(charts.glob("*.png"))
+    assert len(svgs) == len(pngs) == len(groups) + 1  # + the overview
+    for path in svgs + pngs:
+        assert path.stat().st_size > 5000, path
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in pngs)
+    page = (charts / "README.md").read_text(encoding="utf-8")
+    assert all(f"({p.name})" in page for p in svgs)
+    assert "<dc:date>" not in (charts / "ukr_defence_production_index.svg").read_text()
+
+
+def test_a_failing_stage_leaves_the_outputs_as_they_were(built, tmp_path, monkeypatch):
+    import shutil
+
+    out, charts = tmp_path / "processed", tmp_path / "charts"
+    shutil.copytree(built / "processed", out)
+    shutil.copytree(built / "charts", charts)
+    (out / "old-marker.txt").write_text("from an earlier build")
+    before = (digest(out), digest(charts))
+
+    import prodstats.charts
+
+    calls = {"n": 0}
+    real_save = prodstats.charts.save
+
+    def save_then_fail(fig, stem):
+        calls["n"] += 1
+        if calls["n"] == 5:  # midway through the charts, after the CSVs were written
+            raise OSError("disk full")
+        return real_save(fig, stem)
+
+    monkeypatch.setattr(prodstats.charts, "save", save_then_fail)
+    with pytest.raises(BuildError, match="build stage 'write and publish' failed: OSError: disk full"):
+        build(SEED_RAW, out, charts)
+    assert (digest(out), digest(charts)) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["charts", "processed"]  # no temp left
+
+
+def test_an_invalid_ledger_publishes_nothing(raw, tmp_path):
+    set_cell(raw, "claims.csv", "dpa25-08", "unit", "rouns")
+    with pytest.raises(LedgerError):
+        build(raw, tmp_path / "processed", tmp_path / "charts")
+    assert not (tmp_path / "processed").exists() and not (tmp_path / "charts").exists()
+
+
+def test_cli_build_failure_is_one_clean_message(raw, tmp_path):
+    set_cell(raw, "claims.csv", "dpa25-08", "unit", "rouns")
+    done = subprocess.run([sys.executable, "-m", "prodstats", "build", "--raw", str(raw),
+                           "--out", str(tmp_path / "o"), "--charts", str(tmp_path / "c")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "unknown unit 'rouns' (did you mean 'rounds'?)" in done.stderr
+
+
+def test_hostile_text_is_neutralised_in_published_csvs(raw, tmp_path):
+    set_cell(raw, "claims.csv", "dpa25-08", "notes", "=HYPERLINK(\"http://x\",\"click\")")
+    set_cell(raw, "claims.csv", "dpa25-09", "notes", "+1+1")
+    set_cell(raw, "claims.csv", "dpa25-10", "notes", "@SUM(A1:A2)")
+    set_cell(raw, "claims.csv", "dpa25-11", "speaker", "-2+3")
+    build(raw, tmp_path / "processed", tmp_path / "charts")
+    with (tmp_path / "processed" / "claims.csv").open(encoding="utf-8", newline="") as handle:
+        rows = {r["claim_id"]: r for r in csv.DictReader(handle)}
+    assert rows["dpa25-08"]["notes"] == "'=HYPERLINK(\"http://x\",\"click\")"
+    assert rows["dpa25-09"]["notes"] == "'+1+1"
+    assert rows["dpa25-10"]["notes"] == "'@SUM(A1:A2)"
+    assert rows["dpa25-11"]["speaker"] == "'-2+3"
+    assert rows["dpa25-08"]["value"] == "2500000"  # numbers are never touched
+    for row in rows.values():
+        for cell in row.values():
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+
+
+def test_neutralise_leaves_negative_numbers_alone():
+    import pandas as pd
+
+    from prodstats.publish import neutralise
+
+    frame = pd.DataFrame({"text": ["-x", "ok", "\tq"], "number": [-1.5, 2.0, 3.0]})
+    out = neutralise(frame)
+    assert out["text"].tolist() == ["'-x", "ok", "'\tq"]
+    assert out["number"].tolist() == [-1.5, 2.0, 3.0]
+
+
+def test_the_quickstart_notebook_runs():
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = ROOT / "docs" / "notebooks" / "quickstart.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), \
+        "commit the notebook without outputs"
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any("image/png" in o.get("data", {}) for o in outputs), "the chart cell shows no chart"
+    assert any("did you mean 'rounds'" in o.get("text", "") for o in outputs)
