@@ -267,26 +267,22 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
                + _suggest(claims["indicator"].iat[i], set(canonical))
                + "; add it there (id, description, canonical unit) or fix the id")
 
-    # Quotes: verbatim in the (hash-checked) text of their source.
-    for sid, group in claims.groupby("source_id", sort=False):
-        text = texts.get(sid)
-        if text is None:
-            continue  # unknown source or a bad text; reported on its own line
-        quotes = group["quote"]
-        missing = [isinstance(q, str) and q not in text for q in quotes]
-        for i, miss in zip(group.index, missing, strict=True):
-            if miss:
-                pos = claims.index.get_loc(i)
-                report(_one(len(claims), pos), "quote", _quote_message(quotes.at[i], text, sid))
+    # Quotes: verbatim in the (hash-checked) text of their source. One pass over all rows.
+    # Map each claim to an index into one list of texts: a column of texts would copy each
+    # text once per claim.
+    missing = _quotes_missing(claims, texts)
+    report(missing, "quote", lambda i: _quote_message(
+        claims["quote"].iat[i], texts[claims["source_id"].iat[i]], claims["source_id"].iat[i]))
 
-    # Periods.
+    # Periods: each distinct string parsed once.
     periods: dict[str, object] = {}
     for text in claims["period"].dropna().unique():
         try:
             periods[text] = parse_period(text)
         except PeriodError as exc:
             periods[text] = exc
-    period_bad = claims["period"].map(lambda t: isinstance(periods.get(t), PeriodError))
+    period_bad = _lookup(claims["period"],
+                         {k: isinstance(v, PeriodError) for k, v in periods.items()}, False, bool)
     report(period_bad, "period", lambda i: str(periods[claims["period"].iat[i]]))
 
     # Base periods: required for ratios, absent otherwise, each candidate before the period.
@@ -297,18 +293,13 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
            "candidates as 2022|2023 when the text is ambiguous")
     report(~is_ratio & has_base & claims["kind"].notna().to_numpy(), "base_period",
            "only ratios have a base period; empty this cell or set kind to 'ratio'")
-    for i in np.flatnonzero(is_ratio & has_base):
-        period = periods.get(claims["period"].iat[i])
-        for cand in split_candidates(claims["base_period"].iat[i]):
-            try:
-                base = parse_period(cand)
-            except PeriodError as exc:
-                report(_one(len(claims), i), "base_period", str(exc))
-                continue
-            if period is not None and not isinstance(period, PeriodError) and base.end >= period.start:
-                report(_one(len(claims), i), "base_period",
-                       f"base {cand} does not come before the period {period.text}; a ratio "
-                       "compares a later period with an earlier base")
+    pairs = claims.loc[is_ratio & has_base, ["base_period", "period"]]
+    verdicts = {pair: _base_messages(*pair, periods) for pair in
+                pairs.drop_duplicates().itertuples(index=False, name=None)}
+    if any(verdicts.values()):
+        for i in np.flatnonzero(is_ratio & has_base):
+            for message in verdicts[(claims["base_period"].iat[i], claims["period"].iat[i])]:
+                report(_one(len(claims), i), "base_period", message)
 
     # Units: parse each distinct unit once; dimension must fit the kind and the indicator.
     units: dict[str, object] = {}
@@ -317,22 +308,26 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
             units[text] = parse_unit(text)
         except UnitParseError as exc:
             units[text] = exc
-    unit_bad = claims["unit"].map(lambda t: isinstance(units.get(t), UnitParseError))
+    unit_bad = _lookup(claims["unit"],
+                       {k: isinstance(v, UnitParseError) for k, v in units.items()}, False, bool)
     report(unit_bad, "unit", lambda i: str(units[claims["unit"].iat[i]]))
-    mode = pd.Series("", index=claims.index, dtype=object)  # how each row converts
-    combos = claims.loc[~unit_bad & claims["unit"].notna(), ["kind", "indicator", "unit"]]
-    for kind, indicator, unit in combos.drop_duplicates().itertuples(index=False):
-        rows = (claims["kind"] == kind) & (claims["indicator"] == indicator) & (claims["unit"] == unit)
+    mode = np.full(len(claims), "", dtype=object)  # how each row converts
+    groups = claims.groupby(["kind", "indicator", "unit"], sort=False, dropna=True).indices
+    for (kind, indicator, unit), positions in groups.items():
+        if isinstance(units.get(unit), UnitParseError):
+            continue
         how, message = _unit_fit(kind, unit, canonical.get(indicator))
         if message:
-            report(rows, "unit", message)
+            report(_many(len(claims), positions), "unit", message)
         else:
-            mode[rows] = how
+            mode[positions] = how
+    mode = pd.Series(mode, index=claims.index)
 
     # Values and bounds.
     value = claims["value"].astype(float)
     qual = claims["qualifier"]
-    scale = qual.map(lambda q: QUALIFIERS[q].is_scale if q in QUALIFIERS else False).astype(bool)
+    scale = pd.Series(_lookup(qual, {q: r.is_scale for q, r in QUALIFIERS.items()}, False, bool),
+                      index=claims.index)
     report(~value_given & ~scale & qual.notna(), "value",
            "required unless the qualifier is a scale word (dozens, hundreds, …); write the figure")
     for col in ("value", "value_low", "value_high"):
@@ -374,7 +369,7 @@ def _nonfinite_text(frame: pd.DataFrame, columns: list[str], lines: LineMap) -> 
         for pattern, message in (
             (r"[+-]?(nan|inf|infinity)", "not a finite number; write the figure, or leave the "
                                          "cell empty"),
-            (r"\d{1,3}(\.\d{3})+", "looks like a figure with '.' as thousands separator; write "
+            (r"[1-9]\d{0,2}(\.\d{3})+", "looks like a figure with '.' as thousands separator; write "
                                   "it without separators (3000), or as 3.0 if a decimal is meant"),
         ):
             bad = text[text.str.fullmatch(pattern, case=False)]
@@ -382,6 +377,67 @@ def _nonfinite_text(frame: pd.DataFrame, columns: list[str], lines: LineMap) -> 
                 problems.append(Problem(lines.label, lines(frame.index.get_loc(i)), col, found,
                                         message))
     return problems
+
+
+def _lookup(column: pd.Series, table: dict, default: object, dtype: object = None) -> np.ndarray:
+    """Map a column through a dict keyed by its distinct values: factorize once, look up the
+    few distinct values, take. Missing keys and NA give ``default``."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    values = [table.get(u, default) for u in uniques] + [default]
+    return np.asarray(values, dtype=dtype)[codes]  # code -1 (NA) takes the last: default
+
+
+def _quotes_missing(claims: pd.DataFrame, texts: dict[str, str], batch: int = 200_000
+                    ) -> np.ndarray:
+    """True where a quote is not in its source's text (sources without a usable text are
+    reported elsewhere and count as found).
+
+    Each search starts where the previous quote of the same source was found and falls back
+    to the whole text, so claims coded in reading order are checked in time proportional to
+    the gaps between quotes, not to the text's length. Rows are read in batches to bound memory.
+    """
+    names = list(texts)
+    bodies = [*texts.values(), None]
+    code = _lookup(claims["source_id"], {n: i for i, n in enumerate(names)}, len(names), int)
+    quotes = claims["quote"]
+    missing = np.zeros(len(claims), dtype=bool)
+    last: dict[int, int] = {}
+    for start in range(0, len(claims), batch):
+        for i, (q, c) in enumerate(zip(quotes.iloc[start:start + batch].tolist(),
+                                       code[start:start + batch].tolist(), strict=True), start):
+            text = bodies[c]
+            if text is None or not isinstance(q, str):
+                continue
+            pos = text.find(q, last.get(c, 0))
+            if pos < 0:
+                pos = text.find(q)
+                if pos < 0:
+                    missing[i] = True
+                    continue
+            last[c] = pos
+    return missing
+
+
+def _many(n: int, positions: np.ndarray) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[positions] = True
+    return mask
+
+
+def _base_messages(base_text: str, period_text: str, periods: dict) -> list[str]:
+    """Problems with one distinct (base_period, period) pair."""
+    period = periods.get(period_text)
+    out = []
+    for cand in split_candidates(base_text):
+        try:
+            base = parse_period(cand)
+        except PeriodError as exc:
+            out.append(str(exc))
+            continue
+        if period is not None and not isinstance(period, PeriodError) and base.end >= period.start:
+            out.append(f"base {cand} does not come before the period {period.text}; a ratio "
+                       "compares a later period with an earlier base")
+    return out
 
 
 def _one(n: int, i: int) -> np.ndarray:
@@ -470,18 +526,21 @@ def _fill_bounds(claims: pd.DataFrame, value: pd.Series, scale: pd.Series
                  ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """Fill value, value_low and value_high from the qualifier rule where the coder left them."""
     qual = claims["qualifier"]
-    lf = qual.map(lambda q: QUALIFIERS[q].low_factor if q in QUALIFIERS else np.nan).astype(float)
-    hf = qual.map(lambda q: QUALIFIERS[q].high_factor if q in QUALIFIERS else np.nan).astype(float)
-    la = qual.map(lambda q: QUALIFIERS[q].low_abs if q in QUALIFIERS else np.nan).astype(float)
-    ha = qual.map(lambda q: QUALIFIERS[q].high_abs if q in QUALIFIERS else np.nan).astype(float)
+
+    def rule(attr: str) -> pd.Series:
+        table = {q: np.nan if getattr(r, attr) is None else float(getattr(r, attr))
+                 for q, r in QUALIFIERS.items()}
+        return pd.Series(_lookup(qual, table, np.nan, float), index=claims.index)
+
+    lf, hf, la, ha = rule("low_factor"), rule("high_factor"), rule("low_abs"), rule("high_abs")
     given_low = claims["value_low"].astype(float)
     given_high = claims["value_high"].astype(float)
     rule_low = (value * lf).where(~scale, la)
     rule_high = (value * hf).where(~scale, ha)
     low = given_low.fillna(rule_low)
     high = given_high.fillna(rule_high)
-    midpoint = np.sqrt(low * high).map(_round2)
-    value = value.fillna(midpoint.where(scale))
+    midpoint = np.sqrt(low * high)
+    value = value.fillna(midpoint.where(scale).map(_round2, na_action="ignore"))
     bounds_from = pd.Series(np.where(given_low.notna() | given_high.notna(), "given", "qualifier"),
                             index=claims.index)
     return low, high, value, bounds_from
@@ -497,9 +556,11 @@ def _round2(x: float) -> float:
 def _to_canonical(claims: pd.DataFrame, mode: pd.Series, canonical: dict[str, str],
                   periods: dict[str, object]) -> tuple[pd.DataFrame, list[Problem]]:
     """Convert value and bounds into each indicator's canonical unit, one factor per group."""
-    years = claims["period"].map(lambda t: getattr(periods.get(t), "years", np.nan)).astype(float)
-    start = claims["period"].map(lambda t: getattr(periods.get(t), "start", None))
-    end = claims["period"].map(lambda t: getattr(periods.get(t), "end", None))
+    good = {k: v for k, v in periods.items() if not isinstance(v, PeriodError)}
+    years = pd.Series(_lookup(claims["period"], {k: v.years for k, v in good.items()}, np.nan,
+                              float), index=claims.index)
+    start = _lookup(claims["period"], {k: v.start.isoformat() for k, v in good.items()}, None)
+    end = _lookup(claims["period"], {k: v.end.isoformat() for k, v in good.items()}, None)
     target = pd.Series(
         np.where(claims["kind"].isin(["ratio", "share"]), "dimensionless",
                  claims["indicator"].map(canonical).fillna("")), index=claims.index, dtype=object)
@@ -511,8 +572,8 @@ def _to_canonical(claims: pd.DataFrame, mode: pd.Series, canonical: dict[str, st
         elif how == "per_period":
             mult[rows] = factor(f"({unit}) / year", to) / years[rows]
     out = claims.assign(
-        period_start=pd.to_datetime(start).dt.strftime("%Y-%m-%d"),
-        period_end=pd.to_datetime(end).dt.strftime("%Y-%m-%d"),
+        period_start=start,
+        period_end=end,
         period_years=years,
         canonical_unit=target,
         value_canonical=claims["value"] * mult,

@@ -41,8 +41,7 @@ def read_table(path: Path, columns: Iterable[str], required: Iterable[str] | Non
         return None, [Problem(name, None, None, None,
                               f"file is empty; expected a header line with the columns: {expected}")]
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
-                            encoding="utf-8-sig", skip_blank_lines=True)
+        frame = _read(path)
     except UnicodeDecodeError as exc:
         line = _line_of_byte(path, exc.start)
         return None, [Problem(name, line, None, None,
@@ -88,11 +87,28 @@ def read_table(path: Path, columns: Iterable[str], required: Iterable[str] | Non
     for col in columns:
         if col not in frame.columns:
             frame[col] = pd.NA
-    frame = frame[columns]
+    frame = frame[columns].reset_index(drop=True)
     # Spreadsheets pad cells with spaces; a cell of only spaces is empty.
     for col in columns:
-        frame[col] = frame[col].str.strip().replace("", pd.NA)
+        text = frame[col]
+        if text.isna().all():
+            continue
+        stripped = text.str.strip()
+        frame[col] = stripped.where(stripped != "", pd.NA)
     return frame, []
+
+
+def _read(path: Path) -> pd.DataFrame:
+    """Read every cell as text. The fast pyarrow reader first; where it refuses a file, the C
+    reader, whose errors name the line."""
+    options = {"dtype": str, "keep_default_na": False, "na_values": [""], "encoding": "utf-8-sig"}
+    try:
+        frame = pd.read_csv(path, engine="pyarrow", **options)
+    except Exception:  # pyarrow's errors do not say where; re-read to report precisely
+        return pd.read_csv(path, skip_blank_lines=True, **options)
+    if frame.columns.size and str(frame.columns[0]).startswith("\ufeff"):  # a BOM kept as text
+        frame = frame.rename(columns={frame.columns[0]: str(frame.columns[0])[1:]})
+    return frame.dropna(how="all") if len(frame) else frame
 
 
 def _close(name: str, options: list[str]) -> str:
