@@ -29,7 +29,8 @@ STYLE = {  # confidence → marker, filled?
 ACTORS = {"UKR": "Ukraine", "RUS": "Russia", "GBR": "United Kingdom", "DEU": "Germany",
           "USA": "United States", "IRN": "Iran", "FRA": "France", "POL": "Poland"}
 RC = {
-    "svg.hashsalt": "prodstats", "svg.fonttype": "path", "font.family": "DejaVu Sans",
+    "svg.hashsalt": "prodstats", "svg.fonttype": "none", "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
     "font.size": 10, "axes.titlesize": 12, "axes.labelsize": 10, "legend.fontsize": 8.5,
     "xtick.labelsize": 9, "ytick.labelsize": 9, "axes.spines.top": False,
     "axes.spines.right": False, "path.simplify": False,
@@ -359,27 +360,103 @@ def _bars(ax, s, indicators, labels, title, unit, log=False):
     ax.grid(axis="y", color="#ddd", lw=0.8)
 
 
+def _cache_dir() -> Path | None:
+    """Where rendered charts are kept between builds: PRODSTATS_CACHE, or ~/.cache/prodstats;
+    PRODSTATS_CACHE=off renders every chart afresh."""
+    import os
+
+    setting = os.environ.get("PRODSTATS_CACHE", "")
+    if setting.lower() in ("off", "0", "no"):
+        return None
+    base = Path(setting) if setting else Path.home() / ".cache" / "prodstats"
+    try:
+        (base / "charts").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return base / "charts"
+
+
+def _code_version() -> str:
+    import hashlib
+
+    mpl = _mpl()
+    return hashlib.sha256(Path(__file__).read_bytes() + mpl.__version__.encode()).hexdigest()
+
+
+def _render(job: tuple) -> None:
+    """Draw one chart and save its files (run in a worker process)."""
+    kind, rows, projections, ledger, stem = job
+    fig = overview(rows, ledger) if kind == "overview" else plot(rows, projections, ledger=ledger)
+    save(fig, stem)
+
+
 def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any, folder: Path) -> list[dict]:
-    """Draw every chart into ``folder``; return one record per chart for the index page."""
-    records = []
+    """Draw every chart into ``folder``; return one record per chart for the index page.
+
+    A chart's files depend only on its rows, its projections, its title and footnote, this
+    module and matplotlib's version: a chart whose inputs are unchanged since an earlier build is
+    copied from the cache instead of drawn again (the bytes are the same either way). The rest
+    are drawn by one worker process per core.
+    """
+    import hashlib
+    import shutil
+
+    records, jobs = [], []
     s = series[series["scenario"] == "all"]
     for (actor, indicator, measure), rows in s.groupby(["actor", "indicator", "measure"], sort=True):
-        stem = folder / f"{actor.lower()}_{indicator}" if measure != "index" else \
-            folder / f"{actor.lower()}_{indicator}_index"
-        fig = plot(rows, projections, ledger=ledger)
-        save(fig, stem)
-        records.append({"stem": stem.name, "title": _title(actor, indicator, measure, ledger),
+        name = f"{actor.lower()}_{indicator}" + ("_index" if measure == "index" else "")
+        proj = projections[(projections["actor"] == actor) & (projections["indicator"] == indicator)
+                           & (projections["measure"] == measure)]
+        title = _title(actor, indicator, measure, ledger)
+        jobs.append(("chart", rows, proj, ledger, folder / name,
+                     rows.to_csv() + proj.to_csv() + title + _footnote(rows, ledger)))
+        records.append({"stem": name, "title": title,
                         "says": describe(rows, projections, actor, indicator, measure)})
     if not s[(s["actor"] == "UKR") & (s["indicator"] == "defence_production")].empty:
-        save(overview(series, ledger), folder / "overview_ukr_production")
+        ukr = series[(series["scenario"] == "all") & (series["actor"] == "UKR")]
+        jobs.insert(0, ("overview", series, None, ledger, folder / "overview_ukr_production",
+                        ukr.to_csv() + _footnote(ukr, ledger)))
         records.insert(0, {"stem": "overview_ukr_production",
                            "title": "Overview: Ukraine's arms production as officials describe it",
                            "says": "The defence-production index under both readings of "
                                    "'sixfold by 2024', 2024 output of shells and drone munitions, "
                                    "and the 2025 targets for missiles and long-range drones "
                                    "(hatched: targets, not output)."})
+    cache = _cache_dir()
+    version = _code_version()
+    todo = []
+    for kind, rows, proj, led, stem, content in jobs:
+        key = hashlib.sha256((version + content).encode()).hexdigest()
+        cached = [cache / f"{key}{ext}" for ext in (".svg", ".png")] if cache else []
+        if cached and all(c.is_file() for c in cached):
+            for c, ext in zip(cached, (".svg", ".png"), strict=True):
+                shutil.copyfile(c, stem.with_suffix(ext))
+        else:
+            todo.append(((kind, rows, proj, led, stem), cached))
+    _render_all([job for job, _ in todo])
+    for (_, _, _, _, stem), cached in todo:
+        if not cached:
+            continue
+        for c, ext in zip(cached, (".svg", ".png"), strict=True):
+            tmp = c.with_suffix(c.suffix + ".tmp")
+            shutil.copyfile(stem.with_suffix(ext), tmp)
+            tmp.replace(c)
     (folder / "README.md").write_text(_page(records), encoding="utf-8")
     return records
+
+
+def _render_all(jobs: list[tuple]) -> None:
+    """Render in worker processes (fork) when there are enough charts to pay for them."""
+    import multiprocessing as mp
+    import os
+
+    workers = min(len(jobs), os.cpu_count() or 1, 4)
+    if workers < 2 or len(jobs) < 6 or "fork" not in mp.get_all_start_methods():
+        for job in jobs:
+            _render(job)
+        return
+    with mp.get_context("fork").Pool(workers) as pool:
+        pool.map(_render, jobs, chunksize=max(1, len(jobs) // (workers * 2)))
 
 
 def describe(rows: pd.DataFrame, projections: pd.DataFrame, actor: str, indicator: str,

@@ -122,27 +122,32 @@ def load_sources(raw: Path, label_root: Path | None = None
                 "coded; restore the original, or if the change is a deliberate correction, "
                 "re-check every quote of this source and record the new hash"))
             continue
-        try:
-            texts[sid] = data.decode("utf-8")
-        except UnicodeDecodeError:
+        if data is False:
             problems.append(Problem(label, line, "text_file", row.text_file,
                                     "the text is not valid UTF-8; save it as UTF-8"))
+        else:
+            texts[sid] = data
     return frame, texts, problems
 
 
-def _read_all(raw: Path, names: list[object]) -> list[tuple[bytes | None, str | None]]:
-    """Bytes and sha256 of each text file (None where it is missing), read by a few threads:
-    file reads and hashing release the GIL, so a ledger of thousands of texts loads faster."""
+def _read_all(raw: Path, names: list[object]) -> list[tuple[object, str | None]]:
+    """Text and sha256 of each text file, read by a few threads (file reads and hashing release
+    the GIL). The text is None where the file is missing, and False where it is not UTF-8; the
+    bytes are dropped as soon as they are decoded."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def one(name: object) -> tuple[bytes | None, str | None]:
+    def one(name: object) -> tuple[object, str | None]:
         if not isinstance(name, str):
             return None, None
         path = raw / name
         if not path.is_file():
             return None, None
         data = path.read_bytes()
-        return data, hashlib.sha256(data).hexdigest()
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            return data.decode("utf-8"), digest
+        except UnicodeDecodeError:
+            return False, digest
 
     if len(names) < 64:
         return [one(n) for n in names]

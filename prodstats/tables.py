@@ -89,9 +89,10 @@ def read_table(path: Path, columns: Iterable[str], required: Iterable[str] | Non
             frame[col] = pd.NA
     frame = frame[columns].reset_index(drop=True)
     # Spreadsheets pad cells with spaces; a cell of only spaces is empty.
+    # Test first (a boolean per cell) and copy only the columns that need it.
     for col in columns:
         text = frame[col]
-        if text.isna().all():
+        if text.isna().all() or not text.str.contains(r"^\s|\s$", regex=True).any():
             continue
         stripped = text.str.strip()
         frame[col] = stripped.where(stripped != "", pd.NA)

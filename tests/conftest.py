@@ -11,6 +11,11 @@ import pytest
 import prodstats
 from prodstats.errors import LedgerError
 
+import os
+
+# Every test renders its charts afresh; the chart cache is tested on its own.
+os.environ["PRODSTATS_CACHE"] = "off"
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED_RAW = ROOT / "data" / "raw"
 

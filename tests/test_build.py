@@ -62,6 +62,16 @@ def test_rebuilds_are_byte_identical(built, tmp_path):
     assert digest(tmp_path / "charts") == digest(built / "charts")
 
 
+def test_a_warm_chart_cache_gives_the_same_bytes(built, tmp_path, monkeypatch):
+    monkeypatch.setenv("PRODSTATS_CACHE", str(tmp_path / "cache"))
+    build(SEED_RAW, tmp_path / "cold", tmp_path / "cold-charts")
+    cached = sorted((tmp_path / "cache" / "charts").iterdir())
+    assert len(cached) == 2 * len(list((built / "charts").glob("*.svg")))
+    build(SEED_RAW, tmp_path / "warm", tmp_path / "warm-charts")
+    assert digest(tmp_path / "warm-charts") == digest(built / "charts")
+    assert digest(tmp_path / "cold-charts") == digest(built / "charts")
+
+
 def test_committed_outputs_are_what_a_rebuild_produces(built):
     assert digest(ROOT / "data" / "processed") == digest(built / "processed"), \
         "data/processed differs from a rebuild: run `make` and commit the result"
