@@ -392,29 +392,37 @@ def _quotes_missing(claims: pd.DataFrame, texts: dict[str, str], batch: int = 20
     """True where a quote is not in its source's text (sources without a usable text are
     reported elsewhere and count as found).
 
-    Each search starts where the previous quote of the same source was found and falls back
-    to the whole text, so claims coded in reading order are checked in time proportional to
-    the gaps between quotes, not to the text's length. Rows are read in batches to bound memory.
+    Claims are walked in runs of the same source; each search starts where the previous quote
+    of the run was found and falls back to the whole text, so claims coded in reading order are
+    checked in time proportional to the gaps between quotes, not to the text's length. Rows are
+    read in batches to bound memory.
     """
     names = list(texts)
     bodies = [*texts.values(), None]
     code = _lookup(claims["source_id"], {n: i for i, n in enumerate(names)}, len(names), int)
     quotes = claims["quote"]
     missing = np.zeros(len(claims), dtype=bool)
-    last: dict[int, int] = {}
-    for start in range(0, len(claims), batch):
-        for i, (q, c) in enumerate(zip(quotes.iloc[start:start + batch].tolist(),
-                                       code[start:start + batch].tolist(), strict=True), start):
-            text = bodies[c]
-            if text is None or not isinstance(q, str):
+    for first in range(0, len(claims), batch):
+        block = quotes.iloc[first:first + batch].tolist()
+        codes = code[first:first + batch]
+        cuts = np.flatnonzero(np.diff(codes)) + 1
+        for lo, hi in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(codes)].tolist(), strict=True):
+            text = bodies[codes[lo]]
+            if text is None:
                 continue
-            pos = text.find(q, last.get(c, 0))
-            if pos < 0:
-                pos = text.find(q)
-                if pos < 0:
-                    missing[i] = True
+            find = text.find
+            pos = 0
+            for i in range(lo, hi):
+                q = block[i]
+                if q.__class__ is not str:
                     continue
-            last[c] = pos
+                found = find(q, pos)
+                if found < 0:
+                    found = find(q)
+                    if found < 0:
+                        missing[first + i] = True
+                        continue
+                pos = found
     return missing
 
 
