@@ -21,7 +21,7 @@ from pandera.typing import Series
 from prodstats.errors import LedgerError, Problem
 from prodstats.periods import PeriodError, parse_period, split_candidates
 from prodstats.sources import _label, load_sources
-from prodstats.tables import LineMap, read_table, schema_problems
+from prodstats.tables import LineMap, formula_like, read_table, schema_problems
 from prodstats.units import UnitParseError, factor, is_rate_of, parse_unit
 
 PROJECT_RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
@@ -147,6 +147,10 @@ CLAIM_REQUIRED = [c for c in CLAIM_COLUMNS
                                "notes")]
 INDICATOR_COLUMNS = list(IndicatorSchema.to_schema().columns)
 
+#: Columns of prose, checked for formula-like starts (the others have strict vocabularies).
+FREE_TEXT = ["quote", "quote_en", "speaker", "speaker_role", "channel", "confidence_reason",
+             "notes"]
+
 #: Columns :func:`load` adds to the claims.
 DERIVED_COLUMNS = ["bounds_from", "period_start", "period_end", "period_years", "canonical_unit",
                    "value_canonical", "low_canonical", "high_canonical"]
@@ -261,11 +265,18 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
                + "; add the source first or fix the id")
     canonical = {}
     if indicators is not None:
-        canonical = dict(zip(indicators["indicator_id"], indicators["canonical_unit"], strict=True))
+        known = indicators.dropna(subset=["indicator_id"])
+        canonical = dict(zip(known["indicator_id"], known["canonical_unit"], strict=True))
         bad = claims["indicator"].notna() & ~claims["indicator"].isin(set(canonical))
         report(bad, "indicator", lambda i: "no such indicator in indicators.csv"
                + _suggest(claims["indicator"].iat[i], set(canonical))
                + "; add it there (id, description, canonical unit) or fix the id")
+
+    # Free text that a spreadsheet would run as a formula.
+    for col in FREE_TEXT:
+        report(formula_like(claims[col]), col,
+               "begins like a spreadsheet formula (=, +, -, @, tab or line break), which a "
+               "spreadsheet would run; rephrase it so it starts with a letter or a digit")
 
     # Quotes: verbatim in the (hash-checked) text of their source. One pass over all rows.
     # Map each claim to an index into one list of texts: a column of texts would copy each
@@ -330,19 +341,20 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
                       index=claims.index)
     report(~value_given & ~scale & qual.notna(), "value",
            "required unless the qualifier is a scale word (dozens, hundreds, …); write the figure")
-    for col in ("value", "value_low", "value_high"):
-        numbers = claims[col].astype(float)
-        report(np.isinf(numbers) | (numbers.abs() > 1e15), col,
-               "not a finite figure below 1e15; write the number as stated in the text")
+    for col in ("value", "value_low", "value_high"):  # reported from the raw text already
+        claims.loc[~np.isfinite(claims[col]) | (claims[col].abs() > 1e15), col] = np.nan
     low, high, value, bounds_from = _fill_bounds(claims, value, scale)
     claims = claims.assign(value=value, value_low=low, value_high=high, bounds_from=bounds_from)
-    order_bad = (low > value) | (value > high)
+    level = claims["kind"].eq("level").fillna(False)
+    negative = level & ((value < 0) | (low < 0))
+    report(negative & (value < 0), "value", "a level cannot be negative (counts and amounts are "
+                                            "≥ 0); write the figure without a sign")
+    report(negative & ~(value < 0), "value_low", "a level cannot be negative (counts and "
+                                                 "amounts are ≥ 0); fix the lower bound")
+    order_bad = ((low > value) | (value > high)) & ~negative
     report(order_bad.fillna(False), "value",
            lambda i: f"outside its bounds [{_fmt(low.iat[i])}, {_fmt(high.iat[i])}]; "
                      "value_low ≤ value ≤ value_high must hold — fix the bounds or the qualifier")
-    level = claims["kind"].eq("level").fillna(False)
-    report(level & (low < 0), "value_low" if claims["value_low"].notna().any() else "value",
-           "a level cannot be negative; counts and amounts are ≥ 0")
     ratio = claims["kind"].eq("ratio").fillna(False)
     report(ratio & (low <= 0), "value", "a ratio must be > 0 (3 for 'tripled', 0.5 for 'halved')")
 
@@ -366,6 +378,13 @@ def _nonfinite_text(frame: pd.DataFrame, columns: list[str], lines: LineMap) -> 
     problems = []
     for col in columns:
         text = frame[col].dropna()
+        numbers = pd.to_numeric(text, errors="coerce")
+        huge = numbers.notna() & ~np.isfinite(numbers.astype(float)) | (numbers.abs() > 1e15)
+        huge &= ~text.str.fullmatch(r"[+-]?(nan|inf|infinity)", case=False)
+        for i, found in text[huge].items():
+            problems.append(Problem(lines.label, lines(frame.index.get_loc(i)), col, found,
+                                    "not a finite figure below 1e15; write the number as "
+                                    "stated in the text"))
         for pattern, message in (
             (r"[+-]?(nan|inf|infinity)", "not a finite number; write the figure, or leave the "
                                          "cell empty"),
@@ -460,12 +479,15 @@ def _isna(value: object) -> bool:
 
 def _fmt(value: object) -> str:
     if isinstance(value, float | np.floating):
+        if np.isfinite(value) and float(value).is_integer() and abs(value) < 1e16:
+            return str(int(value))
         return f"{value:g}"
     return str(value)
 
 
 def _suggest(name: object, options: set[str]) -> str:
-    close = difflib.get_close_matches(str(name), sorted(options), n=1, cutoff=0.6)
+    options = sorted(o for o in options if isinstance(o, str))
+    close = difflib.get_close_matches(str(name), options, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -571,7 +593,7 @@ def _to_canonical(claims: pd.DataFrame, mode: pd.Series, canonical: dict[str, st
     end = _lookup(claims["period"], {k: v.end.isoformat() for k, v in good.items()}, None)
     target = pd.Series(
         np.where(claims["kind"].isin(["ratio", "share"]), "dimensionless",
-                 claims["indicator"].map(canonical).fillna("")), index=claims.index, dtype=object)
+                 _lookup(claims["indicator"], canonical, "", object)), index=claims.index, dtype=object)
     mult = pd.Series(np.nan, index=claims.index)
     keys = pd.DataFrame({"mode": mode, "unit": claims["unit"], "target": target})
     for (how, unit, to), rows in keys.groupby(["mode", "unit", "target"], sort=False).groups.items():

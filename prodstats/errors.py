@@ -56,7 +56,18 @@ class LedgerError(ProdstatsError, ValueError):
     """A ledger failed validation. ``problems`` lists every failure, sorted by place."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(set(problems), key=_sort_key)
+        # One problem per cell: the first found is the most specific (raw-text checks run
+        # before the generic type checks), so later ones about the same cell are dropped.
+        seen: set[tuple] = set()
+        kept = []
+        for p in problems:
+            cell = (p.file, p.line, p.column)
+            if p.line is not None and p.column is not None:
+                if cell in seen:
+                    continue
+                seen.add(cell)
+            kept.append(p)
+        self.problems = sorted(set(kept), key=_sort_key)
         super().__init__(str(self))
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -128,6 +129,24 @@ def _padded(text: pd.Series) -> bool:
         return bool(pc.any(pc.not_equal(pc.utf8_length(arr), pc.utf8_length(trimmed))).as_py())
     except (AttributeError, TypeError, ImportError):
         return bool(text.str.contains(r"^\s|\s$", regex=True).any())
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def formula_like(text: pd.Series) -> np.ndarray:
+    """Cells that begin with a character a spreadsheet reads as the start of a formula."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = text.array.__arrow_array__()
+        first = pc.utf8_slice_codeunits(arr, 0, 1)
+        hit = pc.is_in(first, value_set=pa.array(FORMULA_STARTS))
+        return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+    except (AttributeError, TypeError, ImportError):
+        return text.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS),
+                        na_action="ignore").fillna(False).to_numpy(dtype=bool)
 
 
 def _close(name: str, options: list[str]) -> str:

@@ -57,6 +57,17 @@ def parse_unit(text: str) -> pint.Unit:
     text = text.strip()
     if text == "":
         raise UnitParseError("empty unit (write 'dimensionless' for a pure number)")
+    odd = [c for c in text if ord(c) > 127]
+    if odd:
+        import unicodedata
+
+        shown = ", ".join(f"'{c}' (U+{ord(c):04X} {unicodedata.name(c, '?')})"
+                          for c in dict.fromkeys(odd))
+        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        close = difflib.get_close_matches(plain, SUGGESTIONS, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise UnitParseError(f"unit contains non-ASCII look-alike characters [{shown}]{hint}; "
+                             "type the unit in plain ASCII")
     try:
         return ureg.parse_units(text)
     except pint.errors.UndefinedUnitError as exc:

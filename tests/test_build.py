@@ -141,18 +141,31 @@ def test_cli_build_failure_is_one_clean_message(raw, tmp_path):
     assert "unknown unit 'rouns' (did you mean 'rounds'?)" in done.stderr
 
 
-def test_hostile_text_is_neutralised_in_published_csvs(raw, tmp_path):
-    set_cell(raw, "claims.csv", "dpa25-08", "notes", "=HYPERLINK(\"http://x\",\"click\")")
-    set_cell(raw, "claims.csv", "dpa25-09", "notes", "+1+1")
-    set_cell(raw, "claims.csv", "dpa25-10", "notes", "@SUM(A1:A2)")
-    set_cell(raw, "claims.csv", "dpa25-11", "speaker", "-2+3")
-    build(raw, tmp_path / "processed", tmp_path / "charts")
-    with (tmp_path / "processed" / "claims.csv").open(encoding="utf-8", newline="") as handle:
+def test_hostile_text_is_rejected_at_validation(raw, tmp_path):
+    line = set_cell(raw, "claims.csv", "dpa25-08", "notes", "=HYPERLINK(\"http://x\",\"click\")")
+    with pytest.raises(LedgerError) as err:
+        build(raw, tmp_path / "processed", tmp_path / "charts")
+    assert [str(p) for p in err.value.problems] == [
+        f"{raw}/claims.csv:{line}: column 'notes' = '=HYPERLINK(\"http://x\",\"click\")': begins "
+        "like a spreadsheet formula (=, +, -, @, tab or line break), which a spreadsheet would "
+        "run; rephrase it so it starts with a letter or a digit"]
+    assert not (tmp_path / "processed").exists()
+
+
+def test_hostile_text_is_neutralised_in_published_csvs(seed_ledger, tmp_path):
+    """Defence in depth: whatever text reaches the writer is neutralised (OWASP)."""
+    from prodstats.publish import write_csv
+
+    claims = seed_ledger.claims.copy()
+    hostile = {"dpa25-08": "=HYPERLINK(\"http://x\",\"click\")", "dpa25-09": "+1+1",
+               "dpa25-10": "@SUM(A1:A2)", "dpa25-11": "-2+3", "dpa25-12": "\tcmd", "dpa25-13": "\rx"}
+    for cid, text in hostile.items():
+        claims.loc[claims["claim_id"] == cid, "notes"] = text
+    write_csv(claims, tmp_path / "claims.csv")
+    with (tmp_path / "claims.csv").open(encoding="utf-8", newline="") as handle:
         rows = {r["claim_id"]: r for r in csv.DictReader(handle)}
-    assert rows["dpa25-08"]["notes"] == "'=HYPERLINK(\"http://x\",\"click\")"
-    assert rows["dpa25-09"]["notes"] == "'+1+1"
-    assert rows["dpa25-10"]["notes"] == "'@SUM(A1:A2)"
-    assert rows["dpa25-11"]["speaker"] == "'-2+3"
+    for cid, text in hostile.items():
+        assert rows[cid]["notes"] == "'" + text
     assert rows["dpa25-08"]["value"] == "2500000"  # numbers are never touched
     for row in rows.values():
         for cell in row.values():

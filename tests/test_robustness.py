@@ -1,0 +1,199 @@
+"""A corpus of broken ledgers: each exits non-zero with one clear line naming the file, row and
+column, never a traceback, and writes nothing. And what spreadsheets write is accepted.
+
+Each broken ledger is the seed ledger with one named mutation, so the corpus stays valid as the
+seed ledger grows; ``CASES`` lists them with the line each must produce.
+"""
+
+from __future__ import annotations
+
+import codecs
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import prodstats
+from tests.conftest import ROOT, SEED_RAW
+
+
+def _seed_line(claim_id: str) -> int:
+    """The file line of a seed claim (its record's first line)."""
+    from prodstats.tables import record_lines
+
+    ids = pd.read_csv(SEED_RAW / "claims.csv", dtype=str)["claim_id"].tolist()
+    return record_lines(SEED_RAW / "claims.csv")[ids.index(claim_id)]
+
+
+def replace(file: str, old: str, new: str) -> Callable[[Path], None]:
+    def mutate(raw: Path) -> None:
+        path = raw / file
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {file}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return mutate
+
+
+def write_bytes(file: str, make: Callable[[bytes], bytes]) -> Callable[[Path], None]:
+    def mutate(raw: Path) -> None:
+        path = raw / file
+        path.write_bytes(make(path.read_bytes()))
+    return mutate
+
+
+def delete(file: str) -> Callable[[Path], None]:
+    return lambda raw: (raw / file).unlink()
+
+
+SHELLS = _seed_line("dpa25-08")  # "etwa 2,5 Millionen …", value 2500000 rounds, about
+SHARE = _seed_line("dpa25-13")
+RATIO = _seed_line("reu24-05")
+V = ",2500000,rounds,about,"
+
+# name → (mutation, file the message names, line or None, column or None, words it must contain)
+CASES: dict[str, tuple] = {
+    # files
+    "empty file": (write_bytes("claims.csv", lambda b: b""), "claims.csv", None, None,
+                   "file is empty; expected a header line"),
+    "header only": (write_bytes("claims.csv", lambda b: b.split(b"\n")[0] + b"\n"), "claims.csv",
+                    None, None, "the file has a header but no rows"),
+    "latin-1 bytes": (write_bytes("claims.csv", lambda b: b.decode().encode("latin-1", "replace")),
+                      "claims.csv", 2, None, "not valid UTF-8"),
+    "semicolon delimiter": (write_bytes("claims.csv", lambda b: b.replace(b",", b";")),
+                            "claims.csv", 1, None, "columns are separated by ';'"),
+    "missing column": (replace("claims.csv", "claim_id,source_id,quote,quote_en,", "claim_id,source_id,quote,"),
+                       "claims.csv", 1, "quote_en", "required column is missing"),
+    "extra unknown column": (replace("claims.csv", ",notes\n", ",notes,comment\n"), "claims.csv", 1,
+                             "comment", "unknown column"),
+    "column twice": (write_bytes("claims.csv", lambda b: b.replace(b",notes\n", b",notes,notes\n", 1)
+                                 .replace(b"\n", b",\n").replace(b",notes,notes,\n", b",notes,notes\n")),
+                     "claims.csv", 1, "notes", "appears twice in the header"),
+    "ragged row": (replace("claims.csv", V, ",2500000,rounds,extra,about,"), "claims.csv", SHELLS,
+                   None, "this row has 22 cells but the header has 21"),
+    "sources file missing": (delete("sources.csv"), "sources.csv", None, None, "file not found"),
+    "indicators empty": (write_bytes("indicators.csv", lambda b: b""), "indicators.csv", None, None,
+                         "file is empty"),
+    # numbers
+    "huge number": (replace("claims.csv", V, ",1e400,rounds,about,"), "claims.csv", SHELLS, "value",
+                    "not a finite figure below 1e15"),
+    "NaN": (replace("claims.csv", V, ",NaN,rounds,about,"), "claims.csv", SHELLS, "value",
+            "not a finite number"),
+    "inf": (replace("claims.csv", V, ",inf,rounds,about,"), "claims.csv", SHELLS, "value",
+            "not a finite number"),
+    "negative count": (replace("claims.csv", V, ",-2500000,rounds,about,"), "claims.csv", SHELLS,
+                       "value", "a level cannot be negative"),
+    "decimal comma": (replace("claims.csv", V, ",\"2,5\",rounds,about,"), "claims.csv", SHELLS, "value",
+                      "expected a number"),
+    "thousands separator": (replace("claims.csv", V, ",2.500.000,rounds,about,"), "claims.csv",
+                            SHELLS, "value", "thousands separator"),
+    "share above one": (replace("claims.csv", ",0.3333,dimensionless,about,", ",1.5,dimensionless,about,"),
+                        "claims.csv", SHARE, "value", "a share must lie in 0–1"),
+    # dates and periods
+    "month 13": (replace("claims.csv", ",2025-01,0.3333,", ",2025-13,0.3333,"), "claims.csv", SHARE,
+                 "period", "month 13 in '2025-13' does not exist"),
+    "base after period": (replace("claims.csv", ",dimensionless,exact,,,2022,", ",dimensionless,exact,,,2024,"),
+                          "claims.csv", RATIO, "base_period", "does not come before the period"),
+    "ratio without base": (replace("claims.csv", ",dimensionless,exact,,,2022,", ",dimensionless,exact,,,,"),
+                           "claims.csv", RATIO, "base_period", "a ratio needs the period"),
+    "publication date vs precision": (replace("sources.csv", ",2025-01-17,day,", ",2025-01,day,"),
+                                      "sources.csv", 3, "published", "written to month precision"),
+    # references and ids
+    "unknown source": (replace("claims.csv", "dpa25-08,dpa-2025-01-17-alliances", "dpa25-08,dpa-2025-01-18"),
+                       "claims.csv", SHELLS, "source_id", "no such source in sources.csv"),
+    "unknown indicator": (replace("claims.csv", ",UKR,shells_produced,", ",UKR,shell_produced,"),
+                          "claims.csv", SHELLS, "indicator", "did you mean 'shells_produced'"),
+    "duplicate id": (replace("claims.csv", "dpa25-09,", "dpa25-08,"), "claims.csv", SHELLS + 1,
+                     "claim_id", "duplicate id, first used on line"),
+    "quote with look-alike letter": (replace("claims.csv", "etwa 2,5 Millionen", "etwа 2,5 Millionen"),
+                                     "claims.csv", SHELLS, "quote", "look-alike characters"),
+    "unknown vocabulary": (replace("claims.csv", ",rounds,about,", ",rounds,approx,"), "claims.csv",
+                           SHELLS, "qualifier", "not an allowed value"),
+    # text
+    "formula-like note": (replace("claims.csv", "'im vergangenen Jahr': 2024.", "=1+1"), "claims.csv",
+                          SHELLS, "notes", "begins like a spreadsheet formula"),
+    "100 kB quote": (replace("claims.csv", "etwa 2,5 Millionen Mörser- und Artilleriegeschosse", "Granate " * 12500),
+                     "claims.csv", SHELLS, "quote", "not found in the text"),
+    "unit with look-alike": (replace("claims.csv", V, ",2500000,rоunds,about,"), "claims.csv", SHELLS,
+                             "unit", "non-ASCII look-alike characters"),
+    "unknown unit": (replace("claims.csv", V, ",2500000,rouns,about,"), "claims.csv", SHELLS, "unit",
+                     "did you mean 'rounds'"),
+    "unit of the wrong kind": (replace("claims.csv", V, ",2500000,drones,about,"), "claims.csv", SHELLS,
+                               "unit", "has dimension [drone]"),
+    # sources
+    "source text missing": (delete("texts/dpa-2025-01-17-alliances.txt"), "sources.csv", 3,
+                            "text_file", "no such file"),
+    "source text changed": (replace("texts/dpa-2025-01-17-alliances.txt", "2,5 Millionen", "3,5 Millionen"),
+                            "sources.csv", 3, "sha256", "the text was changed since it was coded"),
+    "indicator with bad unit": (replace("indicators.csv", "missiles/year", "missles/year"), "indicators.csv",
+                                None, "canonical_unit", "unknown unit 'missles'"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_broken_ledger_gives_one_clear_line(name, tmp_path):
+    mutate, file, line, column, words = CASES[name]
+    raw = tmp_path / "raw"
+    shutil.copytree(SEED_RAW, raw)
+    mutate(raw)
+    out, charts = tmp_path / "out", tmp_path / "charts"
+    done = subprocess.run([sys.executable, "-m", "prodstats", "build", "--raw", str(raw), "--out",
+                           str(out), "--charts", str(charts)], capture_output=True, text=True,
+                          check=False, cwd=ROOT)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1] == "1 problem found; nothing was written.", lines
+    [message] = lines[:-1]
+    where = f"{raw}/{file}" + (f":{line}" if line else "")
+    assert message.startswith(where + ":"), message
+    if column:
+        assert f"column '{column}'" in message, message
+    assert words in message, message
+    assert not out.exists() and not charts.exists()
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CASES) >= 30
+
+
+def _spreadsheet_variant(raw: Path) -> None:
+    """What a spreadsheet writes: BOM, CRLF, quoted line breaks kept, trailing blank lines."""
+    for name in ("claims.csv", "sources.csv", "indicators.csv"):
+        data = (raw / name).read_bytes().replace(b"\n", b"\r\n")
+        (raw / name).write_bytes(codecs.BOM_UTF8 + data + b"\r\n\r\n")
+
+
+def test_spreadsheet_output_is_accepted_and_gives_the_same_tables(raw, tmp_path):
+    # A note with a line break inside a quoted cell, in both versions.
+    text = (raw / "claims.csv").read_text(encoding="utf-8")
+    text = text.replace("'im vergangenen Jahr': 2024.", "\"'im vergangenen Jahr':\n2024.\"", 1)
+    (raw / "claims.csv").write_text(text, encoding="utf-8")
+    clean = prodstats.load(raw)
+    sheet = tmp_path / "sheet"
+    shutil.copytree(raw, sheet)
+    _spreadsheet_variant(sheet)
+    assert (sheet / "claims.csv").read_bytes().startswith(codecs.BOM_UTF8)
+    from_sheet = prodstats.load(sheet)
+    for table in ("sources", "indicators", "claims"):
+        got = getattr(from_sheet, table)
+        want = getattr(clean, table)
+        if table == "claims":  # the embedded line break arrives as CRLF from the sheet
+            got = got.assign(notes=got["notes"].str.replace("\r\n", "\n"))
+        pd.testing.assert_frame_equal(got, want)
+    note = clean.claims.set_index("claim_id").loc["dpa25-08", "notes"]
+    assert note == "'im vergangenen Jahr':\n2024."
+
+
+def test_line_numbers_count_quoted_line_breaks(raw):
+    text = (raw / "claims.csv").read_text(encoding="utf-8")
+    text = text.replace("'im vergangenen Jahr': 2024.", "\"line one\nline two\"", 1)
+    text = text.replace(",0.3333,dimensionless,about,", ",1.5,dimensionless,about,")
+    (raw / "claims.csv").write_text(text, encoding="utf-8")
+    from tests.conftest import problems
+
+    [message] = problems(raw)
+    assert message.startswith(f"{raw}/claims.csv:{SHARE + 1}: column 'value'")
