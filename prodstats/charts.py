@@ -168,6 +168,7 @@ def _targets(ax, rows, handles):
     from matplotlib.lines import Line2D
 
     shown = set()
+    labelled: set[tuple[float, float]] = set()
     for kind, marker, label in (("target", "*", "target"),
                                 ("pledge", "D", "pledge"), ("proposal", "D", "proposal")):
         pts = rows[rows["modality"] == kind].drop_duplicates("claim_ids")
@@ -180,8 +181,11 @@ def _targets(ax, rows, handles):
             if np.isfinite(p.low) and p.high > p.low:
                 ax.errorbar([p.t], [p.value], yerr=[[p.value - p.low], [p.high - p.value]],
                             fmt="none", ecolor="#5a4500", capsize=4, zorder=4)
-            ax.annotate(f"{label} {_number(p.value)}", (p.t, p.value), textcoords="offset points",
-                        xytext=(9, -4), fontsize=8.5, color="#5a4500")
+            if (round(p.t, 3), p.value) not in labelled:  # one label per spot
+                labelled.add((round(p.t, 3), p.value))
+                ax.annotate(f"{label} {_number(p.value)}", (p.t, p.value),
+                            textcoords="offset points", xytext=(9, -4), fontsize=8.5,
+                            color="#5a4500")
             if kind not in shown:
                 shown.add(kind)
                 handles.append(Line2D([], [], marker=marker, ls="", ms=13 if marker == "*" else 7,
@@ -276,7 +280,7 @@ def _title(actor, indicator, measure, ledger) -> str:
             description = match.iloc[0]
     if measure == "index":
         description += " (index)"
-    return "\n".join(textwrap.wrap(f"{ACTORS.get(actor, actor)}: {description}", 78))
+    return "\n".join(textwrap.wrap(f"{ACTORS.get(actor, actor)}: {description}", 68))
 
 
 def _footnote(rows, ledger) -> str:

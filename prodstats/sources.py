@@ -73,11 +73,6 @@ REQUIRED = [c for c in COLUMNS if c not in ("wire_agency", "editors", "published
                                             "accessed")]
 
 
-def sha256_of(path: Path) -> str:
-    """sha256 hex digest of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def load_sources(raw: Path, label_root: Path | None = None
                  ) -> tuple[pd.DataFrame | None, dict[str, str], list[Problem]]:
     """Read and check ``sources.csv`` and the texts it names.
