@@ -1,9 +1,11 @@
 """Writing the published data package: deterministic CSVs, neutralised text, atomic swaps.
 
 CSV injection (OWASP): a spreadsheet runs a cell that begins with ``=``, ``+``, ``-``, ``@``,
-a tab or a carriage return as a formula. In every published CSV, such a text cell gets a
-leading apostrophe (``'=1+1``), which spreadsheets show as text and which a reader can strip.
-Number columns are never touched, so negative numbers stay numbers.
+a tab or a line break as a formula. The ledger rejects such text (see
+:func:`prodstats.tables.formula_like`); as a second guard, in every published CSV such a text
+cell gets a leading apostrophe (``'=1+1``), which spreadsheets show as text and a reader can
+strip. ``-`` alone and signed numbers written as text (``-5``) are left as they are, and number
+columns are never touched.
 """
 
 from __future__ import annotations
@@ -17,19 +19,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
+from prodstats.tables import formula_like
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix ``'`` to text cells that a spreadsheet would run as a formula."""
+    """Prefix ``'`` to text cells that a spreadsheet would run as a formula, and write line
+    breaks inside cells as LF (a bare CR is not quoted by CSV writers and would split a row)."""
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
             continue
-        text = out[col]
-        risky = text.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
+        text = out[col].map(lambda v: v.replace("\r\n", "\n").replace("\r", "\n")
+                            if isinstance(v, str) and "\r" in v else v, na_action="ignore")
+        risky = pd.Series(formula_like(text.astype("str") if text.dtype == object else text),
+                          index=text.index) & text.map(lambda v: isinstance(v, str))
         if risky.any():
-            out[col] = text.where(~risky, "'" + text.astype(object).where(risky, ""))
+            text = text.where(~risky, "'" + text.astype(object).where(risky, ""))
+        out[col] = text
     return out
 
 

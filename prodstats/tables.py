@@ -93,7 +93,11 @@ def read_table(path: Path, columns: Iterable[str], required: Iterable[str] | Non
     # Test first (a boolean per cell) and copy only the columns that need it.
     for col in columns:
         text = frame[col]
-        if text.isna().all() or not _padded(text):
+        if text.isna().all():
+            continue
+        if _has(text, "\r"):  # line breaks inside cells: CRLF and CR become LF
+            text = frame[col] = text.str.replace("\r\n", "\n").str.replace("\r", "\n")
+        if not _padded(text):
             continue
         stripped = text.str.strip()
         frame[col] = stripped.where(stripped != "", pd.NA)
@@ -115,6 +119,16 @@ def _read(path: Path) -> pd.DataFrame:
     return frame.dropna(how="all") if len(frame) else frame
 
 
+def _has(text: pd.Series, needle: str) -> bool:
+    """Whether any cell contains ``needle`` (pyarrow compute where possible)."""
+    try:
+        import pyarrow.compute as pc
+
+        return bool(pc.any(pc.match_substring(text.array.__arrow_array__(), needle)).as_py())
+    except (AttributeError, TypeError, ImportError):
+        return bool(text.str.contains(needle, regex=False).any())
+
+
 def _padded(text: pd.Series) -> bool:
     """Whether any cell starts or ends with white space (pyarrow compute where possible:
     pandas' regex path is ten times slower on a million cells)."""
@@ -132,10 +146,19 @@ def _padded(text: pd.Series) -> bool:
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_SIGNED = re.compile(r"[+-][\d.,]*")
+
+
+def _is_formula(cell: object) -> bool:
+    """'=…', '@…', a tab or line break first; or '+'/'-' followed by more than a number
+    ('-' alone, a placeholder, and '-5' are fine; '-2+3' and '-cmd|…' are not)."""
+    if not isinstance(cell, str) or not cell.startswith(FORMULA_STARTS):
+        return False
+    return cell[0] not in "+-" or not _SIGNED.fullmatch(cell)
 
 
 def formula_like(text: pd.Series) -> np.ndarray:
-    """Cells that begin with a character a spreadsheet reads as the start of a formula."""
+    """Cells that a spreadsheet would read as the start of a formula (OWASP CSV injection)."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -143,10 +166,13 @@ def formula_like(text: pd.Series) -> np.ndarray:
         arr = text.array.__arrow_array__()
         first = pc.utf8_slice_codeunits(arr, 0, 1)
         hit = pc.is_in(first, value_set=pa.array(FORMULA_STARTS))
-        return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+        candidates = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
     except (AttributeError, TypeError, ImportError):
-        return text.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS),
-                        na_action="ignore").fillna(False).to_numpy(dtype=bool)
+        candidates = np.ones(len(text), dtype=bool)
+    out = np.zeros(len(text), dtype=bool)
+    for i in np.flatnonzero(candidates):  # few rows: decide each in Python
+        out[i] = _is_formula(text.iat[i])
+    return out
 
 
 def _close(name: str, options: list[str]) -> str:

@@ -165,7 +165,7 @@ def test_hostile_text_is_neutralised_in_published_csvs(seed_ledger, tmp_path):
     with (tmp_path / "claims.csv").open(encoding="utf-8", newline="") as handle:
         rows = {r["claim_id"]: r for r in csv.DictReader(handle)}
     for cid, text in hostile.items():
-        assert rows[cid]["notes"] == "'" + text
+        assert rows[cid]["notes"] == "'" + text.replace("\r", "\n")
     assert rows["dpa25-08"]["value"] == "2500000"  # numbers are never touched
     for row in rows.values():
         for cell in row.values():
@@ -177,10 +177,11 @@ def test_neutralise_leaves_negative_numbers_alone():
 
     from prodstats.publish import neutralise
 
-    frame = pd.DataFrame({"text": ["-x", "ok", "\tq"], "number": [-1.5, 2.0, 3.0]})
+    frame = pd.DataFrame({"text": ["-x", "ok", "\tq", "-", "-5", "-2+3"],
+                          "number": [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0]})
     out = neutralise(frame)
-    assert out["text"].tolist() == ["'-x", "ok", "'\tq"]
-    assert out["number"].tolist() == [-1.5, 2.0, 3.0]
+    assert out["text"].tolist() == ["'-x", "ok", "'\tq", "-", "-5", "'-2+3"]
+    assert out["number"].tolist() == [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0]
 
 
 def test_the_quickstart_notebook_runs():
