@@ -72,10 +72,11 @@ class SeriesSchema(pa.DataFrameModel):
     derivation: Series[str] = pa.Field(description="How the value was obtained.")
 
     class Config:
-        """Columns are exactly these."""
+        """Columns are exactly these; an empty table gets their types too."""
 
         strict = True
         ordered = True
+        coerce = True
 
 
 class ConflictSchema(pa.DataFrameModel):
@@ -100,10 +101,11 @@ class ConflictSchema(pa.DataFrameModel):
     unit: Series[str] = pa.Field(description="Unit of the bounds.")
 
     class Config:
-        """Columns are exactly these."""
+        """Columns are exactly these; an empty table gets their types too."""
 
         strict = True
         ordered = True
+        coerce = True
 
 
 def resolve(claims: pd.DataFrame) -> pd.DataFrame:

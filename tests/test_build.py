@@ -124,6 +124,20 @@ def test_a_failing_stage_leaves_the_outputs_as_they_were(built, tmp_path, monkey
     assert sorted(p.name for p in tmp_path.iterdir()) == ["charts", "processed"]  # no temp left
 
 
+def test_a_ledger_without_conflicts_or_targets_builds(tmp_path):
+    """Found by the fuzzer: empty output tables must still match their schemas."""
+    import pandas as pd
+
+    from tests.conftest import mini_ledger
+
+    raw = mini_ledger(tmp_path / "raw", [{"period": "2023", "value": "100"},
+                                         {"period": "2024", "value": "120"}])
+    build(raw, tmp_path / "processed", tmp_path / "charts")
+    assert pd.read_csv(tmp_path / "processed" / "conflicts.csv").empty
+    assert pd.read_csv(tmp_path / "processed" / "feasibility.csv").empty
+    assert len(pd.read_csv(tmp_path / "processed" / "projections.csv")) > 0
+
+
 def test_an_invalid_ledger_publishes_nothing(raw, tmp_path):
     set_cell(raw, "claims.csv", "dpa25-08", "unit", "rouns")
     with pytest.raises(LedgerError):
