@@ -285,16 +285,20 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
     report(missing, "quote", lambda i: _quote_message(
         claims["quote"].iat[i], texts[claims["source_id"].iat[i]], claims["source_id"].iat[i]))
 
-    # Periods: each distinct string parsed once.
-    periods: dict[str, object] = {}
-    for text in claims["period"].dropna().unique():
-        try:
-            periods[text] = parse_period(text)
-        except PeriodError as exc:
-            periods[text] = exc
-    period_bad = _lookup(claims["period"],
-                         {k: isinstance(v, PeriodError) for k, v in periods.items()}, False, bool)
-    report(period_bad, "period", lambda i: str(periods[claims["period"].iat[i]]))
+    def parse_distinct(column: str, parse, error: type[Exception]) -> dict[str, object]:
+        """Parse each distinct value of a column once; report the rows whose value fails."""
+        parsed: dict[str, object] = {}
+        for text in claims[column].dropna().unique():
+            try:
+                parsed[text] = parse(text)
+            except error as exc:
+                parsed[text] = exc
+        bad = _lookup(claims[column], {k: isinstance(v, error) for k, v in parsed.items()},
+                      False, bool)
+        report(bad, column, lambda i: str(parsed[claims[column].iat[i]]))
+        return parsed
+
+    periods = parse_distinct("period", parse_period, PeriodError)
 
     # Base periods: required for ratios, absent otherwise, each candidate before the period.
     is_ratio = claims["kind"].eq("ratio").fillna(False).to_numpy(dtype=bool)
@@ -313,15 +317,7 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
                 report(_one(len(claims), i), "base_period", message)
 
     # Units: parse each distinct unit once; dimension must fit the kind and the indicator.
-    units: dict[str, object] = {}
-    for text in claims["unit"].dropna().unique():
-        try:
-            units[text] = parse_unit(text)
-        except UnitParseError as exc:
-            units[text] = exc
-    unit_bad = _lookup(claims["unit"],
-                       {k: isinstance(v, UnitParseError) for k, v in units.items()}, False, bool)
-    report(unit_bad, "unit", lambda i: str(units[claims["unit"].iat[i]]))
+    units = parse_distinct("unit", parse_unit, UnitParseError)
     mode = np.full(len(claims), "", dtype=object)  # how each row converts
     groups = claims.groupby(["kind", "indicator", "unit"], sort=False, dropna=True).indices
     for (kind, indicator, unit), positions in groups.items():
