@@ -565,7 +565,7 @@ def _fill_bounds(claims: pd.DataFrame, value: pd.Series, scale: pd.Series
     rule_high = (value * hf).where(~scale, ha)
     low = given_low.fillna(rule_low)
     high = given_high.fillna(rule_high)
-    midpoint = np.sqrt(low * high)
+    midpoint = np.sqrt((low * high).where((low > 0) & (high > 0)))  # bad bounds: reported below
     value = value.fillna(midpoint.where(scale).map(_round2, na_action="ignore"))
     bounds_from = pd.Series(np.where(given_low.notna() | given_high.notna(), "given", "qualifier"),
                             index=claims.index)

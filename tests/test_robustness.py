@@ -90,6 +90,8 @@ CASES: dict[str, tuple] = {
                       "expected a number"),
     "thousands separator": (replace("claims.csv", V, ",2.500.000,rounds,about,"), "claims.csv",
                             SHELLS, "value", "thousands separator"),
+    "negative bound on a scale word": (replace("claims.csv", ",contracts,dozens,,,,official,", ",contracts,dozens,-1,,,official,"),
+                                       "claims.csv", 2, "value_low", "a level cannot be negative"),
     "share above one": (replace("claims.csv", ",0.3333,dimensionless,about,", ",1.5,dimensionless,about,"),
                         "claims.csv", SHARE, "value", "a share must lie in 0–1"),
     # dates and periods
