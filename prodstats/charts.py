@@ -38,8 +38,12 @@ RC = {
 
 
 def _mpl():
+    import warnings
+
     import matplotlib
 
+    # A character the font lacks (a title in a rare script) is drawn as a box; no warning.
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
     return matplotlib
 
 
