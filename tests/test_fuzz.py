@@ -66,6 +66,8 @@ def _apply(raw: Path, edit: tuple) -> None:
         data = (raw / table).read_bytes()
         (raw / table).write_bytes(data[: cut % (len(data) + 1)])
         return
+    if not rows:  # an earlier edit emptied the file; nothing left to edit
+        return
     row = min(row, len(rows) - 1)
     col = min(col, max(len(rows[row]) - 1, 0))
     if not rows[row]:
