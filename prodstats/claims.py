@@ -355,14 +355,13 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
     report(ratio & (low <= 0), "value", "a ratio must be > 0 (3 for 'tripled', 0.5 for 'halved')")
 
     # Canonical values (one conversion factor per unit group).
-    claims, found = _to_canonical(claims, mode, canonical, periods)
+    claims = _to_canonical(claims, mode, canonical, periods)
     share = claims["kind"].eq("share").fillna(False)
     share_bad = share & ((claims["low_canonical"] < 0) | (claims["high_canonical"] > 1))
     report(share_bad.fillna(False), "value",
            lambda i: f"a share must lie in 0–1, or 0–100 with unit 'percent'; with its bounds "
                      f"it reaches {_fmt(claims['low_canonical'].iat[i])}–"
                      f"{_fmt(claims['high_canonical'].iat[i])} (as a fraction)")
-    problems += found
     return claims, problems
 
 
@@ -580,7 +579,7 @@ def _round2(x: float) -> float:
 
 
 def _to_canonical(claims: pd.DataFrame, mode: pd.Series, canonical: dict[str, str],
-                  periods: dict[str, object]) -> tuple[pd.DataFrame, list[Problem]]:
+                  periods: dict[str, object]) -> pd.DataFrame:
     """Convert value and bounds into each indicator's canonical unit, one factor per group."""
     good = {k: v for k, v in periods.items() if not isinstance(v, PeriodError)}
     years = pd.Series(_lookup(claims["period"], {k: v.years for k, v in good.items()}, np.nan,
@@ -606,7 +605,7 @@ def _to_canonical(claims: pd.DataFrame, mode: pd.Series, canonical: dict[str, st
         low_canonical=claims["value_low"] * mult,
         high_canonical=claims["value_high"] * mult,
     )
-    return out, []
+    return out
 
 
 class ProcessedClaimSchema(ClaimSchema):
