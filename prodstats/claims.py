@@ -564,7 +564,10 @@ def _fill_bounds(claims: pd.DataFrame, value: pd.Series, scale: pd.Series
     rule_high = (value * hf).where(~scale, ha)
     low = given_low.fillna(rule_low)
     high = given_high.fillna(rule_high)
-    midpoint = np.sqrt((low * high).where((low > 0) & (high > 0)))  # bad bounds: reported below
+    # Geometric midpoint of the bounds; arithmetic where the lower bound is 0 (negative bounds
+    # are reported below).
+    midpoint = np.sqrt((low * high).where((low > 0) & (high > 0))).fillna(
+        ((low + high) / 2).where((low >= 0) & (high >= 0)))
     value = value.fillna(midpoint.where(scale).map(_round2, na_action="ignore"))
     bounds_from = pd.Series(np.where(given_low.notna() | given_high.notna(), "given", "qualifier"),
                             index=claims.index)

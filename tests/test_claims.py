@@ -39,6 +39,13 @@ def test_qualifier_rules_give_bounds(seed_ledger):
     assert claims.loc["dpa25-22", ["low_canonical", "high_canonical"]].tolist() == pytest.approx([0.5, 1.0])
 
 
+def test_scale_word_with_a_zero_bound_gets_a_value(raw):
+    """Found by the fuzzer: a geometric midpoint is undefined at 0; the arithmetic one is used."""
+    set_cell(raw, "claims.csv", "reu24-01", "value_low", "0")
+    claims = prodstats.load(raw).claims.set_index("claim_id")
+    assert claims.loc["reu24-01", ["value", "value_low", "value_high"]].tolist() == [50, 0, 99]
+
+
 def test_codebook_shows_the_rule_table():
     text = (ROOT / "docs" / "codebook.md").read_text(encoding="utf-8")
     for q in QUALIFIERS.values():
