@@ -201,6 +201,11 @@ def load(path: str | Path | None = None) -> Ledger:
         problems += found
         claims, found = check_claims(claims, sources, indicators, texts, lines)
         problems += found
+        if not problems:  # safety net: no claim leaves without figures unless a problem says why
+            missing = claims[["value_canonical", "low_canonical", "high_canonical"]].isna().any(axis=1)
+            problems += [Problem(label, lines(i), "value", None, "no figure could be derived from "
+                                 "value, bounds and unit; check all three against docs/codebook.md")
+                         for i in np.flatnonzero(missing.to_numpy())]
     if problems:
         raise LedgerError(problems)
     return Ledger(sources=sources, indicators=indicators, claims=claims, texts=texts)
@@ -342,12 +347,17 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
     low, high, value, bounds_from = _fill_bounds(claims, value, scale)
     claims = claims.assign(value=value, value_low=low, value_high=high, bounds_from=bounds_from)
     level = claims["kind"].eq("level").fillna(False)
-    negative = level & ((value < 0) | (low < 0))
+    negative = level & ((value < 0) | (low < 0) | (high < 0))
     report(negative & (value < 0), "value", "a level cannot be negative (counts and amounts are "
                                             "≥ 0); write the figure without a sign")
-    report(negative & ~(value < 0), "value_low", "a level cannot be negative (counts and "
-                                                 "amounts are ≥ 0); fix the lower bound")
-    order_bad = ((low > value) | (value > high)) & ~negative
+    report(negative & ~(value < 0) & (low < 0), "value_low", "a level cannot be negative "
+           "(counts and amounts are ≥ 0); fix the lower bound")
+    report(negative & ~(value < 0) & ~(low < 0), "value_high", "a level cannot be negative "
+           "(counts and amounts are ≥ 0); fix the upper bound")
+    crossed = (low > high) & ~negative
+    report(crossed, "value_high", lambda i: f"below value_low ({_fmt(low.iat[i])}); the upper "
+           "bound must be at least the lower one — fix the bounds or leave them to the qualifier")
+    order_bad = ((low > value) | (value > high)) & ~negative & ~crossed
     report(order_bad.fillna(False), "value",
            lambda i: f"outside its bounds [{_fmt(low.iat[i])}, {_fmt(high.iat[i])}]; "
                      "value_low ≤ value ≤ value_high must hold — fix the bounds or the qualifier")

@@ -149,7 +149,16 @@ def test_share_above_one(raw):
 def test_bounds_out_of_order(raw):
     line = set_cell(raw, "claims.csv", "dpa25-11", "value_high", "2000")
     assert problems(raw) == [
-        f"{raw}/claims.csv:{line}: column 'value' = '3000': outside its bounds [3000, 2000]; "
+        f"{raw}/claims.csv:{line}: column 'value_high' = '2000': below value_low (3000); the "
+        "upper bound must be at least the lower one — fix the bounds or leave them to the "
+        "qualifier"]
+
+
+def test_value_outside_its_bounds(raw):
+    line = set_cell(raw, "claims.csv", "dpa25-11", "value_low", "3500")
+    set_cell(raw, "claims.csv", "dpa25-11", "value_high", "4000")
+    assert problems(raw) == [
+        f"{raw}/claims.csv:{line}: column 'value' = '3000': outside its bounds [3500, 4000]; "
         "value_low ≤ value ≤ value_high must hold — fix the bounds or the qualifier"]
 
 

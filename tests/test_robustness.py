@@ -92,6 +92,10 @@ CASES: dict[str, tuple] = {
                             SHELLS, "value", "thousands separator"),
     "negative bound on a scale word": (replace("claims.csv", ",contracts,dozens,,,,official,", ",contracts,dozens,-1,,,official,"),
                                        "claims.csv", 2, "value_low", "a level cannot be negative"),
+    "upper bound below the rule's lower": (replace("claims.csv", ",contracts,dozens,,,,official,", ",contracts,dozens,,-1,,official,"),
+                                           "claims.csv", 2, "value_high", "a level cannot be negative"),
+    "crossed bounds": (replace("claims.csv", ",contracts,dozens,,,,official,", ",contracts,dozens,50,30,,official,"),
+                       "claims.csv", 2, "value_high", "below value_low (50)"),
     "share above one": (replace("claims.csv", ",0.3333,dimensionless,about,", ",1.5,dimensionless,about,"),
                         "claims.csv", SHARE, "value", "a share must lie in 0–1"),
     # dates and periods
