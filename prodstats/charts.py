@@ -98,13 +98,12 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
             for x, p in xy:
                 _point(ax, x, p.value, p.low, p.high, p.confidence, colour)
         _targets(ax, rows, handles)
-        ax._prodstats_rows = rows
         if projections is not None:
             projections = projections[
                 (projections["actor"] == actor) & (projections["indicator"] == indicator)
                 & (projections["measure"] == measure) & (projections["scenario"] == scenario)
                 & projections["mean"].notna()]
-            _fans(ax, projections, actor, indicator, measure, scenario, handles)
+            _fans(ax, projections, rows, actor, indicator, measure, scenario, handles)
         handles += [
             Line2D([], [], color="#444", marker="o", ls="", ms=7, label="verified or official"),
             Line2D([], [], color="#444", marker="o", ls="", ms=7, mfc="white", mew=1.5,
@@ -196,7 +195,7 @@ def _targets(ax, rows, handles):
                                       mfc="#e0a100", mec="#5a4500", label=label))
 
 
-def _fans(ax, projections, actor, indicator, measure, scenario, handles):
+def _fans(ax, projections, rows, actor, indicator, measure, scenario, handles):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -210,7 +209,7 @@ def _fans(ax, projections, actor, indicator, measure, scenario, handles):
     x = proj["period"].astype(int).to_numpy() + 0.5
     cols = ["mean", "pi80_low", "pi80_high", "pi95_low", "pi95_high"]
     values = {c: proj[c].to_numpy() for c in cols}
-    start = _fan_start(ax, proj)
+    start = _fan_start(rows, proj)
     if start is not None:  # the fan opens at the last observation
         x = np.r_[start[0], x]
         values = {c: np.r_[start[1] if c == "mean" else start[2 if "low" in c else 3], v]
@@ -225,11 +224,8 @@ def _fans(ax, projections, actor, indicator, measure, scenario, handles):
                 Patch(color=FAN, alpha=0.18, label="95 % interval")]
 
 
-def _fan_start(ax, proj) -> tuple[float, float, float, float] | None:
+def _fan_start(series, proj) -> tuple[float, float, float, float] | None:
     """(t, value, low, high) of the last observation under the projected readings."""
-    series = getattr(ax, "_prodstats_rows", None)
-    if series is None:
-        return None
     note = str(proj["note"].iloc[0])
     readings = [r.strip() for r in note.removeprefix("pooled over ").split(";")[0].split(", ")] \
         if note.startswith("pooled over ") else list(proj["reading"].unique())

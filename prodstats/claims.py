@@ -319,7 +319,7 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
     if any(verdicts.values()):
         for i in np.flatnonzero(is_ratio & has_base):
             for message in verdicts[(claims["base_period"].iat[i], claims["period"].iat[i])]:
-                report(_one(len(claims), i), "base_period", message)
+                report(_many(len(claims), [i]), "base_period", message)
 
     # Units: parse each distinct unit once; dimension must fit the kind and the indicator.
     units = parse_distinct("unit", parse_unit, UnitParseError)
@@ -470,12 +470,6 @@ def _base_messages(base_text: str, period_text: str, periods: dict) -> list[str]
             out.append(f"base {cand} does not come before the period {period.text}; a ratio "
                        "compares a later period with an earlier base")
     return out
-
-
-def _one(n: int, i: int) -> np.ndarray:
-    mask = np.zeros(n, dtype=bool)
-    mask[i] = True
-    return mask
 
 
 def _isna(value: object) -> bool:

@@ -135,6 +135,11 @@ def location_scale(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return last, drift, scale
 
 
+def half_drift(last: np.ndarray, drift: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """The point forecast ``y_T + ½·d·h`` for each row (rows × horizons)."""
+    return last[:, None] + 0.5 * drift[:, None] * h
+
+
 def constants(k: int) -> tuple[float, float, float, float]:
     """The interval constants (ν, a, b, μ) for a window of ``k`` points."""
     if k < 2:
@@ -148,7 +153,7 @@ def quantiles(y: np.ndarray, t: np.ndarray, h: np.ndarray, probs: np.ndarray) ->
 
     nu, a, b, mu = constants(len(t))
     last, drift, scale = location_scale(y, t)
-    point = last[:, None] + 0.5 * drift[:, None] * h
+    point = half_drift(last, drift, h)
     q = stats.t.ppf(probs, nu)
     spread = (mu * h[:, None] + a * h[:, None] ** b * q[None, :])
     return point[:, :, None] + scale[:, None, None] * spread[None, :, :]
@@ -206,7 +211,7 @@ def _draws(g: _Group, h: np.ndarray, n: int, seed: int) -> tuple[np.ndarray, np.
     nu, a, b, mu = constants(len(g.t))
     y = g.low + (g.high - g.low) * rng.random((n, len(g.t)))
     last, drift, scale = location_scale(y, g.t)
-    location = last[:, None] + 0.5 * drift[:, None] * h + scale[:, None] * mu * h
+    location = half_drift(last, drift, h) + scale[:, None] * mu * h
     noise = rng.standard_t(nu, size=(n, len(h)))
     return location + scale[:, None] * a * h ** b * noise, location
 
@@ -387,7 +392,7 @@ def backtest(path: str | Path, window: int = 5, horizon: int = 6, compare: bool 
     q = quantiles(y, t, h, np.array([0.025, 0.1, 0.5, 0.9, 0.975]))
     nu, a, b, mu = constants(window)
     last, drift, s = location_scale(y, t)
-    forecasts = {"prodstats": (last[:, None] + 0.5 * drift[:, None] * h, q[..., [1, 3]],
+    forecasts = {"prodstats": (half_drift(last, drift, h), q[..., [1, 3]],
                                q[..., [0, 4]])}
     # Baselines with their textbook normal intervals (as common implementations give them).
     z80, z95 = stats.norm.ppf(0.9), stats.norm.ppf(0.975)
@@ -483,7 +488,7 @@ def calibrate(path: str | Path, window: int, horizon: int = 6, fit: str = "odd")
     mask = {"odd": nums % 2 == 1, "even": nums % 2 == 0, "all": np.ones(len(ids), bool)}[fit]
     h = np.arange(1, horizon + 1, dtype=float)
     last, drift, scale = location_scale(y, np.arange(window, dtype=float))
-    errors = ((truth - (last[:, None] + 0.5 * drift[:, None] * h)) / scale[:, None])[mask]
+    errors = ((truth - half_drift(last, drift, h)) / scale[:, None])[mask]
 
     def nll(p):
         nu, a, b, mu = math.exp(p[0]) + 1, math.exp(p[1]), p[2], p[3]
