@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,13 +188,16 @@ def load(path: str | Path | None = None) -> Ledger:
         raise LedgerError([Problem(str(raw), None, None, None,
                                    "not a folder; pass the folder that holds sources.csv, "
                                    "indicators.csv, claims.csv and texts/")])
-    sources, texts, problems = load_sources(raw, root)
-    indicators, found = _load_indicators(raw, root)
-    problems += found
     path_claims = raw / "claims.csv"
     label = _label(path_claims, root)
-    claims, found = read_table(path_claims, CLAIM_COLUMNS, CLAIM_REQUIRED, label)
-    problems += found
+    # The source texts are read and hashed in a second thread while this one reads the claims
+    # (file reads, hashing and the CSV parser all release the GIL).
+    with ThreadPoolExecutor(1, thread_name_prefix="prodstats-sources") as pool:
+        pending = pool.submit(load_sources, raw, root)
+        indicators, found_indicators = _load_indicators(raw, root)
+        claims, found_claims = read_table(path_claims, CLAIM_COLUMNS, CLAIM_REQUIRED, label)
+        sources, texts, problems = pending.result()
+    problems += found_indicators + found_claims
     if claims is not None:
         lines = LineMap(path_claims, label)
         problems += _nonfinite_text(claims, ["value", "value_low", "value_high"], lines)
@@ -245,6 +249,13 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
     value_given = claims["value"].notna()
     for col in ("value", "value_low", "value_high"):
         claims[col] = pd.to_numeric(claims[col], errors="coerce").astype(float)
+    distinct: dict[str, Distinct] = {}
+
+    def codes(column: str) -> Distinct:
+        """The column's distinct values, factorized once (the raw columns do not change)."""
+        if column not in distinct:
+            distinct[column] = Distinct(claims[column])
+        return distinct[column]
 
     def report(mask: pd.Series | np.ndarray, column: str, message) -> None:
         """Add one Problem per row in ``mask``; ``message`` is text or a function of the row."""
@@ -286,20 +297,20 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
     # Quotes: verbatim in the (hash-checked) text of their source. One pass over all rows.
     # Map each claim to an index into one list of texts: a column of texts would copy each
     # text once per claim.
-    missing = _quotes_missing(claims, texts)
+    missing = _quotes_missing(claims["quote"], codes("source_id"), texts)
     report(missing, "quote", lambda i: _quote_message(
         claims["quote"].iat[i], texts[claims["source_id"].iat[i]], claims["source_id"].iat[i]))
 
     def parse_distinct(column: str, parse, error: type[Exception]) -> dict[str, object]:
         """Parse each distinct value of a column once; report the rows whose value fails."""
         parsed: dict[str, object] = {}
-        for text in claims[column].dropna().unique():
+        for text in codes(column).values:
             try:
                 parsed[text] = parse(text)
             except error as exc:
                 parsed[text] = exc
-        bad = _lookup(claims[column], {k: isinstance(v, error) for k, v in parsed.items()},
-                      False, bool)
+        bad = codes(column).lookup({k: isinstance(v, error) for k, v in parsed.items()}, False,
+                                   bool)
         report(bad, column, lambda i: str(parsed[claims[column].iat[i]]))
         return parsed
 
@@ -322,29 +333,30 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
                 report(_many(len(claims), [i]), "base_period", message)
 
     # Units: parse each distinct unit once; dimension must fit the kind and the indicator.
+    # Each (kind, indicator, unit) group gets its target unit and conversion factor.
     units = parse_distinct("unit", parse_unit, UnitParseError)
-    mode = np.full(len(claims), "", dtype=object)  # how each row converts
-    groups = claims.groupby(["kind", "indicator", "unit"], sort=False, dropna=True).indices
-    for (kind, indicator, unit), positions in groups.items():
+    conversion = _Conversion(len(claims))
+    for (kind, indicator, unit), positions in _groups(codes("kind"), codes("indicator"),
+                                                      codes("unit")):
         if isinstance(units.get(unit), UnitParseError):
             continue
         how, message = _unit_fit(kind, unit, canonical.get(indicator))
         if message:
             report(_many(len(claims), positions), "unit", message)
-        else:
-            mode[positions] = how
-    mode = pd.Series(mode, index=claims.index)
+        elif how:
+            target = "dimensionless" if kind in ("ratio", "share") else canonical[indicator]
+            conversion.add(positions, how, unit, target)
 
     # Values and bounds.
     value = claims["value"].astype(float)
     qual = claims["qualifier"]
-    scale = pd.Series(_lookup(qual, {q: r.is_scale for q, r in QUALIFIERS.items()}, False, bool),
-                      index=claims.index)
+    scale = pd.Series(codes("qualifier").lookup({q: r.is_scale for q, r in QUALIFIERS.items()},
+                                                False, bool), index=claims.index)
     report(~value_given & ~scale & qual.notna(), "value",
            "required unless the qualifier is a scale word (dozens, hundreds, …); write the figure")
     for col in ("value", "value_low", "value_high"):  # reported from the raw text already
         claims.loc[~np.isfinite(claims[col]) | (claims[col].abs() > 1e15), col] = np.nan
-    low, high, value, bounds_from = _fill_bounds(claims, value, scale)
+    low, high, value, bounds_from = _fill_bounds(claims, codes("qualifier"), value, scale)
     claims = claims.assign(value=value, value_low=low, value_high=high, bounds_from=bounds_from)
     level = claims["kind"].eq("level").fillna(False)
     negative = level & ((value < 0) | (low < 0) | (high < 0))
@@ -365,7 +377,7 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
     report(ratio & (low <= 0), "value", "a ratio must be > 0 (3 for 'tripled', 0.5 for 'halved')")
 
     # Canonical values (one conversion factor per unit group).
-    claims = _to_canonical(claims, mode, canonical, periods)
+    claims = _to_canonical(claims, conversion, codes("period"), periods)
     share = claims["kind"].eq("share").fillna(False)
     share_bad = share & ((claims["low_canonical"] < 0) | (claims["high_canonical"] > 1))
     report(share_bad.fillna(False), "value",
@@ -382,7 +394,11 @@ def _nonfinite_text(frame: pd.DataFrame, columns: list[str], lines: LineMap) -> 
     """
     problems = []
     for col in columns:
-        text = frame[col].dropna()
+        text = frame[col]
+        # Only cells with a letter (nan, inf, an exponent), 16 digits in a row or the shape
+        # 3.000 can be any of these: find those in one regex pass, then look closely.
+        text = text[_matches(text, r"[A-Za-z]|[0-9]{16}|^[1-9][0-9]{0,2}(?:[.][0-9]{3})+$")]
+        text = text.dropna()
         numbers = pd.to_numeric(text, errors="coerce")
         huge = numbers.notna() & ~np.isfinite(numbers.astype(float)) | (numbers.abs() > 1e15)
         huge &= ~text.str.fullmatch(r"[+-]?(nan|inf|infinity)", case=False)
@@ -403,16 +419,54 @@ def _nonfinite_text(frame: pd.DataFrame, columns: list[str], lines: LineMap) -> 
     return problems
 
 
-def _lookup(column: pd.Series, table: dict, default: object, dtype: object = None) -> np.ndarray:
-    """Map a column through a dict keyed by its distinct values: factorize once, look up the
-    few distinct values, take. Missing keys and NA give ``default``."""
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    values = [table.get(u, default) for u in uniques] + [default]
-    return np.asarray(values, dtype=dtype)[codes]  # code -1 (NA) takes the last: default
+def _matches(text: pd.Series, pattern: str) -> np.ndarray:
+    """Cells that contain a match of ``pattern`` (Arrow's regex engine where the column is
+    Arrow-backed); NA cells do not match."""
+    try:
+        import pyarrow.compute as pc
+
+        hit = pc.match_substring_regex(text.array.__arrow_array__(), pattern)
+        return hit.to_numpy(zero_copy_only=False) == True  # noqa: E712 (nulls are None)
+    except (AttributeError, TypeError, ImportError):
+        return text.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
 
 
-def _quotes_missing(claims: pd.DataFrame, texts: dict[str, str], batch: int = 200_000
-                    ) -> np.ndarray:
+class Distinct:
+    """A column as codes into its distinct values (-1 for NA), computed once.
+
+    Every per-row rule that depends on one column's value (is this qualifier a scale word, how
+    long is this period, …) is decided once per distinct value and spread to the rows with a
+    ``take``: a million claims cost a few array operations, not a million Python calls.
+    """
+
+    def __init__(self, column: pd.Series):
+        self.codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        self.values: list = list(uniques)
+
+    @classmethod
+    def from_codes(cls, codes: np.ndarray, values: list) -> Distinct:
+        """From codes already known (-1 for NA)."""
+        out = cls.__new__(cls)
+        out.codes, out.values = codes, list(values)
+        return out
+
+    def lookup(self, table: dict, default: object, dtype: object = None) -> np.ndarray:
+        """Each row's value in ``table``; missing keys and NA give ``default``."""
+        values = [table.get(u, default) for u in self.values] + [default]
+        return np.asarray(values, dtype=dtype)[self.codes]  # code -1 (NA) takes the last
+
+    def text(self, table: dict, index: pd.Index) -> pd.Series:
+        """Like :meth:`lookup` for text results, as a text column built by one Arrow ``take``
+        (missing keys and NA give NA)."""
+        import pyarrow as pa
+
+        values = pa.array([table.get(u) for u in self.values] + [None], type=pa.large_string())
+        codes = np.where(self.codes < 0, len(self.values), self.codes)
+        return pd.Series(pd.array(values.take(pa.array(codes)), dtype="str"), index=index)
+
+
+def _quotes_missing(quotes: pd.Series, source: Distinct, texts: dict[str, str],
+                    batch: int = 200_000) -> np.ndarray:
     """True where a quote is not in its source's text (sources without a usable text are
     reported elsewhere and count as found).
 
@@ -423,10 +477,9 @@ def _quotes_missing(claims: pd.DataFrame, texts: dict[str, str], batch: int = 20
     """
     names = list(texts)
     bodies = [*texts.values(), None]
-    code = _lookup(claims["source_id"], {n: i for i, n in enumerate(names)}, len(names), int)
-    quotes = claims["quote"]
-    missing = np.zeros(len(claims), dtype=bool)
-    for first in range(0, len(claims), batch):
+    code = source.lookup({n: i for i, n in enumerate(names)}, len(names), int)
+    missing = np.zeros(len(quotes), dtype=bool)
+    for first in range(0, len(quotes), batch):
         block = quotes.iloc[first:first + batch].tolist()
         codes = code[first:first + batch]
         cuts = np.flatnonzero(np.diff(codes)) + 1
@@ -551,15 +604,13 @@ def _amount_of(canonical: str) -> str:
     return text.split("/")[0] if "/" in text else text
 
 
-def _fill_bounds(claims: pd.DataFrame, value: pd.Series, scale: pd.Series
+def _fill_bounds(claims: pd.DataFrame, qual: Distinct, value: pd.Series, scale: pd.Series
                  ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """Fill value, value_low and value_high from the qualifier rule where the coder left them."""
-    qual = claims["qualifier"]
-
     def rule(attr: str) -> pd.Series:
         table = {q: np.nan if getattr(r, attr) is None else float(getattr(r, attr))
                  for q, r in QUALIFIERS.items()}
-        return pd.Series(_lookup(qual, table, np.nan, float), index=claims.index)
+        return pd.Series(qual.lookup(table, np.nan, float), index=claims.index)
 
     lf, hf, la, ha = rule("low_factor"), rule("high_factor"), rule("low_abs"), rule("high_abs")
     given_low = claims["value_low"].astype(float)
@@ -570,11 +621,15 @@ def _fill_bounds(claims: pd.DataFrame, value: pd.Series, scale: pd.Series
     high = given_high.fillna(rule_high)
     # Geometric midpoint of the bounds; arithmetic where the lower bound is 0 (negative bounds
     # are reported below).
-    midpoint = np.sqrt((low * high).where((low > 0) & (high > 0))).fillna(
-        ((low + high) / 2).where((low >= 0) & (high >= 0)))
-    value = value.fillna(midpoint.where(scale).map(_round2, na_action="ignore"))
-    bounds_from = pd.Series(np.where(given_low.notna() | given_high.notna(), "given", "qualifier"),
-                            index=claims.index)
+    derive = scale & value.isna()
+    if derive.any():  # scale words only: a few rows
+        lo, hi = low[derive], high[derive]
+        midpoint = np.sqrt((lo * hi).where((lo > 0) & (hi > 0))).fillna(
+            ((lo + hi) / 2).where((lo >= 0) & (hi >= 0)))
+        value = value.fillna(midpoint.map(_round2, na_action="ignore"))
+    given = (given_low.notna() | given_high.notna()).to_numpy()
+    bounds_from = Distinct.from_codes(given.astype(np.int8), ["qualifier", "given"]).text(
+        {"qualifier": "qualifier", "given": "given"}, claims.index)
     return low, high, value, bounds_from
 
 
@@ -585,34 +640,63 @@ def _round2(x: float) -> float:
     return float(round(x, digits))
 
 
-def _to_canonical(claims: pd.DataFrame, mode: pd.Series, canonical: dict[str, str],
+class _Conversion:
+    """Per row: the canonical unit and the factor that converts a claim's unit into it.
+
+    Filled one (kind, indicator, unit) group at a time; rows left out (their unit does not fit)
+    keep no factor, so their canonical values stay empty.
+    """
+
+    def __init__(self, n: int):
+        self.factor = np.full(n, np.nan)
+        self.per_period = np.zeros(n, dtype=bool)
+        self.target = np.full(n, -1, dtype=np.int64)  # code into self.targets
+        self.targets: list[str] = []
+
+    def add(self, positions: np.ndarray, how: str, unit: str, target: str) -> None:
+        if target not in self.targets:
+            self.targets.append(target)
+        self.target[positions] = self.targets.index(target)
+        if how == "per_period":  # an amount over the period: divided by its length below
+            self.factor[positions] = factor(f"({unit}) / year", target)
+            self.per_period[positions] = True
+        else:
+            self.factor[positions] = factor(unit, target)
+
+
+def _groups(*columns: Distinct):
+    """``((value, …), positions)`` for each combination of the columns' values that occurs,
+    leaving out rows where any of them is NA."""
+    key = np.zeros(len(columns[0].codes), dtype=np.int64)
+    valid = np.ones(len(key), dtype=bool)
+    for column in columns:
+        valid &= column.codes >= 0
+        key = key * (len(column.values) + 1) + column.codes
+    rows = np.flatnonzero(valid)
+    keys, inverse = np.unique(key[rows], return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    cuts = np.flatnonzero(np.diff(inverse[order])) + 1
+    for positions in np.split(rows[order], cuts) if len(rows) else []:
+        first = positions[0]
+        yield tuple(c.values[c.codes[first]] for c in columns), positions
+
+
+def _to_canonical(claims: pd.DataFrame, conversion: _Conversion, period: Distinct,
                   periods: dict[str, object]) -> pd.DataFrame:
-    """Convert value and bounds into each indicator's canonical unit, one factor per group."""
+    """Add the period columns and the values in each indicator's canonical unit."""
     good = {k: v for k, v in periods.items() if not isinstance(v, PeriodError)}
-    years = pd.Series(_lookup(claims["period"], {k: v.years for k, v in good.items()}, np.nan,
-                              float), index=claims.index)
-    start = _lookup(claims["period"], {k: v.start.isoformat() for k, v in good.items()}, None)
-    end = _lookup(claims["period"], {k: v.end.isoformat() for k, v in good.items()}, None)
-    target = pd.Series(
-        np.where(claims["kind"].isin(["ratio", "share"]), "dimensionless",
-                 _lookup(claims["indicator"], canonical, "", object)), index=claims.index, dtype=object)
-    mult = pd.Series(np.nan, index=claims.index)
-    keys = pd.DataFrame({"mode": mode, "unit": claims["unit"], "target": target})
-    for (how, unit, to), rows in keys.groupby(["mode", "unit", "target"], sort=False).groups.items():
-        if how == "direct" or how == "ratio":
-            mult[rows] = factor(unit, to)
-        elif how == "per_period":
-            mult[rows] = factor(f"({unit}) / year", to) / years[rows]
-    out = claims.assign(
-        period_start=start,
-        period_end=end,
+    years = period.lookup({k: v.years for k, v in good.items()}, np.nan, float)
+    mult = np.where(conversion.per_period, conversion.factor / years, conversion.factor)
+    target = Distinct.from_codes(conversion.target, conversion.targets)
+    return claims.assign(
+        period_start=period.text({k: v.start.isoformat() for k, v in good.items()}, claims.index),
+        period_end=period.text({k: v.end.isoformat() for k, v in good.items()}, claims.index),
         period_years=years,
-        canonical_unit=target,
+        canonical_unit=target.text({t: t for t in conversion.targets}, claims.index),
         value_canonical=claims["value"] * mult,
         low_canonical=claims["value_low"] * mult,
         high_canonical=claims["value_high"] * mult,
     )
-    return out
 
 
 class ProcessedClaimSchema(ClaimSchema):
