@@ -152,6 +152,12 @@ INDICATOR_COLUMNS = list(IndicatorSchema.to_schema().columns)
 FREE_TEXT = ["quote", "quote_en", "speaker", "speaker_role", "channel", "confidence_reason",
              "notes"]
 
+#: Columns whose values repeat from claim to claim: kept as Categoricals (each distinct value
+#: stored and checked once).
+CLAIM_CATEGORICAL = ["source_id", "speaker", "speaker_role", "channel", "actor", "indicator",
+                     "kind", "modality", "period", "unit", "qualifier", "base_period",
+                     "confidence", "confidence_reason"]
+
 #: Columns :func:`load` adds to the claims.
 DERIVED_COLUMNS = ["bounds_from", "period_start", "period_end", "period_years", "canonical_unit",
                    "value_canonical", "low_canonical", "high_canonical"]
@@ -195,7 +201,8 @@ def load(path: str | Path | None = None) -> Ledger:
     with ThreadPoolExecutor(1, thread_name_prefix="prodstats-sources") as pool:
         pending = pool.submit(load_sources, raw, root)
         indicators, found_indicators = _load_indicators(raw, root)
-        claims, found_claims = read_table(path_claims, CLAIM_COLUMNS, CLAIM_REQUIRED, label)
+        claims, found_claims = read_table(path_claims, CLAIM_COLUMNS, CLAIM_REQUIRED, label,
+                                          categorical=CLAIM_CATEGORICAL)
         sources, texts, problems = pending.result()
     problems += found_indicators + found_claims
     if claims is not None:
@@ -266,13 +273,7 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
             problems.append(Problem(label, lines(int(i)), column,
                                     None if _isna(found) else _fmt(found), text))
 
-    # Ids: unique, and references that exist.
-    ids = claims["claim_id"]
-    dup = ids.duplicated(keep="first") & ids.notna()
-    if dup.any():
-        first = {cid: i for i, cid in reversed(list(enumerate(ids)))}
-        report(dup, "claim_id", lambda i: f"duplicate id, first used on line "
-                                          f"{lines(first[ids.iat[i]])}; give each claim its own id")
+    # References that exist (ids are unique by the schema).
     known_sources = set(sources["source_id"].dropna()) if sources is not None else None
     if known_sources is not None:
         bad = claims["source_id"].notna() & ~claims["source_id"].isin(known_sources)
@@ -440,8 +441,12 @@ class Distinct:
     """
 
     def __init__(self, column: pd.Series):
-        self.codes, uniques = pd.factorize(column, use_na_sentinel=True)
-        self.values: list = list(uniques)
+        if isinstance(column.dtype, pd.CategoricalDtype):  # coded already
+            self.codes = column.cat.codes.to_numpy()
+            self.values: list = list(column.cat.categories)
+        else:
+            self.codes, uniques = pd.factorize(column, use_na_sentinel=True)
+            self.values = list(uniques)
 
     @classmethod
     def from_codes(cls, codes: np.ndarray, values: list) -> Distinct:

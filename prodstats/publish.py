@@ -28,6 +28,8 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
             continue
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype(object)
         text = out[col].map(lambda v: v.replace("\r\n", "\n").replace("\r", "\n")
                             if isinstance(v, str) and "\r" in v else v, na_action="ignore")
         risky = pd.Series(formula_like(text.astype("str") if text.dtype == object else text),

@@ -90,17 +90,10 @@ def load_sources(raw: Path, label_root: Path | None = None
     frame, found = schema_problems(SourceSchema, frame, lines)
     problems += found
     texts: dict[str, str] = {}
-    seen: dict[str, int] = {}
     contents = _read_all(raw, frame["text_file"].tolist())
     for index, row in enumerate(frame.itertuples(index=False)):
         line = lines(index)
         sid = row.source_id
-        if isinstance(sid, str):
-            if sid in seen:
-                problems.append(Problem(label, line, "source_id", sid,
-                                        f"duplicate id, first used on line {seen[sid]}; "
-                                        "give each source its own id"))
-            seen.setdefault(sid, line)
         problems += _check_date(label, line, row.published, row.published_precision)
         if not isinstance(row.text_file, str):
             continue

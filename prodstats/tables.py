@@ -19,7 +19,8 @@ from prodstats.errors import Problem
 
 
 def read_table(path: Path, columns: Iterable[str], required: Iterable[str] | None = None,
-               label: str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
+               label: str | None = None, categorical: Iterable[str] = ()
+               ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Read a CSV whose cells are all text; empty cells become NA.
 
     Args:
@@ -27,6 +28,9 @@ def read_table(path: Path, columns: Iterable[str], required: Iterable[str] | Non
         columns: every column the table may have, in order.
         required: the columns that must be present (default: all of ``columns``).
         label: how the file is named in messages (default: ``str(path)``).
+        categorical: columns whose values repeat (vocabularies, ids of other tables); read
+            dictionary-encoded into pandas Categoricals of text, so each distinct value is
+            stored, and checked, once.
 
     Returns:
         The frame (or None when the file cannot be used at all) and the file-level problems.
@@ -41,8 +45,9 @@ def read_table(path: Path, columns: Iterable[str], required: Iterable[str] | Non
     if path.stat().st_size == 0:
         return None, [Problem(name, None, None, None,
                               f"file is empty; expected a header line with the columns: {expected}")]
+    categorical = [c for c in categorical if c in columns]
     try:
-        frame = _read(path)
+        frame = _read(path, columns, categorical)
     except UnicodeDecodeError as exc:
         line = _line_of_byte(path, exc.start)
         return None, [Problem(name, line, None, None,
@@ -87,7 +92,8 @@ def read_table(path: Path, columns: Iterable[str], required: Iterable[str] | Non
                               "the file has a header but no rows; add at least one row")]
     for col in columns:
         if col not in frame.columns:
-            frame[col] = pd.NA
+            frame[col] = pd.Series(pd.NA, index=frame.index,
+                                   dtype="category" if col in categorical else "str")
     frame = frame[columns].reset_index(drop=True)
     # Line breaks inside cells: CRLF and CR become LF. One scan of the file's bytes first, so a
     # file without any CR (most) costs no test per column.
@@ -96,6 +102,9 @@ def read_table(path: Path, columns: Iterable[str], required: Iterable[str] | Non
     # only the columns that need it.
     for col in columns:
         text = frame[col]
+        if isinstance(text.dtype, pd.CategoricalDtype):
+            frame[col] = _tidy_categories(text, has_cr)
+            continue
         if has_cr and _has(text, "\r"):
             text = frame[col] = text.str.replace("\r\n", "\n").str.replace("\r", "\n")
         padded = _padded(text)
@@ -106,19 +115,89 @@ def read_table(path: Path, columns: Iterable[str], required: Iterable[str] | Non
     return frame, []
 
 
-def _read(path: Path) -> pd.DataFrame:
+def _tidy_categories(column: pd.Series, has_cr: bool) -> pd.Series:
+    """Line breaks and padding of a categorical column, fixed in its categories (each distinct
+    value once); values that become equal are merged, values that become empty are NA."""
+    values = pd.Series(column.cat.categories, dtype="str")
+    tidy = values.str.replace("\r\n", "\n").str.replace("\r", "\n") if has_cr else values
+    tidy = tidy.str.strip()
+    if tidy.equals(values):
+        return column
+    tidy = tidy.where(tidy != "")
+    codes, uniques = pd.factorize(tidy, use_na_sentinel=True)
+    remap = np.append(codes, -1)  # a row's NA (code -1) stays NA
+    return pd.Series(pd.Categorical.from_codes(remap[column.cat.codes.to_numpy()],
+                                               categories=pd.Index(uniques, dtype="str")),
+                     index=column.index, name=column.name)
+
+
+def _read(path: Path, columns: list[str], categorical: list[str]) -> pd.DataFrame:
     """Read every cell as text. The fast pyarrow reader first; where it refuses a file, the C
     reader, whose errors name the line."""
     options = {"dtype": str, "keep_default_na": False, "na_values": [""]}
     try:
         # Plain UTF-8: with 'utf-8-sig' pyarrow transcodes the whole file in Python (3× slower);
         # a BOM left in the first header name is removed below.
-        frame = pd.read_csv(path, engine="pyarrow", **options)
+        frame = _read_arrow(path, columns, categorical)
+        if frame is None:  # a repeated header name: let pandas number the twins
+            frame = pd.read_csv(path, engine="pyarrow", **options)
     except Exception:  # pyarrow's errors do not say where; re-read to report precisely
-        return pd.read_csv(path, skip_blank_lines=True, encoding="utf-8-sig", **options)
+        frame = pd.read_csv(path, skip_blank_lines=True, encoding="utf-8-sig", **options)
+        return _as_categorical(frame, categorical)
     if frame.columns.size and str(frame.columns[0]).startswith("\ufeff"):  # a BOM kept as text
         frame = frame.rename(columns={frame.columns[0]: str(frame.columns[0])[1:]})
+    frame = _as_categorical(frame, categorical)
     return frame.dropna(how="all") if len(frame) else frame
+
+
+def _read_arrow(path: Path, columns: list[str], categorical: list[str]) -> pd.DataFrame | None:
+    """pyarrow's CSV reader, every cell as text, ``categorical`` columns dictionary-encoded as
+    they are parsed (never materialised as one string per row). None if a header name repeats
+    or a column is not one of ``columns`` (the pandas reader then reads it, as text)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    text = pa.string()
+    dictionary = pa.dictionary(pa.int32(), pa.string())
+    types = {}
+    for col in columns:
+        types[col] = types["\ufeff" + col] = dictionary if col in categorical else text
+    table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
+        column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=True,
+        null_values=[""], auto_dict_encode=False))
+    names = table.column_names
+    if len(set(names)) != len(names) or not set(names) <= set(types):
+        return None
+    data = {}
+    for name, column in zip(names, table.columns, strict=True):
+        if pa.types.is_dictionary(column.type):
+            data[name] = _categorical(column)
+        else:
+            data[name] = pd.array(column, dtype="str")
+    return pd.DataFrame(data, copy=False)
+
+
+def _categorical(column) -> pd.Categorical:
+    """A dictionary-encoded Arrow column as a pandas Categorical with text categories."""
+    import pyarrow as pa
+
+    if column.num_chunks == 0:
+        return pd.Categorical.from_codes([], categories=pd.Index([], dtype="str"))
+    column = column.unify_dictionaries()
+    codes = np.concatenate([chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+                            for chunk in column.chunks])
+    values = column.chunk(0).dictionary.cast(pa.large_string())
+    return pd.Categorical.from_codes(codes, categories=pd.Index(pd.array(values, dtype="str")),
+                                     validate=False)
+
+
+def _as_categorical(frame: pd.DataFrame, categorical: list[str]) -> pd.DataFrame:
+    """Columns in ``categorical`` as Categoricals of text (where pandas read them as text)."""
+    for col in categorical:
+        if col in frame.columns and not isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = frame[col].astype(pd.CategoricalDtype(
+                pd.Index(frame[col].dropna().unique(), dtype="str")))
+    return frame
 
 
 def _has(text: pd.Series, needle: str) -> bool:
@@ -205,6 +284,9 @@ def _is_formula(cell: object) -> bool:
 
 def formula_like(text: pd.Series) -> np.ndarray:
     """Cells that a spreadsheet would read as the start of a formula (OWASP CSV injection)."""
+    if isinstance(text.dtype, pd.CategoricalDtype):  # decide each distinct value once
+        verdict = formula_like(pd.Series(text.cat.categories, dtype="str"))
+        return np.append(verdict, False)[text.cat.codes.to_numpy()]  # NA (-1) takes False
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -266,27 +348,92 @@ class LineMap:
 
 def schema_problems(schema: type[pa.DataFrameModel], frame: pd.DataFrame,
                     lines: LineMap) -> tuple[pd.DataFrame, list[Problem]]:
-    """Validate ``frame`` against a pandera model lazily; return the coerced frame and Problems."""
+    """Validate ``frame`` against a pandera model lazily; return the coerced frame and Problems.
+
+    Categorical columns are validated through their distinct values (one row per category, and
+    one for NA where the column has empty cells); a failure is reported on every row that holds
+    the failing value. Their checks look at one cell at a time, so this is the same verdict as
+    validating every row, at the cost of the distinct values.
+    """
+    full = schema.to_schema()
+    fields = full.columns
+    cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)
+            and c in fields]
+    problems = []
+    for column, field in fields.items():  # named by the line of the first use, below
+        if field.unique and column in frame.columns:
+            problems += _duplicates(frame[column], lines)
+    rows = pa.DataFrameSchema({c: _copy(f, unique=False) for c, f in fields.items()
+                               if c not in cats}, strict=full.strict, coerce=full.coerce)
+    checked, failures = _validate(rows, frame.drop(columns=cats))
+    for column, index, found, check in failures:
+        problems.append(Problem(lines.label, lines(int(index)), column, found,
+                                _describe_check(check, fields.get(column))))
+    hits = []
+    for column in cats:  # each column's distinct values, as a table of their own
+        categories = list(frame[column].cat.categories)
+        codes = frame[column].cat.codes.to_numpy()
+        values = categories + ([None] if (codes < 0).any() else [])
+        one = pa.DataFrameSchema({column: fields[column]}, coerce=full.coerce)
+        _, failures = _validate(one, pd.DataFrame({column: pd.array(values, dtype="str")}))
+        for _, index, found, check in failures:
+            code = -1 if index == len(categories) else index
+            message = _describe_check(check, fields[column])
+            hits += [(int(row), column, found, message) for row in np.flatnonzero(codes == code)]
+    problems += [Problem(lines.label, lines(row), column, found, message)
+                 for row, column, found, message in sorted(hits, key=lambda h: h[0])]
+    if cats:
+        checked = pd.concat([checked, frame[cats]], axis=1)[list(frame.columns)]
+    return checked, problems
+
+
+def _copy(field: pa.Column, **changes: object) -> pa.Column:
+    import copy
+
+    field = copy.copy(field)
+    for name, value in changes.items():
+        setattr(field, name, value)
+    return field
+
+
+def _duplicates(column: pd.Series, lines: LineMap) -> list[Problem]:
+    """One problem for each repeated value of a column that must be unique, naming the line
+    where it was first used."""
+    repeated = column.duplicated(keep="first").to_numpy() & column.notna().to_numpy()
+    if not repeated.any():
+        return []
+    codes, _ = pd.factorize(column, use_na_sentinel=True)
+    values, where = np.unique(codes, return_index=True)
+    first = np.zeros(codes.max() + 1, dtype=np.int64)
+    first[values[values >= 0]] = where[values >= 0]  # the row where each value first appears
+    noun = str(column.name).removesuffix("_id")
+    return [Problem(lines.label, lines(int(i)), str(column.name), str(column.iat[i]),
+                    f"duplicate id, first used on line {lines(int(first[codes[i]]))}; give each "
+                    f"{noun} its own id") for i in np.flatnonzero(repeated)]
+
+
+def _validate(schema: pa.DataFrameSchema, frame: pd.DataFrame
+              ) -> tuple[pd.DataFrame, list[tuple[str | None, int, str | None, str]]]:
+    """Run pandera lazily; the (coerced) frame and ``(column, index, found, check)`` for each
+    cell that failed."""
     try:
         return schema.validate(frame, lazy=True), []
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-    fields = schema.to_schema().columns
-    problems = []
+    failures = []
     for case in cases.itertuples(index=False):
-        column = case.column if isinstance(case.column, str) else None
-        field = fields.get(column) if column else None
-        message = _describe_check(str(case.check), field)
+        check = str(case.check)
+        if check == "field_uniqueness":
+            continue  # reported by _duplicates, naming the line of the first use
         index = case.index
-        if str(case.check) == "field_uniqueness":
-            continue  # each table reports duplicates itself, naming the line of the first use
         if index is None or pd.isna(index):
             # A check that failed as a whole (e.g. it raised on a wrong type): the dtype
             # failure on the same column already names the rows.
             continue
+        column = case.column if isinstance(case.column, str) else None
         found = None if pd.isna(case.failure_case) else str(case.failure_case)
-        problems.append(Problem(lines.label, lines(int(index)), column, found, message))
-    return frame, problems
+        failures.append((column, int(index), found, check))
+    return frame, failures
 
 
 def _describe_check(check: str, field: pa.Column | None) -> str:

@@ -224,3 +224,25 @@ def test_default_path_is_the_project_ledger():
 def test_sources_csv_path_in_messages_is_relative_when_run_from_the_project(monkeypatch):
     monkeypatch.chdir(ROOT)
     assert SOURCES.startswith("data/raw/")
+
+
+def test_duplicate_indicator_id(raw):
+    """Found while speeding up validation: a repeated indicator id was silently accepted (the
+    last row won)."""
+    path = raw / "indicators.csv"
+    rows = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(rows + [rows[1]]) + "\n", encoding="utf-8")
+    first = rows[1].split(",")[0]
+    assert problems(raw) == [
+        f"{raw}/indicators.csv:{len(rows) + 1}: column 'indicator_id' = '{first}': duplicate id, "
+        f"first used on line 2; give each indicator its own id"]
+
+
+def test_duplicate_source_id_names_the_first_line(raw):
+    path = raw / "sources.csv"
+    rows = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([rows[0], rows[1], rows[1], *rows[2:]]) + "\n", encoding="utf-8")
+    sid = rows[1].split(",")[0]
+    assert problems(raw) == [
+        f"{raw}/sources.csv:3: column 'source_id' = '{sid}': duplicate id, first used on line 2; "
+        f"give each source its own id"]
