@@ -207,10 +207,14 @@ def load(path: str | Path | None = None) -> Ledger:
     problems += found_indicators + found_claims
     if claims is not None:
         lines = LineMap(path_claims, label)
-        problems += _nonfinite_text(claims, ["value", "value_low", "value_high"], lines)
-        claims, found = schema_problems(ClaimSchema, claims, lines)
+        # Two checks at once: the quote search (Python string search, which holds the GIL) in
+        # this thread, the column checks (mostly Arrow, which releases it) in a second one.
+        with ThreadPoolExecutor(1, thread_name_prefix="prodstats-columns") as pool:
+            columns = pool.submit(_check_columns, claims, lines)
+            quotes_missing = _quotes_missing(claims["quote"], Distinct(claims["source_id"]), texts)
+            claims, found = columns.result()
         problems += found
-        claims, found = check_claims(claims, sources, indicators, texts, lines)
+        claims, found = check_claims(claims, sources, indicators, texts, lines, quotes_missing)
         problems += found
         if not problems:  # safety net: no claim leaves without figures unless a problem says why
             missing = claims[["value_canonical", "low_canonical", "high_canonical"]].isna().any(axis=1)
@@ -220,6 +224,13 @@ def load(path: str | Path | None = None) -> Ledger:
     if problems:
         raise LedgerError(problems)
     return Ledger(sources=sources, indicators=indicators, claims=claims, texts=texts)
+
+
+def _check_columns(claims: pd.DataFrame, lines: LineMap) -> tuple[pd.DataFrame, list[Problem]]:
+    """Figures a float parser would misread, then the schema: the coerced claims, problems."""
+    problems = _nonfinite_text(claims, ["value", "value_low", "value_high"], lines)
+    claims, found = schema_problems(ClaimSchema, claims, lines)
+    return claims, problems + found
 
 
 def _load_indicators(raw: Path, root: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -248,14 +259,23 @@ def _load_indicators(raw: Path, root: Path) -> tuple[pd.DataFrame | None, list[P
 
 def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
                  indicators: pd.DataFrame | None, texts: dict[str, str],
-                 lines: LineMap) -> tuple[pd.DataFrame, list[Problem]]:
-    """Run every cross-column and cross-table check; return claims with derived columns."""
+                 lines: LineMap, quotes_missing: np.ndarray | None = None
+                 ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Run every cross-column and cross-table check; return claims with derived columns.
+
+    ``quotes_missing`` is the result of the quote search if it was already run (see
+    :func:`load`); otherwise it runs here.
+    """
     problems: list[Problem] = []
     label = lines.label
     # A cell that failed coercion was reported by the schema; treat it as empty from here on.
+    # Non-finite and huge figures were reported from the raw text; they too count as empty.
     value_given = claims["value"].notna()
+    figures = {}
     for col in ("value", "value_low", "value_high"):
-        claims[col] = pd.to_numeric(claims[col], errors="coerce").astype(float)
+        number = pd.to_numeric(claims[col], errors="coerce").astype(float)
+        figures[col] = number.where(np.isfinite(number) & (number.abs() <= 1e15))
+    claims = claims.assign(**figures)
     distinct: dict[str, Distinct] = {}
 
     def codes(column: str) -> Distinct:
@@ -298,7 +318,8 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
     # Quotes: verbatim in the (hash-checked) text of their source. One pass over all rows.
     # Map each claim to an index into one list of texts: a column of texts would copy each
     # text once per claim.
-    missing = _quotes_missing(claims["quote"], codes("source_id"), texts)
+    missing = (_quotes_missing(claims["quote"], codes("source_id"), texts)
+               if quotes_missing is None else quotes_missing)
     report(missing, "quote", lambda i: _quote_message(
         claims["quote"].iat[i], texts[claims["source_id"].iat[i]], claims["source_id"].iat[i]))
 
@@ -349,14 +370,12 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
             conversion.add(positions, how, unit, target)
 
     # Values and bounds.
-    value = claims["value"].astype(float)
+    value = claims["value"]
     qual = claims["qualifier"]
     scale = pd.Series(codes("qualifier").lookup({q: r.is_scale for q, r in QUALIFIERS.items()},
                                                 False, bool), index=claims.index)
     report(~value_given & ~scale & qual.notna(), "value",
            "required unless the qualifier is a scale word (dozens, hundreds, …); write the figure")
-    for col in ("value", "value_low", "value_high"):  # reported from the raw text already
-        claims.loc[~np.isfinite(claims[col]) | (claims[col].abs() > 1e15), col] = np.nan
     low, high, value, bounds_from = _fill_bounds(claims, codes("qualifier"), value, scale)
     claims = claims.assign(value=value, value_low=low, value_high=high, bounds_from=bounds_from)
     level = claims["kind"].eq("level").fillna(False)
@@ -461,17 +480,19 @@ class Distinct:
         return np.asarray(values, dtype=dtype)[self.codes]  # code -1 (NA) takes the last
 
     def text(self, table: dict, index: pd.Index) -> pd.Series:
-        """Like :meth:`lookup` for text results, as a text column built by one Arrow ``take``
-        (missing keys and NA give NA)."""
-        import pyarrow as pa
-
-        values = pa.array([table.get(u) for u in self.values] + [None], type=pa.large_string())
-        codes = np.where(self.codes < 0, len(self.values), self.codes)
-        return pd.Series(pd.array(values.take(pa.array(codes)), dtype="str"), index=index)
+        """Like :meth:`lookup` for text results, as a Categorical: no string per row (missing
+        keys and NA give NA)."""
+        results = [table.get(u) for u in self.values]
+        categories = list(dict.fromkeys(r for r in results if r is not None))
+        position = {c: i for i, c in enumerate(categories)}
+        remap = np.array([position.get(r, -1) for r in results] + [-1], dtype=np.int64)
+        codes = remap[self.codes]  # code -1 (NA) takes the last: NA
+        return pd.Series(pd.Categorical.from_codes(
+            codes, categories=pd.Index(categories, dtype="str"), validate=False), index=index)
 
 
 def _quotes_missing(quotes: pd.Series, source: Distinct, texts: dict[str, str],
-                    batch: int = 200_000) -> np.ndarray:
+                    batch: int = 50_000) -> np.ndarray:
     """True where a quote is not in its source's text (sources without a usable text are
     reported elsewhere and count as found).
 
@@ -618,8 +639,8 @@ def _fill_bounds(claims: pd.DataFrame, qual: Distinct, value: pd.Series, scale: 
         return pd.Series(qual.lookup(table, np.nan, float), index=claims.index)
 
     lf, hf, la, ha = rule("low_factor"), rule("high_factor"), rule("low_abs"), rule("high_abs")
-    given_low = claims["value_low"].astype(float)
-    given_high = claims["value_high"].astype(float)
+    given_low = claims["value_low"]
+    given_high = claims["value_high"]
     rule_low = (value * lf).where(~scale, la)
     rule_high = (value * hf).where(~scale, ha)
     low = given_low.fillna(rule_low)
