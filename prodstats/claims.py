@@ -20,9 +20,11 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from prodstats.errors import LedgerError, Problem
+from prodstats.parallel import Forked
 from prodstats.periods import PeriodError, parse_period, split_candidates
 from prodstats.sources import _label, load_sources
-from prodstats.tables import LineMap, formula_like, read_table, schema_problems
+from prodstats.tables import (LineMap, byte_at, formula_like, read_table, schema_problems,
+                              unique_problems)
 from prodstats.units import UnitParseError, factor, is_rate_of, parse_unit
 
 PROJECT_RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
@@ -207,15 +209,18 @@ def load(path: str | Path | None = None) -> Ledger:
     problems += found_indicators + found_claims
     if claims is not None:
         lines = LineMap(path_claims, label)
-        # Two checks at once: the quote search (Python string search, which holds the GIL) in
-        # this thread, the column checks (mostly Arrow, which releases it) in a second one.
-        with ThreadPoolExecutor(1, thread_name_prefix="prodstats-columns") as pool:
-            columns = pool.submit(_check_columns, claims, lines)
-            quotes_missing = _quotes_missing(claims["quote"], Distinct(claims["source_id"]), texts)
-            claims, found = columns.result()
-        problems += found
-        claims, found = check_claims(claims, sources, indicators, texts, lines, quotes_missing)
-        problems += found
+        # Three lines of work at once: the quote search (a loop of Python string searches) in a
+        # forked process (parallel.py); the raw figures and the unique ids (Arrow, which
+        # releases the GIL) in a second thread; the schema and the row checks here.
+        source = Distinct(claims["source_id"])
+        with (Forked(_quotes_missing, claims["quote"], source, texts) as quotes,
+              ThreadPoolExecutor(1, thread_name_prefix="prodstats-columns") as pool):
+            columns = pool.submit(_column_problems, claims, lines)
+            checked, found = _check_rows(claims, sources, indicators, lines)
+            problems += columns.result() + found  # raw-text problems first: they are the most
+            # specific, and LedgerError keeps the first problem of each cell
+            problems += check_quotes(claims, texts, lines, quotes.result())
+        claims = checked
         if not problems:  # safety net: no claim leaves without figures unless a problem says why
             missing = claims[["value_canonical", "low_canonical", "high_canonical"]].isna().any(axis=1)
             problems += [Problem(label, lines(i), "value", None, "no figure could be derived from "
@@ -226,11 +231,31 @@ def load(path: str | Path | None = None) -> Ledger:
     return Ledger(sources=sources, indicators=indicators, claims=claims, texts=texts)
 
 
-def _check_columns(claims: pd.DataFrame, lines: LineMap) -> tuple[pd.DataFrame, list[Problem]]:
-    """Figures a float parser would misread, then the schema: the coerced claims, problems."""
-    problems = _nonfinite_text(claims, ["value", "value_low", "value_high"], lines)
-    claims, found = schema_problems(ClaimSchema, claims, lines)
+def _check_rows(claims: pd.DataFrame, sources: pd.DataFrame | None,
+                indicators: pd.DataFrame | None, lines: LineMap
+                ) -> tuple[pd.DataFrame, list[Problem]]:
+    """The schema, then the cross-column checks: the claims with derived columns, problems."""
+    claims, problems = schema_problems(ClaimSchema, claims, lines, unique=False)
+    claims, found = check_claims(claims, sources, indicators, lines)
     return claims, problems + found
+
+
+def _column_problems(claims: pd.DataFrame, lines: LineMap) -> list[Problem]:
+    """Figures a float parser would misread, and repeated ids."""
+    return (_nonfinite_text(claims, ["value", "value_low", "value_high"], lines)
+            + unique_problems(ClaimSchema, claims, lines))
+
+
+def check_quotes(claims: pd.DataFrame, texts: dict[str, str], lines: LineMap,
+                 missing: np.ndarray | None = None) -> list[Problem]:
+    """Each quote must be verbatim in the (hash-checked) text of its source. ``missing`` is
+    the rows whose quote was not found, if the search already ran."""
+    quotes, source = claims["quote"], claims["source_id"]
+    if missing is None:
+        missing = _quotes_missing(quotes, Distinct(source), texts)
+    return [Problem(lines.label, lines(int(i)), "quote", quotes.iat[i],
+                    _quote_message(quotes.iat[i], texts[source.iat[i]], source.iat[i]))
+            for i in missing]
 
 
 def _load_indicators(raw: Path, root: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -258,14 +283,10 @@ def _load_indicators(raw: Path, root: Path) -> tuple[pd.DataFrame | None, list[P
 # ---------------------------------------------------------------------------------------------
 
 def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
-                 indicators: pd.DataFrame | None, texts: dict[str, str],
-                 lines: LineMap, quotes_missing: np.ndarray | None = None
+                 indicators: pd.DataFrame | None, lines: LineMap
                  ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Run every cross-column and cross-table check; return claims with derived columns.
-
-    ``quotes_missing`` is the result of the quote search if it was already run (see
-    :func:`load`); otherwise it runs here.
-    """
+    """Run the cross-column and cross-table checks (all but the quotes: :func:`check_quotes`);
+    return claims with derived columns."""
     problems: list[Problem] = []
     label = lines.label
     # A cell that failed coercion was reported by the schema; treat it as empty from here on.
@@ -315,14 +336,6 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
                "begins like a spreadsheet formula (=, +, -, @, tab or line break), which a "
                "spreadsheet would run; rephrase it so it starts with a letter or a digit")
 
-    # Quotes: verbatim in the (hash-checked) text of their source. One pass over all rows.
-    # Map each claim to an index into one list of texts: a column of texts would copy each
-    # text once per claim.
-    missing = (_quotes_missing(claims["quote"], codes("source_id"), texts)
-               if quotes_missing is None else quotes_missing)
-    report(missing, "quote", lambda i: _quote_message(
-        claims["quote"].iat[i], texts[claims["source_id"].iat[i]], claims["source_id"].iat[i]))
-
     def parse_distinct(column: str, parse, error: type[Exception]) -> dict[str, object]:
         """Parse each distinct value of a column once; report the rows whose value fails."""
         parsed: dict[str, object] = {}
@@ -357,50 +370,54 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
     # Units: parse each distinct unit once; dimension must fit the kind and the indicator.
     # Each (kind, indicator, unit) group gets its target unit and conversion factor.
     units = parse_distinct("unit", parse_unit, UnitParseError)
-    conversion = _Conversion(len(claims))
-    for (kind, indicator, unit), positions in _groups(codes("kind"), codes("indicator"),
-                                                      codes("unit")):
+    group = Combination(codes("kind"), codes("indicator"), codes("unit"))
+    conversion = _Conversion(len(group.values))
+    for g, (kind, indicator, unit) in enumerate(group.values):
         if isinstance(units.get(unit), UnitParseError):
             continue
         how, message = _unit_fit(kind, unit, canonical.get(indicator))
         if message:
-            report(_many(len(claims), positions), "unit", message)
+            report(group.codes == g, "unit", message)
         elif how:
             target = "dimensionless" if kind in ("ratio", "share") else canonical[indicator]
-            conversion.add(positions, how, unit, target)
+            conversion.add(g, how, unit, target)
+    conversion = conversion.per_row(group.codes)
 
-    # Values and bounds.
-    value = claims["value"]
-    qual = claims["qualifier"]
-    scale = pd.Series(codes("qualifier").lookup({q: r.is_scale for q, r in QUALIFIERS.items()},
-                                                False, bool), index=claims.index)
-    report(~value_given & ~scale & qual.notna(), "value",
+    # Values and bounds (numpy arrays: NaN where empty).
+    kind = codes("kind")
+    qualifier = codes("qualifier")
+    scale = qualifier.lookup({q: r.is_scale for q, r in QUALIFIERS.items()}, False, bool)
+    report(~value_given.to_numpy() & ~scale & (qualifier.codes >= 0), "value",
            "required unless the qualifier is a scale word (dozens, hundreds, …); write the figure")
-    low, high, value, bounds_from = _fill_bounds(claims, codes("qualifier"), value, scale)
+    low, high, value, bounds_from = _fill_bounds(
+        qualifier, claims["value"].to_numpy(), claims["value_low"].to_numpy(),
+        claims["value_high"].to_numpy(), scale)
     claims = claims.assign(value=value, value_low=low, value_high=high, bounds_from=bounds_from)
-    level = claims["kind"].eq("level").fillna(False)
-    negative = level & ((value < 0) | (low < 0) | (high < 0))
-    report(negative & (value < 0), "value", "a level cannot be negative (counts and amounts are "
-                                            "≥ 0); write the figure without a sign")
-    report(negative & ~(value < 0) & (low < 0), "value_low", "a level cannot be negative "
+    with np.errstate(invalid="ignore"):  # comparisons with NaN are False, as wanted
+        below = value < 0, low < 0, high < 0
+        negative = kind.lookup({"level": True}, False, bool) & (below[0] | below[1] | below[2])
+        crossed = (low > high) & ~negative
+        order_bad = ((low > value) | (value > high)) & ~negative & ~crossed
+        ratio_bad = kind.lookup({"ratio": True}, False, bool) & (low <= 0)
+    report(negative & below[0], "value", "a level cannot be negative (counts and amounts are "
+                                          "≥ 0); write the figure without a sign")
+    report(negative & ~below[0] & below[1], "value_low", "a level cannot be negative "
            "(counts and amounts are ≥ 0); fix the lower bound")
-    report(negative & ~(value < 0) & ~(low < 0), "value_high", "a level cannot be negative "
+    report(negative & ~below[0] & ~below[1], "value_high", "a level cannot be negative "
            "(counts and amounts are ≥ 0); fix the upper bound")
-    crossed = (low > high) & ~negative
-    report(crossed, "value_high", lambda i: f"below value_low ({_fmt(low.iat[i])}); the upper "
+    report(crossed, "value_high", lambda i: f"below value_low ({_fmt(low[i])}); the upper "
            "bound must be at least the lower one — fix the bounds or leave them to the qualifier")
-    order_bad = ((low > value) | (value > high)) & ~negative & ~crossed
-    report(order_bad.fillna(False), "value",
-           lambda i: f"outside its bounds [{_fmt(low.iat[i])}, {_fmt(high.iat[i])}]; "
+    report(order_bad, "value",
+           lambda i: f"outside its bounds [{_fmt(low[i])}, {_fmt(high[i])}]; "
                      "value_low ≤ value ≤ value_high must hold — fix the bounds or the qualifier")
-    ratio = claims["kind"].eq("ratio").fillna(False)
-    report(ratio & (low <= 0), "value", "a ratio must be > 0 (3 for 'tripled', 0.5 for 'halved')")
+    report(ratio_bad, "value", "a ratio must be > 0 (3 for 'tripled', 0.5 for 'halved')")
 
     # Canonical values (one conversion factor per unit group).
     claims = _to_canonical(claims, conversion, codes("period"), periods)
-    share = claims["kind"].eq("share").fillna(False)
-    share_bad = share & ((claims["low_canonical"] < 0) | (claims["high_canonical"] > 1))
-    report(share_bad.fillna(False), "value",
+    low_c, high_c = claims["low_canonical"].to_numpy(), claims["high_canonical"].to_numpy()
+    with np.errstate(invalid="ignore"):
+        share_bad = kind.lookup({"share": True}, False, bool) & ((low_c < 0) | (high_c > 1))
+    report(share_bad, "value",
            lambda i: f"a share must lie in 0–1, or 0–100 with unit 'percent'; with its bounds "
                      f"it reaches {_fmt(claims['low_canonical'].iat[i])}–"
                      f"{_fmt(claims['high_canonical'].iat[i])} (as a fraction)")
@@ -415,10 +432,7 @@ def _nonfinite_text(frame: pd.DataFrame, columns: list[str], lines: LineMap) -> 
     problems = []
     for col in columns:
         text = frame[col]
-        # Only cells with a letter (nan, inf, an exponent), 16 digits in a row or the shape
-        # 3.000 can be any of these: find those in one regex pass, then look closely.
-        text = text[_matches(text, r"[A-Za-z]|[0-9]{16}|^[1-9][0-9]{0,2}(?:[.][0-9]{3})+$")]
-        text = text.dropna()
+        text = text[_suspect_numbers(text)].dropna()  # a superset, usually a handful of cells
         numbers = pd.to_numeric(text, errors="coerce")
         huge = numbers.notna() & ~np.isfinite(numbers.astype(float)) | (numbers.abs() > 1e15)
         huge &= ~text.str.fullmatch(r"[+-]?(nan|inf|infinity)", case=False)
@@ -437,6 +451,24 @@ def _nonfinite_text(frame: pd.DataFrame, columns: list[str], lines: LineMap) -> 
                 problems.append(Problem(lines.label, lines(frame.index.get_loc(i)), col, found,
                                         message))
     return problems
+
+
+def _suspect_numbers(text: pd.Series) -> np.ndarray:
+    """Cells that may be nan, inf, beyond 1e15, or written as 3.000: those Arrow's number
+    parser does not read as a finite figure of at most 1e15, and those with a '.' before their
+    last three characters. Two passes over the column's buffers instead of a regex per cell."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dot = byte_at(text, -4)
+    try:
+        numbers = pc.cast(text.array.__arrow_array__(), pa.float64()).to_numpy()
+    except (pa.ArrowInvalid, AttributeError, TypeError):
+        dot = None
+    if dot is None:  # not Arrow text, or text Arrow does not read as numbers: a regex per cell
+        return _matches(text, r"[A-Za-z]|[0-9]{16}|^[1-9][0-9]{0,2}(?:[.][0-9]{3})+$")
+    with np.errstate(invalid="ignore"):
+        return ~(np.abs(numbers) <= 1e15) | (dot == ord("."))  # NaN (also NA cells) is suspect
 
 
 def _matches(text: pd.Series, pattern: str) -> np.ndarray:
@@ -493,7 +525,7 @@ class Distinct:
 
 def _quotes_missing(quotes: pd.Series, source: Distinct, texts: dict[str, str],
                     batch: int = 50_000) -> np.ndarray:
-    """True where a quote is not in its source's text (sources without a usable text are
+    """The rows whose quote is not in its source's text (sources without a usable text are
     reported elsewhere and count as found).
 
     Claims are walked in runs of the same source; each search starts where the previous quote
@@ -526,7 +558,7 @@ def _quotes_missing(quotes: pd.Series, source: Distinct, texts: dict[str, str],
                         missing[first + i] = True
                         continue
                 pos = found
-    return missing
+    return np.flatnonzero(missing)
 
 
 def _many(n: int, positions: np.ndarray) -> np.ndarray:
@@ -630,32 +662,34 @@ def _amount_of(canonical: str) -> str:
     return text.split("/")[0] if "/" in text else text
 
 
-def _fill_bounds(claims: pd.DataFrame, qual: Distinct, value: pd.Series, scale: pd.Series
-                 ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
-    """Fill value, value_low and value_high from the qualifier rule where the coder left them."""
-    def rule(attr: str) -> pd.Series:
+def _fill_bounds(qual: Distinct, value: np.ndarray, given_low: np.ndarray,
+                 given_high: np.ndarray, scale: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Categorical]:
+    """Fill value, value_low and value_high from the qualifier rule where the coder left them.
+
+    Returns low, high, value and where the bounds came from ('given' or 'qualifier')."""
+    def rule(attr: str) -> np.ndarray:
         table = {q: np.nan if getattr(r, attr) is None else float(getattr(r, attr))
                  for q, r in QUALIFIERS.items()}
-        return pd.Series(qual.lookup(table, np.nan, float), index=claims.index)
+        return qual.lookup(table, np.nan, float)
 
-    lf, hf, la, ha = rule("low_factor"), rule("high_factor"), rule("low_abs"), rule("high_abs")
-    given_low = claims["value_low"]
-    given_high = claims["value_high"]
-    rule_low = (value * lf).where(~scale, la)
-    rule_high = (value * hf).where(~scale, ha)
-    low = given_low.fillna(rule_low)
-    high = given_high.fillna(rule_high)
-    # Geometric midpoint of the bounds; arithmetic where the lower bound is 0 (negative bounds
-    # are reported below).
-    derive = scale & value.isna()
-    if derive.any():  # scale words only: a few rows
-        lo, hi = low[derive], high[derive]
-        midpoint = np.sqrt((lo * hi).where((lo > 0) & (hi > 0))).fillna(
-            ((lo + hi) / 2).where((lo >= 0) & (hi >= 0)))
-        value = value.fillna(midpoint.map(_round2, na_action="ignore"))
-    given = (given_low.notna() | given_high.notna()).to_numpy()
+    low = np.where(np.isnan(given_low), np.where(scale, rule("low_abs"), value * rule("low_factor")),
+                   given_low)
+    high = np.where(np.isnan(given_high),
+                    np.where(scale, rule("high_abs"), value * rule("high_factor")), given_high)
+    derive = np.flatnonzero(scale & np.isnan(value))
+    if len(derive):  # scale words without a value: a few rows
+        # Geometric midpoint of the bounds; arithmetic where the lower bound is 0 (negative
+        # bounds are reported by the caller).
+        value = value.copy()
+        for i in derive:
+            lo, hi = low[i], high[i]
+            mid = (math.sqrt(lo * hi) if lo > 0 and hi > 0 else
+                   (lo + hi) / 2 if lo >= 0 and hi >= 0 else np.nan)
+            value[i] = _round2(mid)
+    given = ~np.isnan(given_low) | ~np.isnan(given_high)
     bounds_from = Distinct.from_codes(given.astype(np.int8), ["qualifier", "given"]).text(
-        {"qualifier": "qualifier", "given": "given"}, claims.index)
+        {"qualifier": "qualifier", "given": "given"}, pd.RangeIndex(len(value))).array
     return low, high, value, bounds_from
 
 
@@ -667,44 +701,63 @@ def _round2(x: float) -> float:
 
 
 class _Conversion:
-    """Per row: the canonical unit and the factor that converts a claim's unit into it.
-
-    Filled one (kind, indicator, unit) group at a time; rows left out (their unit does not fit)
-    keep no factor, so their canonical values stay empty.
-    """
+    """The canonical unit and the factor that converts a claim's unit into it: decided once
+    per (kind, indicator, unit) combination, then spread to the rows. Rows whose unit does not
+    fit keep no factor, so their canonical values stay empty."""
 
     def __init__(self, n: int):
-        self.factor = np.full(n, np.nan)
-        self.per_period = np.zeros(n, dtype=bool)
-        self.target = np.full(n, -1, dtype=np.int64)  # code into self.targets
+        self.factor = np.full(n + 1, np.nan)  # the last entry: rows without a combination
+        self.per_period = np.zeros(n + 1, dtype=bool)
+        self.target = np.full(n + 1, -1, dtype=np.int64)  # code into self.targets
         self.targets: list[str] = []
 
-    def add(self, positions: np.ndarray, how: str, unit: str, target: str) -> None:
+    def add(self, g: int, how: str, unit: str, target: str) -> None:
         if target not in self.targets:
             self.targets.append(target)
-        self.target[positions] = self.targets.index(target)
-        if how == "per_period":  # an amount over the period: divided by its length below
-            self.factor[positions] = factor(f"({unit}) / year", target)
-            self.per_period[positions] = True
+        self.target[g] = self.targets.index(target)
+        if how == "per_period":  # an amount over the period: divided by its length later
+            self.factor[g] = factor(f"({unit}) / year", target)
+            self.per_period[g] = True
         else:
-            self.factor[positions] = factor(unit, target)
+            self.factor[g] = factor(unit, target)
+
+    def per_row(self, codes: np.ndarray) -> _Conversion:
+        rows = _Conversion.__new__(_Conversion)
+        rows.factor, rows.per_period, rows.target = (self.factor[codes],
+                                                     self.per_period[codes], self.target[codes])
+        rows.targets = self.targets
+        return rows
 
 
-def _groups(*columns: Distinct):
-    """``((value, …), positions)`` for each combination of the columns' values that occurs,
-    leaving out rows where any of them is NA."""
-    key = np.zeros(len(columns[0].codes), dtype=np.int64)
-    valid = np.ones(len(key), dtype=bool)
-    for column in columns:
-        valid &= column.codes >= 0
-        key = key * (len(column.values) + 1) + column.codes
-    rows = np.flatnonzero(valid)
-    keys, inverse = np.unique(key[rows], return_inverse=True)
-    order = np.argsort(inverse, kind="stable")
-    cuts = np.flatnonzero(np.diff(inverse[order])) + 1
-    for positions in np.split(rows[order], cuts) if len(rows) else []:
-        first = positions[0]
-        yield tuple(c.values[c.codes[first]] for c in columns), positions
+class Combination(Distinct):
+    """Rows coded by the combination of several columns' values (-1 where any is NA); the
+    combinations that occur are the ``values``, as tuples."""
+
+    def __init__(self, *columns: Distinct):
+        n = len(columns[0].codes)
+        key = np.zeros(n, dtype=np.int64)
+        valid = np.ones(n, dtype=bool)
+        size = 1
+        for column in columns:
+            valid &= column.codes >= 0
+            key = key * (len(column.values) + 1) + column.codes
+            size *= len(column.values) + 1
+        if size <= 4 * n + 1024:  # a table with one slot per possible key: no sort
+            present = np.flatnonzero(np.bincount(key[valid], minlength=size))
+            slot = np.full(size, -1, dtype=np.int64)
+            slot[present] = np.arange(len(present))
+            self.codes = np.where(valid, slot[np.where(valid, key, 0)], -1)
+        else:
+            present, inverse = np.unique(key[valid], return_inverse=True)
+            self.codes = np.full(n, -1, dtype=np.int64)
+            self.codes[valid] = inverse
+        self.values = []
+        for k in present.tolist():  # the key's digits, last column first
+            combination = []
+            for column in reversed(columns):
+                k, digit = divmod(k, len(column.values) + 1)
+                combination.append(column.values[digit])
+            self.values.append(tuple(reversed(combination)))
 
 
 def _to_canonical(claims: pd.DataFrame, conversion: _Conversion, period: Distinct,

@@ -208,6 +208,30 @@ def _as_categorical(frame: pd.DataFrame, categorical: list[str]) -> pd.DataFrame
     return frame
 
 
+def byte_at(text: pd.Series, position: int) -> np.ndarray | None:
+    """The byte at ``position`` of each cell's UTF-8 form (negative: from the end), 0 where a
+    cell is shorter or NA; read from the Arrow buffers, None for a column without them."""
+    try:
+        chunks = text.array.__arrow_array__().chunks
+    except AttributeError:
+        return None
+    if any(c.type.id not in (13, 34) for c in chunks):  # not (large_)string
+        return None
+    parts = []
+    for chunk in chunks:
+        _, offsets, data = chunk.buffers()
+        width = np.int64 if chunk.type.id == 34 else np.int32
+        cuts = np.frombuffer(offsets, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+        out = np.zeros(len(chunk), dtype=np.uint8)
+        if data is not None and len(data):
+            starts, ends = cuts[:-1], cuts[1:]
+            at = (ends if position < 0 else starts) + position
+            inside = (at >= starts) & (at < ends)
+            out[inside] = np.frombuffer(data, np.uint8)[at[inside]]
+        parts.append(out)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+
+
 def _has(text: pd.Series, needle: str) -> bool:
     """Whether any cell contains ``needle``, a single ASCII character (searched for in the
     Arrow data buffers where the column has them)."""
@@ -297,15 +321,10 @@ def formula_like(text: pd.Series) -> np.ndarray:
     if isinstance(text.dtype, pd.CategoricalDtype):  # decide each distinct value once
         verdict = formula_like(pd.Series(text.cat.categories, dtype="str"))
         return np.append(verdict, False)[text.cat.codes.to_numpy()]  # NA (-1) takes False
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        arr = text.array.__arrow_array__()
-        first = pc.utf8_slice_codeunits(arr, 0, 1)
-        hit = pc.is_in(first, value_set=pa.array(FORMULA_STARTS))
-        candidates = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
-    except (AttributeError, TypeError, ImportError):
+    first = byte_at(text, 0)  # every formula start is one ASCII character
+    if first is not None:
+        candidates = np.isin(first, np.frombuffer("".join(FORMULA_STARTS).encode(), np.uint8))
+    else:
         candidates = np.ones(len(text), dtype=bool)
     out = np.zeros(len(text), dtype=bool)
     for i in np.flatnonzero(candidates):  # few rows: decide each in Python
@@ -357,22 +376,22 @@ class LineMap:
 
 
 def schema_problems(schema: type[pa.DataFrameModel], frame: pd.DataFrame,
-                    lines: LineMap) -> tuple[pd.DataFrame, list[Problem]]:
+                    lines: LineMap, unique: bool = True) -> tuple[pd.DataFrame, list[Problem]]:
     """Validate ``frame`` against a pandera model lazily; return the coerced frame and Problems.
 
     Categorical columns are validated through their distinct values (one row per category, and
     one for NA where the column has empty cells); a failure is reported on every row that holds
     the failing value. Their checks look at one cell at a time, so this is the same verdict as
     validating every row, at the cost of the distinct values.
+
+    Columns that must be unique are checked by :func:`unique_problems` (unless ``unique`` is
+    False, for a caller that runs it on its own), so a repeat names the line of the first use.
     """
     full = schema.to_schema()
     fields = full.columns
     cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)
             and c in fields]
-    problems = []
-    for column, field in fields.items():  # named by the line of the first use, below
-        if field.unique and column in frame.columns:
-            problems += _duplicates(frame[column], lines)
+    problems = unique_problems(schema, frame, lines) if unique else []
     rows = pa.DataFrameSchema({c: _copy(f, unique=False) for c, f in fields.items()
                                if c not in cats}, strict=full.strict, coerce=full.coerce)
     checked, failures = _validate(rows, _parse_numbers(frame.drop(columns=cats), fields))
@@ -424,6 +443,14 @@ def _copy(field: pa.Column, **changes: object) -> pa.Column:
     for name, value in changes.items():
         setattr(field, name, value)
     return field
+
+
+def unique_problems(schema: type[pa.DataFrameModel], frame: pd.DataFrame,
+                    lines: LineMap) -> list[Problem]:
+    """Repeated values in the columns the schema marks unique."""
+    return [problem for column, field in schema.to_schema().columns.items()
+            if field.unique and column in frame.columns
+            for problem in _duplicates(frame[column], lines)]
 
 
 def _duplicates(column: pd.Series, lines: LineMap) -> list[Problem]:
