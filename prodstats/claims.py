@@ -198,14 +198,15 @@ def load(path: str | Path | None = None) -> Ledger:
                                    "indicators.csv, claims.csv and texts/")])
     path_claims = raw / "claims.csv"
     label = _label(path_claims, root)
-    # The source texts are read and hashed in a second thread while this one reads the claims
-    # (file reads, hashing and the CSV parser all release the GIL).
+    # The small tables and the source texts are read (and the texts hashed) in a second thread
+    # while this one reads the claims (file reads, hashing and the CSV parser release the GIL).
     with ThreadPoolExecutor(1, thread_name_prefix="prodstats-sources") as pool:
-        pending = pool.submit(load_sources, raw, root)
-        indicators, found_indicators = _load_indicators(raw, root)
+        pending_indicators = pool.submit(_load_indicators, raw, root)
+        pending_sources = pool.submit(load_sources, raw, root)
         claims, found_claims = read_table(path_claims, CLAIM_COLUMNS, CLAIM_REQUIRED, label,
                                           categorical=CLAIM_CATEGORICAL)
-        sources, texts, problems = pending.result()
+        indicators, found_indicators = pending_indicators.result()
+        sources, texts, problems = pending_sources.result()
     problems += found_indicators + found_claims
     if claims is not None:
         lines = LineMap(path_claims, label)

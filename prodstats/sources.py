@@ -7,6 +7,7 @@ edited text.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -90,28 +91,29 @@ def load_sources(raw: Path, label_root: Path | None = None
     frame, found = schema_problems(SourceSchema, frame, lines)
     problems += found
     texts: dict[str, str] = {}
-    contents = _read_all(raw, frame["text_file"].tolist())
-    for index, row in enumerate(frame.itertuples(index=False)):
-        line = lines(index)
-        sid = row.source_id
-        problems += _check_date(label, line, row.published, row.published_precision)
-        if not isinstance(row.text_file, str):
+    dates = {pair: _check_date(*pair) for pair in
+             set(zip(frame["published"].tolist(), frame["published_precision"].tolist()))}
+    names = frame["text_file"].tolist()
+    contents = _read_all(raw, names)
+    rows = zip(frame["source_id"].tolist(), frame["published"].tolist(),
+               frame["published_precision"].tolist(), names, frame["sha256"].tolist(), contents)
+    for index, (sid, published, precision, name, sha, (data, digest)) in enumerate(rows):
+        for column, found, message in dates[(published, precision)]:
+            problems.append(Problem(label, lines(index), column, found, message))
+        if not isinstance(name, str):
             continue
-        data, digest = contents[index]
         if data is None:
-            problems.append(Problem(label, line, "text_file", row.text_file,
+            problems.append(Problem(label, lines(index), "text_file", name,
                                     f"no such file under {_label(raw, label_root)}/; archive "
                                     "the source text there, verbatim, as UTF-8"))
-            continue
-        if isinstance(row.sha256, str) and digest != row.sha256:
+        elif isinstance(sha, str) and digest != sha:
             problems.append(Problem(
-                label, line, "sha256", row.sha256,
-                f"{row.text_file} now hashes to {digest}: the text was changed since it was "
+                label, lines(index), "sha256", sha,
+                f"{name} now hashes to {digest}: the text was changed since it was "
                 "coded; restore the original, or if the change is a deliberate correction, "
                 "re-check every quote of this source and record the new hash"))
-            continue
-        if data is False:
-            problems.append(Problem(label, line, "text_file", row.text_file,
+        elif data is False:
+            problems.append(Problem(label, lines(index), "text_file", name,
                                     "the text is not valid UTF-8; save it as UTF-8"))
         else:
             texts[sid] = data
@@ -126,13 +128,16 @@ def _read_all(raw: Path, names: list[object]) -> list[tuple[object, str | None]]
     0.3 s this way, and longer with a thread pool (the threads contend for the GIL).
     :func:`prodstats.claims.load` overlaps it with reading the claims instead.
     """
+    folder = str(raw)
+
     def one(name: object) -> tuple[object, str | None]:
         if not isinstance(name, str):
             return None, None
-        path = raw / name
-        if not path.is_file():
+        try:
+            with open(os.path.join(folder, name), "rb") as handle:
+                data = handle.read()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None, None
-        data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         try:
             return data.decode("utf-8"), digest
@@ -142,17 +147,18 @@ def _read_all(raw: Path, names: list[object]) -> list[tuple[object, str | None]]
     return [one(n) for n in names]
 
 
-def _check_date(label: str, line: int, published: object, precision: object) -> list[Problem]:
+def _check_date(published: object, precision: object) -> list[tuple[str, str, str]]:
+    """``(column, found, message)`` for what is wrong with a publication date."""
     if not isinstance(published, str) or precision not in PRECISIONS:
         return []
     try:
         period = parse_period(published)
     except PeriodError as exc:
-        return [Problem(label, line, "published", published, str(exc))]
+        return [("published", published, str(exc))]
     if period.precision != precision:
-        return [Problem(label, line, "published", published,
-                        f"written to {period.precision} precision but published_precision says "
-                        f"'{precision}'; make the two agree")]
+        return [("published", published,
+                 f"written to {period.precision} precision but published_precision says "
+                 f"'{precision}'; make the two agree")]
     return []
 
 
