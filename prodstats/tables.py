@@ -462,10 +462,11 @@ def unique_problems(schema: type[pa.DataFrameModel], frame: pd.DataFrame,
 def _duplicates(column: pd.Series, lines: LineMap) -> list[Problem]:
     """One problem for each repeated value of a column that must be unique, naming the line
     where it was first used."""
-    repeated = column.duplicated(keep="first").to_numpy() & column.notna().to_numpy()
+    unique = column.dropna().is_unique  # the common case, and cheaper than duplicated()
     release_arrow_memory()  # the hash table of a million ids
-    if not repeated.any():
+    if unique:
         return []
+    repeated = column.duplicated(keep="first").to_numpy() & column.notna().to_numpy()
     codes, _ = pd.factorize(column, use_na_sentinel=True)
     values, where = np.unique(codes, return_index=True)
     first = np.zeros(codes.max() + 1, dtype=np.int64)
