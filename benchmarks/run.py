@@ -1,6 +1,6 @@
 """Speed and memory benchmarks (``make bench``). Prints a table; the last line is one JSON object.
 
-Every measurement runs in a fresh interpreter, three times (five for imports); the median is
+Every measurement runs in a fresh interpreter, five times (three for the build); the median is
 reported. Ratios, not seconds, are the goals, so that a busy or slower machine moves both sides.
 
 - import_ratio: ``import prodstats`` over ``import pandas, pint, pandera`` + building a pint
@@ -37,7 +37,7 @@ def _py(code: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _median(code: str, key: str, runs: int = 3) -> tuple[float, dict]:
+def _median(code: str, key: str, runs: int = 5) -> tuple[float, dict]:
     results = [_py(code) for _ in range(runs)]
     results.sort(key=lambda r: r[key])
     return results[len(results) // 2][key], results[len(results) // 2]

@@ -9,6 +9,7 @@ the step simply runs in-process when its result is asked for.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -48,6 +49,7 @@ class Forked:
         if pid == 0:  # the child: compute, send, and leave without running any cleanup
             status = 1
             try:
+                gc.disable()  # a short-lived process: collecting cycles would only cost time
                 os.close(read)
                 with os.fdopen(write, "wb") as pipe:
                     pipe.write(pickle.dumps(func(*args), protocol=pickle.HIGHEST_PROTOCOL))
