@@ -161,6 +161,10 @@ CLAIM_CATEGORICAL = ["source_id", "speaker", "speaker_role", "channel", "actor",
                      "kind", "modality", "period", "unit", "qualifier", "base_period",
                      "confidence", "confidence_reason"]
 
+#: From this many claims on, :func:`load` searches the quotes in a second process; below it,
+#: starting one costs more than it saves.
+FORK_MIN_ROWS = 20_000
+
 #: Columns :func:`load` adds to the claims.
 DERIVED_COLUMNS = ["bounds_from", "period_start", "period_end", "period_years", "canonical_unit",
                    "value_canonical", "low_canonical", "high_canonical"]
@@ -226,7 +230,8 @@ def _load(raw: Path) -> Ledger:
         # forked process (parallel.py); the raw figures and the unique ids (Arrow, which
         # releases the GIL) in a second thread; the schema and the row checks here.
         source = Distinct(claims["source_id"])
-        with (Forked(_quotes_missing, claims["quote"], source, texts) as quotes,
+        with (Forked(_quotes_missing, claims["quote"], source, texts,
+                     enabled=len(claims) >= FORK_MIN_ROWS) as quotes,
               ThreadPoolExecutor(1, thread_name_prefix="prodstats-columns") as pool):
             columns = pool.submit(_column_problems, claims, lines)
             checked, found = _check_rows(claims, sources, indicators, lines)

@@ -30,14 +30,16 @@ class Forked:
 
     ``func`` must not depend on state the caller changes after the fork, and its result must
     pickle. If the child fails for any reason, :meth:`result` computes ``func(*args)`` here,
-    so the outcome never depends on the fork.
+    so the outcome never depends on the fork. ``enabled=False`` never forks (for work too
+    small to be worth a process).
     """
 
-    def __init__(self, func: Callable[..., Any], *args: Any):
+    def __init__(self, func: Callable[..., Any], *args: Any, enabled: bool = True):
         self._func, self._args = func, args
         self._pid: int | None = None
         self._read: int | None = None
-        if not sys.platform.startswith("linux") or os.environ.get("PRODSTATS_FORK") == "0":
+        if (not enabled or not sys.platform.startswith("linux")
+                or os.environ.get("PRODSTATS_FORK") == "0"):
             return
         try:
             read, write = os.pipe()
