@@ -190,7 +190,8 @@ def load(path: str | Path | None = None) -> Ledger:
     Returns:
         A :class:`Ledger`. ``ledger.claims`` has the raw columns (bounds filled in by the
         qualifier rule where empty) and ``value_canonical``, ``low_canonical``,
-        ``high_canonical`` in the indicator's ``canonical_unit``.
+        ``high_canonical`` in the indicator's ``canonical_unit``. Columns whose values repeat
+        (:data:`CLAIM_CATEGORICAL` and the derived period and unit columns) are Categoricals.
 
     Raises:
         LedgerError: listing every problem, one line each.
