@@ -690,10 +690,10 @@ def _fill_bounds(qual: Distinct, value: np.ndarray, given_low: np.ndarray,
                  for q, r in QUALIFIERS.items()}
         return qual.lookup(table, np.nan, float)
 
-    low = np.where(np.isnan(given_low), np.where(scale, rule("low_abs"), value * rule("low_factor")),
-                   given_low)
-    high = np.where(np.isnan(given_high),
-                    np.where(scale, rule("high_abs"), value * rule("high_factor")), given_high)
+    rule_low = np.where(scale, rule("low_abs"), value * rule("low_factor"))
+    rule_high = np.where(scale, rule("high_abs"), value * rule("high_factor"))
+    low = np.where(np.isnan(given_low), rule_low, given_low)
+    high = np.where(np.isnan(given_high), rule_high, given_high)
     derive = np.flatnonzero(scale & np.isnan(value))
     if len(derive):  # scale words without a value: a few rows
         # Geometric midpoint of the bounds; arithmetic where the lower bound is 0 (negative

@@ -208,49 +208,51 @@ def _as_categorical(frame: pd.DataFrame, categorical: list[str]) -> pd.DataFrame
     return frame
 
 
-def byte_at(text: pd.Series, position: int) -> np.ndarray | None:
-    """The byte at ``position`` of each cell's UTF-8 form (negative: from the end), 0 where a
-    cell is shorter or NA; read from the Arrow buffers, None for a column without them."""
+def _buffers(text: pd.Series) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """Each Arrow chunk of a text column as ``(starts, ends, data)``: where each cell's UTF-8
+    bytes begin and end in ``data``, a uint8 view of the chunk's buffer (no copy). None for a
+    column without Arrow string buffers (then callers use plain Python)."""
     try:
         chunks = text.array.__arrow_array__().chunks
     except AttributeError:
         return None
-    if any(c.type.id not in (13, 34) for c in chunks):  # not (large_)string
+    if any(c.type.id not in (13, 34) for c in chunks):  # not string / large_string
         return None
-    parts = []
+    out = []
     for chunk in chunks:
         _, offsets, data = chunk.buffers()
         width = np.int64 if chunk.type.id == 34 else np.int32
         cuts = np.frombuffer(offsets, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
-        out = np.zeros(len(chunk), dtype=np.uint8)
-        if data is not None and len(data):
-            starts, ends = cuts[:-1], cuts[1:]
-            at = (ends if position < 0 else starts) + position
-            inside = (at >= starts) & (at < ends)
-            out[inside] = np.frombuffer(data, np.uint8)[at[inside]]
+        data = (np.frombuffer(data, np.uint8) if data is not None and len(data)
+                else np.zeros(1, np.uint8))  # no bytes at all: one to index safely
+        out.append((cuts[:-1], cuts[1:], data))
+    return out
+
+
+def byte_at(text: pd.Series, position: int) -> np.ndarray | None:
+    """The byte at ``position`` of each cell's UTF-8 form (negative: from the end), 0 where a
+    cell is shorter or NA; None for a column without Arrow buffers."""
+    chunks = _buffers(text)
+    if chunks is None:
+        return None
+    parts = []
+    for starts, ends, data in chunks:
+        at = (ends if position < 0 else starts) + position
+        inside = (at >= starts) & (at < ends)
+        out = np.zeros(len(starts), dtype=np.uint8)
+        out[inside] = data[at[inside]]
         parts.append(out)
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
 
 
 def _has(text: pd.Series, needle: str) -> bool:
-    """Whether any cell contains ``needle``, a single ASCII character (searched for in the
-    Arrow data buffers where the column has them)."""
-    code = ord(needle)
-    try:
-        chunks = text.array.__arrow_array__().chunks
-    except AttributeError:
-        chunks = None
-    if chunks is None or any(c.type.id not in (13, 34) for c in chunks):  # not (large_)string
+    """Whether any cell contains ``needle``, a single ASCII character."""
+    chunks = _buffers(text)
+    if chunks is None:
         return bool(text.str.contains(needle, regex=False).any())
-    for chunk in chunks:
-        _, offsets, data = chunk.buffers()
-        if data is None:
-            continue
-        width = np.int64 if chunk.type.id == 34 else np.int32
-        cuts = np.frombuffer(offsets, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
-        if len(cuts) > 1 and (np.frombuffer(data, np.uint8)[cuts[0]:cuts[-1]] == code).any():
-            return True
-    return False
+    code = ord(needle)
+    return any(len(starts) and (data[starts[0]:ends[-1]] == code).any()
+               for starts, ends, data in chunks)
 
 
 #: The bytes that can begin, and that can end, the UTF-8 form of a character ``str.strip``
@@ -267,36 +269,20 @@ _LAST[list(SPACE_LAST_BYTES)] = True
 def _padded(text: pd.Series) -> np.ndarray:
     """Which cells start or end with white space (as ``str.strip`` sees it).
 
-    Reads the first and last byte of every cell straight from the Arrow buffers (a table lookup
-    per cell, no copy of the strings); the few cells whose edge byte could belong to a space are
-    then checked in Python.
+    Looks up the first and last byte of every cell (no copy of the strings); the few cells
+    whose edge byte could belong to a space are then checked in Python.
     """
-    try:
-        chunks = text.array.__arrow_array__().chunks
-    except AttributeError:
-        chunks = None
-    if chunks is None or any(c.type.id not in (13, 34) for c in chunks):  # not (large_)string
+    chunks = _buffers(text)
+    if chunks is None:
         values = text.to_numpy(dtype=object)
         return np.fromiter((isinstance(v, str) and v != v.strip() for v in values), bool,
                            count=len(values))
     parts = []
-    for chunk in chunks:
-        _, offsets, data = chunk.buffers()
-        width = np.int64 if chunk.type.id == 34 else np.int32
-        cuts = np.frombuffer(offsets, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
-        if data is None or len(cuts) < 2:
-            parts.append(np.zeros(len(chunk), dtype=bool))
-            continue
-        data = np.frombuffer(data, dtype=np.uint8)
-        if not len(data):
-            parts.append(np.zeros(len(chunk), dtype=bool))
-            continue
-        starts, ends = cuts[:-1], cuts[1:]
+    for starts, ends, data in chunks:
         # Empty and null cells have no bytes: read any byte in range, then mask them out.
         hit = _FIRST[data[np.minimum(starts, len(data) - 1)]]
         hit |= _LAST[data[np.maximum(ends - 1, 0)]]
-        hit &= ends > starts
-        parts.append(hit)
+        parts.append(hit & (ends > starts))
     candidates = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
     for i in np.flatnonzero(candidates):  # few: confirm each (a final 'é' shares a byte)
         cell = text.iat[i]
