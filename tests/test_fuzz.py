@@ -88,7 +88,7 @@ def _apply(raw: Path, edit: tuple) -> None:
     elif kind == "add_col":
         for r in rows:
             r.insert(col, value)
-    elif kind == "rename_col":
+    elif kind == "rename_col" and col < len(rows[0]):  # the header may be shorter (a '\r' cell)
         rows[0][col] = value
     with (raw / table).open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows)
