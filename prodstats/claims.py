@@ -24,8 +24,8 @@ from prodstats.errors import LedgerError, Problem
 from prodstats.parallel import Forked
 from prodstats.periods import PeriodError, parse_period, split_candidates
 from prodstats.sources import _label, load_sources
-from prodstats.tables import (LineMap, byte_at, formula_like, read_table, schema_problems,
-                              unique_problems)
+from prodstats.tables import (LineMap, byte_at, formula_like, parse_numbers, read_table,
+                              schema_problems, unique_problems)
 from prodstats.units import UnitParseError, factor, is_rate_of, parse_unit
 
 PROJECT_RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
@@ -231,11 +231,12 @@ def _load(raw: Path) -> Ledger:
         # forked process (parallel.py); the raw figures and the unique ids (Arrow, which
         # releases the GIL) in a second thread; the schema and the row checks here.
         source = Distinct(claims["source_id"])
+        figures = parse_numbers(claims, ClaimSchema)  # once, for the raw-figure and row checks
         with (Forked(_quotes_missing, claims["quote"], source, texts,
                      enabled=len(claims) >= FORK_MIN_ROWS) as quotes,
               ThreadPoolExecutor(1, thread_name_prefix="prodstats-columns") as pool):
-            columns = pool.submit(_column_problems, claims, lines)
-            checked, found = _check_rows(claims, sources, indicators, lines)
+            columns = pool.submit(_column_problems, claims, figures, lines)
+            checked, found = _check_rows(claims.assign(**figures), sources, indicators, lines)
             problems += columns.result() + found  # raw-text problems first: they are the most
             # specific, and LedgerError keeps the first problem of each cell
             problems += check_quotes(claims, texts, lines, quotes.result())
@@ -259,9 +260,11 @@ def _check_rows(claims: pd.DataFrame, sources: pd.DataFrame | None,
     return claims, problems + found
 
 
-def _column_problems(claims: pd.DataFrame, lines: LineMap) -> list[Problem]:
-    """Figures a float parser would misread, and repeated ids."""
-    return (_nonfinite_text(claims, ["value", "value_low", "value_high"], lines)
+def _column_problems(claims: pd.DataFrame, figures: dict[str, pd.Series], lines: LineMap
+                     ) -> list[Problem]:
+    """Figures a float parser would misread (from the raw text and, where Arrow parsed them,
+    the figures), and repeated ids."""
+    return (_nonfinite_text(claims, ["value", "value_low", "value_high"], lines, figures)
             + unique_problems(ClaimSchema, claims, lines))
 
 
@@ -443,7 +446,8 @@ def check_claims(claims: pd.DataFrame, sources: pd.DataFrame | None,
     return claims, problems
 
 
-def _nonfinite_text(frame: pd.DataFrame, columns: list[str], lines: LineMap) -> list[Problem]:
+def _nonfinite_text(frame: pd.DataFrame, columns: list[str], lines: LineMap,
+                    figures: dict[str, pd.Series] | None = None) -> list[Problem]:
     """Number cells a float parser would accept silently but wrongly.
 
     'nan' and 'inf' parse as floats; '3.000' parses as 3, though a German text means 3,000.
@@ -451,7 +455,8 @@ def _nonfinite_text(frame: pd.DataFrame, columns: list[str], lines: LineMap) -> 
     problems = []
     for col in columns:
         text = frame[col]
-        text = text[_suspect_numbers(text)].dropna()  # a superset, usually a handful of cells
+        # A superset of the cells to look at closely; usually a handful.
+        text = text[_suspect_numbers(text, (figures or {}).get(col))].dropna()
         numbers = pd.to_numeric(text, errors="coerce")
         huge = numbers.notna() & ~np.isfinite(numbers.astype(float)) | (numbers.abs() > 1e15)
         huge &= ~text.str.fullmatch(r"[+-]?(nan|inf|infinity)", case=False)
@@ -472,22 +477,16 @@ def _nonfinite_text(frame: pd.DataFrame, columns: list[str], lines: LineMap) -> 
     return problems
 
 
-def _suspect_numbers(text: pd.Series) -> np.ndarray:
-    """Cells that may be nan, inf, beyond 1e15, or written as 3.000: those Arrow's number
-    parser does not read as a finite figure of at most 1e15, and those with a '.' before their
-    last three characters. Two passes over the column's buffers instead of a regex per cell."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
+def _suspect_numbers(text: pd.Series, numbers: pd.Series | None) -> np.ndarray:
+    """Cells that may be nan, inf, beyond 1e15, or written as 3.000: those that ``numbers``
+    (the column as Arrow parsed it) does not hold as a finite figure of at most 1e15, and those
+    with a '.' before their last three characters. One pass over the column's buffers instead of
+    a regex per cell."""
     dot = byte_at(text, -4)
-    try:
-        numbers = pc.cast(text.array.__arrow_array__(), pa.float64()).to_numpy()
-    except (pa.ArrowInvalid, AttributeError, TypeError):
-        dot = None
-    if dot is None:  # not Arrow text, or text Arrow does not read as numbers: a regex per cell
+    if dot is None or numbers is None:  # not Arrow text, or not all numbers: a regex per cell
         return _matches(text, r"[A-Za-z]|[0-9]{16}|^[1-9][0-9]{0,2}(?:[.][0-9]{3})+$")
     with np.errstate(invalid="ignore"):
-        return ~(np.abs(numbers) <= 1e15) | (dot == ord("."))  # NaN (also NA cells) is suspect
+        return ~(np.abs(numbers.to_numpy()) <= 1e15) | (dot == ord("."))  # NaN (NA too) is suspect
 
 
 def _matches(text: pd.Series, pattern: str) -> np.ndarray:

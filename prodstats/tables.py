@@ -378,7 +378,7 @@ def schema_problems(schema: type[pa.DataFrameModel], frame: pd.DataFrame,
     cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)
             and c in fields]
     problems = unique_problems(schema, frame, lines) if unique else []
-    frame = _parse_numbers(frame, fields)
+    frame = frame.assign(**parse_numbers(frame, schema))
     # Columns with nothing left to check: floats already (Arrow parsed them), nullable, and no
     # checks. Leaving them out spares pandera a copy of a million-row float block.
     done = [c for c, f in fields.items() if c in frame.columns and str(f.dtype) == "float64"
@@ -408,15 +408,15 @@ def schema_problems(schema: type[pa.DataFrameModel], frame: pd.DataFrame,
     return checked, problems
 
 
-def _parse_numbers(frame: pd.DataFrame, fields: dict) -> pd.DataFrame:
+def parse_numbers(frame: pd.DataFrame, schema: type[pa.DataFrameModel]) -> dict[str, pd.Series]:
     """Text columns that the schema wants as floats, parsed by Arrow's number parser (in C++,
     ten times faster than pandas' conversion). Arrow is the stricter of the two: a column it
-    refuses is left as text, for pandera to coerce and to report cell by cell."""
+    refuses is left out, for pandera to coerce and to report cell by cell."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     parsed = {}
-    for column, field in fields.items():
+    for column, field in schema.to_schema().columns.items():
         if (column not in frame.columns or str(field.dtype) != "float64"
                 or not pd.api.types.is_string_dtype(frame[column].dtype)):
             continue
@@ -425,7 +425,7 @@ def _parse_numbers(frame: pd.DataFrame, fields: dict) -> pd.DataFrame:
         except (pa.ArrowInvalid, AttributeError, TypeError):
             continue
         parsed[column] = pd.Series(numbers.to_numpy(), index=frame.index, dtype=float, copy=False)
-    return frame.assign(**parsed) if parsed else frame
+    return parsed
 
 
 def _copy(field: pa.Column, **changes: object) -> pa.Column:
