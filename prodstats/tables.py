@@ -137,7 +137,7 @@ def _read(path: Path, columns: list[str], categorical: list[str]) -> pd.DataFram
         # Plain UTF-8: with 'utf-8-sig' pyarrow transcodes the whole file in Python (3× slower);
         # a BOM left in the first header name is removed below.
         frame = _read_arrow(path, columns, categorical)
-        if frame is None:  # a repeated header name: let pandas number the twins
+        if frame is None:  # a repeated or unknown header name: pandas reads it, and numbers twins
             frame = pd.read_csv(path, engine="pyarrow", **options)
     except Exception:  # pyarrow's errors do not say where; re-read to report precisely
         frame = pd.read_csv(path, skip_blank_lines=True, encoding="utf-8-sig", **options)
@@ -172,7 +172,7 @@ def _read_arrow(path: Path, columns: list[str], categorical: list[str]) -> pd.Da
             data[name] = _categorical(column)
         else:
             data[name] = pd.array(column, dtype="str")
-    del table, column
+    table = column = None  # drop the Arrow table before handing its memory back
     release_arrow_memory()  # the parser's buffers: about 100 MB for a million claims
     return pd.DataFrame(data, copy=False)
 
