@@ -517,28 +517,19 @@ class Distinct:
             self.codes, uniques = pd.factorize(column, use_na_sentinel=True)
             self.values = list(uniques)
 
-    @classmethod
-    def from_codes(cls, codes: np.ndarray, values: list) -> Distinct:
-        """From codes already known (-1 for NA)."""
-        out = cls.__new__(cls)
-        out.codes, out.values = codes, list(values)
-        return out
-
     def lookup(self, table: dict, default: object, dtype: object = None) -> np.ndarray:
         """Each row's value in ``table``; missing keys and NA give ``default``."""
         values = [table.get(u, default) for u in self.values] + [default]
         return np.asarray(values, dtype=dtype)[self.codes]  # code -1 (NA) takes the last
 
-    def text(self, table: dict, index: pd.Index) -> pd.Series:
+    def text(self, table: dict) -> pd.Categorical:
         """Like :meth:`lookup` for text results, as a Categorical: no string per row (missing
         keys and NA give NA)."""
         results = [table.get(u) for u in self.values]
         categories = list(dict.fromkeys(r for r in results if r is not None))
         position = {c: i for i, c in enumerate(categories)}
         remap = np.array([position.get(r, -1) for r in results] + [-1], dtype=np.int64)
-        codes = remap[self.codes]  # code -1 (NA) takes the last: NA
-        return pd.Series(pd.Categorical.from_codes(
-            codes, categories=pd.Index(categories, dtype="str"), validate=False), index=index)
+        return _categorical(remap[self.codes], categories)  # code -1 (NA) takes the last: NA
 
 
 def _quotes_missing(quotes: pd.Series, source: Distinct, texts: dict[str, str],
@@ -704,8 +695,7 @@ def _fill_bounds(qual: Distinct, value: np.ndarray, given_low: np.ndarray,
                    (lo + hi) / 2 if lo >= 0 and hi >= 0 else np.nan)
             value[i] = _round2(mid)
     given = ~np.isnan(given_low) | ~np.isnan(given_high)
-    bounds_from = Distinct.from_codes(given.astype(np.int8), ["qualifier", "given"]).text(
-        {"qualifier": "qualifier", "given": "given"}, pd.RangeIndex(len(value))).array
+    bounds_from = _categorical(given.astype(np.int8), ["qualifier", "given"])
     return low, high, value, bounds_from
 
 
@@ -776,18 +766,23 @@ class Combination(Distinct):
             self.values.append(tuple(reversed(combination)))
 
 
+def _categorical(codes: np.ndarray, values: list[str]) -> pd.Categorical:
+    """Text as codes into ``values`` (-1 for NA)."""
+    return pd.Categorical.from_codes(codes, categories=pd.Index(values, dtype="str"),
+                                     validate=False)
+
+
 def _to_canonical(claims: pd.DataFrame, conversion: _Conversion, period: Distinct,
                   periods: dict[str, object]) -> pd.DataFrame:
     """Add the period columns and the values in each indicator's canonical unit."""
     good = {k: v for k, v in periods.items() if not isinstance(v, PeriodError)}
     years = period.lookup({k: v.years for k, v in good.items()}, np.nan, float)
     mult = np.where(conversion.per_period, conversion.factor / years, conversion.factor)
-    target = Distinct.from_codes(conversion.target, conversion.targets)
     return claims.assign(
-        period_start=period.text({k: v.start.isoformat() for k, v in good.items()}, claims.index),
-        period_end=period.text({k: v.end.isoformat() for k, v in good.items()}, claims.index),
+        period_start=period.text({k: v.start.isoformat() for k, v in good.items()}),
+        period_end=period.text({k: v.end.isoformat() for k, v in good.items()}),
         period_years=years,
-        canonical_unit=target.text({t: t for t in conversion.targets}, claims.index),
+        canonical_unit=_categorical(conversion.target, conversion.targets),
         value_canonical=claims["value"] * mult,
         low_canonical=claims["value_low"] * mult,
         high_canonical=claims["value_high"] * mult,

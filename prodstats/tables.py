@@ -390,7 +390,6 @@ def schema_problems(schema: type[pa.DataFrameModel], frame: pd.DataFrame,
     for column, index, found, check in failures:
         problems.append(Problem(lines.label, lines(int(index)), column, found,
                                 _describe_check(check, fields.get(column))))
-    hits = []
     for column in cats:  # each column's distinct values, as a table of their own
         categories = list(frame[column].cat.categories)
         codes = frame[column].cat.codes.to_numpy()
@@ -400,9 +399,8 @@ def schema_problems(schema: type[pa.DataFrameModel], frame: pd.DataFrame,
         for _, index, found, check in failures:
             code = -1 if index == len(categories) else index
             message = _describe_check(check, fields[column])
-            hits += [(int(row), column, found, message) for row in np.flatnonzero(codes == code)]
-    problems += [Problem(lines.label, lines(row), column, found, message)
-                 for row, column, found, message in sorted(hits, key=lambda h: h[0])]
+            problems += [Problem(lines.label, lines(int(row)), column, found, message)
+                         for row in np.flatnonzero(codes == code)]
     if cats or done:
         checked = pd.concat([checked, frame[cats + done]], axis=1)[list(frame.columns)]
     return checked, problems
