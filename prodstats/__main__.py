@@ -14,7 +14,7 @@ from prodstats.errors import ProdstatsError, SeriesError
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from prodstats.claims import load
+    from prodstats.ledger import load
 
     ledger = load(args.raw)
     print(f"{args.raw or 'data/raw'}: {len(ledger.claims)} claims from {len(ledger.sources)} "

@@ -10,13 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from prodstats.claims import PROJECT_RAW, Ledger, load
+from prodstats.config import PROJECT_ROOT
+from prodstats.ledger import Ledger, load
 from prodstats.forecast import feasibility, project
 from prodstats.errors import BuildError, ProdstatsError
 from prodstats.publish import _tables, data_dictionary, publish, write_csv, write_datapackage
 from prodstats.series import conflicts, resolve
-
-PROJECT_ROOT = PROJECT_RAW.parent.parent
 
 
 @dataclass
@@ -73,7 +72,7 @@ def write_data(result: Build, folder: Path) -> None:
     for name, table in result.tables.items():
         schema = schemas[name][0]
         try:
-            schema.validate(table.reindex(columns=list(schema.to_schema().columns)), lazy=True)
+            schema.validate(table.reindex(columns=list(schema.columns)), lazy=True)
         except pa.errors.SchemaErrors as exc:
             raise BuildError(f"build stage 'write {name}.csv': output breaks its own schema "
                              f"(a prodstats bug, please report it):\n{exc.failure_cases.head(10)}") from None

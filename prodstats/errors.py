@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 
 class ProdstatsError(Exception):
-    """Base class of every error prodstats raises on purpose."""
+    """Base class of every error prodstats raises on purpose. Every one pickles (a notebook
+    or a worker process can pass it on)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -69,6 +70,10 @@ class LedgerError(ProdstatsError, ValueError):
             kept.append(p)
         self.problems = sorted(set(kept), key=_sort_key)
         super().__init__(str(self))
+
+    def __reduce__(self):
+        """Pickle by the problems (the default would pass the message text back in)."""
+        return (type(self), (self.problems,))
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-_PART = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PART = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,20 @@ class Period:
         return ((self.end - self.start).days + 1) / 365.25
 
     @property
+    def key(self) -> str:
+        """The span in its shortest form, so that equal spans compare equal: ``2023-01/2023-12``
+        and ``2023`` are both ``2023``; ``2023-01-01/2023-01-31`` is ``2023-01``."""
+        start, end = self.start, self.end
+        if start == end:
+            return start.isoformat()
+        if start.day != 1 or (end + _ONE_DAY).day != 1:
+            return f"{start.isoformat()}/{end.isoformat()}"
+        if start.month == 1 and end.month == 12:
+            return str(start.year) if start.year == end.year else f"{start.year}/{end.year}"
+        first, last = f"{start.year}-{start.month:02d}", f"{end.year}-{end.month:02d}"
+        return first if first == last else f"{first}/{last}"
+
+    @property
     def mid_year(self) -> float:
         """Midpoint as a decimal year (2024 → 2024.5), for charts and ordering."""
         days = (self.end - self.start).days + 1
@@ -48,12 +63,20 @@ class PeriodError(ValueError):
 
 def _part(text: str) -> tuple[date, date, str]:
     match = _PART.match(text)
+    odd = [c for c in text if c not in "0123456789" and unicodedata.category(c) == "Nd"]
+    if odd:
+        shown = ", ".join(f"'{c}' (U+{ord(c):04X} {unicodedata.name(c, '?')})"
+                          for c in dict.fromkeys(odd))
+        raise PeriodError(f"'{text}' is written with non-ASCII digits [{shown}]; type the "
+                          "period with the digits 0-9")
     if not match:
         raise PeriodError(
             f"'{text}' is not a period; write a year (2024), a month (2024-01), "
             "a day (2025-01-17) or a range (2023-09/2024-01)")
     year, month, day = match.groups()
     y = int(year)
+    if y < 1:
+        raise PeriodError(f"year {year} in '{text}' does not exist; years run from 0001")
     if month is None:
         return date(y, 1, 1), date(y, 12, 31), "year"
     m = int(month)

@@ -2,7 +2,7 @@
 
 CSV injection (OWASP): a spreadsheet runs a cell that begins with ``=``, ``+``, ``-``, ``@``,
 a tab or a line break as a formula. The ledger rejects such text (see
-:func:`prodstats.tables.formula_like`); as a second guard, in every published CSV such a text
+:func:`prodstats.validate.is_formula`); as a second guard, in every published CSV such a text
 cell gets a leading apostrophe (``'=1+1``), which spreadsheets show as text and a reader can
 strip. ``-`` alone and signed numbers written as text (``-5``) are left as they are, and number
 columns are never touched.
@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from prodstats.tables import formula_like
+from prodstats import schemas
+from prodstats.validate import is_formula
+
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     """Prefix ``'`` to text cells that a spreadsheet would run as a formula, and write line
@@ -32,8 +34,7 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].astype(object)
         text = out[col].map(lambda v: v.replace("\r\n", "\n").replace("\r", "\n")
                             if isinstance(v, str) and "\r" in v else v, na_action="ignore")
-        risky = pd.Series(formula_like(text.astype("str") if text.dtype == object else text),
-                          index=text.index) & text.map(lambda v: isinstance(v, str))
+        risky = text.map(is_formula).astype(bool)
         if risky.any():
             text = text.where(~risky, "'" + text.astype(object).where(risky, ""))
         out[col] = text
@@ -88,21 +89,18 @@ def publish(outputs: dict[Path, Callable[[Path], None]]) -> None:
 # ---------------------------------------------------------------------------------------------
 
 def _tables() -> dict:
-    from prodstats.claims import ProcessedClaimSchema
     from prodstats.forecast import FeasibilitySchema, ProjectionSchema
-    from prodstats.series import ConflictSchema, SeriesSchema
-    from prodstats.sources import SourceSchema
 
     return {
-        "sources": (SourceSchema, "One row per source text: outlet, authors, date and how it "
+        "sources": (schemas.SOURCES, "One row per source text: outlet, authors, date and how it "
                                   "was established, and the hash of the archived text."),
-        "claims": (ProcessedClaimSchema, "One row per validated claim, with bounds from the "
+        "claims": (schemas.PROCESSED_CLAIMS, "One row per validated claim, with bounds from the "
                                          "qualifier rules and values in canonical units."),
-        "series": (SeriesSchema, "Claims resolved into series points, per scenario and reading."),
-        "conflicts": (ConflictSchema, "Pairs of claims whose bounds do not overlap under a "
+        "series": (schemas.SERIES, "Claims resolved into series points, per scenario and reading."),
+        "conflicts": (schemas.CONFLICTS, "Pairs of claims whose bounds do not overlap under a "
                                       "reading."),
-        "projections": (ProjectionSchema, "Projections with 80 % and 95 % prediction intervals."),
-        "feasibility": (FeasibilitySchema, "For each target claim: the chance of reaching it and "
+        "projections": (ProjectionSchema.to_schema(), "Projections with 80 % and 95 % prediction intervals."),
+        "feasibility": (FeasibilitySchema.to_schema(), "For each target claim: the chance of reaching it and "
                                            "the growth it requires."),
     }
 
@@ -143,7 +141,7 @@ def datapackage(sources: pd.DataFrame, version: str) -> dict:
     """The Frictionless Data Package descriptor of the published CSVs."""
     resources = []
     for name, (schema, description) in _tables().items():
-        columns = schema.to_schema().columns
+        columns = schema.columns
         table_schema: dict = {"fields": [_field(n, c) for n, c in columns.items()],
                               "missingValues": [""]}
         if name == "sources":
@@ -192,7 +190,7 @@ def data_dictionary() -> str:
         lines += [f"## `{name}.csv`", "", description, "",
                   "| column | type | required | unit | description |",
                   "| --- | --- | --- | --- | --- |"]
-        for col, column in schema.to_schema().columns.items():
+        for col, column in schema.columns.items():
             f = _field(col, column)
             req = "yes" if f.get("constraints", {}).get("required") else ""
             desc = f["description"]

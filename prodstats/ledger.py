@@ -1,0 +1,184 @@
+"""The ledger: :func:`load` reads a raw folder, validates it and derives each claim's figures.
+
+    read (read.py) -> validate (validate.py) -> derive (here)
+
+Every check runs and every failure is reported; a ledger with any problem raises
+:class:`~prodstats.errors.LedgerError` carrying one line per problem.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from prodstats import config, schemas
+from prodstats.errors import LedgerError, Problem
+from prodstats.periods import Period
+from prodstats.read import TABLES, Table, label, read_table, read_texts
+from prodstats.validate import (CELL_RULES, FIGURE_RULES, Context, check_indicators,
+                                check_schema, check_sources, conversion_factor, underived)
+from prodstats.vocab import QUALIFIERS
+
+SCHEMAS = {"sources": schemas.SOURCES, "indicators": schemas.INDICATORS,
+           "actors": schemas.ACTORS, "claims": schemas.CLAIMS}
+
+
+@dataclass
+class Ledger:
+    """A validated ledger: the tables as DataFrames, and the source texts by source_id."""
+
+    sources: pd.DataFrame
+    indicators: pd.DataFrame
+    actors: pd.DataFrame
+    claims: pd.DataFrame
+    texts: dict[str, str]
+
+    def actor_name(self, actor: str) -> str:
+        """The actor's display name (its id where actors.csv has none)."""
+        names = dict(zip(self.actors["actor_id"], self.actors["name"], strict=True))
+        return names.get(actor, actor)
+
+
+def load(path: str | Path | None = None) -> Ledger:
+    """Load and validate a ledger folder; convert every value to its canonical unit.
+
+    Args:
+        path: a folder with ``sources.csv``, ``indicators.csv``, ``actors.csv``, ``claims.csv``
+            and ``texts/``. Defaults to the project's own ``data/raw``.
+
+    Returns:
+        A :class:`Ledger`. ``ledger.claims`` has the raw columns (bounds filled in by the
+        qualifier rule where empty, ``derived`` as a boolean) and the derived columns of
+        :data:`prodstats.schemas.DERIVED_COLUMNS`: the period's span and length, and
+        ``value_canonical``, ``low_canonical``, ``high_canonical`` in the indicator's
+        ``canonical_unit``.
+
+    Raises:
+        LedgerError: listing every problem, one line each.
+    """
+    raw = Path(config.RAW if path is None else path)
+    if not raw.is_dir():
+        raise LedgerError([Problem(label(raw), None, None, None, "not a folder; pass the folder "
+                                   "that holds sources.csv, indicators.csv, actors.csv, "
+                                   "claims.csv and texts/")])
+    # Read
+    tables: dict[str, Table] = {}
+    problems: list[Problem] = []
+    for name in TABLES:
+        tables[name], found = read_table(raw, name)
+        problems += found
+    # Validate the tables, then the claims against them
+    for name, table in tables.items():
+        if table.frame is not None:
+            problems += check_schema(table, SCHEMAS[name])
+    for table, check in ((tables["sources"], check_sources),
+                         (tables["indicators"], check_indicators)):
+        if table.frame is not None:
+            problems += check(table)
+    texts, found = read_texts(raw, tables["sources"])
+    problems += found
+    claims = tables["claims"]
+    if claims.frame is not None:
+        ctx = Context(claims, tables["sources"].frame, tables["indicators"].frame,
+                      tables["actors"].frame, texts)
+        for rule in CELL_RULES:
+            problems += rule(ctx)
+        # Derive
+        claims.frame = derive(ctx)
+        for rule in FIGURE_RULES:
+            problems += rule(ctx)
+        if not problems:
+            problems += underived(ctx)
+    if problems:
+        raise LedgerError(problems)
+    return Ledger(sources=tables["sources"].frame, indicators=tables["indicators"].frame,
+                  actors=tables["actors"].frame, claims=claims.frame, texts=texts)
+
+
+def derive(ctx: Context) -> pd.DataFrame:
+    """The claims with bounds filled in, and the columns of DERIVED_COLUMNS."""
+    claims = ctx.frame.copy()
+    claims["derived"] = claims["derived"].eq("true").fillna(False).astype(bool)
+    claims = fill_bounds(claims)
+    claims = _periods(claims, ctx.periods)
+    claims = _canonical(claims, ctx)
+    revised = claims.dropna(subset=["supersedes"])
+    later = dict(zip(revised["supersedes"], revised["claim_id"], strict=True))
+    claims["superseded_by"] = claims["claim_id"].map(later).astype("str")
+    return claims[schemas.CLAIM_COLUMNS + schemas.DERIVED_COLUMNS]
+
+
+def fill_bounds(claims: pd.DataFrame) -> pd.DataFrame:
+    """value_low and value_high from the qualifier rule where the coder left them empty; the
+    value of a scale word ("dozens") from its bounds where no figure is given."""
+    rule = {name: pd.Series({q: getattr(r, name) for q, r in QUALIFIERS.items()}, dtype=float)
+            for name in ("low_factor", "high_factor", "low_abs", "high_abs")}
+    qualifier = claims["qualifier"]
+    scale = qualifier.map(rule["low_abs"]).notna().to_numpy()
+    value = claims["value"].to_numpy(dtype=float, copy=True)
+    given_low, given_high = (claims[c].to_numpy(dtype=float) for c in ("value_low", "value_high"))
+    rule_low = np.where(scale, qualifier.map(rule["low_abs"]),
+                        value * qualifier.map(rule["low_factor"]).to_numpy(dtype=float))
+    rule_high = np.where(scale, qualifier.map(rule["high_abs"]),
+                         value * qualifier.map(rule["high_factor"]).to_numpy(dtype=float))
+    low = np.where(np.isnan(given_low), rule_low, given_low).astype(float)
+    high = np.where(np.isnan(given_high), rule_high, given_high).astype(float)
+    for i in np.flatnonzero(scale & np.isnan(value)):
+        value[i] = _midpoint(low[i], high[i])
+    given = ~np.isnan(given_low) | ~np.isnan(given_high)
+    return claims.assign(value=value, value_low=low, value_high=high,
+                         bounds_from=np.where(given, "given", "qualifier"))
+
+
+def _midpoint(low: float, high: float) -> float:
+    """Geometric midpoint, rounded to two significant digits; arithmetic where a bound is 0
+    (negative bounds are reported by the rules)."""
+    if low > 0 and high > 0:
+        mid = math.sqrt(low * high)
+    elif low >= 0 and high >= 0:
+        mid = (low + high) / 2
+    else:
+        return math.nan
+    if not math.isfinite(mid) or mid <= 0:
+        return mid
+    return float(round(mid, 1 - math.floor(math.log10(mid))))
+
+
+def _periods(claims: pd.DataFrame, parsed: dict) -> pd.DataFrame:
+    good = {k: v for k, v in parsed.items() if isinstance(v, Period)}
+    period = claims["period"]
+    return claims.assign(
+        period_start=period.map({k: v.start.isoformat() for k, v in good.items()}).astype("str"),
+        period_end=period.map({k: v.end.isoformat() for k, v in good.items()}).astype("str"),
+        period_years=period.map({k: v.years for k, v in good.items()}).astype(float),
+    )
+
+
+def _canonical(claims: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Values in the indicator's canonical unit: one factor per (kind, indicator, unit)."""
+    canonical = {}
+    if ctx.indicators is not None:
+        known = ctx.indicators.dropna(subset=["indicator_id"])
+        canonical = dict(zip(known["indicator_id"], known["canonical_unit"], strict=True))
+    keys = ["kind", "indicator", "unit"]
+    combos = claims[keys].astype(object).drop_duplicates().dropna()
+    rows = []
+    for kind, indicator, unit in combos.itertuples(index=False, name=None):
+        if isinstance(ctx.units.get(unit), Exception):
+            continue
+        rows.append((kind, indicator, unit, *conversion_factor(kind, unit,
+                                                                canonical.get(indicator))))
+    table = pd.DataFrame(rows, columns=[*keys, "factor", "per_period", "canonical_unit"])
+    merged = claims[keys].astype(object).merge(table, on=keys, how="left")
+    mult = merged["factor"].to_numpy(dtype=float)
+    per_period = merged["per_period"].fillna(False).to_numpy(dtype=bool)
+    mult = np.where(per_period, mult / claims["period_years"].to_numpy(dtype=float), mult)
+    target = merged["canonical_unit"].where(merged["canonical_unit"] != "")
+    return claims.assign(canonical_unit=pd.array(target, dtype="str"),
+                         value_canonical=claims["value"].to_numpy() * mult,
+                         low_canonical=claims["value_low"].to_numpy() * mult,
+                         high_canonical=claims["value_high"].to_numpy() * mult)

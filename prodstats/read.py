@@ -1,0 +1,255 @@
+"""Reading a ledger folder: its CSV tables, strictly, and the archived source texts.
+
+A spreadsheet's output is accepted as it is (UTF-8 BOM, CRLF, quoted line breaks, padded cells,
+trailing blank lines). Anything else wrong with a file becomes one
+:class:`~prodstats.errors.Problem`; nothing here judges the cells (that is :mod:`validate`).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from prodstats.errors import Problem
+from prodstats.schemas import (ACTOR_COLUMNS, CLAIM_COLUMNS, INDICATOR_COLUMNS, OPTIONAL,
+                               SOURCE_COLUMNS)
+
+#: The tables of a ledger folder: file name → its columns.
+TABLES = {"sources": SOURCE_COLUMNS, "indicators": INDICATOR_COLUMNS, "actors": ACTOR_COLUMNS,
+          "claims": CLAIM_COLUMNS}
+#: Tables that may hold no rows: a source archived before any claim is coded.
+MAY_BE_EMPTY = {"claims"}
+#: The largest source text read (bytes); a news text is a few kB.
+TEXT_LIMIT = 5_000_000
+
+
+@dataclass
+class Table:
+    """One CSV table as read: every cell text (NA where empty), and where its rows are."""
+
+    name: str
+    path: Path
+    label: str  # how the file is named in messages
+    frame: pd.DataFrame | None = None
+    _lines: list[int] | None = field(default=None, repr=False)
+
+    def line(self, row: int) -> int:
+        """The file line on which row ``row`` (0-based) begins; quoted cells may span lines."""
+        if self._lines is None:
+            self._lines = record_lines(self.path)
+        return self._lines[row] if 0 <= row < len(self._lines) else row + 2
+
+    def problem(self, row: int | None, column: str | None, found: object, message: str
+                ) -> Problem:
+        """A problem with one cell (or row, or the whole file when ``row`` is None)."""
+        line = None if row is None else self.line(row)
+        shown = None if found is None or (not isinstance(found, str) and pd.isna(found)) \
+            else str(found)
+        return Problem(self.label, line, column, shown, message)
+
+
+def label(path: Path) -> str:
+    """How a path is shown in messages: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_table(raw: Path, name: str) -> tuple[Table, list[Problem]]:
+    """Read ``raw/NAME.csv``; every cell as text, padding stripped, line breaks as LF."""
+    columns = TABLES[name]
+    path = raw / f"{name}.csv"
+    table = Table(name, path, label(path))
+    expected = ", ".join(columns)
+    if not path.is_file():
+        return table, [table.problem(None, None, None,
+                                     f"file not found; expected a CSV with the columns: {expected}")]
+    try:
+        frame = _read(path)
+    except UnicodeDecodeError as exc:
+        with path.open("rb") as handle:
+            line = handle.read(exc.start).count(b"\n") + 1
+        return table, [Problem(table.label, line, None, None,
+                               f"not valid UTF-8 (byte {exc.object[exc.start:exc.start + 1]!r} "
+                               f"at offset {exc.start}); save the file as UTF-8 (in a "
+                               "spreadsheet: 'CSV UTF-8')")]
+    except pd.errors.EmptyDataError:
+        return table, [table.problem(None, None, None, "file is empty; expected a header line "
+                                                       f"with the columns: {expected}")]
+    except pd.errors.ParserError as exc:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if not match:
+            return table, [table.problem(None, None, None, f"not a readable CSV: {exc}")]
+        want, line, saw = match.groups()
+        return table, [Problem(table.label, int(line), None, None,
+                               f"this row has {saw} cells but the header has {want}; quote "
+                               "cells that contain commas with double quotes")]
+    problems = _header_problems(table, [str(c) for c in frame.columns], columns,
+                                [c for c in columns if c not in OPTIONAL.get(name, ())])
+    if problems:
+        return table, problems
+    if frame.empty and name not in MAY_BE_EMPTY:
+        return table, [table.problem(None, None, None, "the file has a header but no rows; add "
+                                                       "at least one row")]
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = pd.Series(pd.NA, index=frame.index, dtype="str")
+    table.frame = _tidy(frame[columns].reset_index(drop=True))
+    return table, []
+
+
+def _read(path: Path) -> pd.DataFrame:
+    """Every cell as text, empty cells NA. pandas' pyarrow engine reads fast; where it refuses
+    a file, the C engine reads it again and its error names the line."""
+    options = {"dtype": "str", "keep_default_na": False, "na_values": [""]}
+    if path.stat().st_size == 0:
+        raise pd.errors.EmptyDataError("empty")
+    try:
+        frame = pd.read_csv(path, engine="pyarrow", **options)
+    except Exception:  # noqa: BLE001 (pyarrow's errors do not say where; the C engine does)
+        return pd.read_csv(path, encoding="utf-8-sig", skip_blank_lines=True, **options)
+    first = str(frame.columns[0]) if frame.columns.size else ""
+    if first.startswith("\ufeff"):  # a spreadsheet's BOM, read as part of the first name
+        frame = frame.rename(columns={frame.columns[0]: first[1:]})
+    return frame.dropna(how="all")
+
+
+def _header_problems(table: Table, header: list[str], columns: list[str],
+                     required: list[str]) -> list[Problem]:
+    if len(header) == 1 and ";" in header[0]:
+        return [Problem(table.label, 1, None, None, "columns are separated by ';' but prodstats "
+                        "expects ','; export the sheet as 'CSV UTF-8 (comma delimited)'")]
+    problems = []
+    for name in header:
+        twin = re.match(r"^(.*)\.\d+$", name)
+        if twin and twin.group(1) in columns:
+            problems.append(Problem(table.label, 1, twin.group(1), None,
+                                    "column appears twice in the header; delete one of them"))
+        elif name not in columns:
+            problems.append(Problem(table.label, 1, name, None,
+                                    f"unknown column{suggest(name, columns)}; remove it or rename "
+                                    f"it (allowed: {', '.join(columns)})"))
+    problems += [Problem(table.label, 1, name, None,
+                         "required column is missing; add it to the header line")
+                 for name in required if name not in header]
+    return problems
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Line breaks in cells as LF; spreadsheet padding stripped; a cell of only spaces empty."""
+    for column in frame.columns:
+        text = frame[column]
+        if not text.notna().any():
+            continue
+        tidy = text.str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
+        tidy = tidy.str.strip()
+        frame[column] = tidy.where(tidy != "")
+    return frame
+
+
+def suggest(name: object, options) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``options``, or nothing."""
+    close = difflib.get_close_matches(str(name), sorted(o for o in options
+                                                        if isinstance(o, str)), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def record_lines(path: Path) -> list[int]:
+    """The line on which each data record starts (index 0: the first row after the header).
+
+    Quoted cells may hold line breaks, so a record's line is not always its index + 2. Called
+    only when there is a problem to report, so a clean ledger never pays for it.
+    """
+    starts = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        previous_end = 0
+        for number, row in enumerate(reader):
+            if number > 0 and any(cell.strip() for cell in row):
+                starts.append(previous_end + 1)
+            previous_end = reader.line_num
+    return starts
+
+
+# ---------------------------------------------------------------------------------------------
+# Source texts: confined to the ledger's texts/ folder
+# ---------------------------------------------------------------------------------------------
+
+def read_texts(raw: Path, sources: Table) -> tuple[dict[str, str], list[Problem]]:
+    """Read and hash each source's archived text.
+
+    A ``text_file`` must be a relative path inside ``texts/`` naming a regular file (no link
+    out of the folder, no pipe or device) of at most :data:`TEXT_LIMIT` bytes, in UTF-8. Only
+    texts that match their sha256 are returned, so no quote is checked against an edited text.
+    """
+    texts: dict[str, str] = {}
+    problems: list[Problem] = []
+    if sources.frame is None:
+        return texts, problems
+    folder = (raw / "texts").resolve()
+    rows = sources.frame[["source_id", "text_file", "sha256"]].itertuples(index=False)
+    for row, (sid, name, sha) in enumerate(rows):
+        if not isinstance(name, str):
+            continue  # required but empty: the schema says so
+        data, message = _read_text(raw, folder, name)
+        if message:
+            problems.append(sources.problem(row, "text_file", name, message))
+            continue
+        if isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha) \
+                and hashlib.sha256(data).hexdigest() != sha:
+            problems.append(sources.problem(row, "sha256", sha, (
+                f"{name} now hashes to {hashlib.sha256(data).hexdigest()}: the text was changed "
+                "since it was coded; restore the original, or if the change is a deliberate "
+                "correction, re-check every quote of this source and record the new hash")))
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(sources.problem(row, "text_file", name,
+                                            "the text is not valid UTF-8; save it as UTF-8"))
+            continue
+        if "\x00" in text:
+            problems.append(sources.problem(row, "text_file", name, "the text holds a NUL byte, "
+                                            "so it is not a plain text; archive the article's "
+                                            "text as UTF-8 plain text"))
+            continue
+        if isinstance(sid, str):
+            texts[sid] = text
+    return texts, problems
+
+
+def _read_text(raw: Path, folder: Path, name: str) -> tuple[bytes, str | None]:
+    """The bytes of one text file, or why it cannot be used."""
+    where = f"{label(raw)}/texts/"
+    inside = (f"write a path inside texts/ such as 'texts/NAME.txt'; archive the source text "
+              f"there, verbatim, as UTF-8")
+    if os.path.isabs(name) or ".." in Path(name).parts or not name.startswith("texts/"):
+        return b"", f"not a file inside {where}; {inside}"
+    path = raw / name
+    try:
+        resolved = path.resolve(strict=True)
+    except (FileNotFoundError, NotADirectoryError, RuntimeError, OSError):
+        return b"", f"no such file under {label(raw)}/; archive the source text there, " \
+                    "verbatim, as UTF-8"
+    if not resolved.is_relative_to(folder):
+        return b"", f"a link that leads out of {where}; {inside}"
+    info = resolved.stat()
+    if not stat.S_ISREG(info.st_mode):
+        return b"", f"not a regular file (a folder, pipe or device); {inside}"
+    if info.st_size > TEXT_LIMIT:
+        return b"", (f"{info.st_size:,} bytes, more than the {TEXT_LIMIT:,} a source text may "
+                     "have; archive only the article's text")
+    try:
+        with resolved.open("rb") as handle:
+            return handle.read(TEXT_LIMIT + 1), None
+    except OSError as exc:
+        return b"", f"cannot be read ({exc.strerror}); check the file's permissions"

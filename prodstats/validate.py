@@ -1,0 +1,657 @@
+"""Checking a ledger's tables: the schemas, then one named rule per thing a coder can get wrong.
+
+Every rule sees the whole table and returns :class:`~prodstats.errors.Problem` lines; all rules
+run and every failure is reported. The rules on claims come in two groups: :data:`CELL_RULES`
+look at the cells as coded, :data:`FIGURE_RULES` at the figures :mod:`prodstats.ledger` derived
+from them (bounds from the qualifier, canonical units).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from prodstats.errors import Problem
+from prodstats.periods import Period, PeriodError, parse_period, split_candidates
+from prodstats.read import Table, suggest
+from prodstats.units import UnitParseError, factor, is_rate_of, parse_unit
+from prodstats.vocab import PAST_ONLY, QUALIFIERS
+
+#: Columns of prose, checked for formula-like starts (the others have strict vocabularies).
+FREE_TEXT = ["quote", "quote_en", "speaker", "speaker_role", "channel", "confidence_reason",
+             "notes"]
+#: Columns holding figures: read from text by :func:`figures`, never by a lenient parser.
+NUMBERS = ["value", "value_low", "value_high"]
+#: A target may lie at most this many years after the last observation of its series.
+TARGET_REACH_YEARS = 25
+
+
+@dataclass
+class Context:
+    """What the rules on claims may look up: the other tables, parsed once."""
+
+    claims: Table
+    sources: pd.DataFrame | None = None
+    indicators: pd.DataFrame | None = None
+    actors: pd.DataFrame | None = None
+    texts: dict[str, str] = field(default_factory=dict)
+    periods: dict[str, Period | PeriodError] = field(default_factory=dict)
+    units: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The claims."""
+        return self.claims.frame
+
+    def report(self, rows, column: str, message: str | Callable[[int], str]) -> list[Problem]:
+        """One problem per row in ``rows`` (a mask or positions); ``message`` may depend on it."""
+        rows = np.asarray(rows)
+        if rows.dtype == bool:
+            rows = np.flatnonzero(rows)
+        values = self.frame[column]
+        return [self.claims.problem(int(i), column, _fmt(values.iat[i]),
+                                    message(int(i)) if callable(message) else message)
+                for i in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# Schemas
+# ---------------------------------------------------------------------------------------------
+
+def check_schema(table: Table, schema: pa.DataFrameSchema) -> list[Problem]:
+    """Validate a table against its schema; coerce its columns in place (figures first, from
+    their text). Repeated ids are reported naming the line of the first use."""
+    problems = control_characters(table)
+    figures = [c for c in NUMBERS if c in schema.columns]
+    for column in figures:
+        numbers, found = read_figures(table, column)
+        table.frame[column] = numbers
+        problems += found
+    problems += duplicates(table, schema)
+    try:
+        table.frame = schema.validate(table.frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        problems += _failures(table, schema, exc.failure_cases)
+    return problems
+
+
+def _failures(table: Table, schema: pa.DataFrameSchema, cases: pd.DataFrame) -> list[Problem]:
+    problems = []
+    for case in cases.itertuples(index=False):
+        check = str(case.check)
+        if check == "field_uniqueness" or case.index is None or pd.isna(case.index):
+            continue  # repeats are reported by duplicates(); whole-column failures by the cells
+        column = case.column if isinstance(case.column, str) else None
+        found = None if pd.isna(case.failure_case) else str(case.failure_case)
+        meta = (schema.columns[column].metadata or {}) if column in schema.columns else {}
+        problems.append(table.problem(int(case.index), column, found, _describe(check, meta)))
+    return problems
+
+
+def _describe(check: str, meta: dict) -> str:
+    """What a pandera check expected, and how to fix it."""
+    hint = meta.get("hint")
+    if check == "not_nullable":
+        return "required but empty" + (f"; {hint}" if hint else "")
+    if check.startswith("isin"):
+        return f"not an allowed value; use one of: {', '.join(map(str, meta.get('allowed', [])))}"
+    if check.startswith("str_matches"):
+        return hint or f"does not match the expected pattern {check[12:-1]}"
+    if check.startswith("greater_than_or_equal_to"):
+        return f"must be >= {check[25:-1]}"
+    return f"failed check {check}" + (f"; {hint}" if hint else "")
+
+
+def duplicates(table: Table, schema: pa.DataFrameSchema) -> list[Problem]:
+    """Each repeat of a value in a column that must be unique, naming the line of its first use."""
+    problems = []
+    for column, spec in schema.columns.items():
+        values = table.frame[column]
+        if not spec.unique or values.dropna().is_unique:
+            continue
+        first: dict[str, int] = {}
+        noun = column.removesuffix("_id")
+        for row, value in enumerate(values.tolist()):
+            if not isinstance(value, str):
+                continue
+            if value in first:
+                problems.append(table.problem(row, column, value, (
+                    f"duplicate id, first used on line {table.line(first[value])}; give each "
+                    f"{noun} its own id")))
+            else:
+                first[value] = row
+    return problems
+
+
+# Figures are read from their text strictly: a float parser would take 'nan', 'inf', '1e400',
+# '３' (fullwidth) and '3.000' (German for 3,000) without a word.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_GROUPED = re.compile(r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+")
+_NONFINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+
+
+def read_figures(table: Table, column: str) -> tuple[pd.Series, list[Problem]]:
+    """A figure column as floats (NaN where empty or wrong) and a problem for each wrong cell."""
+    text = table.frame[column]
+    plain = text.str.fullmatch(_NUMBER.pattern).fillna(False).to_numpy(dtype=bool)
+    grouped = text.str.fullmatch(_GROUPED.pattern).fillna(False).to_numpy(dtype=bool)
+    ok = plain & ~grouped
+    numbers = np.full(len(text), np.nan)
+    numbers[ok] = text[ok].astype(float).to_numpy()
+    problems = []
+    with np.errstate(invalid="ignore"):
+        huge = ok & ~(np.abs(numbers) <= 1e15)
+    for row in np.flatnonzero(huge):
+        problems.append(table.problem(int(row), column, text.iat[row], "not a finite figure "
+                                      "below 1e15; write the number as stated in the text"))
+    numbers[huge] = np.nan
+    for row in np.flatnonzero(~ok & text.notna().to_numpy()):
+        problems.append(table.problem(int(row), column, text.iat[row], _why_not_a_figure(
+            text.iat[row])))
+    return pd.Series(numbers, index=text.index, name=column), problems
+
+
+def _why_not_a_figure(cell: str) -> str:
+    if _GROUPED.fullmatch(cell):
+        return ("looks like a figure with '.' as thousands separator; write it without "
+                "separators (3000), or as 3.0 if a decimal is meant")
+    if _NONFINITE.fullmatch(cell):
+        return "not a finite number; write the figure, or leave the cell empty"
+    odd = [c for c in cell if c not in "0123456789" and unicodedata.category(c) == "Nd"]
+    if odd:
+        return (f"written with non-ASCII digits [{_chars(odd)}]; type the figure with the "
+                "digits 0-9")
+    return "expected a number such as 2500000 or 2.5e6 (no thousands separators or units)"
+
+
+def _chars(chars) -> str:
+    return ", ".join(f"'{c}' (U+{ord(c):04X} {unicodedata.name(c, '?')})"
+                     for c in dict.fromkeys(chars))
+
+
+# Control characters a cell may not hold: C0/C1 controls other than line break and tab, and the
+# bidirectional overrides and isolates that make text display differently from what it is.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def control_characters(table: Table) -> list[Problem]:
+    """Cells holding NUL, other control characters or bidirectional overrides."""
+    problems = []
+    for column in table.frame.columns:
+        text = table.frame[column]
+        if not pd.api.types.is_string_dtype(text.dtype):
+            continue
+        hit = text.str.contains(_CONTROL.pattern).fillna(False).to_numpy(dtype=bool)
+        for row in np.flatnonzero(hit):
+            odd = _CONTROL.findall(text.iat[row])
+            problems.append(table.problem(int(row), column, text.iat[row], (
+                f"holds invisible control characters [{_chars(odd)}]; retype the cell, or "
+                "copy it again as plain text")))
+            table.frame.loc[table.frame.index[row], column] = _CONTROL.sub("", text.iat[row])
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# The other tables
+# ---------------------------------------------------------------------------------------------
+
+def check_sources(table: Table) -> list[Problem]:
+    """Publication dates parse and agree with their stated precision."""
+    frame, problems = table.frame, []
+    pairs = frame[["published", "published_precision"]].astype(object)
+    verdicts = {pair: _date_problem(*pair) for pair in set(pairs.itertuples(index=False,
+                                                                               name=None))}
+    for row, pair in enumerate(pairs.itertuples(index=False, name=None)):
+        if verdicts[pair]:
+            problems.append(table.problem(row, "published", pair[0], verdicts[pair]))
+    return problems
+
+
+def _date_problem(published: object, precision: object) -> str | None:
+    if not isinstance(published, str) or not isinstance(precision, str):
+        return None
+    try:
+        period = parse_period(published)
+    except PeriodError as exc:
+        return str(exc)
+    if period.precision not in ("day", "month", "year"):
+        return "a publication date is one day, month or year, not a range"
+    if period.precision != precision:
+        return (f"written to {period.precision} precision but published_precision says "
+                f"'{precision}'; make the two agree")
+    return None
+
+
+def check_indicators(table: Table) -> list[Problem]:
+    """Canonical units parse; a capacity names an existing output indicator of its unit."""
+    frame, problems = table.frame, []
+    ids = set(frame["indicator_id"].dropna())
+    for row, (iid, unit, bounds) in enumerate(
+            frame[["indicator_id", "canonical_unit", "bounds"]].itertuples(index=False)):
+        if isinstance(unit, str):
+            try:
+                parse_unit(unit)
+            except UnitParseError as exc:
+                problems.append(table.problem(row, "canonical_unit", unit, str(exc)))
+                continue
+        if not isinstance(bounds, str):
+            continue
+        if bounds not in ids:
+            problems.append(table.problem(row, "bounds", bounds, "no such indicator in "
+                                          f"indicators.csv{suggest(bounds, ids)}; name the "
+                                          "output indicator this capacity bounds"))
+        elif bounds == iid:
+            problems.append(table.problem(row, "bounds", bounds, "an indicator cannot bound "
+                                          "itself; name the output indicator, or leave it empty"))
+        else:
+            other = frame.loc[frame["indicator_id"] == bounds, "canonical_unit"].iloc[0]
+            if isinstance(unit, str) and isinstance(other, str) and _dimension(unit) \
+                    != _dimension(other):
+                problems.append(table.problem(row, "bounds", bounds, (
+                    f"'{bounds}' is measured in '{other}' but this indicator in '{unit}'; a "
+                    "capacity bounds an output of the same kind")))
+    return problems
+
+
+def _dimension(unit: str) -> object:
+    try:
+        return parse_unit(unit).dimensionality
+    except UnitParseError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims: rules on the cells as coded
+# ---------------------------------------------------------------------------------------------
+
+def references(ctx: Context) -> list[Problem]:
+    """source_id, indicator and actor name rows of their tables."""
+    problems = []
+    for column, table, key, fix in (
+        ("source_id", ctx.sources, "source_id", "add the source first or fix the id"),
+        ("indicator", ctx.indicators, "indicator_id",
+         "add it there (id, description, canonical unit) or fix the id"),
+        ("actor", ctx.actors, "actor_id", "add it there (id, name, kind, country) or fix the id"),
+    ):
+        if table is None:
+            continue
+        known = set(table[key].dropna())
+        values = ctx.frame[column]
+        bad = values.notna() & ~values.isin(known)
+        name = {"source_id": "sources", "indicator": "indicators", "actor": "actors"}[column]
+        problems += ctx.report(bad.to_numpy(), column, lambda i, v=values, k=known, n=name, f=fix:
+                               f"no such {n[:-1]} in {n}.csv{suggest(v.iat[i], k)}; {f}")
+    return problems
+
+
+def formulas(ctx: Context) -> list[Problem]:
+    """Free text that a spreadsheet would run as a formula (OWASP CSV injection)."""
+    problems = []
+    for column in FREE_TEXT:
+        text = ctx.frame[column]
+        starts = text.str.match(r"[=+\-@\t\r\n]").fillna(False).to_numpy(dtype=bool)
+        bad = [i for i in np.flatnonzero(starts) if is_formula(text.iat[i])]
+        problems += ctx.report(bad, column, "begins like a spreadsheet formula (=, +, -, @, tab "
+                               "or line break), which a spreadsheet would run; rephrase it so it "
+                               "starts with a letter or a digit")
+    return problems
+
+
+def is_formula(cell: object) -> bool:
+    """'=…', '@…', a tab or line break first; or '+'/'-' followed by more than a number ('-'
+    alone, a placeholder, and '-5' are fine; '-2+3' and '-cmd|…' are not)."""
+    if not isinstance(cell, str) or not cell.startswith(("=", "+", "-", "@", "\t", "\r", "\n")):
+        return False
+    return cell[0] not in "+-" or not re.fullmatch(r"[+-][\d.,]*", cell)
+
+
+def periods(ctx: Context) -> list[Problem]:
+    """Each period parses (each distinct value once)."""
+    ctx.periods = _parse_distinct(ctx.frame["period"], parse_period, PeriodError)
+    return _bad_parses(ctx, "period", ctx.periods, PeriodError)
+
+
+def base_periods(ctx: Context) -> list[Problem]:
+    """Ratios have a base period, other kinds none; each candidate parses and comes first."""
+    frame = ctx.frame
+    is_ratio = frame["kind"].eq("ratio").fillna(False).to_numpy(dtype=bool)
+    has_base = frame["base_period"].notna().to_numpy()
+    problems = ctx.report(is_ratio & ~has_base, "base_period", "a ratio needs the period it is "
+                          "compared with; write it (e.g. 2022), or several candidates as "
+                          "2022|2023 when the text is ambiguous")
+    problems += ctx.report(~is_ratio & has_base & frame["kind"].notna().to_numpy(), "base_period",
+                           "only ratios have a base period; empty this cell or set kind to "
+                           "'ratio'")
+    rows = np.flatnonzero(is_ratio & has_base)
+    pairs = list(zip(frame["base_period"].iloc[rows], frame["period"].iloc[rows], strict=True))
+    verdicts = {pair: _base_messages(*pair, ctx.periods) for pair in set(pairs)}
+    for row, pair in zip(rows, pairs, strict=True):
+        problems += [ctx.claims.problem(int(row), "base_period", pair[0], message)
+                     for message in verdicts[pair]]
+    return problems
+
+
+def _base_messages(base_text: str, period_text: str, parsed: dict) -> list[str]:
+    period = parsed.get(period_text)
+    out = []
+    for candidate in split_candidates(base_text):
+        try:
+            base = parse_period(candidate)
+        except PeriodError as exc:
+            out.append(str(exc))
+            continue
+        if isinstance(period, Period) and base.end >= period.start:
+            out.append(f"base {candidate} does not come before the period {period.text}; a ratio "
+                       "compares a later period with an earlier base")
+    return out
+
+
+def units(ctx: Context) -> list[Problem]:
+    """Each unit parses, and fits the claim's kind and its indicator's canonical unit."""
+    ctx.units = _parse_distinct(ctx.frame["unit"], parse_unit, UnitParseError)
+    problems = _bad_parses(ctx, "unit", ctx.units, UnitParseError)
+    canonical = _canonical_units(ctx)
+    combos = ctx.frame[["kind", "indicator", "unit"]].astype(object)
+    verdict = {}
+    for combo in set(combos.itertuples(index=False, name=None)):
+        kind, indicator, unit = combo
+        if isinstance(unit, str) and not isinstance(ctx.units.get(unit), UnitParseError):
+            verdict[combo] = unit_fit(kind, unit, canonical.get(indicator))[1]
+    for row, combo in enumerate(combos.itertuples(index=False, name=None)):
+        if verdict.get(combo):
+            problems.append(ctx.claims.problem(row, "unit", combo[2], verdict[combo]))
+    return problems
+
+
+def _canonical_units(ctx: Context) -> dict[str, str]:
+    if ctx.indicators is None:
+        return {}
+    known = ctx.indicators.dropna(subset=["indicator_id", "canonical_unit"])
+    return dict(zip(known["indicator_id"], known["canonical_unit"], strict=True))
+
+
+def unit_fit(kind: object, unit: str, canonical: object) -> tuple[str, str | None]:
+    """How a claim's unit converts to its indicator's canonical unit, or why it cannot.
+
+    Returns ``(how, message)``: how is 'direct' (same dimension), 'per_period' (an amount over
+    the claim's period, divided by its length to give a rate) or 'ratio', or '' where the
+    conversion is not known; message is None when the unit fits.
+    """
+    parsed = parse_unit(unit)
+    if kind == "ratio":
+        if not parsed.dimensionless:
+            return "", f"a ratio has no unit; write 'dimensionless' (found {parsed.dimensionality})"
+        return "ratio", None
+    if kind == "share":
+        if not parsed.dimensionless:
+            return "", "a share is written as 'dimensionless' (0–1) or 'percent' (0–100)"
+        return "direct", None
+    if not isinstance(canonical, str) or _dimension(canonical) is None:
+        return "", None  # an unknown indicator or a bad canonical unit, reported on its own
+    target = parse_unit(canonical)
+    if parsed.dimensionality == target.dimensionality:
+        return "direct", None
+    if is_rate_of(canonical, unit):
+        return "per_period", None
+    amount = canonical.replace(" ", "").split("/")[0]
+    return "", (f"has dimension {parsed.dimensionality} but the indicator is measured in "
+                f"'{canonical}' ({target.dimensionality}); use a unit of that kind, or the "
+                f"amount over the period (e.g. '{amount}')")
+
+
+def values(ctx: Context) -> list[Problem]:
+    """A value is required unless the qualifier is a scale word."""
+    frame = ctx.frame
+    scale = frame["qualifier"].map(lambda q: q in QUALIFIERS and QUALIFIERS[q].is_scale)
+    missing = frame["value"].isna() & ~scale.astype(bool) & frame["qualifier"].notna()
+    return ctx.report(missing.to_numpy(dtype=bool), "value", "required unless the qualifier is "
+                      "a scale word (dozens, hundreds, …); write the figure")
+
+
+def quotes(ctx: Context) -> list[Problem]:
+    """Each quote is verbatim in the (hash-checked) text of its source."""
+    frame = ctx.frame
+    bad = [row for row, (quote, sid) in enumerate(zip(frame["quote"].tolist(),
+                                                        frame["source_id"].tolist(), strict=True))
+           if isinstance(quote, str) and sid in ctx.texts and quote not in ctx.texts[sid]]
+    return [ctx.claims.problem(row, "quote", frame["quote"].iat[row],
+                               quote_message(frame["quote"].iat[row],
+                                             ctx.texts[frame["source_id"].iat[row]],
+                                             frame["source_id"].iat[row]))
+            for row in bad]
+
+
+def dates(ctx: Context) -> list[Problem]:
+    """An actual or estimated figure cannot describe a period that starts after its source
+    was published (the latest day the publication date allows)."""
+    if ctx.sources is None:
+        return []
+    published = {}
+    for sid, date_text in zip(ctx.sources["source_id"], ctx.sources["published"], strict=True):
+        try:
+            published[sid] = parse_period(date_text)
+        except (PeriodError, TypeError):
+            continue
+    frame = ctx.frame
+    problems = []
+    for row, (modality, period, sid) in enumerate(
+            frame[["modality", "period", "source_id"]].itertuples(index=False)):
+        span, when = ctx.periods.get(period), published.get(sid)
+        if modality in PAST_ONLY and isinstance(span, Period) and when and span.start > when.end:
+            problems.append(ctx.claims.problem(row, "period", period, (
+                f"starts after the source was published ({when.text}), so it cannot be "
+                f"'{modality}'; code it as 'expected' or 'target', or fix the period")))
+    return problems
+
+
+def derived_notes(ctx: Context) -> list[Problem]:
+    """A value derived on purpose says how, in the notes."""
+    bad = ctx.frame["derived"].eq("true").fillna(False) & ctx.frame["notes"].isna()
+    return ctx.report(bad.to_numpy(dtype=bool), "notes", "required when derived is true; say how "
+                      "the value was derived from the quote (e.g. 'the same amount as claim X')")
+
+
+def revisions(ctx: Context) -> list[Problem]:
+    """``supersedes`` names another claim of the same actor and indicator; no claim is revised
+    twice, and no chain of revisions returns to where it started."""
+    frame = ctx.frame
+    ids = frame["claim_id"].tolist()
+    where = {cid: row for row, cid in enumerate(ids) if isinstance(cid, str)}
+    problems, revised_by = [], {}
+    for row, old in enumerate(frame["supersedes"].tolist()):
+        if not isinstance(old, str):
+            continue
+        if old not in where:
+            message = f"no such claim{suggest(old, where)}; name the claim_id this claim revises"
+        elif old == ids[row]:
+            message = "a claim cannot supersede itself; name the earlier claim it revises"
+        elif any(frame[c].iat[where[old]] != frame[c].iat[row] for c in ("actor", "indicator")):
+            message = (f"{old} is about {frame['actor'].iat[where[old]]} / "
+                       f"{frame['indicator'].iat[where[old]]}, this claim about "
+                       f"{frame['actor'].iat[row]} / {frame['indicator'].iat[row]}; a revision "
+                       "is of the same actor and indicator")
+        elif old in revised_by:
+            message = (f"{old} is already superseded by {revised_by[old]}; supersede the "
+                       f"latest revision ({revised_by[old]}) instead")
+        else:
+            revised_by[old] = ids[row]
+            continue
+        problems.append(ctx.claims.problem(row, "supersedes", old, message))
+    for start in revised_by:  # a cycle: following 'superseded by' comes back to the start
+        seen, here = [start], revised_by[start]
+        while here in revised_by and here not in seen:
+            seen.append(here)
+            here = revised_by[here]
+        if here == start and start == min(seen):  # report each cycle once
+            problems.append(ctx.claims.problem(where[start], "supersedes",
+                                               frame["supersedes"].iat[where[start]], (
+                "revisions form a cycle (" + " -> ".join([*seen, start]) + "); one claim of "
+                "the cycle must be the first, superseding none")))
+    return problems
+
+
+#: Rules on the cells as coded, in the order their problems are most useful.
+CELL_RULES = [references, formulas, periods, base_periods, units, values, quotes, dates,
+              derived_notes, revisions]
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims: rules on the derived figures
+# ---------------------------------------------------------------------------------------------
+
+def bounds(ctx: Context) -> list[Problem]:
+    """Levels are not negative; value_low ≤ value ≤ value_high; ratios above zero."""
+    frame = ctx.frame
+    value, low, high = (frame[c].to_numpy(dtype=float) for c in ("value", "value_low",
+                                                                 "value_high"))
+    level = frame["kind"].eq("level").fillna(False).to_numpy(dtype=bool)
+    ratio = frame["kind"].eq("ratio").fillna(False).to_numpy(dtype=bool)
+    with np.errstate(invalid="ignore"):  # comparisons with NaN are False, as wanted
+        below = value < 0, low < 0, high < 0
+        negative = level & (below[0] | below[1] | below[2])
+        crossed = (low > high) & ~negative
+        outside = ((low > value) | (value > high)) & ~negative & ~crossed
+        ratio_bad = ratio & (low <= 0)
+    fix = "(counts and amounts are ≥ 0)"
+    return (ctx.report(negative & below[0], "value", f"a level cannot be negative {fix}; write "
+                       "the figure without a sign")
+            + ctx.report(negative & ~below[0] & below[1], "value_low",
+                         f"a level cannot be negative {fix}; fix the lower bound")
+            + ctx.report(negative & ~below[0] & ~below[1], "value_high",
+                         f"a level cannot be negative {fix}; fix the upper bound")
+            + ctx.report(crossed, "value_high", lambda i: f"below value_low ({_fmt(low[i])}); "
+                         "the upper bound must be at least the lower one — fix the bounds or "
+                         "leave them to the qualifier")
+            + ctx.report(outside, "value", lambda i: f"outside its bounds [{_fmt(low[i])}, "
+                         f"{_fmt(high[i])}]; value_low ≤ value ≤ value_high must hold — fix the "
+                         "bounds or the qualifier")
+            + ctx.report(ratio_bad, "value", "a ratio must be > 0 (3 for 'tripled', 0.5 for "
+                         "'halved')"))
+
+
+def shares(ctx: Context) -> list[Problem]:
+    """A share lies in 0–1 (as a fraction), bounds included."""
+    frame = ctx.frame
+    low, high = frame["low_canonical"].to_numpy(), frame["high_canonical"].to_numpy()
+    share = frame["kind"].eq("share").fillna(False).to_numpy(dtype=bool)
+    with np.errstate(invalid="ignore"):
+        bad = share & ((low < 0) | (high > 1))
+    return ctx.report(bad, "value", lambda i: f"a share must lie in 0–1, or 0–100 with unit "
+                      f"'percent'; with its bounds it reaches {_fmt(low[i])}–{_fmt(high[i])} (as "
+                      "a fraction)")
+
+
+def target_reach(ctx: Context) -> list[Problem]:
+    """A target, pledge or proposal at most TARGET_REACH_YEARS after the last observation of
+    its series (or, with none, after its source was published)."""
+    frame = ctx.frame
+    observed = frame["modality"].isin(["actual", "estimate", "expected"])
+    last = (frame[observed].assign(end=pd.to_datetime(frame["period_end"]))
+            .groupby(["actor", "indicator"])["end"].max())
+    published = {}
+    if ctx.sources is not None:
+        for sid, text in zip(ctx.sources["source_id"], ctx.sources["published"], strict=True):
+            try:
+                published[sid] = pd.Timestamp(parse_period(text).end)
+            except (PeriodError, TypeError):
+                continue
+    problems = []
+    for row in np.flatnonzero(~observed.to_numpy() & frame["period_start"].notna().to_numpy()):
+        key = (frame["actor"].iat[row], frame["indicator"].iat[row])
+        since = last.get(key, published.get(frame["source_id"].iat[row]))
+        start = pd.Timestamp(frame["period_start"].iat[row])
+        if since is not None and (start - since).days / 365.25 > TARGET_REACH_YEARS:
+            problems.append(ctx.claims.problem(int(row), "period", frame["period"].iat[row], (
+                f"{(start - since).days / 365.25:.0f} years after the last observation of this "
+                f"series ({since.date()}); a target more than {TARGET_REACH_YEARS} years ahead "
+                "cannot be judged: check the period")))
+    return problems
+
+
+def underived(ctx: Context) -> list[Problem]:
+    """Safety net: no claim leaves without figures unless another problem says why."""
+    missing = ctx.frame[["value_canonical", "low_canonical", "high_canonical"]].isna().any(axis=1)
+    return ctx.report(missing.to_numpy(), "value", "no figure could be derived from value, "
+                      "bounds and unit; check all three against docs/codebook.md")
+
+
+#: Rules on the figures derived from the cells.
+FIGURE_RULES = [bounds, shares, target_reach]
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+def _parse_distinct(column: pd.Series, parse: Callable, error: type[Exception]) -> dict:
+    """Each distinct value of a column parsed once; the value is the result or the error."""
+    parsed = {}
+    for text in column.dropna().unique():
+        try:
+            parsed[text] = parse(text)
+        except error as exc:
+            parsed[text] = exc
+    return parsed
+
+
+def _bad_parses(ctx: Context, column: str, parsed: dict, error: type[Exception]
+                ) -> list[Problem]:
+    bad = {k for k, v in parsed.items() if isinstance(v, error)}
+    if not bad:
+        return []
+    rows = np.flatnonzero(ctx.frame[column].isin(bad).to_numpy(dtype=bool))
+    return ctx.report(rows, column, lambda i: str(parsed[ctx.frame[column].iat[i]]))
+
+
+def _fmt(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, float | np.floating):
+        if np.isfinite(value) and float(value).is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return f"{value:g}"
+    return str(value)
+
+
+_LOOKALIKES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"',
+               "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2013": "-", "\u2014": "-",
+               "\u00a0": " ", "\u202f": " ", "\u2009": " "}
+_CYRILLIC = dict(zip("аеорсхуіАВЕКМНОРСТХ", "aeopcxyiABEKMHOPCTX", strict=True))
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(_LOOKALIKES.get(c, _CYRILLIC.get(c, c)) for c in text)
+
+
+def quote_message(quote: str, text: str, sid: str) -> str:
+    """Why a quote is not in its text: look-alike characters, spacing, or simply absent."""
+    if _fold(quote) in _fold(text):
+        odd = [c for c in quote if _fold(c) != c or c in _LOOKALIKES]
+        return (f"not verbatim in the text of {sid}: it matches only after replacing look-alike "
+                f"characters [{_chars(odd)}]; copy the quote from the text file itself")
+    if " ".join(quote.split()) in " ".join(text.split()):
+        return (f"not verbatim in the text of {sid}: the spacing or line breaks differ; copy the "
+                "quote from the text file itself")
+    return (f"not found in the text of {sid}; the quote must be copied verbatim from the text "
+            "file (same language, quotation marks, dashes and spaces)")
+
+
+def conversion_factor(kind: str, unit: str, canonical: str | None) -> tuple[float, bool, str]:
+    """``(factor, per_period, target unit)`` that converts a fitting claim's values; NaN where
+    the unit does not fit."""
+    how, message = unit_fit(kind, unit, canonical)
+    if message or not how:
+        return math.nan, False, ""
+    target = "dimensionless" if kind in ("ratio", "share") else str(canonical)
+    if how == "per_period":  # an amount over the period: divided by its length later
+        return factor(f"({unit}) / year", target), True, target
+    return factor(unit, target), False, target
+

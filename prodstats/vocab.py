@@ -1,0 +1,76 @@
+"""The codebook as data: the words a ledger may use, and what they mean.
+
+docs/codebook.md shows these tables; tests keep the two equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: What a claim states: a level (an amount or a rate), a ratio to a base period, or a share.
+KINDS = ["level", "ratio", "share"]
+#: What sort of figure it is: observed (the first three) or aimed at (the last three).
+MODALITIES = ["actual", "estimate", "expected", "target", "pledge", "proposal"]
+#: Modalities that describe what happened (or is forecast to happen), not what is aimed at.
+OBSERVED = ("actual", "estimate", "expected")
+#: Modalities that must not describe a period that starts after the source was published.
+PAST_ONLY = ("actual", "estimate")
+#: How far a figure can be trusted, strongest first.
+CONFIDENCES = ["verified", "official", "unverified", "disputed"]
+#: Publication dates: the precision they are written to, and how they were established.
+PRECISIONS = ["day", "month", "year"]
+DATE_BASES = ["stated", "inferred"]
+TITLE_ORIGINS = ["original", "descriptive"]
+#: Who a figure can be about (actors.csv).
+ACTOR_KINDS = ["country", "company", "organisation"]
+#: What an indicator measures. A capacity or target of production is compared with output.
+INDICATOR_MEASURES = ["output", "capacity", "stock", "spending", "aid", "count", "share", "other"]
+#: Series measures: canonical level, chained index (base = 1), or share (0–1).
+SERIES_MEASURES = ["level", "index", "share"]
+#: Scenarios: every claim, and only the claims coded verified or official.
+SCENARIOS = {"all": ("verified", "official", "unverified", "disputed"),
+             "no_unverified": ("verified", "official")}
+
+
+def weakest(*levels: str) -> str:
+    """The least trusted of several confidence levels."""
+    return max(levels, key=CONFIDENCES.index)
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    """How a vague word maps to bounds.
+
+    Relative qualifiers scale the stated value: ``low = value × low_factor``. Scale words
+    ("dozens") give absolute bounds and need no value; their value defaults to the geometric
+    midpoint of the bounds, rounded to two significant digits.
+    """
+
+    name: str
+    low_factor: float | None
+    high_factor: float | None
+    low_abs: float | None = None
+    high_abs: float | None = None
+    cues: str = ""
+
+    @property
+    def is_scale(self) -> bool:
+        """True for scale words such as 'dozens', which need no stated value."""
+        return self.low_abs is not None
+
+
+#: The rule table. docs/codebook.md shows it; a test keeps the two equal.
+QUALIFIERS = {q.name: q for q in (
+    Qualifier("exact", 1.0, 1.0, cues="a figure stated without hedging"),
+    Qualifier("about", 0.9, 1.1, cues="etwa, rund, ungefähr, circa; about, around, some"),
+    Qualifier("nearly", 0.9, 1.0, cues="fast, knapp, beinahe; nearly, almost, just under"),
+    Qualifier("more_than", 1.0, 1.25, cues="mehr als, über; more than, over"),
+    Qualifier("at_least", 1.0, 1.25, cues="mindestens; at least"),
+    Qualifier("less_than", 0.75, 1.0, cues="weniger als, unter; less than, under"),
+    Qualifier("up_to", 0.5, 1.0, cues="bis zu; up to, as many as"),
+    Qualifier("dozens", None, None, 24, 99, cues="Dutzende; dozens"),
+    Qualifier("hundreds", None, None, 200, 999, cues="Hunderte; hundreds"),
+    Qualifier("thousands", None, None, 2_000, 9_999, cues="Tausende; thousands"),
+    Qualifier("millions", None, None, 2e6, 9.99e6, cues="Millionen; millions"),
+    Qualifier("billions", None, None, 2e9, 9.99e9, cues="Milliarden, in Milliardenhöhe; billions"),
+)}
