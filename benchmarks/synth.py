@@ -18,8 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from prodstats.claims import CLAIM_COLUMNS
-from prodstats.sources import COLUMNS as SOURCE_COLUMNS
+from prodstats.schemas import CLAIM_COLUMNS, SOURCE_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,9 @@
-"""Shared fixtures: a private copy of the seed ledger, and helpers to break it on purpose."""
+"""Shared fixtures: a private copy of the frozen seed ledger, and helpers to break it on purpose.
+
+Tests never pin the live ledger in data/raw (it grows with every source a user codes): tests
+that need exact contents use the frozen copy in tests/fixtures/seed or a generated ledger;
+tests of data/raw check only what holds for any valid ledger.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,10 @@ import os
 os.environ["PRODSTATS_CACHE"] = "off"
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_RAW = ROOT / "data" / "raw"
+#: A frozen copy of the two seed sources as first coded; never edited with the live ledger.
+SEED_RAW = ROOT / "tests" / "fixtures" / "seed"
+#: The live ledger.
+LIVE_RAW = ROOT / "data" / "raw"
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +38,7 @@ def _outputs_in_tmp(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def seed_ledger():
-    """The project's own ledger, loaded once."""
+    """The frozen seed ledger, loaded once."""
     return prodstats.load(SEED_RAW)
 
 
@@ -93,8 +101,7 @@ def mini_ledger(folder: Path, claims: list[dict[str, str]]) -> Path:
     the quote defaults to the claim id)."""
     import hashlib
 
-    from prodstats.claims import CLAIM_COLUMNS
-    from prodstats.sources import COLUMNS as SOURCE_COLUMNS
+    from prodstats.schemas import CLAIM_COLUMNS, SOURCE_COLUMNS
 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "texts").mkdir(exist_ok=True)
@@ -112,5 +119,6 @@ def mini_ledger(folder: Path, claims: list[dict[str, str]]) -> Path:
                   sha256=hashlib.sha256(text.encode()).hexdigest())
     write_rows(folder / "sources.csv", SOURCE_COLUMNS, [source])
     shutil.copy(SEED_RAW / "indicators.csv", folder / "indicators.csv")
+    shutil.copy(SEED_RAW / "actors.csv", folder / "actors.csv")
     write_rows(folder / "claims.csv", CLAIM_COLUMNS, rows)
     return folder

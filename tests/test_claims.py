@@ -4,7 +4,7 @@ exact message."""
 import pytest
 
 import prodstats
-from prodstats.claims import QUALIFIERS
+from prodstats.vocab import QUALIFIERS
 from tests.conftest import ROOT, read_rows, set_cell, write_rows, problems
 
 SOURCES = "data/raw/sources.csv"
@@ -204,7 +204,7 @@ def test_unknown_and_missing_columns(raw):
     write_rows(raw / "claims.csv", header, rows)
     assert problems(raw) == [
         f"{raw}/claims.csv:1: column 'note': unknown column (did you mean 'notes'?); remove it or "
-        "rename it (allowed: " + ", ".join(prodstats.claims.CLAIM_COLUMNS) + ")"]
+        "rename it (allowed: " + ", ".join(prodstats.schemas.CLAIM_COLUMNS) + ")"]
 
 
 def test_required_column_missing(raw):

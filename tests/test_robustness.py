@@ -23,7 +23,7 @@ from tests.conftest import ROOT, SEED_RAW
 
 def _seed_line(claim_id: str) -> int:
     """The file line of a seed claim (its record's first line)."""
-    from prodstats.tables import record_lines
+    from prodstats.read import record_lines
 
     ids = pd.read_csv(SEED_RAW / "claims.csv", dtype=str)["claim_id"].tolist()
     return record_lines(SEED_RAW / "claims.csv")[ids.index(claim_id)]
@@ -59,8 +59,8 @@ CASES: dict[str, tuple] = {
     # files
     "empty file": (write_bytes("claims.csv", lambda b: b""), "claims.csv", None, None,
                    "file is empty; expected a header line"),
-    "header only": (write_bytes("claims.csv", lambda b: b.split(b"\n")[0] + b"\n"), "claims.csv",
-                    None, None, "the file has a header but no rows"),
+    "sources header only": (write_bytes("sources.csv", lambda b: b.split(b"\n")[0] + b"\n"),
+                            "sources.csv", None, None, "the file has a header but no rows"),
     "latin-1 bytes": (write_bytes("claims.csv", lambda b: b.decode().encode("latin-1", "replace")),
                       "claims.csv", 2, None, "not valid UTF-8"),
     "semicolon delimiter": (write_bytes("claims.csv", lambda b: b.replace(b",", b";")),
