@@ -172,7 +172,7 @@ def _why_not_a_figure(cell: str) -> str:
 
 
 def _chars(chars) -> str:
-    return ", ".join(f"'{c}' (U+{ord(c):04X} {unicodedata.name(c, '?')})"
+    return ", ".join(f"{c!r} (U+{ord(c):04X} {unicodedata.name(c, 'control character')})"
                      for c in dict.fromkeys(chars))
 
 
@@ -565,13 +565,15 @@ def target_reach(ctx: Context) -> list[Problem]:
     problems = []
     for row in np.flatnonzero(~observed.to_numpy() & frame["period_start"].notna().to_numpy()):
         key = (frame["actor"].iat[row], frame["indicator"].iat[row])
-        since = last.get(key, published.get(frame["source_id"].iat[row]))
+        since, what = last.get(key), "the last observation of this series"
+        if since is None:
+            since, what = published.get(frame["source_id"].iat[row]), "its source's publication"
         start = pd.Timestamp(frame["period_start"].iat[row])
         if since is not None and (start - since).days / 365.25 > TARGET_REACH_YEARS:
             problems.append(ctx.claims.problem(int(row), "period", frame["period"].iat[row], (
-                f"{(start - since).days / 365.25:.0f} years after the last observation of this "
-                f"series ({since.date()}); a target more than {TARGET_REACH_YEARS} years ahead "
-                "cannot be judged: check the period")))
+                f"{(start - since).days / 365.25:.0f} years after {what} ({since.date()}); a "
+                f"target more than {TARGET_REACH_YEARS} years ahead cannot be judged: check the "
+                "period")))
     return problems
 
 

@@ -1,0 +1,161 @@
+"""The rules added with the plain load: each bad cell gives one exact line; spans, revisions,
+actors and zero-claim ledgers work."""
+
+import pickle
+
+import pytest
+
+import prodstats
+from prodstats.errors import LedgerError
+from tests.conftest import mini_ledger, problems, read_rows, set_cell, write_rows
+
+
+@pytest.mark.parametrize(("table", "key", "column", "value", "message"), [
+    ("claims.csv", "dpa25-08", "value", "３.０００",
+     "column 'value' = '３.０００': written with non-ASCII digits ['３' (U+FF13 FULLWIDTH DIGIT "
+     "THREE), '０' (U+FF10 FULLWIDTH DIGIT ZERO)]; type the figure with the digits 0-9"),
+    ("claims.csv", "dpa25-08", "value", "٣٠٠٠",
+     "column 'value' = '٣٠٠٠': written with non-ASCII digits ['٣' (U+0663 ARABIC-INDIC DIGIT "
+     "THREE), '٠' (U+0660 ARABIC-INDIC DIGIT ZERO)]; type the figure with the digits 0-9"),
+    ("claims.csv", "reu24-05", "base_period", "２０２２",
+     "column 'base_period' = '２０２２': '２０２２' is written with non-ASCII digits ['２' (U+FF12 "
+     "FULLWIDTH DIGIT TWO), '０' (U+FF10 FULLWIDTH DIGIT ZERO)]; type the period with the "
+     "digits 0-9"),
+    ("claims.csv", "dpa25-08", "period", "2026",
+     "column 'period' = '2026': starts after the source was published (2025-01-17), so it "
+     "cannot be 'actual'; code it as 'expected' or 'target', or fix the period"),
+    ("claims.csv", "dpa25-08", "actor", "US",
+     "column 'actor' = 'US': no such actor in actors.csv (did you mean 'USA'?); add it there "
+     "(id, name, kind, country) or fix the id"),
+    ("claims.csv", "dpa25-08", "notes", "a\x00b",
+     "column 'notes' = 'a\\x00b': holds invisible control characters ['\\x00' (U+0000 control "
+     "character)]; retype the cell, or copy it again as plain text"),
+    ("claims.csv", "dpa25-08", "quote_en", "abc\u202edef",
+     "column 'quote_en' = 'abc\\u202edef': holds invisible control characters ['\\u202e' (U+202E "
+     "RIGHT-TO-LEFT OVERRIDE)]; retype the cell, or copy it again as plain text"),
+    ("claims.csv", "dpa25-08", "period", "0000",
+     "column 'period' = '0000': year 0000 in '0000' does not exist; years run from 0001"),
+    ("sources.csv", "dpa-2025-01-17-alliances", "published", "0000",
+     "column 'published' = '0000': year 0000 in '0000' does not exist; years run from 0001"),
+    ("sources.csv", "dpa-2025-01-17-alliances", "url", "javascript:alert(1)",
+     "column 'url' = 'javascript:alert(1)': write a web address starting with http:// or "
+     "https://, or leave it empty"),
+    ("claims.csv", "dpa25-11", "period", "2090",
+     "column 'period' = '2090': 65 years after its source's publication (2025-01-17); a target "
+     "more than 25 years ahead cannot be judged: check the period"),
+    ("claims.csv", "reu24-05", "derived", "yes",
+     "column 'derived' = 'yes': not an allowed value; use one of: true, false"),
+])
+def test_bad_cell_gives_one_exact_line(raw, table, key, column, value, message):
+    line = set_cell(raw, table, key, column, value)
+    assert problems(raw) == [f"{raw}/{table}:{line}: {message}"]
+
+
+@pytest.mark.parametrize("name", ["../../../../etc/hostname", "/etc/hostname", "texts/../claims.csv"])
+def test_text_file_outside_the_ledger_is_refused(raw, name):
+    line = set_cell(raw, "sources.csv", "dpa-2025-01-17-alliances", "text_file", name)
+    assert problems(raw) == [
+        f"{raw}/sources.csv:{line}: column 'text_file' = '{name}': not a file inside "
+        f"{raw}/texts/; write a path inside texts/ such as 'texts/NAME.txt'; archive the source "
+        "text there, verbatim, as UTF-8"]
+
+
+def test_symlink_out_of_texts_and_fifo_are_refused(raw, tmp_path):
+    import os
+
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret", encoding="utf-8")
+    (raw / "texts" / "link.txt").symlink_to(outside)
+    line = set_cell(raw, "sources.csv", "dpa-2025-01-17-alliances", "text_file", "texts/link.txt")
+    assert problems(raw) == [f"{raw}/sources.csv:{line}: column 'text_file' = 'texts/link.txt': a "
+                             f"link that leads out of {raw}/texts/; write a path inside texts/ "
+                             "such as 'texts/NAME.txt'; archive the source text there, verbatim, "
+                             "as UTF-8"]
+    os.mkfifo(raw / "texts" / "pipe.txt")
+    set_cell(raw, "sources.csv", "dpa-2025-01-17-alliances", "text_file", "texts/pipe.txt")
+    [message] = problems(raw)  # returns at once: a pipe is never opened
+    assert message.endswith("not a regular file (a folder, pipe or device); write a path inside "
+                            "texts/ such as 'texts/NAME.txt'; archive the source text there, "
+                            "verbatim, as UTF-8")
+
+
+def test_nul_byte_in_a_text_is_refused(raw):
+    import hashlib
+
+    path = raw / "texts" / "dpa-2025-01-17-alliances.txt"
+    data = path.read_bytes() + b"\x00"
+    path.write_bytes(data)
+    line = set_cell(raw, "sources.csv", "dpa-2025-01-17-alliances", "sha256",
+                    hashlib.sha256(data).hexdigest())
+    assert problems(raw) == [
+        f"{raw}/sources.csv:{line}: column 'text_file' = 'texts/dpa-2025-01-17-alliances.txt': "
+        "the text holds a NUL byte, so it is not a plain text; archive the article's text as "
+        "UTF-8 plain text"]
+
+
+def test_base_periods_compare_as_spans(raw, seed_ledger):
+    """2022-01/2022-12 is the base 2022: the chain, and so the conflict, are the same."""
+    set_cell(raw, "claims.csv", "reu24-05", "base_period", "2022-01/2022-12")
+    set_cell(raw, "claims.csv", "reu24-06", "base_period", "2022|2023-01/2023-12")
+    mine = prodstats.resolve(prodstats.load(raw).claims)
+    seed = prodstats.resolve(seed_ledger.claims)
+    columns = ["scenario", "measure", "period", "value", "low", "high", "confidence"]
+    assert mine[columns].equals(seed[columns])
+    assert len(prodstats.conflicts(mine)) == len(prodstats.conflicts(seed)) == 1
+
+
+def _with_columns(raw, extra):
+    header, rows = read_rows(raw / "claims.csv")
+    for row in rows:
+        row.update({"derived": "", "supersedes": ""}, **extra.get(row["claim_id"], {}))
+    write_rows(raw / "claims.csv", header, rows)
+
+
+def test_revision_leaves_the_series_and_stays_in_the_claims(raw):
+    _with_columns(raw, {"reu24-02": {"supersedes": "reu24-01"}})
+    claims = prodstats.load(raw).claims.set_index("claim_id")
+    assert claims.loc["reu24-01", "superseded_by"] == "reu24-02"
+    assert claims["superseded_by"].notna().sum() == 1
+    series = prodstats.resolve(claims.reset_index())
+    assert not series["claim_ids"].str.contains("reu24-01").any()
+    assert series["claim_ids"].str.contains("reu24-02").any()
+
+
+def test_revision_cycle_and_fork_are_refused(raw):
+    _with_columns(raw, {"reu24-01": {"supersedes": "reu24-02"}, "reu24-02": {"supersedes": "reu24-01"}})
+    assert [p.split(": ", 1)[1] for p in problems(raw)] == [
+        "column 'supersedes' = 'reu24-02': revisions form a cycle (reu24-01 -> reu24-02 -> "
+        "reu24-01); one claim of the cycle must be the first, superseding none"]
+    _with_columns(raw, {"dpa25-17": {"supersedes": "dpa25-16"}, "dpa25-18": {
+        "supersedes": "dpa25-16"}})
+    assert [p.split(": ", 1)[1] for p in problems(raw)] == [
+        "column 'supersedes' = 'dpa25-16': dpa25-16 is already superseded by dpa25-17; "
+        "supersede the latest revision (dpa25-17) instead"]
+
+
+def test_derived_value_needs_notes(raw):
+    _with_columns(raw, {"reu24-05": {"derived": "true", "notes": ""}})
+    [message] = problems(raw)
+    assert message.endswith("column 'notes': required when derived is true; say how the value "
+                            "was derived from the quote (e.g. 'the same amount as claim X')")
+
+
+def test_sources_without_claims_are_a_valid_ledger(tmp_path):
+    raw = mini_ledger(tmp_path / "raw", [{"value": "5"}])
+    header, _ = read_rows(raw / "claims.csv")
+    write_rows(raw / "claims.csv", header, [])
+    ledger = prodstats.load(raw)
+    assert len(ledger.sources) == 1 and ledger.claims.empty
+
+
+def test_ledger_error_pickles(raw):
+    set_cell(raw, "claims.csv", "dpa25-08", "unit", "rouns")
+    with pytest.raises(LedgerError) as caught:
+        prodstats.load(raw)
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert copy.problems == caught.value.problems and str(copy) == str(caught.value)
+
+
+def test_actor_names_come_from_the_actors_table(seed_ledger):
+    assert seed_ledger.actor_name("UKR") == "Ukraine"
+    assert seed_ledger.actor_name("unknown_slug") == "unknown_slug"
