@@ -43,13 +43,26 @@ WORDS = ("production output shells drones missiles contracts aid deliveries fact
          "announced reported according rose fell reached expected planned said officials").split()
 
 
-def generate(folder: Path, n: int, seed: int = 1, per_source: int = 20) -> Path:
-    """Write a complete ledger of ``n`` claims into ``folder`` and return it."""
+def generate(folder: Path, n: int, seed: int = 1, per_source: int = 20,
+             per_actor: int = 100) -> Path:
+    """Write a complete ledger of ``n`` claims into ``folder`` and return it.
+
+    Claims are spread over ``n // per_actor`` actors (at least the eight named ones), so a
+    larger ledger has more series, as a growing tracker does, not longer ones.
+    """
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
     texts = folder / "texts"
     texts.mkdir(exist_ok=True)
     shutil.copy(ROOT / "data" / "raw" / "indicators.csv", folder / "indicators.csv")
+    actors = ACTORS + [f"firm_{k:05d}" for k in range(max(0, n // per_actor - len(ACTORS)))]
+    with (folder / "actors.csv").open("w", encoding="utf-8", newline="") as handle:
+        handle.write("actor_id,name,kind,country\n")
+        for actor in actors:
+            if actor.isupper():
+                handle.write(f"{actor},{actor},country,{actor}\n")
+            else:
+                handle.write(f"{actor},{actor.replace('_', ' ').title()},company,UKR\n")
     n_sources = max(1, -(-n // per_source))
     kinds = rng.choice(["level", "ratio", "share"], size=n, p=[0.7, 0.2, 0.1])
     years = rng.integers(2015, 2026, size=n)
@@ -63,7 +76,7 @@ def generate(folder: Path, n: int, seed: int = 1, per_source: int = 20) -> Path:
         year = int(years[i])
         row = dict.fromkeys(CLAIM_COLUMNS, "")
         row.update(claim_id=cid, source_id=f"syn-{src:06d}", quote_en="synthetic",
-                   channel="synthetic statement", actor=ACTORS[i % len(ACTORS)],
+                   channel="synthetic statement", actor=actors[(i // 7) % len(actors)],
                    modality=MODALITY[i % len(MODALITY)], confidence=CONFIDENCE[i % len(CONFIDENCE)],
                    confidence_reason="synthetic", kind=kind, period=str(year),
                    qualifier=RELATIVE[i % len(RELATIVE)])

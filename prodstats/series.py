@@ -62,46 +62,65 @@ def resolve(claims: pd.DataFrame) -> pd.DataFrame:
     return series[SERIES_COLUMNS]
 
 
+#: The claim columns resolving needs (a narrow frame iterates much faster than all of them).
+_NEEDED = ["claim_id", "actor", "indicator", "kind", "period", "base_period", "modality",
+           "confidence", "canonical_unit", "value_canonical", "low_canonical", "high_canonical"]
+_KEYS = ["actor", "indicator"]
+
+
 def _resolve_one(claims: pd.DataFrame) -> pd.DataFrame:
-    rows: list[dict] = []
-    for (actor, indicator), group in claims.groupby(["actor", "indicator"], sort=True,
-                                                    observed=True):
-        levels = group[group["kind"] == "level"]
-        shares = group[group["kind"] == "share"]
-        ratios = group[group["kind"] == "ratio"]
-        stated = _points(levels, "level") + _points(shares, "share")
-        readings = _readings(ratios)
-        settled = ratios[~ratios["claim_id"].isin([c for _, choice in readings for c in choice])]
-        for reading, choice in readings:
+    claims = claims[_NEEDED]
+    stated = _stated(claims[claims["kind"] != "ratio"])
+    # Readings: 'single' for a series without an ambiguous ratio.
+    ratios = claims[claims["kind"] == "ratio"]
+    levels = dict(_groups(claims[claims["kind"] == "level"]))
+    chains, readings = [], []
+    for (actor, indicator), group in _groups(ratios):
+        for reading, choice in _readings(group):
+            readings.append((actor, indicator, reading))
+            # the settled claims, and the one whose base this reading chooses, in ledger order
+            used = [c for c in group if len(split_candidates(c.base_period)) == 1
+                    or c.claim_id in choice]
+            index_points = _chain(used, choice)
             base = {"actor": actor, "indicator": indicator, "reading": reading}
-            rows += [{**base, **p} for p in stated]
-            if not ratios.empty:
-                index_points = _chain(pd.concat([settled, ratios[ratios["claim_id"].isin(
-                    list(choice))]]).sort_index(), choice)
-                rows += [{**base, **p} for p in index_points]
-                rows += [{**base, **p} for p in _index_to_levels(index_points, levels)]
+            chains += [{**base, **p} for p in index_points]
+            chains += [{**base, **p} for p in _index_to_levels(
+                index_points, levels.get((actor, indicator), []))]
+    readings = pd.DataFrame(readings, columns=[*_KEYS, "reading"])
+    stated = stated.merge(readings, on=_KEYS, how="left").fillna({"reading": NO_READING})
     columns = [c for c in SERIES_COLUMNS if c not in ("scenario", "reading_consistent")]
-    series = pd.DataFrame(rows, columns=columns)
-    return series.sort_values(["actor", "indicator", "measure", "reading", "t", "claim_ids"],
-                              kind="stable", ignore_index=True)
+    series = pd.concat([stated, pd.DataFrame(chains, columns=columns)], ignore_index=True)
+    return series[columns].sort_values(["actor", "indicator", "measure", "reading", "t",
+                                        "claim_ids"], kind="stable", ignore_index=True)
 
 
-def _readings(ratios: pd.DataFrame) -> list[tuple[str, dict[str, str]]]:
+def _stated(claims: pd.DataFrame) -> pd.DataFrame:
+    """Levels and shares as points, as they were coded (in canonical units)."""
+    mid = {p: parse_period(p).mid_year for p in claims["period"].dropna().unique()}
+    return pd.DataFrame({
+        "actor": claims["actor"], "indicator": claims["indicator"], "measure": claims["kind"],
+        "period": claims["period"], "t": claims["period"].map(mid).astype(float),
+        "value": claims["value_canonical"], "low": claims["low_canonical"],
+        "high": claims["high_canonical"], "unit": claims["canonical_unit"],
+        "modality": claims["modality"], "confidence": claims["confidence"],
+        "claim_ids": claims["claim_id"], "derivation": "stated"}).reset_index(drop=True)
+
+
+def _groups(claims: pd.DataFrame) -> list[tuple[tuple[str, str], list]]:
+    """Claims as light records, grouped by series, in order of the series' keys."""
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for c in claims.itertuples(index=False):
+        groups[(c.actor, c.indicator)].append(c)
+    return sorted(groups.items())
+
+
+def _readings(ratios: list) -> list[tuple[str, dict[str, str]]]:
     """One reading per candidate base of each ambiguous claim, labelled ``claim:base=YYYY``;
     ``single`` when no base is ambiguous."""
-    readings = [(f"{cid}:base={candidate}", {cid: candidate})
-                for cid, base in zip(ratios["claim_id"], ratios["base_period"], strict=True)
-                for candidate in split_candidates(base) if len(split_candidates(base)) > 1]
+    readings = [(f"{c.claim_id}:base={candidate}", {c.claim_id: candidate}) for c in ratios
+                for candidate in split_candidates(c.base_period)
+                if len(split_candidates(c.base_period)) > 1]
     return readings or [(NO_READING, {})]
-
-
-def _points(claims: pd.DataFrame, measure: str) -> list[dict]:
-    return [{
-        "measure": measure, "period": c.period, "t": parse_period(c.period).mid_year,
-        "value": c.value_canonical, "low": c.low_canonical, "high": c.high_canonical,
-        "unit": c.canonical_unit, "modality": c.modality, "confidence": c.confidence,
-        "claim_ids": c.claim_id, "derivation": "stated",
-    } for c in claims.itertuples(index=False)]
 
 
 def _key(period: str) -> str:
@@ -109,11 +128,11 @@ def _key(period: str) -> str:
     return parse_period(period).key
 
 
-def _chain(ratios: pd.DataFrame, choice: dict[str, str]) -> list[dict]:
+def _chain(ratios: list, choice: dict[str, str]) -> list[dict]:
     """Chain ratio claims into index points; each connected set of periods gets its own index,
     with its earliest base period = 1."""
     edges = []
-    for c in ratios.itertuples(index=False):
+    for c in ratios:
         base = _key(choice.get(c.claim_id, split_candidates(c.base_period)[0]))
         edges.append((base, _key(c.period), c))
     graph: dict[str, list] = defaultdict(list)
@@ -164,17 +183,17 @@ def _chain(ratios: pd.DataFrame, choice: dict[str, str]) -> list[dict]:
     return points
 
 
-def _index_to_levels(index_points: list[dict], levels: pd.DataFrame) -> list[dict]:
+def _index_to_levels(index_points: list[dict], levels: list) -> list[dict]:
     """Where a level is known at a period of an index, turn every index point into a level."""
     out = []
-    if levels.empty:
+    if not levels:
         return out
     by_unit = defaultdict(list)
     for p in index_points:
         by_unit[p["unit"]].append(p)
     for points in by_unit.values():
         at = {p["period"]: p for p in points}
-        for lvl in levels.itertuples(index=False):
+        for lvl in levels:
             anchor = at.get(_key(lvl.period))
             if anchor is None:
                 continue
