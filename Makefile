@@ -10,7 +10,7 @@ OUT    := data/processed
 CHARTS := docs/charts
 
 .DEFAULT_GOAL := all
-.PHONY: all install data charts validate test bench fuzz backtest help clean
+.PHONY: all install data charts validate test lint bench fuzz backtest help clean
 
 all: $(STAMP) ## Set up .venv, then rebuild data/processed and docs/charts from data/raw
 	$(PY) -m prodstats build --raw $(RAW) --out $(OUT) --charts $(CHARTS)
@@ -34,10 +34,13 @@ charts: $(STAMP) ## Rebuild the charts in docs/charts (no CSVs)
 test: $(STAMP) ## Set up .venv, then run the whole test suite
 	$(PY) -m pytest
 
+lint: $(STAMP) ## Lint the package, tests and benchmarks with ruff (configured in pyproject.toml)
+	$(VENV)/bin/ruff check prodstats tests benchmarks
+
 backtest: $(STAMP) ## Backtest the projection method on the M3 yearly series (K=5, H=6)
 	$(PY) -m prodstats backtest --data ../shared/benchdata/m3_yearly.csv --window 5 --horizon 6
 
-bench: $(STAMP) ## Run the speed and memory benchmarks; the last line is JSON
+bench: $(STAMP) ## Measure the whole build at 10^4 and 10^5 claims; the last line is JSON
 	$(PY) benchmarks/run.py
 
 fuzz: $(STAMP) ## Run the property-based mutation test with 10,000 examples

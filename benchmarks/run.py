@@ -1,120 +1,209 @@
-"""Speed and memory benchmarks (``make bench``). Prints a table; the last line is one JSON object.
+"""Speed and memory of the whole build (``make bench``). Prints a table; the last line is JSON.
 
-Every measurement runs in a fresh interpreter, five times (three for the build); the median is
-reported. Ratios, not seconds, are the goals, so that a busy or slower machine moves both sides.
+Each measurement runs in a fresh interpreter; times are medians of several runs. The goals are
+ratios, so that a busy or slower machine moves both sides:
 
-- import_ratio: ``import prodstats`` over ``import pandas, pint, pandera`` + building a pint
-  UnitRegistry. Goal ≤ 1.15.
-- load_ratio_<n>: ``prodstats.load`` (read, validate, check every quote and hash, convert units)
-  of n synthetic claims, over ``pandas.read_csv(engine="pyarrow")`` of the same claims.csv.
-  Goal at 1M ≤ 4.
-- peak_rss_ratio_<n>: peak resident memory that loading adds (peak RSS minus RSS after the
-  imports) over the size of claims.csv. Goal at 1M ≤ 3. The absolute peak is printed too.
-- build_ratio: ``make`` of the seed ledger (into a scratch folder) over importing its five
-  dependencies (pandas, pint, pandera, statsmodels, matplotlib). Goal ≤ 1.5.
+- ``build_10k_over_import``: ``prodstats build --no-charts`` of 10,000 synthetic claims spread
+  over many series, over importing the five dependencies (pandas, pint, pandera, statsmodels,
+  matplotlib). Goal ≤ 2.
+- ``build_100k_over_10k``: the same build at 100,000 claims over the one at 10,000. Goal ≤ 12
+  (near-linear).
+- ``peak_gb_100k``: peak resident memory of that 100,000-claim build, GB. Goal ≤ 1.
+- ``ambiguous_50_over_import``: the seed ledger plus 50 ratio claims whose base is ambiguous
+  (``2022|2023``) on one series, built, over the import floor. Goal ≤ 2; and
+  ``ambiguous_50_visible``: every one of the 100 alternative bases is a reading in series.csv.
+- ``charts_redrawn_after_one_source`` / ``charts_changed``: after adding one source (5 claims on
+  Ukraine's shells) to the 10,000-claim ledger, how many charts a build draws again (their
+  inputs changed; the rest come from the chart cache) and how many charts show the new claims
+  (that series and Ukraine's overview). Goal: ``charts_redrawn_are_the_changed`` = 1.
+- ``load_100k_over_arrow_read``: ``prodstats.load`` of 100,000 claims over
+  ``pandas.read_csv(engine="pyarrow")`` of the same claims.csv. Goal ≤ 6.
+
+``PRODSTATS_BENCH_RUNS`` sets the runs per measurement (default 3).
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = Path(os.environ.get("PRODSTATS_BENCH_CACHE", Path(tempfile.gettempdir()) / "prodstats-bench"))
-SIZES = [int(s) for s in os.environ.get("PRODSTATS_BENCH_SIZES", "10000,100000,1000000").split(",")]
+CACHE = Path(os.environ.get("PRODSTATS_BENCH_CACHE",
+                            Path(tempfile.gettempdir()) / "prodstats-bench-2"))
+RUNS = int(os.environ.get("PRODSTATS_BENCH_RUNS", "3"))
 PY = sys.executable
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def _py(code: str) -> dict:
-    done = subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    done = subprocess.run([PY, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          check=False)
+    if done.returncode:
+        raise SystemExit(f"benchmark step failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _median(code: str, key: str, runs: int = 5) -> tuple[float, dict]:
-    results = [_py(code) for _ in range(runs)]
-    results.sort(key=lambda r: r[key])
+def _median(code: str, key: str = "s", runs: int = RUNS) -> tuple[float, dict]:
+    results = sorted((_py(code) for _ in range(runs)), key=lambda r: r[key])
     return results[len(results) // 2][key], results[len(results) // 2]
 
 
-IMPORT_PRODSTATS = """
-import json, time; t = time.perf_counter(); import prodstats
-print(json.dumps({"s": time.perf_counter() - t}))"""
-IMPORT_BASE = """
-import json, time; t = time.perf_counter(); import pandas, pint, pandera.pandas
-pint.UnitRegistry(); print(json.dumps({"s": time.perf_counter() - t}))"""
-READ = """
-import json, time, pandas as pd; t = time.perf_counter()
-pd.read_csv({path!r}, engine="pyarrow"); print(json.dumps({{"s": time.perf_counter() - t}}))"""
-LOAD = """
-import json, resource, time
-def rss_mb():
-    with open("/proc/self/status") as f:
-        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS")) / 1024
-import prodstats
-base = rss_mb(); t = time.perf_counter(); ledger = prodstats.load({path!r})
-s = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({{"s": s, "peak_mb": peak, "base_mb": base, "rows": len(ledger.claims)}}))"""
 IMPORT_FIVE = """
 import json, time; t = time.perf_counter()
 import pandas, pint, pandera.pandas, statsmodels.api, matplotlib.pyplot
 print(json.dumps({"s": time.perf_counter() - t}))"""
+# The build as `make data` runs it, in a fresh interpreter: imports, load, series,
+# projections, CSVs. The peak is the whole process's.
+BUILD = """
+import json, resource, sys, time; t = time.perf_counter()
+from prodstats.__main__ import main
+code = main(["build", "--raw", {raw!r}, "--out", {out!r}, "--no-charts"])
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+print(json.dumps({{"s": time.perf_counter() - t, "peak_gb": peak, "code": code}}))"""
+READ = """
+import json, time, pandas as pd; t = time.perf_counter()
+pd.read_csv({path!r}, engine="pyarrow"); print(json.dumps({{"s": time.perf_counter() - t}}))"""
+LOAD = """
+import json, time
+import prodstats
+t = time.perf_counter(); ledger = prodstats.load({path!r})
+print(json.dumps({{"s": time.perf_counter() - t}}))"""
+CHARTS = """
+import json, prodstats
+from prodstats.build import compute
+from prodstats.charts import chart_keys
+keys = {{}}
+for raw in ({a!r}, {b!r}):
+    result = compute(raw)
+    keys[raw] = chart_keys(result.tables["series"], result.tables["projections"], result.ledger)
+a, b = keys[{a!r}], keys[{b!r}]
+print(json.dumps({{"redrawn": sorted(k for k, v in b.items() if a.get(k) != v)}}))"""
 
 
-def ledger(n: int) -> Path:
+def synthetic(n: int) -> Path:
+    """A synthetic ledger of n claims (generated once, then reused)."""
     folder = CACHE / f"ledger-{n}"
     if not (folder / "claims.csv").is_file():
         print(f"generating {n:,} synthetic claims in {folder} …", flush=True)
-        sys.path.insert(0, str(ROOT / "benchmarks"))
         from synth import generate
 
         generate(folder, n, seed=1, per_source=100 if n >= 100_000 else 20)
     return folder
 
 
+def ambiguous(count: int = 50) -> Path:
+    """The project's ledger plus ``count`` ratio claims with base 2022|2023 on one series."""
+    folder = CACHE / f"ambiguous-{count}"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(ROOT / "data" / "raw", folder)
+    quotes = [f"Die Produktion stieg um das {k + 2},{k % 10}-Fache." for k in range(count)]
+    _add_source(folder, "bench-ambiguous", quotes, [
+        {"actor": "UKR", "indicator": "defence_production", "kind": "ratio", "period": "2024",
+         "value": f"{k + 2}.{k % 10}", "unit": "dimensionless", "base_period": "2022|2023",
+         "derived": "true", "notes": "benchmark claim"} for k in range(count)])
+    return folder
+
+
+def _add_source(folder: Path, sid: str, quotes: list[str], claims: list[dict]) -> None:
+    """Append one source (its text holds the quotes) and its claims to a ledger."""
+    text = ("\n".join(quotes) + "\n").encode()
+    (folder / "texts" / f"{sid}.txt").write_bytes(text)
+    with (folder / "sources.csv").open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    row = dict.fromkeys(header, "")
+    row.update(source_id=sid, outlet="Bench", title="Bench", title_origin="descriptive",
+               language="de", published="2025", published_precision="year",
+               published_basis="stated", text_file=f"texts/{sid}.txt",
+               sha256=hashlib.sha256(text).hexdigest())
+    with (folder / "sources.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, header, lineterminator="\n").writerow(row)
+    with (folder / "claims.csv").open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    with (folder / "claims.csv").open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, header, lineterminator="\n")
+        for number, (quote, cells) in enumerate(zip(quotes, claims, strict=True)):
+            row = dict.fromkeys(header, "")
+            row.update(claim_id=f"{sid}-{number:03d}", source_id=sid, quote=quote,
+                       quote_en="benchmark", channel="benchmark", modality="actual",
+                       qualifier="exact", confidence="official", confidence_reason="benchmark",
+                       **cells)
+            writer.writerow(row)
+
+
+def one_more_source(base: Path) -> Path:
+    """The 10,000-claim ledger plus one source with five claims about one actor."""
+    folder = CACHE / "ledger-10000-plus-one"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(base, folder)
+    quotes = [f"output reached {1000 + k} rounds in 202{k}" for k in range(5)]
+    _add_source(folder, "bench-one-more", quotes, [
+        {"actor": "UKR", "indicator": "shells_produced", "kind": "level", "period": f"202{k}",
+         "value": str(1000 + k), "unit": "rounds"} for k in range(5)])
+    return folder
+
+
 def main() -> None:
+    """Run every measurement and print the table and the JSON line."""
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, {platform.platform()}")
+          f"{platform.python_version()}, {platform.platform()}; {RUNS} runs each")
     figures: dict[str, float] = {}
-    imp, _ = _median(IMPORT_PRODSTATS, "s", 5)
-    base, _ = _median(IMPORT_BASE, "s", 5)
-    figures["import_ratio"] = imp / base
-    print(f"\n{'measure':<34}{'prodstats':>12}{'reference':>12}{'ratio':>8}{'goal':>8}")
-    print(f"{'import':<34}{imp:>11.3f}s{base:>11.3f}s{imp / base:>8.2f}{'≤1.15':>8}")
-    for n in SIZES:
-        folder = ledger(n)
-        csv_mb = (folder / "claims.csv").stat().st_size / 2**20
-        read, _ = _median(READ.format(path=str(folder / "claims.csv")), "s")
-        load, info = _median(LOAD.format(path=str(folder)), "s")
-        tag = {10_000: "10k", 100_000: "100k", 1_000_000: "1m"}.get(n, str(n))
-        figures[f"load_ratio_{tag}"] = load / read
-        figures[f"peak_rss_ratio_{tag}"] = (info["peak_mb"] - info["base_mb"]) / csv_mb
-        goal = "≤4" if n == 1_000_000 else ""
-        print(f"{'load ' + f'{n:,}' + ' claims':<34}{load:>11.3f}s{read:>11.3f}s"
-              f"{load / read:>8.2f}{goal:>8}")
-        print(f"{'  peak RSS added / CSV size':<34}{info['peak_mb'] - info['base_mb']:>10.0f}MB"
-              f"{csv_mb:>10.0f}MB{figures[f'peak_rss_ratio_{tag}']:>8.2f}"
-              f"{'≤3' if n == 1_000_000 else '':>8}")
-        print(f"{'  (absolute peak RSS)':<34}{info['peak_mb']:>10.0f}MB")
-    with tempfile.TemporaryDirectory() as scratch:
-        cmd = ["make", "--no-print-directory", f"OUT={scratch}/processed", f"CHARTS={scratch}/charts"]
-        runs = []
-        for _ in range(3):
-            t = time.perf_counter()
-            subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
-            runs.append(time.perf_counter() - t)
-    build = statistics.median(runs)
-    five, _ = _median(IMPORT_FIVE, "s")
-    figures["build_ratio"] = build / five
-    print(f"{'make (seed ledger, full build)':<34}{build:>11.3f}s{five:>11.3f}s{build / five:>8.2f}"
-          f"{'≤1.5':>8}")
+    scratch = Path(tempfile.mkdtemp(prefix="prodstats-bench-"))
+    try:
+        floor, _ = _median(IMPORT_FIVE)
+        builds = {}
+        for n in (10_000, 100_000):
+            raw = synthetic(n)
+            builds[n], info = _median(BUILD.format(raw=str(raw), out=str(scratch / f"o{n}")),
+                                      runs=RUNS if n < 100_000 else 1)
+            figures[f"peak_gb_{n // 1000}k"] = info["peak_gb"]
+        figures["build_10k_over_import"] = builds[10_000] / floor
+        figures["build_100k_over_10k"] = builds[100_000] / builds[10_000]
+        amb, _ = _median(BUILD.format(raw=str(ambiguous()), out=str(scratch / "amb")))
+        figures["ambiguous_50_over_import"] = amb / floor
+        with (scratch / "amb" / "series.csv").open(encoding="utf-8") as handle:
+            readings = {row["reading"] for row in csv.DictReader(handle)}
+        wanted = {f"bench-ambiguous-{k:03d}:base={b}" for k in range(50) for b in (2022, 2023)}
+        figures["ambiguous_50_visible"] = float(wanted <= readings)
+        base = synthetic(10_000)
+        redrawn = _py(CHARTS.format(a=str(base), b=str(one_more_source(base))))["redrawn"]
+        # The new claims are about Ukraine's shells: that chart, and Ukraine's overview.
+        changed = ["overview_ukr_production", "ukr_shells_produced"]
+        figures["charts_redrawn_after_one_source"] = len(redrawn)
+        figures["charts_changed"] = len(changed)
+        figures["charts_redrawn_are_the_changed"] = float(redrawn == changed)
+        claims = synthetic(100_000) / "claims.csv"
+        read, _ = _median(READ.format(path=str(claims)))
+        load, _ = _median(LOAD.format(path=str(claims.parent)))
+        figures["load_100k_over_arrow_read"] = load / read
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    rows = [
+        ("import of the five dependencies (floor)", f"{floor:.2f} s", ""),
+        ("build --no-charts, 10,000 claims", f"{builds[10_000]:.2f} s",
+         f"{figures['build_10k_over_import']:.2f} × floor (goal ≤ 2)"),
+        ("build --no-charts, 100,000 claims", f"{builds[100_000]:.2f} s",
+         f"{figures['build_100k_over_10k']:.2f} × 10k (goal ≤ 12)"),
+        ("peak memory, 100,000 claims", f"{figures['peak_gb_100k']:.2f} GB", "goal ≤ 1 GB"),
+        ("50 ambiguous-base claims on one series", f"{amb:.2f} s",
+         f"{figures['ambiguous_50_over_import']:.2f} × floor (goal ≤ 2); all 100 bases "
+         f"visible: {bool(figures['ambiguous_50_visible'])}"),
+        ("charts redrawn after one more source", f"{len(redrawn)}",
+         f"{', '.join(redrawn)}; changed: {', '.join(changed)}"),
+        ("load 100,000 claims / pyarrow read", f"{load:.2f} s / {read:.2f} s",
+         f"{figures['load_100k_over_arrow_read']:.2f} (goal ≤ 6)"),
+    ]
+    for name, value, goal in rows:
+        print(f"{name:<42}{value:>18}   {goal}")
     print(json.dumps({k: round(v, 3) for k, v in figures.items()}, sort_keys=True))
 
 
