@@ -418,9 +418,21 @@ def values(ctx: Context) -> list[Problem]:
 def quotes(ctx: Context) -> list[Problem]:
     """Each quote is verbatim in the (hash-checked) text of its source."""
     frame = ctx.frame
-    bad = [row for row, (quote, sid) in enumerate(zip(frame["quote"].tolist(),
-                                                        frame["source_id"].tolist(), strict=True))
-           if isinstance(quote, str) and sid in ctx.texts and quote not in ctx.texts[sid]]
+    bad = []
+    where: dict[str, int] = {}  # per source, where its last quote was found
+    for row, (quote, sid) in enumerate(zip(frame["quote"].tolist(), frame["source_id"].tolist(),
+                                           strict=True)):
+        text = ctx.texts.get(sid)
+        if not isinstance(quote, str) or text is None:
+            continue
+        # Claims are coded in reading order: search on from the previous quote, then all of it.
+        found = text.find(quote, where.get(sid, 0))
+        if found < 0:
+            found = text.find(quote)
+        if found < 0:
+            bad.append(row)
+        else:
+            where[sid] = found
     return [ctx.claims.problem(row, "quote", frame["quote"].iat[row],
                                quote_message(frame["quote"].iat[row],
                                              ctx.texts[frame["source_id"].iat[row]],
@@ -431,24 +443,36 @@ def quotes(ctx: Context) -> list[Problem]:
 def dates(ctx: Context) -> list[Problem]:
     """An actual or estimated figure cannot describe a period that starts after its source
     was published (the latest day the publication date allows)."""
+    frame = ctx.frame
+    published = _published_end(ctx)
+    start = frame["period"].map({k: v.start for k, v in ctx.periods.items()
+                                 if isinstance(v, Period)})
+    when = frame["source_id"].map(published)
+    past = frame["modality"].isin(PAST_ONLY).to_numpy(dtype=bool)
+    late = past & (start.notna() & when.notna()).to_numpy(dtype=bool)
+    late[late] = (start[late] > when[late]).to_numpy(dtype=bool)
+    return ctx.report(late, "period", lambda i: (
+        f"starts after the source was published ({published_text(ctx, frame['source_id'].iat[i])}"
+        f"), so it cannot be '{frame['modality'].iat[i]}'; code it as 'expected' or 'target', "
+        "or fix the period"))
+
+
+def _published_end(ctx: Context) -> dict:
+    """The last day each source's publication date allows, by source_id."""
     if ctx.sources is None:
-        return []
-    published = {}
-    for sid, date_text in zip(ctx.sources["source_id"], ctx.sources["published"], strict=True):
+        return {}
+    out = {}
+    for sid, text in zip(ctx.sources["source_id"], ctx.sources["published"], strict=True):
         try:
-            published[sid] = parse_period(date_text)
+            out[sid] = parse_period(text).end
         except (PeriodError, TypeError):
             continue
-    frame = ctx.frame
-    problems = []
-    for row, (modality, period, sid) in enumerate(
-            frame[["modality", "period", "source_id"]].itertuples(index=False)):
-        span, when = ctx.periods.get(period), published.get(sid)
-        if modality in PAST_ONLY and isinstance(span, Period) and when and span.start > when.end:
-            problems.append(ctx.claims.problem(row, "period", period, (
-                f"starts after the source was published ({when.text}), so it cannot be "
-                f"'{modality}'; code it as 'expected' or 'target', or fix the period")))
-    return problems
+    return out
+
+
+def published_text(ctx: Context, sid: str) -> str:
+    """A source's publication date as written."""
+    return ctx.sources.loc[ctx.sources["source_id"] == sid, "published"].iloc[0]
 
 
 def derived_notes(ctx: Context) -> list[Problem]:
@@ -552,29 +576,26 @@ def target_reach(ctx: Context) -> list[Problem]:
     """A target, pledge or proposal at most TARGET_REACH_YEARS after the last observation of
     its series (or, with none, after its source was published)."""
     frame = ctx.frame
-    observed = frame["modality"].isin(["actual", "estimate", "expected"])
-    last = (frame[observed].assign(end=pd.to_datetime(frame["period_end"]))
-            .groupby(["actor", "indicator"])["end"].max())
-    published = {}
-    if ctx.sources is not None:
-        for sid, text in zip(ctx.sources["source_id"], ctx.sources["published"], strict=True):
-            try:
-                published[sid] = pd.Timestamp(parse_period(text).end)
-            except (PeriodError, TypeError):
-                continue
-    problems = []
-    for row in np.flatnonzero(~observed.to_numpy() & frame["period_start"].notna().to_numpy()):
-        key = (frame["actor"].iat[row], frame["indicator"].iat[row])
-        since, what = last.get(key), "the last observation of this series"
-        if since is None:
-            since, what = published.get(frame["source_id"].iat[row]), "its source's publication"
-        start = pd.Timestamp(frame["period_start"].iat[row])
-        if since is not None and (start - since).days / 365.25 > TARGET_REACH_YEARS:
-            problems.append(ctx.claims.problem(int(row), "period", frame["period"].iat[row], (
-                f"{(start - since).days / 365.25:.0f} years after {what} ({since.date()}); a "
-                f"target more than {TARGET_REACH_YEARS} years ahead cannot be judged: check the "
-                "period")))
-    return problems
+    spans = {k: v for k, v in ctx.periods.items() if isinstance(v, Period)}
+    start = frame["period"].map({k: np.datetime64(v.start) for k, v in spans.items()})
+    end = frame["period"].map({k: np.datetime64(v.end) for k, v in spans.items()})
+    observed = frame["modality"].isin(["actual", "estimate", "expected"]).to_numpy(dtype=bool)
+    keys = ["actor", "indicator"]
+    last = frame[keys][observed].assign(last=end[observed]).groupby(keys).max()
+    series_last = frame[keys].merge(last, on=keys, how="left")["last"].to_numpy()
+    published = frame["source_id"].map({k: np.datetime64(v) for k, v in
+                                        _published_end(ctx).items()}).to_numpy()
+    since = np.where(pd.isna(series_last), published, series_last).astype("datetime64[D]")
+    years = (start.to_numpy().astype("datetime64[D]") - since).astype(float) / 365.25
+    with np.errstate(invalid="ignore"):
+        far = ~observed & (years > TARGET_REACH_YEARS)
+
+    def message(i: int) -> str:
+        what = ("the last observation of this series" if pd.notna(series_last[i])
+                else "its source's publication")
+        return (f"{years[i]:.0f} years after {what} ({since[i]}); a target more than "
+                f"{TARGET_REACH_YEARS} years ahead cannot be judged: check the period")
+    return ctx.report(far, "period", message)
 
 
 def underived(ctx: Context) -> list[Problem]:
