@@ -577,25 +577,29 @@ def target_reach(ctx: Context) -> list[Problem]:
     its series (or, with none, after its source was published)."""
     frame = ctx.frame
     spans = {k: v for k, v in ctx.periods.items() if isinstance(v, Period)}
-    start = frame["period"].map({k: np.datetime64(v.start) for k, v in spans.items()})
-    end = frame["period"].map({k: np.datetime64(v.end) for k, v in spans.items()})
+    start = _dates(frame["period"], {k: v.start for k, v in spans.items()})
+    end = _dates(frame["period"], {k: v.end for k, v in spans.items()})
     observed = frame["modality"].isin(["actual", "estimate", "expected"]).to_numpy(dtype=bool)
     keys = ["actor", "indicator"]
     last = frame[keys][observed].assign(last=end[observed]).groupby(keys).max()
-    series_last = frame[keys].merge(last, on=keys, how="left")["last"].to_numpy()
-    published = frame["source_id"].map({k: np.datetime64(v) for k, v in
-                                        _published_end(ctx).items()}).to_numpy()
-    since = np.where(pd.isna(series_last), published, series_last).astype("datetime64[D]")
-    years = (start.to_numpy().astype("datetime64[D]") - since).astype(float) / 365.25
+    series_last = frame[keys].merge(last, on=keys, how="left")["last"].set_axis(frame.index)
+    since = pd.to_datetime(series_last).fillna(_dates(frame["source_id"], _published_end(ctx)))
+    years = (start - since).dt.days.to_numpy(dtype=float) / 365.25
     with np.errstate(invalid="ignore"):
         far = ~observed & (years > TARGET_REACH_YEARS)
 
     def message(i: int) -> str:
         what = ("the last observation of this series" if pd.notna(series_last[i])
                 else "its source's publication")
-        return (f"{years[i]:.0f} years after {what} ({since[i]}); a target more than "
+        return (f"{years[i]:.0f} years after {what} ({since.iat[i].date()}); a target more than "
                 f"{TARGET_REACH_YEARS} years ahead cannot be judged: check the period")
     return ctx.report(far, "period", message)
+
+
+def _dates(keys: pd.Series, dates: dict) -> pd.Series:
+    """Each row's date from a table of its key's date (NaT where the key has none)."""
+    return pd.to_datetime(keys.map({k: pd.Timestamp(v) for k, v in dates.items()}),
+                          errors="coerce")
 
 
 def underived(ctx: Context) -> list[Problem]:
