@@ -177,6 +177,16 @@ FIELDS: dict[str, Field] = {
     "high_a": _number("Upper bound of the first claim.", unit="column:unit"),
     "low_b": _number("Lower bound of the second claim.", unit="column:unit"),
     "high_b": _number("Upper bound of the second claim.", unit="column:unit"),
+    # target_history.csv
+    "target_id": _text("The first claim of a target's chain of revisions."),
+    "revision": Field("int64", "0 for the target as first stated, 1 for its first revision, …",
+                      minimum=0),
+    "slipped_months": _number("Months the target's date moved from the version before "
+                              "(positive: later); empty for the first.", nullable=True,
+                              unit="month"),
+    "value_change": _number("The figure over the version before's; empty for the first.",
+                            nullable=True),
+    "current": Field("bool", "True for the version in force (superseded by none)."),
 }
 
 #: Where a column means something narrower in one table, its description there.
@@ -196,6 +206,14 @@ OVERRIDES: dict[str, dict[str, Field]] = {
         "confidence": _text("As coded; 'disputed' where this point conflicts with another "
                             "under this reading.", allowed=tuple(CONFIDENCES)),
     },
+    "target_history": {"value": _number("The target's figure in the canonical unit.",
+                                        unit="column:unit"),
+                       "unit": _text("The indicator's canonical unit."),
+                       "claim_id": _text("The claim of this version."),
+                       "source_id": _text("The source of this version."),
+                       "period": _text("The period the target is for, as coded."),
+                       "published": _text("When this version's source was published.",
+                                          nullable=True)},
     "conflicts": {"scenario": _text("Scenario the conflict occurs in."),
                   "actor": _text("Who the figures are about."),
                   "measure": _text("level, index or share."),
@@ -231,6 +249,9 @@ DERIVED_COLUMNS = ["bounds_from", "period_start", "period_end", "period_years",
 SERIES_COLUMNS = ["scenario", "actor", "indicator", "measure", "reading", "reading_consistent",
                   "period", "t", "value", "low", "high", "unit", "modality", "confidence",
                   "claim_ids", "derivation"]
+TARGET_HISTORY_COLUMNS = ["target_id", "revision", "claim_id", "actor", "indicator", "modality",
+                          "source_id", "published", "period", "value", "unit", "slipped_months",
+                          "value_change", "current"]
 CONFLICT_COLUMNS = ["scenario", "actor", "indicator", "measure", "reading", "period",
                     "claim_id_a", "claim_id_b", "low_a", "high_a", "low_b", "high_b", "unit"]
 
@@ -262,3 +283,4 @@ CLAIMS = _schema("claims", CLAIM_COLUMNS)
 PROCESSED_CLAIMS = _schema("processed_claims", CLAIM_COLUMNS + DERIVED_COLUMNS)
 SERIES = _schema("series", SERIES_COLUMNS, ordered=True)
 CONFLICTS = _schema("conflicts", CONFLICT_COLUMNS, ordered=True)
+TARGET_HISTORY = _schema("target_history", TARGET_HISTORY_COLUMNS, ordered=True)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from prodstats.periods import parse_period, split_candidates
-from prodstats.schemas import CONFLICT_COLUMNS, SERIES_COLUMNS
+from prodstats.schemas import CONFLICT_COLUMNS, SERIES_COLUMNS, TARGET_HISTORY_COLUMNS
 from prodstats.vocab import SCENARIOS, weakest
 
 NO_READING = "single"
@@ -253,3 +253,55 @@ def _mark_disputed(series: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     hit = series[point].merge(hits, on=point, how="left")["_hit"].fillna(False).astype(bool)
     series.loc[hit.to_numpy(), "confidence"] = "disputed"
     return series
+
+
+#: Modalities that aim at a figure rather than report one.
+AIMS = ("target", "pledge", "proposal")
+
+
+def target_history(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Every target, pledge or proposal with its revisions, oldest first: how often a goal
+    slipped, and how its figure moved.
+
+    A chain starts at a claim that supersedes none and follows ``superseded_by``. Each
+    version gets the date its source was published, its period, its figure in the canonical
+    unit, and how far it moved from the version before (months of slip, ratio of figures).
+
+    Returns:
+        Columns :data:`~prodstats.schemas.TARGET_HISTORY_COLUMNS`, ordered by actor,
+        indicator, target and revision.
+    """
+    aims = claims[claims["modality"].isin(AIMS)]
+    if aims.empty:
+        return pd.DataFrame({c: pd.Series(dtype=_HISTORY_TYPES[c])
+                             for c in TARGET_HISTORY_COLUMNS})
+    published = dict(zip(sources["source_id"], sources["published"], strict=True))
+    by_id = {c.claim_id: c for c in aims.itertuples(index=False)}
+    rows = []
+    for first in aims[aims["supersedes"].isna()
+                      | ~aims["supersedes"].isin(by_id)].itertuples(index=False):
+        version, previous, number = first, None, 0
+        while version is not None:
+            end = pd.Timestamp(version.period_end)
+            rows.append({
+                "target_id": first.claim_id, "revision": number, "claim_id": version.claim_id,
+                "actor": version.actor, "indicator": version.indicator,
+                "modality": version.modality, "source_id": version.source_id,
+                "published": published.get(version.source_id), "period": version.period,
+                "value": version.value_canonical, "unit": version.canonical_unit,
+                "slipped_months": (np.nan if previous is None else float(
+                    (end.year - previous[0].year) * 12 + end.month - previous[0].month)),
+                "value_change": (np.nan if previous is None or not previous[1]
+                                 else version.value_canonical / previous[1]),
+                "current": not isinstance(version.superseded_by, str),
+            })
+            previous, number = (end, version.value_canonical), number + 1
+            version = by_id.get(version.superseded_by)
+    history = pd.DataFrame(rows, columns=TARGET_HISTORY_COLUMNS)
+    return history.sort_values(["actor", "indicator", "target_id", "revision"],
+                               ignore_index=True).astype(_HISTORY_TYPES)
+
+
+_HISTORY_TYPES = {c: "str" for c in TARGET_HISTORY_COLUMNS} | {
+    "revision": "int64", "value": "float64", "slipped_months": "float64",
+    "value_change": "float64", "current": "bool"}
