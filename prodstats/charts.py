@@ -26,8 +26,6 @@ STYLE = {  # confidence → marker, filled?
     "verified": ("o", True), "official": ("o", True),
     "unverified": ("o", False), "disputed": ("X", True),
 }
-ACTORS = {"UKR": "Ukraine", "RUS": "Russia", "GBR": "United Kingdom", "DEU": "Germany",
-          "USA": "United States", "IRN": "Iran", "FRA": "France", "POL": "Poland"}
 RC = {
     "svg.hashsalt": "prodstats", "svg.fonttype": "none", "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
@@ -48,7 +46,8 @@ def _mpl():
 
 
 def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any = None, *,
-         ledger: Any = None, scenario: str = "all", title: str | None = None):
+         ledger: Any = None, scenario: str = "all", title: str | None = None,
+         capacity: pd.DataFrame | None = None):
     """Chart one series: its claims by confidence, its readings, targets and projection fans.
 
     Args:
@@ -56,8 +55,11 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
             scenarios are dropped; ``scenario`` picks which to draw).
         projections: rows of :func:`prodstats.project`; the matching ones are drawn as fans.
         ax: a matplotlib Axes to draw into; by default a new 800 px wide Figure.
-        ledger: the :class:`prodstats.Ledger`, for the source footnote and the title.
+        ledger: the :class:`prodstats.Ledger`, for the title, the source footnote, the claims a
+            point revises and the unit the claims were stated in (a series stated per month is
+            drawn per month).
         title: overrides the generated title.
+        capacity: rows of a capacity series that bounds this output, drawn beside it.
 
     Returns:
         The matplotlib Figure.
@@ -65,7 +67,7 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
     mpl = _mpl()
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
-    
+
     rows = series[series["scenario"] == scenario] if "scenario" in series else series
     keys = rows[["actor", "indicator", "measure"]].drop_duplicates()
     if len(keys) != 1:
@@ -73,6 +75,25 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
             f"plot() draws one series, got {len(keys)}; filter first, e.g. "
             "series.query(\"actor == 'UKR' and indicator == 'defence_production'\")")
     actor, indicator, measure = keys.iloc[0]
+    unit = rows["unit"].iloc[0]
+    if projections is not None:
+        projections = projections[
+            (projections["actor"] == actor) & (projections["indicator"] == indicator)
+            & (projections["measure"] == measure) & (projections["scenario"] == scenario)
+            & projections["mean"].notna()]
+    per = _stated_per_month(rows, ledger)
+    if per:  # drawn per month as stated; the CSVs keep the canonical per-year unit
+        rows, projections, capacity = (_scaled(t, 1 / 12) for t in (rows, projections, capacity))
+        unit = unit.replace("/year", "/month")
+    top = max(rows["high"].max(), rows["value"].max())
+    if projections is not None and not projections.empty:
+        top = max(top, projections["pi95_high"].max())
+    if capacity is not None and not capacity.empty:
+        top = max(top, capacity["high"].max())
+    top = top * 1.12 if top > 0 else 1
+
+    def number(v: float) -> str:
+        return _number(v, top)
     with mpl.rc_context(RC):
         standalone = ax is None
         if standalone:
@@ -80,6 +101,7 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
             ax = fig.add_axes((0.11, 0.34, 0.86, 0.54))
         fig = ax.figure
         handles: list = []
+        labels: list = []
         readings = sorted(rows["reading"].unique())
         offsets = np.linspace(-0.06, 0.06, len(readings)) if len(readings) > 1 else [0.0]
         for i, reading in enumerate(readings):
@@ -97,29 +119,20 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
                                       label=label))
             for x, p in xy:
                 _point(ax, x, p.value, p.low, p.high, p.confidence, colour)
-        _targets(ax, rows, handles)
+        if capacity is not None and not capacity.empty:
+            _capacity(ax, capacity[capacity["scenario"] == scenario], handles)
+        _targets(ax, rows, handles, labels, ledger, number)
+        _revisions(ax, rows, ledger, actor, indicator, 1 / 12 if per else 1.0, handles)
         if projections is not None:
-            projections = projections[
-                (projections["actor"] == actor) & (projections["indicator"] == indicator)
-                & (projections["measure"] == measure) & (projections["scenario"] == scenario)
-                & projections["mean"].notna()]
             _fans(ax, projections, rows, actor, indicator, measure, scenario, handles)
-        handles += [
-            Line2D([], [], color="#444", marker="o", ls="", ms=7, label="verified or official"),
-            Line2D([], [], color="#444", marker="o", ls="", ms=7, mfc="white", mew=1.5,
-                   label="unverified"),
-            Line2D([], [], color="#444", marker="X", ls="", ms=8, label="disputed (conflict)"),
-        ]
-        unit = rows["unit"].iloc[0]
+        handles += _confidence_handles(rows)
         ax.set_ylabel(_unit_label(unit))
-        ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: _number(v)))
         _year_axis(ax, rows, projections)
         ax.grid(axis="y", color="#ddd", lw=0.8)
         ax.set_title(title or _title(actor, indicator, measure, ledger), loc="left", pad=10)
-        top = max(rows["high"].max(), rows["value"].max())
-        if projections is not None and not projections.empty:
-            top = max(top, projections["pi95_high"].max())
-        ax.set_ylim(0, top * 1.12 if top > 0 else 1)
+        ax.set_ylim(0, top)
+        ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: number(v)))
+        _place_labels(ax, labels)
         if standalone:
             fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.08, 0.09),
                        ncols=2, frameon=False, handlelength=2.2, columnspacing=1.5)
@@ -128,6 +141,43 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
         else:
             ax.legend(handles=handles, fontsize=7.5, frameon=False, loc="upper left")
     return fig
+
+
+def _confidence_handles(rows: pd.DataFrame) -> list:
+    """Legend entries for the confidence marks that are drawn, and only those."""
+    from matplotlib.lines import Line2D
+
+    drawn = set(rows.loc[rows["modality"].isin(OBSERVED), "confidence"])
+    handles = []
+    if drawn & {"verified", "official"}:
+        handles.append(Line2D([], [], color="#444", marker="o", ls="", ms=7,
+                              label="verified or official"))
+    if "unverified" in drawn:
+        handles.append(Line2D([], [], color="#444", marker="o", ls="", ms=7, mfc="white",
+                              mew=1.5, label="unverified"))
+    if "disputed" in drawn:
+        handles.append(Line2D([], [], color="#444", marker="X", ls="", ms=8,
+                              label="disputed (conflict)"))
+    return handles
+
+
+def _stated_per_month(rows: pd.DataFrame, ledger: Any) -> bool:
+    """Whether every level claim of a per-year series was stated per month."""
+    if ledger is None or not str(rows["unit"].iloc[0]).endswith("/year"):
+        return False
+    ids = {i for cell in rows["claim_ids"] for i in str(cell).split(";") if i}
+    claims = ledger.claims[ledger.claims["claim_id"].isin(ids)
+                           & (ledger.claims["kind"] == "level")]
+    return not claims.empty and bool(claims["unit"].str.replace(" ", "").str.endswith(
+        "/month").all())
+
+
+def _scaled(table: pd.DataFrame | None, factor: float) -> pd.DataFrame | None:
+    if table is None:
+        return None
+    columns = [c for c in ("value", "low", "high", "mean", "pi80_low", "pi80_high",
+                           "pi95_low", "pi95_high") if c in table.columns]
+    return table.assign(**{c: table[c] * factor for c in columns})
 
 
 def _spread(obs: pd.DataFrame, offset: float) -> list[tuple[float, Any]]:
@@ -167,32 +217,130 @@ def _point(ax, x, value, low, high, confidence, colour):
             mfc=colour if filled else "white", mec=colour, mew=1.6, zorder=4)
 
 
-def _targets(ax, rows, handles):
+def _targets(ax, rows, handles, labels, ledger, number):
+    """Targets as stars, pledges and proposals as diamonds, each with its label. A figure the
+    text never stated (a scale word such as "billions") is drawn as its range with the word."""
     from matplotlib.lines import Line2D
 
+    words = _scale_words(rows, ledger)
     shown = set()
-    labelled: set[tuple[float, float]] = set()
     for kind, marker, label in (("target", "*", "target"),
                                 ("pledge", "D", "pledge"), ("proposal", "D", "proposal")):
         pts = rows[rows["modality"] == kind].drop_duplicates("claim_ids")
         for p in pts.itertuples(index=False):
             filled = STYLE.get(p.confidence, ("o", True))[1] and p.confidence != "disputed"
-            ax.plot([p.t], [p.value], marker=marker, ms=15 if marker == "*" else 8, ls="",
-                    mfc="#e0a100" if filled else "white", mec="#5a4500", mew=1.4, zorder=5)
+            word = words.get(p.claim_ids)
+            has_range = np.isfinite(p.low) and p.high > p.low
+            if word and has_range:  # no point: the text gave a range, not a figure
+                ax.plot([p.t, p.t], [p.low, p.high], color="#5a4500", lw=5, alpha=0.55,
+                        solid_capstyle="butt", zorder=5)
+                text = f"{label}: {word} ({number(p.low)}–{number(p.high)})"
+                anchor = (p.t, p.high)
+            else:
+                ax.plot([p.t], [p.value], marker=marker, ms=15 if marker == "*" else 8, ls="",
+                        mfc="#e0a100" if filled else "white", mec="#5a4500", mew=1.4, zorder=5)
+                if has_range:
+                    ax.errorbar([p.t], [p.value], yerr=[[p.value - p.low], [p.high - p.value]],
+                                fmt="none", ecolor="#5a4500", capsize=4, zorder=4)
+                text = f"{label} {number(p.value)}"
+                anchor = (p.t, p.value)
             if p.confidence == "disputed":
                 ax.plot([p.t], [p.value], marker="x", ms=8, color="#5a4500", ls="", zorder=6)
-            if np.isfinite(p.low) and p.high > p.low:
-                ax.errorbar([p.t], [p.value], yerr=[[p.value - p.low], [p.high - p.value]],
-                            fmt="none", ecolor="#5a4500", capsize=4, zorder=4)
-            if (round(p.t, 3), p.value) not in labelled:  # one label per spot
-                labelled.add((round(p.t, 3), p.value))
-                ax.annotate(f"{label} {_number(p.value)}", (p.t, p.value),
-                            textcoords="offset points", xytext=(9, -4), fontsize=8.5,
-                            color="#5a4500")
+            labels.append(ax.annotate(text, anchor, textcoords="offset points", xytext=(9, -4),
+                                      fontsize=8.5, color="#5a4500"))
             if kind not in shown:
                 shown.add(kind)
                 handles.append(Line2D([], [], marker=marker, ls="", ms=13 if marker == "*" else 7,
                                       mfc="#e0a100", mec="#5a4500", label=label))
+
+
+def _scale_words(rows: pd.DataFrame, ledger: Any) -> dict[str, str]:
+    """claim_id → the scale word ("billions") of claims coded with one."""
+    if ledger is None:
+        return {}
+    from prodstats.vocab import QUALIFIERS
+
+    claims = ledger.claims[ledger.claims["claim_id"].isin(set(rows["claim_ids"]))]
+    return {c: q for c, q in zip(claims["claim_id"], claims["qualifier"], strict=True)
+            if QUALIFIERS[q].is_scale}
+
+
+def _revisions(ax, rows, ledger, actor, indicator, factor, handles):
+    """Claims that a later claim revised: faded, with a line to what replaced them."""
+    if ledger is None or "superseded_by" not in ledger.claims.columns:
+        return
+    from matplotlib.lines import Line2D
+
+    from prodstats.periods import parse_period
+
+    claims = ledger.claims[(ledger.claims["actor"] == actor)
+                           & (ledger.claims["indicator"] == indicator)]
+    old = claims[claims["superseded_by"].notna() & (claims["kind"] != "ratio")]
+    if old.empty:
+        return
+    where = {c.claim_id: (parse_period(c.period).mid_year, c.value_canonical * factor)
+             for c in claims.itertuples(index=False)}
+    for c in old.itertuples(index=False):
+        x, y = where[c.claim_id]
+        ax.plot([x], [y], marker="*" if c.modality == "target" else "o", ms=11, ls="",
+                mfc="none", mec="#999", mew=1.2, alpha=0.8, zorder=3)
+        if c.superseded_by in where:
+            ax.annotate("", where[c.superseded_by], xytext=(x, y),
+                        arrowprops={"arrowstyle": "->", "color": "#999", "lw": 1.1,
+                                    "shrinkA": 6, "shrinkB": 9}, zorder=3)
+    handles.append(Line2D([], [], marker="*", ls="", ms=10, mfc="none", mec="#999",
+                          label="revised (superseded)"))
+
+
+def _capacity(ax, capacity, handles):
+    """A capacity series beside the output it bounds: a grey step line through its points."""
+    from matplotlib.lines import Line2D
+
+    pts = capacity[capacity["modality"].isin(OBSERVED)].sort_values("t")
+    aims = capacity[~capacity["modality"].isin(OBSERVED)].sort_values("t")
+    if not pts.empty:
+        ax.plot(pts["t"], pts["value"], color="#777", lw=1.4, ls="-.", marker="s", ms=5,
+                zorder=2)
+        handles.append(Line2D([], [], color="#777", ls="-.", marker="s", ms=5,
+                              label="capacity"))
+    if not aims.empty:
+        ax.plot(aims["t"], aims["value"], color="#777", marker="*", ms=12, ls="", mfc="white",
+                zorder=3)
+        handles.append(Line2D([], [], color="#777", marker="*", ls="", ms=11, mfc="white",
+                              label="capacity target"))
+
+
+def _place_labels(ax, labels) -> None:
+    """Move labels so that none overlaps another label or a marker: try a few offsets around
+    each label's point, in order, and keep the first that is free."""
+    if not labels:
+        return
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
+    if renderer is None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        renderer = FigureCanvasAgg(fig).get_renderer()
+    taken = [box for line in ax.get_lines() if line.get_marker() not in (None, "None", "")
+             for box in _marker_boxes(ax, line)]
+    for text in labels:
+        for dx, dy in ((9, -4), (9, 9), (9, -17), (-9, 9), (-9, -17), (9, 22), (9, -30),
+                       (-9, 22), (-9, -30), (9, 35), (9, -43)):
+            text.set_position((dx, dy))
+            text.set_horizontalalignment("left" if dx > 0 else "right")
+            box = text.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in taken):
+                break
+        taken.append(text.get_window_extent(renderer))
+
+
+def _marker_boxes(ax, line) -> list:
+    """Window boxes of a line's markers (7 px around each point)."""
+    from matplotlib.transforms import Bbox
+
+    xy = ax.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+    r = line.get_markersize() * ax.figure.dpi / 72 / 2
+    return [Bbox([[x - r, y - r], [x + r, y + r]]) for x, y in xy if np.isfinite([x, y]).all()]
 
 
 def _fans(ax, projections, rows, actor, indicator, measure, scenario, handles):
@@ -252,13 +400,15 @@ def _year_axis(ax, rows, projections):
     ax.set_xlim(lo, hi + 1)
 
 
-def _number(v: float) -> str:
-    a = abs(v)
-    if a >= 1e9:
-        return f"{v / 1e9:g} bn"
-    if a >= 1e6:
-        return f"{v / 1e6:g} M"
-    if a >= 1e3:
+def _number(v: float, top: float | None = None) -> str:
+    """A figure for people: in billions or millions where ``top`` (the largest figure it is
+    shown with, by default itself) reaches them, so one axis uses one format."""
+    top = abs(v) if top is None else abs(top)
+    if top >= 1e9:
+        return f"{v / 1e9:,.3g} bn"
+    if top >= 1e6:
+        return f"{v / 1e6:,.3g} M"
+    if top >= 1e3:
         return f"{v:,.0f}"
     return f"{v:.3g}"
 
@@ -269,18 +419,36 @@ def _unit_label(unit: str) -> str:
     if unit == "dimensionless":
         return "share (0–1)"
     plural = {"day": "days", "year": "years", "hour": "hours", "month": "months"}
-    return plural.get(unit, unit.replace("/year", " per year").replace("/day", " per day"))
+    return plural.get(unit, unit.replace("/year", " per year").replace("/month", " per month")
+                      .replace("/day", " per day"))
 
 
 def _title(actor, indicator, measure, ledger) -> str:
-    description = indicator.replace("_", " ")
-    if ledger is not None:
-        match = ledger.indicators.loc[ledger.indicators["indicator_id"] == indicator, "description"]
-        if not match.empty:
-            description = match.iloc[0]
+    description = _description(indicator, ledger)
     if measure == "index":
         description += " (index)"
-    return "\n".join(textwrap.wrap(f"{ACTORS.get(actor, actor)}: {description}", 68))
+    return _title_text(f"{actor_name(actor, ledger)}: {description}")
+
+
+def _title_text(text: str) -> str:
+    return "\n".join(textwrap.wrap(text, 68))
+
+
+def _description(indicator: str, ledger: Any) -> str:
+    """The indicator's description from the ledger; else its id made readable."""
+    if ledger is not None:
+        match = ledger.indicators.loc[ledger.indicators["indicator_id"] == indicator,
+                                      "description"]
+        if not match.empty:
+            return match.iloc[0]
+    return indicator.replace("_", " ").capitalize()
+
+
+def actor_name(actor: str, ledger: Any = None) -> str:
+    """The actor's name from the ledger's actors table; else its id made readable."""
+    if ledger is not None and getattr(ledger, "actors", None) is not None:
+        return ledger.actor_name(actor)
+    return actor if actor.isupper() else actor.replace("_", " ").capitalize()
 
 
 def _footnote(rows, ledger) -> str:
@@ -387,80 +555,170 @@ def _code_version() -> str:
     return hashlib.sha256(Path(__file__).read_bytes() + mpl.__version__.encode()).hexdigest()
 
 
-def _render(job: tuple) -> None:
-    """Draw one chart and save its files (run in a worker process)."""
-    kind, rows, projections, ledger, stem = job
-    fig = overview(rows, ledger) if kind == "overview" else plot(rows, projections, ledger=ledger)
-    save(fig, stem)
+def compare(series: pd.DataFrame, indicator: str, ledger: Any = None):
+    """One indicator across actors: each actor's claims with their confidence marks, joined in
+    time, and its targets as stars (scenario 'all'; where a base is ambiguous, the first
+    reading consistent with the other claims)."""
+    mpl = _mpl()
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    rows = series[(series["scenario"] == "all") & (series["indicator"] == indicator)
+                  & (series["measure"] != "index")]
+    top = max(rows["high"].max(), rows["value"].max()) * 1.12 or 1
+    with mpl.rc_context(RC):
+        fig = Figure(figsize=(WIDTH_IN, 5.6), dpi=DPI)
+        ax = fig.add_axes((0.11, 0.34, 0.86, 0.54))
+        handles, labels = [], []
+        for i, (actor, pts) in enumerate(rows.groupby("actor", sort=True)):
+            colour = PALETTE[i % len(PALETTE)]
+            pts = pts[pts["reading"] == _first_reading(pts)]
+            obs = pts[pts["modality"].isin(OBSERVED)]
+            xy = _spread(obs, 0.0)
+            _lines(ax, xy, colour, "-")
+            for x, p in xy:
+                _point(ax, x, p.value, p.low, p.high, p.confidence, colour)
+            aims = pts[~pts["modality"].isin(OBSERVED)]
+            ax.plot(aims["t"], aims["value"], marker="*", ms=14, ls="", mfc=colour, mec="#333",
+                    zorder=5)
+            for p in aims.itertuples(index=False):
+                labels.append(ax.annotate(f"{p.modality} {_number(p.value, top)}",
+                                          (p.t, p.value), textcoords="offset points",
+                                          xytext=(9, -4), fontsize=8.5, color=colour))
+            handles.append(Line2D([], [], color=colour, marker="o", lw=1.6,
+                                  label=actor_name(actor, ledger)))
+        if (~rows["modality"].isin(OBSERVED)).any():
+            handles.append(Line2D([], [], marker="*", ls="", ms=12, mfc="#ccc", mec="#333",
+                                  label="target, pledge or proposal"))
+        handles += _confidence_handles(rows)
+        ax.set_ylabel(_unit_label(rows["unit"].iloc[0]))
+        _year_axis(ax, rows, None)
+        ax.grid(axis="y", color="#ddd", lw=0.8)
+        ax.set_ylim(0, top)
+        ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: _number(v, top)))
+        ax.set_title(_title_text(f"{_description(indicator, ledger)}, by actor"), loc="left",
+                     pad=10)
+        _place_labels(ax, labels)
+        fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.08, 0.09), ncols=2,
+                   frameon=False, handlelength=2.2, columnspacing=1.5)
+        fig.text(0.02, 0.015, _footnote(rows, ledger), fontsize=8, color="#333", va="bottom",
+                 ha="left")
+    return fig
 
 
-def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any, folder: Path) -> list[dict]:
+def _first_reading(rows: pd.DataFrame) -> str:
+    consistent = sorted(rows.loc[rows["reading_consistent"], "reading"].unique())
+    return consistent[0] if consistent else sorted(rows["reading"].unique())[0]
+
+
+def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> list[dict]:
+    """Every chart a build draws: its file stem, what draws it, the text its files depend on
+    (its key in the chart cache) and its entry on the charts page."""
+    jobs = []
+    s = series[series["scenario"] == "all"]
+    bounds = _capacities(ledger)
+    for (actor, indicator, measure), rows in s.groupby(["actor", "indicator", "measure"],
+                                                       sort=True):
+        name = f"{actor.lower()}_{indicator}" + ("_index" if measure == "index" else "")
+        proj = projections[(projections["actor"] == actor)
+                           & (projections["indicator"] == indicator)
+                           & (projections["measure"] == measure)]
+        capacity = series[(series["actor"] == actor) & series["indicator"].isin(
+            bounds.get(indicator, [])) & (series["measure"] == measure)]
+        title = _title(actor, indicator, measure, ledger)
+        jobs.append({
+            "stem": name,
+            "draw": lambda r=rows, p=proj, c=capacity: plot(
+                r, p, ledger=ledger, capacity=c if not c.empty else None),
+            "content": (rows.to_csv() + proj.to_csv() + capacity.to_csv() + title
+                        + _footnote(rows, ledger) + _revised(ledger, actor, indicator)),
+            "record": {"stem": name, "title": title,
+                       "says": describe(rows, projections, actor, indicator, measure)}})
+    for indicator, rows in s[s["measure"] != "index"].groupby("indicator", sort=True):
+        if rows["actor"].nunique() < 2:
+            continue
+        title = f"{_description(indicator, ledger)}, by actor"
+        names = ", ".join(actor_name(a, ledger) for a in sorted(rows["actor"].unique()))
+        jobs.append({"stem": f"compare_{indicator}",
+                     "draw": lambda i=indicator: compare(series, i, ledger),
+                     "content": rows.to_csv() + title + names + _footnote(rows, ledger),
+                     "record": {"stem": f"compare_{indicator}", "title": title,
+                                "says": f"{names} side by side, each with its confidence marks "
+                                        "and targets."}})
+    if not s[(s["actor"] == "UKR") & (s["indicator"] == "defence_production")].empty:
+        ukr = series[(series["scenario"] == "all") & (series["actor"] == "UKR")]
+        jobs.insert(0, {
+            "stem": "overview_ukr_production", "draw": lambda: overview(series, ledger),
+            "content": ukr.to_csv() + _footnote(ukr, ledger),
+            "record": {"stem": "overview_ukr_production",
+                       "title": "Overview: Ukraine's arms production as officials describe it",
+                       "says": "The defence-production index under both readings of "
+                               "'sixfold by 2024', 2024 output of shells and drone munitions, "
+                               "and the 2025 targets for missiles and long-range drones "
+                               "(hatched: targets, not output)."}})
+    return jobs
+
+
+def _capacities(ledger: Any) -> dict[str, list[str]]:
+    """output indicator → the capacity indicators that bound it."""
+    if ledger is None or "bounds" not in ledger.indicators.columns:
+        return {}
+    out: dict[str, list[str]] = {}
+    for capacity, output in zip(ledger.indicators["indicator_id"], ledger.indicators["bounds"],
+                                strict=True):
+        if isinstance(output, str):
+            out.setdefault(output, []).append(capacity)
+    return out
+
+
+def _revised(ledger: Any, actor: str, indicator: str) -> str:
+    """The superseded claims a chart draws faded (part of its cache key)."""
+    if ledger is None or "superseded_by" not in ledger.claims.columns:
+        return ""
+    claims = ledger.claims
+    old = claims[(claims["actor"] == actor) & (claims["indicator"] == indicator)
+                 & claims["superseded_by"].notna()]
+    return old[["claim_id", "period", "value_canonical", "superseded_by"]].to_csv()
+
+
+def chart_keys(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> dict[str, str]:
+    """Each chart's cache key: a chart is drawn again only when its key changes."""
+    import hashlib
+
+    version = _code_version()
+    return {job["stem"]: hashlib.sha256((version + job["content"]).encode()).hexdigest()
+            for job in chart_jobs(series, projections, ledger)}
+
+
+def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
+             folder: Path) -> list[dict]:
     """Draw every chart into ``folder``; return one record per chart for the index page.
 
     A chart's files depend only on its rows, its projections, its title and footnote, this
-    module and matplotlib's version: a chart whose inputs are unchanged since an earlier build is
-    copied from the cache instead of drawn again (the bytes are the same either way). The rest
-    are drawn by one worker process per core.
+    module and matplotlib's version: a chart whose inputs are unchanged since an earlier build
+    is copied from the cache instead of drawn again (the bytes are the same either way).
     """
-    import hashlib
     import shutil
 
-    records, jobs = [], []
-    s = series[series["scenario"] == "all"]
-    for (actor, indicator, measure), rows in s.groupby(["actor", "indicator", "measure"], sort=True):
-        name = f"{actor.lower()}_{indicator}" + ("_index" if measure == "index" else "")
-        proj = projections[(projections["actor"] == actor) & (projections["indicator"] == indicator)
-                           & (projections["measure"] == measure)]
-        title = _title(actor, indicator, measure, ledger)
-        jobs.append(("chart", rows, proj, ledger, folder / name,
-                     rows.to_csv() + proj.to_csv() + title + _footnote(rows, ledger)))
-        records.append({"stem": name, "title": title,
-                        "says": describe(rows, projections, actor, indicator, measure)})
-    if not s[(s["actor"] == "UKR") & (s["indicator"] == "defence_production")].empty:
-        ukr = series[(series["scenario"] == "all") & (series["actor"] == "UKR")]
-        jobs.insert(0, ("overview", series, None, ledger, folder / "overview_ukr_production",
-                        ukr.to_csv() + _footnote(ukr, ledger)))
-        records.insert(0, {"stem": "overview_ukr_production",
-                           "title": "Overview: Ukraine's arms production as officials describe it",
-                           "says": "The defence-production index under both readings of "
-                                   "'sixfold by 2024', 2024 output of shells and drone munitions, "
-                                   "and the 2025 targets for missiles and long-range drones "
-                                   "(hatched: targets, not output)."})
+    jobs = chart_jobs(series, projections, ledger)
+    keys = chart_keys(series, projections, ledger)
     cache = _cache_dir()
-    version = _code_version()
-    todo = []
-    for kind, rows, proj, led, stem, content in jobs:
-        key = hashlib.sha256((version + content).encode()).hexdigest()
-        cached = [cache / f"{key}{ext}" for ext in (".svg", ".png")] if cache else []
+    for job in jobs:
+        stem = folder / job["stem"]
+        cached = ([cache / f"{keys[job['stem']]}{ext}" for ext in (".svg", ".png")]
+                  if cache else [])
         if cached and all(c.is_file() for c in cached):
             for c, ext in zip(cached, (".svg", ".png"), strict=True):
                 shutil.copyfile(c, stem.with_suffix(ext))
-        else:
-            todo.append(((kind, rows, proj, led, stem), cached))
-    _render_all([job for job, _ in todo])
-    for (_, _, _, _, stem), cached in todo:
-        if not cached:
             continue
-        for c, ext in zip(cached, (".svg", ".png"), strict=True):
+        save(job["draw"](), stem)
+        for c, ext in zip(cached, (".svg", ".png"), strict=False):
             tmp = c.with_suffix(c.suffix + ".tmp")
             shutil.copyfile(stem.with_suffix(ext), tmp)
             tmp.replace(c)
+    records = [job["record"] for job in jobs]
     (folder / "README.md").write_text(_page(records), encoding="utf-8")
     return records
-
-
-def _render_all(jobs: list[tuple]) -> None:
-    """Render in worker processes (fork) when there are enough charts to pay for them."""
-    import multiprocessing as mp
-    import os
-
-    workers = min(len(jobs), os.cpu_count() or 1, 4)
-    if workers < 2 or len(jobs) < 6 or "fork" not in mp.get_all_start_methods():
-        for job in jobs:
-            _render(job)
-        return
-    with mp.get_context("fork").Pool(workers) as pool:
-        pool.map(_render, jobs, chunksize=max(1, len(jobs) // (workers * 2)))
 
 
 def describe(rows: pd.DataFrame, projections: pd.DataFrame, actor: str, indicator: str,

@@ -11,8 +11,9 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def _shell_lines() -> list[str]:
-    blocks = re.findall(r"```\n(.*?)```", README, flags=re.S)
-    return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
+    blocks = re.findall(r"^```(\w*)\n(.*?)^```", README, flags=re.S | re.M)
+    return [line.strip() for lang, block in blocks if lang in ("", "sh", "console")
+            for line in block.splitlines() if line.strip()]
 
 
 def test_every_shell_command_goes_through_make_or_the_venv():
