@@ -36,11 +36,13 @@ LEVELS = [
 ]
 SHARES = ["weapons_used_share_domestic", "weapons_used_share_us", "weapons_used_share_europe"]
 ACTORS = ["UKR", "RUS", "GBR", "DEU", "USA", "FRA", "POL", "ukroboronprom"]
-RELATIVE = ["exact"] * 10 + ["about"] * 4 + ["more_than", "nearly", "at_least", "up_to", "less_than"]
+RELATIVE = (["exact"] * 10 + ["about"] * 4
+            + ["more_than", "nearly", "at_least", "up_to", "less_than"])
 CONFIDENCE = ["official"] * 6 + ["verified"] * 2 + ["unverified", "disputed"]
 MODALITY = ["actual"] * 6 + ["estimate", "expected", "target", "pledge"]
-WORDS = ("production output shells drones missiles contracts aid deliveries factory ministry "
-         "announced reported according rose fell reached expected planned said officials").split()
+WORDS = ["production", "output", "shells", "drones", "missiles", "contracts", "aid", "deliveries",
+         "factory", "ministry", "announced", "reported", "according", "rose", "fell", "reached",
+         "expected", "planned", "said", "officials"]
 
 
 def generate(folder: Path, n: int, seed: int = 1, per_source: int = 20,
@@ -95,8 +97,9 @@ def generate(folder: Path, n: int, seed: int = 1, per_source: int = 20,
                        base_period=f"{year - 2}|{year - 1}" if i % 20 == 0 else str(year - 1))
         else:
             pct = i % 2 == 0
-            row.update(indicator=SHARES[i % len(SHARES)], unit="percent" if pct else "dimensionless",
-                       value=round(rng.uniform(5, 60), 1) if pct else round(rng.uniform(0.05, 0.6), 3),
+            value = round(rng.uniform(5, 60), 1) if pct else round(rng.uniform(0.05, 0.6), 3)
+            row.update(indicator=SHARES[i % len(SHARES)], value=value,
+                       unit="percent" if pct else "dimensionless",
                        period=f"{year}-{int(months[i]):02d}")
         words = " ".join(WORDS[j] for j in rng.integers(0, len(WORDS), size=6))
         row["quote"] = f"{words} {row['value'] or 'Dutzende'} {row['unit']} ({cid})"

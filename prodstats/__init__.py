@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from prodstats.ledger import Ledger, load
 from prodstats.errors import BuildError, LedgerError, ProdstatsError, SeriesError
 from prodstats.forecast import feasibility, project
+from prodstats.ledger import Ledger, load
 from prodstats.series import conflicts, resolve
 from prodstats.units import ureg
 from prodstats.vocab import QUALIFIERS

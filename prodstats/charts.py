@@ -181,8 +181,9 @@ def _scaled(table: pd.DataFrame | None, factor: float) -> pd.DataFrame | None:
 
 
 def _spread(obs: pd.DataFrame, offset: float) -> list[tuple[float, Any]]:
-    """x positions: a reading's offset, and points of one period side by side, so that none
-    hides another (an unverified claim behind an official one of the same value)."""
+    """X positions: a reading's offset, and points of one period side by side, so that none
+    hides another (an unverified claim behind an official one of the same value).
+    """
     out = []
     for _, group in obs.sort_values(["t", "claim_ids"]).groupby("t", sort=True):
         shifts = np.linspace(-0.05, 0.05, len(group)) if len(group) > 1 else [0.0]
@@ -193,7 +194,8 @@ def _spread(obs: pd.DataFrame, offset: float) -> list[tuple[float, Any]]:
 
 def _lines(ax, xy, colour, style):
     """Join each period's points to the next period's; where one period holds several
-    (conflicting) points, a segment runs to each, never to their average."""
+    (conflicting) points, a segment runs to each, never to their average.
+    """
     periods: dict[float, list] = {}
     for x, p in xy:
         periods.setdefault(round(p.t, 6), []).append((x, p.value))
@@ -219,7 +221,8 @@ def _point(ax, x, value, low, high, confidence, colour):
 
 def _targets(ax, rows, handles, labels, ledger, number):
     """Targets as stars, pledges and proposals as diamonds, each with its label. A figure the
-    text never stated (a scale word such as "billions") is drawn as its range with the word."""
+    text never stated (a scale word such as "billions") is drawn as its range with the word.
+    """
     from matplotlib.lines import Line2D
 
     words = _scale_words(rows, ledger)
@@ -312,7 +315,8 @@ def _capacity(ax, capacity, handles):
 
 def _place_labels(ax, labels) -> None:
     """Move labels so that none overlaps another label or a marker: try a few offsets around
-    each label's point, in order, and keep the first that is free."""
+    each label's point, in order, and keep the first that is free.
+    """
     if not labels:
         return
     fig = ax.figure
@@ -402,7 +406,8 @@ def _year_axis(ax, rows, projections):
 
 def _number(v: float, top: float | None = None) -> str:
     """A figure for people: in billions or millions where ``top`` (the largest figure it is
-    shown with, by default itself) reaches them, so one axis uses one format."""
+    shown with, by default itself) reaches them, so one axis uses one format.
+    """
     top = abs(v) if top is None else abs(top)
     if top >= 1e9:
         return f"{v / 1e9:,.3g} bn"
@@ -476,7 +481,8 @@ def save(fig, stem: Path) -> list[Path]:
 
 def overview(series: pd.DataFrame, ledger: Any = None):
     """The seed production figures on one page: the defence-production index by reading, 2024
-    output, 2025 targets, and where the weapons used come from."""
+    output, 2025 targets, and where the weapons used come from.
+    """
     mpl = _mpl()
     from matplotlib.figure import Figure
 
@@ -534,7 +540,8 @@ def _bars(ax, s, indicators, labels, title, unit, log=False):
 
 def _cache_dir() -> Path | None:
     """Where rendered charts are kept between builds: PRODSTATS_CACHE, or ~/.cache/prodstats;
-    PRODSTATS_CACHE=off renders every chart afresh."""
+    PRODSTATS_CACHE=off renders every chart afresh.
+    """
     import os
 
     setting = os.environ.get("PRODSTATS_CACHE", "")
@@ -558,7 +565,8 @@ def _code_version() -> str:
 def compare(series: pd.DataFrame, indicator: str, ledger: Any = None):
     """One indicator across actors: each actor's claims with their confidence marks, joined in
     time, and its targets as stars (scenario 'all'; where a base is ambiguous, the first
-    reading consistent with the other claims)."""
+    reading consistent with the other claims).
+    """
     mpl = _mpl()
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
@@ -613,7 +621,8 @@ def _first_reading(rows: pd.DataFrame) -> str:
 
 def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> list[dict]:
     """Every chart a build draws: its file stem, what draws it, the text its files depend on
-    (its key in the chart cache) and its entry on the charts page."""
+    (its key in the chart cache) and its entry on the charts page.
+    """
     jobs = []
     s = series[series["scenario"] == "all"]
     bounds = _capacities(ledger)
@@ -660,7 +669,7 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> 
 
 
 def _capacities(ledger: Any) -> dict[str, list[str]]:
-    """output indicator → the capacity indicators that bound it."""
+    """Output indicator → the capacity indicators that bound it."""
     if ledger is None or "bounds" not in ledger.indicators.columns:
         return {}
     out: dict[str, list[str]] = {}

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 class ProdstatsError(Exception):
     """Base class of every error prodstats raises on purpose. Every one pickles (a notebook
-    or a worker process can pass it on)."""
+    or a worker process can pass it on).
+    """
 
 
 @dataclass(frozen=True, order=True)

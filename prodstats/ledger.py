@@ -19,8 +19,16 @@ from prodstats import config, schemas
 from prodstats.errors import LedgerError, Problem
 from prodstats.periods import Period
 from prodstats.read import TABLES, Table, label, read_table, read_texts
-from prodstats.validate import (CELL_RULES, FIGURE_RULES, Context, check_indicators,
-                                check_schema, check_sources, conversion_factor, underived)
+from prodstats.validate import (
+    CELL_RULES,
+    FIGURE_RULES,
+    Context,
+    check_indicators,
+    check_schema,
+    check_sources,
+    conversion_factor,
+    underived,
+)
 from prodstats.vocab import QUALIFIERS
 
 SCHEMAS = {"sources": schemas.SOURCES, "indicators": schemas.INDICATORS,
@@ -71,7 +79,20 @@ def load(path: str | Path | None = None) -> Ledger:
     for name in TABLES:
         tables[name], found = read_table(raw, name)
         problems += found
-    # Validate the tables, then the claims against them
+    texts, found = read_texts(raw, tables["sources"])
+    # Validate the tables, then the claims against them (deriving their figures on the way)
+    problems += _check_tables(tables) + found
+    if tables["claims"].frame is not None:
+        problems += _check_claims(tables, texts, problems)
+    if problems:
+        raise LedgerError(problems)
+    return Ledger(sources=tables["sources"].frame, indicators=tables["indicators"].frame,
+                  actors=tables["actors"].frame, claims=tables["claims"].frame, texts=texts)
+
+
+def _check_tables(tables: dict[str, Table]) -> list[Problem]:
+    """Each table against its schema; then the checks of sources and indicators."""
+    problems = []
     for name, table in tables.items():
         if table.frame is not None:
             problems += check_schema(table, SCHEMAS[name])
@@ -79,24 +100,21 @@ def load(path: str | Path | None = None) -> Ledger:
                          (tables["indicators"], check_indicators)):
         if table.frame is not None:
             problems += check(table)
-    texts, found = read_texts(raw, tables["sources"])
-    problems += found
+    return problems
+
+
+def _check_claims(tables: dict[str, Table], texts: dict[str, str],
+                  found: list[Problem]) -> list[Problem]:
+    """The rules on the claims as coded; derive their figures; the rules on the figures."""
     claims = tables["claims"]
-    if claims.frame is not None:
-        ctx = Context(claims, tables["sources"].frame, tables["indicators"].frame,
-                      tables["actors"].frame, texts)
-        for rule in CELL_RULES:
-            problems += rule(ctx)
-        # Derive
-        claims.frame = derive(ctx)
-        for rule in FIGURE_RULES:
-            problems += rule(ctx)
-        if not problems:
-            problems += underived(ctx)
-    if problems:
-        raise LedgerError(problems)
-    return Ledger(sources=tables["sources"].frame, indicators=tables["indicators"].frame,
-                  actors=tables["actors"].frame, claims=claims.frame, texts=texts)
+    ctx = Context(claims, tables["sources"].frame, tables["indicators"].frame,
+                  tables["actors"].frame, texts)
+    problems = [problem for rule in CELL_RULES for problem in rule(ctx)]
+    claims.frame = derive(ctx)
+    problems += [problem for rule in FIGURE_RULES for problem in rule(ctx)]
+    if not problems and not found:
+        problems += underived(ctx)
+    return problems
 
 
 def derive(ctx: Context) -> pd.DataFrame:
@@ -114,7 +132,8 @@ def derive(ctx: Context) -> pd.DataFrame:
 
 def fill_bounds(claims: pd.DataFrame) -> pd.DataFrame:
     """value_low and value_high from the qualifier rule where the coder left them empty; the
-    value of a scale word ("dozens") from its bounds where no figure is given."""
+    value of a scale word ("dozens") from its bounds where no figure is given.
+    """
     rule = {name: pd.Series({q: getattr(r, name) for q, r in QUALIFIERS.items()}, dtype=float)
             for name in ("low_factor", "high_factor", "low_abs", "high_abs")}
     qualifier = claims["qualifier"]
@@ -136,7 +155,8 @@ def fill_bounds(claims: pd.DataFrame) -> pd.DataFrame:
 
 def _midpoint(low: float, high: float) -> float:
     """Geometric midpoint, rounded to two significant digits; arithmetic where a bound is 0
-    (negative bounds are reported by the rules)."""
+    (negative bounds are reported by the rules).
+    """
     if low > 0 and high > 0:
         mid = math.sqrt(low * high)
     elif low >= 0 and high >= 0:

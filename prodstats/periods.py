@@ -34,7 +34,8 @@ class Period:
     @property
     def key(self) -> str:
         """The span in its shortest form, so that equal spans compare equal: ``2023-01/2023-12``
-        and ``2023`` are both ``2023``; ``2023-01-01/2023-01-31`` is ``2023-01``."""
+        and ``2023`` are both ``2023``; ``2023-01-01/2023-01-31`` is ``2023-01``.
+        """
         start, end = self.start, self.end
         if start == end:
             return start.isoformat()

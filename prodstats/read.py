@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
-import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -19,8 +18,13 @@ from pathlib import Path
 import pandas as pd
 
 from prodstats.errors import Problem
-from prodstats.schemas import (ACTOR_COLUMNS, CLAIM_COLUMNS, INDICATOR_COLUMNS, OPTIONAL,
-                               SOURCE_COLUMNS)
+from prodstats.schemas import (
+    ACTOR_COLUMNS,
+    CLAIM_COLUMNS,
+    INDICATOR_COLUMNS,
+    OPTIONAL,
+    SOURCE_COLUMNS,
+)
 
 #: The tables of a ledger folder: file name → its columns.
 TABLES = {"sources": SOURCE_COLUMNS, "indicators": INDICATOR_COLUMNS, "actors": ACTOR_COLUMNS,
@@ -71,8 +75,8 @@ def read_table(raw: Path, name: str) -> tuple[Table, list[Problem]]:
     table = Table(name, path, label(path))
     expected = ", ".join(columns)
     if not path.is_file():
-        return table, [table.problem(None, None, None,
-                                     f"file not found; expected a CSV with the columns: {expected}")]
+        return table, [table.problem(None, None, None, "file not found; expected a CSV with the "
+                                     f"columns: {expected}")]
     try:
         frame = _read(path)
     except UnicodeDecodeError as exc:
@@ -109,7 +113,8 @@ def read_table(raw: Path, name: str) -> tuple[Table, list[Problem]]:
 
 def _read(path: Path) -> pd.DataFrame:
     """Every cell as text, empty cells NA. pandas' pyarrow engine reads fast; where it refuses
-    a file, the C engine reads it again and its error names the line."""
+    a file, the C engine reads it again and its error names the line.
+    """
     options = {"dtype": "str", "keep_default_na": False, "na_values": [""]}
     if path.stat().st_size == 0:
         raise pd.errors.EmptyDataError("empty")
@@ -230,9 +235,9 @@ def read_texts(raw: Path, sources: Table) -> tuple[dict[str, str], list[Problem]
 def _read_text(raw: Path, folder: Path, name: str) -> tuple[bytes, str | None]:
     """The bytes of one text file, or why it cannot be used."""
     where = f"{label(raw)}/texts/"
-    inside = (f"write a path inside texts/ such as 'texts/NAME.txt'; archive the source text "
-              f"there, verbatim, as UTF-8")
-    if os.path.isabs(name) or ".." in Path(name).parts or not name.startswith("texts/"):
+    inside = ("write a path inside texts/ such as 'texts/NAME.txt'; archive the source text "
+              "there, verbatim, as UTF-8")
+    if Path(name).is_absolute() or ".." in Path(name).parts or not name.startswith("texts/"):
         return b"", f"not a file inside {where}; {inside}"
     path = raw / name
     try:

@@ -12,9 +12,19 @@ from dataclasses import dataclass, field, replace
 
 import pandera.pandas as pa
 
-from prodstats.vocab import (ACTOR_KINDS, CONFIDENCES, DATE_BASES, INDICATOR_MEASURES, KINDS,
-                             MODALITIES, PRECISIONS, QUALIFIERS, SCENARIOS, SERIES_MEASURES,
-                             TITLE_ORIGINS)
+from prodstats.vocab import (
+    ACTOR_KINDS,
+    CONFIDENCES,
+    DATE_BASES,
+    INDICATOR_MEASURES,
+    KINDS,
+    MODALITIES,
+    PRECISIONS,
+    QUALIFIERS,
+    SCENARIOS,
+    SERIES_MEASURES,
+    TITLE_ORIGINS,
+)
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,8 @@ def _groups(claims: pd.DataFrame) -> list[tuple[tuple[str, str], list]]:
 
 def _readings(ratios: list) -> list[tuple[str, dict[str, str]]]:
     """One reading per candidate base of each ambiguous claim, labelled ``claim:base=YYYY``;
-    ``single`` when no base is ambiguous."""
+    ``single`` when no base is ambiguous.
+    """
     readings = [(f"{c.claim_id}:base={candidate}", {c.claim_id: candidate}) for c in ratios
                 for candidate in split_candidates(c.base_period)
                 if len(split_candidates(c.base_period)) > 1]
@@ -130,7 +131,8 @@ def _key(period: str) -> str:
 
 def _chain(ratios: list, choice: dict[str, str]) -> list[dict]:
     """Chain ratio claims into index points; each connected set of periods gets its own index,
-    with its earliest base period = 1."""
+    with its earliest base period = 1.
+    """
     edges = []
     for c in ratios:
         base = _key(choice.get(c.claim_id, split_candidates(c.base_period)[0]))

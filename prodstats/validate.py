@@ -67,7 +67,8 @@ class Context:
 
 def check_schema(table: Table, schema: pa.DataFrameSchema) -> list[Problem]:
     """Validate a table against its schema; coerce its columns in place (figures first, from
-    their text). Repeated ids are reported naming the line of the first use."""
+    their text). Repeated ids are reported naming the line of the first use.
+    """
     problems = control_characters(table)
     figures = [c for c in NUMBERS if c in schema.columns]
     for column in figures:
@@ -306,7 +307,8 @@ def formulas(ctx: Context) -> list[Problem]:
 
 def is_formula(cell: object) -> bool:
     """'=…', '@…', a tab or line break first; or '+'/'-' followed by more than a number ('-'
-    alone, a placeholder, and '-5' are fine; '-2+3' and '-cmd|…' are not)."""
+    alone, a placeholder, and '-5' are fine; '-2+3' and '-cmd|…' are not).
+    """
     if not isinstance(cell, str) or not cell.startswith(("=", "+", "-", "@", "\t", "\r", "\n")):
         return False
     return cell[0] not in "+-" or not re.fullmatch(r"[+-][\d.,]*", cell)
@@ -442,7 +444,8 @@ def quotes(ctx: Context) -> list[Problem]:
 
 def dates(ctx: Context) -> list[Problem]:
     """An actual or estimated figure cannot describe a period that starts after its source
-    was published (the latest day the publication date allows)."""
+    was published (the latest day the publication date allows).
+    """
     frame = ctx.frame
     published = _published_end(ctx)
     start = frame["period"].map({k: v.start for k, v in ctx.periods.items()
@@ -484,7 +487,8 @@ def derived_notes(ctx: Context) -> list[Problem]:
 
 def revisions(ctx: Context) -> list[Problem]:
     """``supersedes`` names another claim of the same actor and indicator; no claim is revised
-    twice, and no chain of revisions returns to where it started."""
+    twice, and no chain of revisions returns to where it started.
+    """
     frame = ctx.frame
     ids = frame["claim_id"].tolist()
     where = {cid: row for row, cid in enumerate(ids) if isinstance(cid, str)}
@@ -574,7 +578,8 @@ def shares(ctx: Context) -> list[Problem]:
 
 def target_reach(ctx: Context) -> list[Problem]:
     """A target, pledge or proposal at most TARGET_REACH_YEARS after the last observation of
-    its series (or, with none, after its source was published)."""
+    its series (or, with none, after its source was published).
+    """
     frame = ctx.frame
     spans = {k: v for k, v in ctx.periods.items() if isinstance(v, Period)}
     start = _dates(frame["period"], {k: v.start for k, v in spans.items()})
@@ -673,7 +678,8 @@ def quote_message(quote: str, text: str, sid: str) -> str:
 
 def conversion_factor(kind: str, unit: str, canonical: str | None) -> tuple[float, bool, str]:
     """``(factor, per_period, target unit)`` that converts a fitting claim's values; NaN where
-    the unit does not fit."""
+    the unit does not fit.
+    """
     how, message = unit_fit(kind, unit, canonical)
     if message or not how:
         return math.nan, False, ""

@@ -8,6 +8,7 @@ tests of data/raw check only what holds for any valid ledger.
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from pathlib import Path
 
@@ -15,8 +16,6 @@ import pytest
 
 import prodstats
 from prodstats.errors import LedgerError
-
-import os
 
 # Every test renders its charts afresh; the chart cache is tested on its own.
 os.environ["PRODSTATS_CACHE"] = "off"
@@ -98,7 +97,8 @@ CLAIM_DEFAULTS = {
 def mini_ledger(folder: Path, claims: list[dict[str, str]]) -> Path:
     """Write a complete small ledger: one source whose text holds every quote, the seed
     indicators, and ``claims`` (each a dict of the cells that differ from CLAIM_DEFAULTS;
-    the quote defaults to the claim id)."""
+    the quote defaults to the claim id).
+    """
     import hashlib
 
     from prodstats.schemas import CLAIM_COLUMNS, SOURCE_COLUMNS

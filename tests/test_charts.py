@@ -1,6 +1,7 @@
 """Charts a journalist could publish: no label on another label or mark, one number format per
 axis, a legend of what is drawn, names for actors, ranges for scale words, monthly series per
-month, revisions faded, one chart per indicator across actors."""
+month, revisions faded, one chart per indicator across actors.
+"""
 
 import itertools
 

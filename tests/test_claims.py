@@ -1,11 +1,12 @@
 """The claim ledger: the seed validates, and every rule rejects a crafted bad ledger with an
-exact message."""
+exact message.
+"""
 
 import pytest
 
 import prodstats
 from prodstats.vocab import QUALIFIERS
-from tests.conftest import ROOT, read_rows, set_cell, write_rows, problems
+from tests.conftest import ROOT, problems, read_rows, set_cell, write_rows
 
 SOURCES = "data/raw/sources.csv"
 
@@ -228,7 +229,8 @@ def test_sources_csv_path_in_messages_is_relative_when_run_from_the_project(monk
 
 def test_duplicate_indicator_id(raw):
     """Found while speeding up validation: a repeated indicator id was silently accepted (the
-    last row won)."""
+    last row won).
+    """
     path = raw / "indicators.csv"
     rows = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join(rows + [rows[1]]) + "\n", encoding="utf-8")

@@ -1,5 +1,6 @@
 """Resolution: chains computed by hand, both readings of an ambiguous base, conflicts found and
-not found, and rates converted through the unit registry."""
+not found, and rates converted through the unit registry.
+"""
 
 import pytest
 

@@ -1,5 +1,6 @@
 """The rules added with the plain load: each bad cell gives one exact line; spans, revisions,
-actors and zero-claim ledgers work."""
+actors and zero-claim ledgers work.
+"""
 
 import pickle
 
