@@ -80,7 +80,8 @@ def _add_source(args: argparse.Namespace) -> int:
                        language=args.language, published_basis=args.published_basis,
                        published_note=args.published_note, url=args.url,
                        accessed=args.accessed)
-    guessed = " (told from the text; pass --language otherwise)" if added.language_guessed else ""
+    guessed = (" (told from the text; pass --language otherwise)" if added.language_guessed
+               else "")
     print(f"added {added.source_id}: {added.text_file}, sha256 {added.sha256}, sources.csv "
           f"line {added.line}, language {added.language}{guessed}")
     try:

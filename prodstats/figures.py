@@ -194,14 +194,41 @@ LENGTH_AFTER = re.compile(r"(?i)\s?-?(?:mm|cm|km|millimet(?:er|re)s?|kaliber|cal
 YEAR_CUES = {"in", "im", "bis", "seit", "vor", "nach", "ab", "since", "by", "before", "after",
              "until", "till", "into", "during", "early", "mid", "late", "anfang", "mitte",
              "ende", "jahr", "jahres", "year", "frühjahr", "sommer", "herbst", "winter",
-             "spring", "summer", "autumn", "fall", "fy", "fiscal", "jahresende", "mid-"}
+             "spring", "summer", "autumn", "fall", "fy", "fiscal", "jahresende"}
 #: Two-word year cues ("end of 2025", "im Vergleich zu 2023").
 YEAR_CUES_2 = {("end", "of"), ("start", "of"), ("beginning", "of"), ("middle", "of"),
                ("spring", "of"), ("summer", "of"), ("autumn", "of"), ("fall", "of"),
                ("winter", "of"), ("compared", "with"), ("compared", "to"), ("vergleich", "zu"),
                ("half", "of"), ("year", "of")}
+#: After a year: the end of the text or of a clause ("seit 2022.", "(2023)", "2023/24").
+YEAR_END = re.compile(r"\s*(?:$|[.;:!?)\]»«\"“”'/–])")
+#: After a number in German: a capitalised noun ("2000 Soldaten"), so it counts something.
+NOUN_AFTER = re.compile(r"\s[A-ZÄÖÜ]")
 #: Between two figures of a range: the scale or the per cent of the second applies to both.
 RANGE_GAP = re.compile(r"(?i)\s*(?:-|–|bis|to|and|und|or|oder)\s*")
+
+
+#: The factor of each scale family, for ranges ("2 bis 3 Millionen").
+FAMILY_FACTOR = {"dozens": 12.0, "thousands": 1e3, "millions": 1e6, "billions": 1e9,
+                 "trillions": 1e12}
+
+
+def _fixed_words() -> dict[str, tuple[str, tuple[float, ...], str | None, str | None]]:
+    """Words whose role is fixed: ``word: (role, candidates, scale family, language)``."""
+    table: dict[str, tuple[str, tuple[float, ...], str | None, str | None]] = {}
+    table.update({w: ("percent", (), None, None) for w in PERCENT_WORDS})
+    table.update({w: ("scale", (f,), SCALE_FAMILY[f], None) for w, f in SCALES.items()})
+    table.update({w: ("dozen", (12.0,), "dozens", None) for w in ("dozen", "dutzend")})
+    table.update({w: ("one", (1.0,), None, None) for w in ONE_ARTICLES - {"one"}})
+    table.update({w: ("denominator", (float(d),), None, None) for w, d in DENOMINATORS.items()})
+    table.update({w: ("half", (h,), None, "en" if w == "half" else None)
+                  for w, h in HALVES.items()})
+    table["times"] = ("times", (), None, "en")
+    table["hundred"] = ("hundred", (100.0,), None, "en")
+    return table
+
+
+FIXED_WORDS = _fixed_words()
 
 
 @dataclass(frozen=True)
@@ -213,10 +240,10 @@ class Figure:
         end: offset after the last character (``text[start:end] == figure.text``).
         text: the verbatim span.
         kind: one of :data:`KINDS`.
-        values: the candidate numeric values, the likeliest first. A per cent gives the number
-            and its fraction (``40 %`` → 40, 0.4); a fraction gives the fraction and its per
-            cent (``one third`` → 1/3, 33.33); a year gives itself; scale words alone, other
-            dates and non-ASCII digits give none.
+        candidates: the candidate numeric values, the likeliest first. A per cent gives the
+            number and its fraction (``40 %`` → 40, 0.4); a fraction gives the fraction and its
+            per cent (``one third`` → 1/3, 33.33); a year gives itself; scale words alone,
+            other dates and non-ASCII digits give none.
         rate: the rate cue bound to the figure: ``year``, ``month``, ``week``, ``day``, or None.
         scale: the scale family of a scale word in the figure (``millions``, ``dozens``, ...).
     """
@@ -225,24 +252,27 @@ class Figure:
     end: int
     text: str
     kind: str
-    values: tuple[float, ...] = ()
+    candidates: tuple[float, ...] = ()
     rate: str | None = None
     scale: str | None = None
 
 
 @dataclass
 class _Token:
-    """A piece of the text the reader combines into figures."""
+    """A piece of the text that the reader joins into figures.
+
+    ``role`` is one of: number (digits), word_number, hundred, one (an article: "a", "ein"),
+    dozen, scale, bare (a scale word alone), percent, times, multiple, denominator, half,
+    date, digits (non-ASCII).
+    """
 
     start: int
     end: int
-    role: str  # number, word_number, one, scale, bare, percent, times, multiple, denominator,
-    # half, date, digits
-    values: tuple[float, ...] = ()
+    role: str
+    candidates: tuple[float, ...] = ()
     scale: str | None = None
     plain_year: bool = False
     attached: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def read_figures(text: str, language: str | None = None) -> list[Figure]:
@@ -256,7 +286,7 @@ def read_figures(text: str, language: str | None = None) -> list[Figure]:
     Returns:
         The figures, with spans, candidate values and rate cues.
 
-    >>> [(f.text, f.values) for f in read_figures("etwa 2,5 Millionen Geschosse", "de")]
+    >>> [(f.text, f.candidates) for f in read_figures("etwa 2,5 Millionen Geschosse", "de")]
     [('2,5 Millionen', (2500000.0,))]
     >>> [(f.text, f.rate) for f in read_figures("about 40,000 rounds a month", "en")]
     [('40,000', 'month')]
@@ -275,7 +305,8 @@ def read_figures(text: str, language: str | None = None) -> list[Figure]:
 
 
 def _tokens(text: str, language: str | None) -> list[_Token]:
-    """The pieces: dates, digits, other digits and classified words, in order, not overlapping."""
+    """The pieces: dates, digits, other digits and classified words, in order, not overlapping
+    (a piece found earlier in this order wins)."""
     taken: list[_Token] = []
     busy = bytearray(len(text) + 1)
 
@@ -288,115 +319,87 @@ def _tokens(text: str, language: str | None) -> list[_Token]:
     for m in DATE.finditer(text):
         add(_Token(m.start(), m.end(), "date"))
     for m in DIGITS.finditer(text):
-        digits, attached = m.group("digits"), (m.group("attached") or "")
-        token = _Token(m.start(), m.end(), "number", _digit_values(digits, language),
-                       attached=attached.lower())
-        token.plain_year = (re.fullmatch(r"[0-9]{4}", digits) is not None
-                            and 1900 <= int(digits) <= 2099)
-        _apply_attached(token, text, digits)
-        add(token)
+        add(_digits_token(m, language))
     for m in OTHER_DIGITS.finditer(text):
         add(_Token(m.start(), m.end(), "digits"))
     for m in WORD.finditer(text):
         spec = _classify_word(m.group(), language)
         if spec is not None:
-            role, length, values, scale, extra = spec
-            add(_Token(m.start(), m.start() + length, role, values, scale=scale,
-                       extra=dict(extra)))
+            role, length, candidates, scale = spec
+            add(_Token(m.start(), m.start() + length, role, candidates, scale))
     taken.sort(key=lambda t: t.start)
     return taken
 
 
+def _digits_token(m: re.Match, language: str | None) -> _Token:
+    """A token of ASCII digits, with what a suffix written onto them does."""
+    digits, suffix = m.group("digits"), (m.group("attached") or "").lower().lstrip("-")
+    token = _Token(m.start(), m.end(), "number", _digit_values(digits, language),
+                   attached=suffix)
+    year = re.fullmatch(r"(?:19|20)[0-9]{2}", digits) is not None
+    token.plain_year = year and suffix in ("", "er", "s", "'s")
+    if suffix in SCALES:  # 6.6bn, 40k
+        token.candidates = tuple(v * SCALES[suffix] for v in token.candidates)
+        token.scale = SCALE_FAMILY[SCALES[suffix]]
+    elif suffix == "m":  # 2.5m: millions in English news, metres elsewhere: both readings
+        token.candidates = tuple(v * 1e6 for v in token.candidates) + token.candidates
+        token.scale = "millions"
+    elif suffix in ("x", "×", "fold") or suffix.startswith("fach"):
+        token.role = "multiple"
+    elif suffix in ("er", "s", "'s") and year:  # the 1990s, die 1990er
+        token.role = "date"
+    return token
+
+
 def _digit_values(digits: str, language: str | None) -> tuple[float, ...]:
     """The readings of ASCII digits with separators, the language's likeliest first."""
-    plain = digits.replace("\u00a0", "").replace("\u202f", "").replace("\u2009", "")
+    plain = re.sub("[\u00a0\u202f\u2009]", "", digits)
     if "," in plain and "." in plain:  # both: the last one is the decimal mark
         decimal = "," if plain.rfind(",") > plain.rfind(".") else "."
         group = "." if decimal == "," else ","
         return (float(plain.replace(group, "").replace(decimal, ".")),)
-    for mark in (",", "."):
-        if mark not in plain:
-            continue
-        head, *rest = plain.split(mark)
-        if len(rest) > 1:  # 2,500,000 or 2.500.000: grouping
-            return (float(plain.replace(mark, "")),)
-        tail = rest[0]
-        as_decimal = float(f"{head}.{tail}")
-        if len(tail) != 3 or head == "0":  # 2,5 / 2.5 / 0.500: a decimal
-            return (as_decimal,)
-        as_thousands = float(head + tail)  # 3.000 / 40,000: either
-        grouping_first = (mark == ".") == (language == "de") if language else True
-        both = (as_thousands, as_decimal)
-        return both if grouping_first else both[::-1]
-    return (float(plain),)
-
-
-def _apply_attached(token: _Token, text: str, digits: str) -> None:
-    """Turn a suffix written onto digits into a scale, a multiple or an ordinal."""
-    suffix = token.attached.lstrip("-")
-    if not suffix:
-        return
-    token.plain_year = token.plain_year and suffix in ("er", "s", "'s")
-    if suffix in ("bn", "mn", "mln", "tn", "k"):
-        token.values = tuple(v * SCALES[suffix] for v in token.values)
-        token.scale = SCALE_FAMILY[SCALES[suffix]]
-    elif suffix == "m":  # 2.5m: millions in English news, metres elsewhere: both readings
-        token.values = tuple(v * 1e6 for v in token.values) + token.values
-        token.scale = "millions"
-    elif suffix in ("x", "×", "fold") or suffix.startswith("fach"):
-        token.role = "multiple"
-    elif suffix in ("er", "s", "'s"):
-        token.role = "date" if token.plain_year else "number"  # the 1990s / 1990er
+    mark = "," if "," in plain else "." if "." in plain else None
+    if mark is None:
+        return (float(plain),)
+    head, *rest = plain.split(mark)
+    if len(rest) > 1:  # 2,500,000 or 2.500.000: grouping
+        return (float(plain.replace(mark, "")),)
+    as_decimal = float(f"{head}.{rest[0]}")
+    if len(rest[0]) != 3 or head == "0":  # 2,5 / 2.5 / 0.500: a decimal
+        return (as_decimal,)
+    both = (float(head + rest[0]), as_decimal)  # 3.000 / 40,000: either
+    grouping_first = language is None or (mark == ".") == (language == "de")
+    return both if grouping_first else both[::-1]
 
 
 @lru_cache(maxsize=65536)
 def _classify_word(word: str, language: str | None) -> tuple | None:
-    """A word's role for the reader, as ``(role, length, values, scale, extra)``, or None for
-    an ordinary word. Cached: most words of a ledger's texts repeat."""
+    """A word's role for the reader as ``(role, length, candidates, scale)``, or None for an
+    ordinary word. Cached: most words of a ledger's texts repeat."""
     lower = " ".join(word.lower().split())
-    en, de = language in (None, "en"), language in (None, "de")
-    if lower in PERCENT_WORDS:
-        return _spec(len(word), "percent")
-    if lower.endswith(".") and lower not in SCALES:  # a full stop, not an abbreviation's dot
+    if lower.endswith(".") and lower not in FIXED_WORDS:  # a full stop, not "Mio."
         word, lower = word[:-1], lower[:-1]
-    end = len(word)
     if lower == "billion":
-        factors = BILLION[language]
-        return _spec(end, "scale", factors, scale=SCALE_FAMILY[factors[0]])
-    if lower in SCALES:
-        return _spec(end, "scale", (SCALES[lower],), scale=SCALE_FAMILY[SCALES[lower]],
-                     extra={"word": lower})
-    match = BARE_SCALE.fullmatch(lower)
-    if match:
-        return _spec(end, "bare", scale=match.lastgroup)
-    if lower in ("dozen", "dutzend"):
-        return _spec(end, "dozen", (12.0,), scale="dozens")
-    if lower in ONE_ARTICLES and lower != "one":
-        return _spec(end, "one", (1.0,))
-    if lower in DENOMINATORS:
-        return _spec(end, "denominator", (float(DENOMINATORS[lower]),))
-    if lower in HALVES and (lower != "half" or en):
-        return _spec(end, "half", (HALVES[lower],))
-    if lower == "times" and en:
-        return _spec(end, "times")
-    if lower == "hundred" and en:
-        return _spec(end, "word_number", (100.0,), extra={"hundred": True})
-    multiple = _word_multiple(lower, en, de)
+        return "scale", len(word), BILLION[language], SCALE_FAMILY[BILLION[language][0]]
+    fixed = FIXED_WORDS.get(lower)
+    if fixed is not None and (fixed[3] is None or language in (None, fixed[3])):
+        return fixed[0], len(word), fixed[1], fixed[2]
+    bare = BARE_SCALE.fullmatch(lower)
+    if bare:
+        return "bare", len(word), (), bare.lastgroup
+    multiple = _word_multiple(lower, language)
     if multiple is not None:
-        return _spec(end, "multiple", (multiple,))
-    value = _word_number(lower, en, de)
+        return "multiple", len(word), (multiple,), None
+    value = _word_number(lower, language)
     if value is not None:
-        return _spec(end, "word_number", (float(value),))
+        return "word_number", len(word), (float(value),), None
     return None
 
 
-def _spec(length: int, role: str, values: tuple[float, ...] = (), scale: str | None = None,
-          extra: dict | None = None) -> tuple:
-    return role, length, values, scale, tuple((extra or {}).items())
-
-
-def _word_multiple(lower: str, en: bool, de: bool) -> float | None:
-    """The multiple a word states (tripled, versechsfacht, sixfold, zehnmal), or None."""
+def _word_multiple(lower: str, language: str | None) -> float | None:
+    """The multiple a word states (tripled, versechsfacht, sixfold, zehnmal), or None.
+    "x-fach" gives NaN: a multiple with no value."""
+    en, de = language in (None, "en"), language in (None, "de")
     if en and lower in EN_MULTIPLES:
         return float(EN_MULTIPLES[lower])
     if de and DE_DOUBLE.fullmatch(lower):
@@ -406,42 +409,35 @@ def _word_multiple(lower: str, en: bool, de: bool) -> float | None:
     m = WORD_MULTIPLE.fullmatch(lower)
     if m is None:
         return None
-    if m.group("n") is not None and de:
-        n = "x" if m.group("n") in ("x", "x-") else m.group("n")
-        if n == "x":
-            return math.nan  # "x-fach": many times, no value
-        value = _de_number(n)
-    elif m.group("en") is not None and en:
-        value = _en_compound(m.group("en").rstrip("-"))
-    elif m.group("mal") is not None and de and m.group("mal") not in ("ein", "nach", "dies"):
-        value = _de_number(m.group("mal"))
-    else:
-        return None
+    german, english, times = m.group("n"), m.group("en"), m.group("mal")
+    if german is not None and de:
+        return math.nan if german == "x" else _float(_de_number(german))
+    if english is not None and en:
+        return _float(_en_compound(english))
+    if times is not None and de and times not in ("ein", "nach", "dies"):
+        return _float(_de_number(times))
+    return None
+
+
+def _float(value: int | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _word_number(lower: str, en: bool, de: bool) -> int | None:
+def _word_number(lower: str, language: str | None) -> int | None:
     """The value of a number word ("twenty-five", "fünfundzwanzig", "dreihundert")."""
-    if en:
-        value = _en_compound(lower)
-        if value is not None:
-            return value
-    if de:
-        if lower in DE_INFLECTED:
-            return DE_INFLECTED[lower]
-        return _de_number(lower)
-    return None
+    value = _en_compound(lower) if language in (None, "en") else None
+    if value is None and language in (None, "de"):
+        value = DE_INFLECTED.get(lower) or _de_number(lower)
+    return value
 
 
 def _en_compound(word: str) -> int | None:
     """One English number word or a hyphenated pair ("six", "twenty-five")."""
-    if word in EN_UNITS:
-        return EN_UNITS[word]
-    if word in EN_TENS:
-        return EN_TENS[word]
-    parts = re.split("[-‐]", word)
-    if len(parts) == 2 and parts[0] in EN_TENS and parts[1] in EN_UNITS and EN_UNITS[parts[1]] < 10:
-        return EN_TENS[parts[0]] + EN_UNITS[parts[1]]
+    if word in EN_UNITS or word in EN_TENS:
+        return EN_UNITS.get(word) or EN_TENS[word]
+    tens, _, unit = word.replace("‐", "-").partition("-")
+    if tens in EN_TENS and EN_UNITS.get(unit, 10) < 10:
+        return EN_TENS[tens] + EN_UNITS[unit]
     return None
 
 
@@ -467,136 +463,124 @@ def _below_1000(word: str) -> int | None:
 
 
 def _below_100(word: str) -> int | None:
-    if word in DE_UNITS:
-        return DE_UNITS[word]
-    if word in DE_TENS:
-        return DE_TENS[word]
-    if "und" in word:
-        unit, tens = word.split("und", 1)
-        if unit in DE_PREFIX and tens in DE_TENS:
-            return DE_PREFIX[unit] + DE_TENS[tens]
+    if word in DE_UNITS or word in DE_TENS:
+        return DE_UNITS.get(word) or DE_TENS[word]
+    unit, _, tens = word.partition("und")
+    if unit in DE_PREFIX and tens in DE_TENS:
+        return DE_PREFIX[unit] + DE_TENS[tens]
     return None
 
 
 # ---------------------------------------------------------------------------------------------
-# Combining tokens into figures
+# Joining tokens into figures
 # ---------------------------------------------------------------------------------------------
 
-#: What may stand between two tokens of one figure: spaces, a hyphen, or "and" in
-#: "three hundred and fifty".
-_JOIN = re.compile(r"[ \t\u00a0\u202f\u2009-]?")
-_JOIN_AND = re.compile(r"\s(?:and)\s")
-
-
-def _adjacent(text: str, a: _Token, b: _Token, *, allow_and: bool = False) -> bool:
-    gap = text[a.end:b.start]
-    return bool(_JOIN.fullmatch(gap) or (allow_and and _JOIN_AND.fullmatch(gap)))
+#: What may stand between two tokens of one figure: a space or a hyphen, or "and" between
+#: English number words ("three hundred and fifty").
+JOIN = re.compile(r"[ \t\u00a0\u202f\u2009-]?")
+JOIN_AND = re.compile(r"\sand\s")
+#: Tokens that make a figure on their own, and the figure's kind.
+ALONE = {"date": "date", "digits": "digits", "bare": "scale", "multiple": "multiple"}
+#: Tokens that can begin a figure with a value.
+HEADS = ("number", "word_number", "hundred", "one", "dozen")
 
 
 def _combine(text: str, tokens: list[_Token], language: str | None) -> list[Figure]:
     """Join numbers with their scale words, per cent, fractions and multiples."""
     figures: list[Figure] = []
-    i, n = 0, len(tokens)
-
-    def at(j: int, *roles: str) -> bool:
-        return j < n and tokens[j].role in roles and _adjacent(text, tokens[j - 1], tokens[j])
-
-    while i < n:
-        t = tokens[i]
-        if t.role == "date":
-            figures.append(Figure(t.start, t.end, text[t.start:t.end], "date"))
-            i += 1
-            continue
-        if t.role == "digits":
-            figures.append(Figure(t.start, t.end, text[t.start:t.end], "digits"))
-            i += 1
-            continue
-        if t.role == "bare":
-            figures.append(Figure(t.start, t.end, text[t.start:t.end], "scale", scale=t.scale))
-            i += 1
-            continue
-        if t.role == "multiple":
-            values = () if any(math.isnan(v) for v in t.values) else t.values
-            figures.append(Figure(t.start, t.end, text[t.start:t.end], "multiple", values))
-            i += 1
-            continue
-        if t.role == "half":
-            j, values, scale = i + 1, t.values, None
-            # "half a million", "ein halbes Dutzend"
-            if at(j, "one") and at(j + 1, "scale", "dozen"):
-                j += 1
-            if at(j, "scale", "dozen"):
-                values = tuple(v * s for v in values for s in tokens[j].values)
-                scale = tokens[j].scale
-                figures.append(Figure(t.start, tokens[j].end, text[t.start:tokens[j].end],
-                                      "number", values, scale=scale))
-                i = j + 1
-                continue
-            figures.append(Figure(t.start, t.end, text[t.start:t.end], "fraction",
-                                  (values[0], values[0] * 100)))
-            i += 1
-            continue
-        if t.role == "denominator":  # "Drittel" without a numerator: one third
-            d = t.values[0]
-            figures.append(Figure(t.start, t.end, text[t.start:t.end], "fraction",
-                                  (1 / d, 100 / d)))
-            i += 1
-            continue
-        if t.role == "scale":  # alone: "Millionen" is a scale word, "Tausend" a thousand
-            word = t.extra.get("word", "")
-            if BARE_SCALE.fullmatch(word):
-                figures.append(Figure(t.start, t.end, text[t.start:t.end], "scale",
-                                      scale=t.scale))
-            elif word in ("tausend", "thousand"):
-                figures.append(Figure(t.start, t.end, text[t.start:t.end], "number",
-                                      t.values, scale=t.scale))
-            i += 1
-            continue
-        if t.role not in ("number", "word_number", "one", "dozen"):
-            i += 1  # "%" or "times" on its own: not a figure
-            continue
-        # A head: digits, number words (English compounds), or an article before a scale
-        j, values = i + 1, t.values
-        if t.role == "word_number":
-            while j < n and tokens[j].role == "word_number" and _adjacent(
-                    text, tokens[j - 1], tokens[j], allow_and=True):
-                values = _en_add(values[0], tokens[j])
-                j += 1
-        end, kind, scale = tokens[j - 1].end, "number", t.scale
-        if at(j, "denominator"):  # "zwei Drittel", "one third", "a quarter"
-            d = tokens[j].values[0]
-            values = (values[0] / d, values[0] * 100 / d)
-            end, kind, j = tokens[j].end, "fraction", j + 1
-        elif at(j, "half") and t.role == "one":  # "a half", "eine halbe"
-            values = (0.5, 50.0)
-            end, kind, j = tokens[j].end, "fraction", j + 1
-        else:
-            while at(j, "scale", "dozen"):  # "2,5 Millionen", "two dozen", "hundred thousand"
-                values = tuple(v * s for v in values for s in tokens[j].values)
-                scale, end, j = tokens[j].scale, tokens[j].end, j + 1
-            if at(j, "percent"):
-                values = tuple(x for v in values for x in (v, v / 100))
-                end, kind, j = tokens[j].end, "percent", j + 1
-            elif at(j, "times"):
-                end, kind, j = tokens[j].end, "multiple", j + 1
-        if t.role == "one" and end == t.end:
-            i += 1  # an article alone is not a figure
-            continue
-        if t.role == "dozen" and end == t.end:
-            kind = "number"
-        if t.plain_year and end == t.end and _is_year(text, t, language):
-            kind = "date"  # the year is kept as its value, so a claim about 2000 of something
-            # misread as a year still finds its figure
-        figures.append(Figure(t.start, end, text[t.start:end], kind, values, scale=scale))
-        i = j
+    i = 0
+    while i < len(tokens):
+        figure, i = _figure_at(text, tokens, i, language)
+        if figure is not None:
+            figures.append(figure)
     return _ranges(text, figures)
 
 
-def _en_add(total: float, token: _Token) -> tuple[float, ...]:
-    """Add the next English number word: "two" + "hundred", "two hundred" + "fifty"."""
-    if token.extra.get("hundred"):
-        return ((total or 1) * 100,)
-    return (total + token.values[0],)
+def _figure_at(text: str, tokens: list[_Token], i: int, language: str | None
+               ) -> tuple[Figure | None, int]:
+    """The figure that begins with token ``i`` (or None), and the index after it."""
+    t = tokens[i]
+    span = text[t.start:t.end]
+    if t.role in ALONE:
+        candidates = () if any(math.isnan(v) for v in t.candidates) else t.candidates
+        return Figure(t.start, t.end, span, ALONE[t.role], candidates, scale=t.scale), i + 1
+    if t.role == "half":
+        return _half(text, tokens, i)
+    if t.role == "denominator":  # "Drittel" without a numerator: one third
+        d = t.candidates[0]
+        return Figure(t.start, t.end, span, "fraction", (1 / d, 100 / d)), i + 1
+    if t.role == "scale":  # alone: "Millionen" is a scale word, "Tausend" a thousand
+        if BARE_SCALE.fullmatch(span.lower()):
+            return Figure(t.start, t.end, span, "scale", scale=t.scale), i + 1
+        if span.lower() in ("tausend", "thousand"):
+            return Figure(t.start, t.end, span, "number", t.candidates, scale=t.scale), i + 1
+        return None, i + 1
+    if t.role in HEADS:
+        return _headed(text, tokens, i, language)
+    return None, i + 1  # "%" or "times" on its own
+
+
+def _next_is(text: str, tokens: list[_Token], j: int, *roles: str) -> bool:
+    """Whether token ``j`` has one of the roles and directly follows token ``j - 1``."""
+    return (j < len(tokens) and tokens[j].role in roles
+            and JOIN.fullmatch(text[tokens[j - 1].end:tokens[j].start]) is not None)
+
+
+def _half(text: str, tokens: list[_Token], i: int) -> tuple[Figure, int]:
+    """"half", "die Hälfte", or "half a million" (a number)."""
+    t, j = tokens[i], i + 1
+    if _next_is(text, tokens, j, "one") and _next_is(text, tokens, j + 1, "scale", "dozen"):
+        j += 1
+    if _next_is(text, tokens, j, "scale", "dozen"):
+        s = tokens[j]
+        candidates = tuple(0.5 * f for f in s.candidates)
+        return Figure(t.start, s.end, text[t.start:s.end], "number", candidates,
+                      scale=s.scale), j + 1
+    return Figure(t.start, t.end, text[t.start:t.end], "fraction", (0.5, 50.0)), i + 1
+
+
+def _headed(text: str, tokens: list[_Token], i: int, language: str | None
+            ) -> tuple[Figure | None, int]:
+    """A figure that begins with a number: digits or number words, then a denominator, scale
+    words, per cent or "times"."""
+    t = tokens[i]
+    j, candidates = _head(text, tokens, i)
+    kind, scale = "number", t.scale
+    if _next_is(text, tokens, j, "denominator"):  # "zwei Drittel", "one third", "a quarter"
+        d = tokens[j].candidates[0]
+        candidates, kind, j = (candidates[0] / d, candidates[0] * 100 / d), "fraction", j + 1
+    elif t.role == "one" and _next_is(text, tokens, j, "half"):  # "a half", "ein halbes"
+        candidates, kind, j = (0.5, 50.0), "fraction", j + 1
+    else:
+        while _next_is(text, tokens, j, "scale", "dozen"):  # "2,5 Millionen", "two dozen"
+            candidates = tuple(v * f for v in candidates for f in tokens[j].candidates)
+            scale, j = tokens[j].scale, j + 1
+        if _next_is(text, tokens, j, "percent"):
+            candidates = tuple(x for v in candidates for x in (v, v / 100))
+            kind, j = "percent", j + 1
+        elif _next_is(text, tokens, j, "times"):
+            kind, j = "multiple", j + 1
+    end = tokens[j - 1].end
+    if t.role == "one" and j == i + 1:
+        return None, i + 1  # an article alone is not a figure
+    if t.plain_year and j == i + 1 and _is_year(text, t, language):
+        kind = "date"  # the year stays its candidate: a count misread as a year still matches
+    return Figure(t.start, end, text[t.start:end], kind, candidates, scale=scale), j
+
+
+def _head(text: str, tokens: list[_Token], i: int) -> tuple[int, tuple[float, ...]]:
+    """English number words joined ("three hundred and fifty"): the index after, the value."""
+    t, j = tokens[i], i + 1
+    if t.role not in ("word_number", "hundred"):
+        return j, t.candidates
+    total = t.candidates[0]
+    while j < len(tokens) and tokens[j].role in ("word_number", "hundred"):
+        gap = text[tokens[j - 1].end:tokens[j].start]
+        if not (JOIN.fullmatch(gap) or JOIN_AND.fullmatch(gap)):
+            break
+        total = total * 100 if tokens[j].role == "hundred" else total + tokens[j].candidates[0]
+        j += 1
+    return j, (total,)
 
 
 def _is_year(text: str, token: _Token, language: str | None) -> bool:
@@ -604,17 +588,12 @@ def _is_year(text: str, token: _Token, language: str | None) -> bool:
     before = re.findall(r"[^\W\d_]+", text[max(0, token.start - 40):token.start].lower())
     after = text[token.end:token.end + 30]
     if after.lstrip(" ").startswith("-"):
-        return False  # "2000-mal" or a compound such as "2023-Ziel": let the reader see it
-    if re.match(r"\s*(?:$|[.;:!?)\]»«\"“”'/–])", after):
+        return False  # "2000-mal", "2023-Ziel": let the coder see it
+    if YEAR_END.match(after) or before[-1:] in (["jahr"], ["year"]):
         return True
-    follows_noun = language != "en" and re.match(r"\s(?-i:[A-ZÄÖÜ])", after)
-    if before and before[-1] in ("jahr", "year", "jahres"):
-        return True
-    if follows_noun:
+    if language != "en" and NOUN_AFTER.match(after):
         return False  # "bis 2000 Soldaten": a count
-    if before and before[-1] in YEAR_CUES:
-        return True
-    return len(before) >= 2 and (before[-2], before[-1]) in YEAR_CUES_2
+    return bool(before) and before[-1] in YEAR_CUES or tuple(before[-2:]) in YEAR_CUES_2
 
 
 def _ranges(text: str, figures: list[Figure]) -> list[Figure]:
@@ -623,25 +602,12 @@ def _ranges(text: str, figures: list[Figure]) -> list[Figure]:
     out = list(figures)
     for k in range(len(out) - 1):
         a, b = out[k], out[k + 1]
-        if a.kind != "number" or a.scale is not None or not a.values:
+        if a.kind != "number" or a.scale or not RANGE_GAP.fullmatch(text[a.end:b.start]):
             continue
-        if not RANGE_GAP.fullmatch(text[a.end:b.start]):
-            continue
-        if b.kind == "number" and b.scale is not None:
-            factor = _scale_factor(b)
-            if factor:
-                out[k] = replace(a, values=a.values + tuple(v * factor for v in a.values))
-        elif b.kind == "percent":
-            out[k] = replace(a, values=a.values + tuple(v / 100 for v in a.values))
+        factor = 0.01 if b.kind == "percent" else FAMILY_FACTOR.get(b.scale or "")
+        if factor and b.kind in ("number", "percent"):
+            out[k] = replace(a, candidates=a.candidates + tuple(v * factor for v in a.candidates))
     return out
-
-
-def _scale_factor(figure: Figure) -> float | None:
-    for family, factor in (("thousands", 1e3), ("millions", 1e6), ("billions", 1e9),
-                           ("trillions", 1e12), ("dozens", 12.0)):
-        if figure.scale == family:
-            return factor
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -660,23 +626,26 @@ def rate_cues(text: str) -> list[tuple[int, int, str, bool]]:
     """
     cues = []
     for m in RATE_CUES.finditer(text):
-        if m.group("unit"):
-            if NOT_A_RATE_AFTER.match(text, m.end()) and not m.group(0).lower().startswith(
-                    ("per", "pro", "je")):
-                continue
-            before = text[max(0, m.start() - 20):m.start()].lower().split()
-            if before and before[-1] in NOT_A_RATE_BEFORE:
-                continue
-            word = m.group("unit").lower()
-            cues.append((m.start(), m.end(), _RATE_BASES[word], False))
+        if m.group("unit") and _is_rate(text, m):
+            cues.append((m.start(), m.end(), _RATE_BASES[m.group("unit").lower()], False))
         elif m.group("annum"):
             cues.append((m.start(), m.end(), "year", False))
-        else:
+        elif m.group("adj"):
             word = m.group("adj").lower()
-            stem = next(s for s in sorted(_RATE_BASES, key=len, reverse=True)
-                        if word.startswith(s))
+            stem = max((s for s in _RATE_BASES if word.startswith(s)), key=len)
             cues.append((m.start(), m.end(), _RATE_BASES[stem], True))
     return cues
+
+
+def _is_rate(text: str, m: re.Match) -> bool:
+    """Whether "a year", "im Jahr", "am Tag" ... is a rate, not a time ("a year ago", "im Jahr
+    2024", "in a year"). "per", "pro" and "je" always are."""
+    if m.group(0).lower().startswith(("per", "pro", "je")):
+        return True
+    if NOT_A_RATE_AFTER.match(text, m.end()):
+        return False
+    before = text[max(0, m.start() - 20):m.start()].lower().split()
+    return not (before and before[-1] in NOT_A_RATE_BEFORE)
 
 
 def _bind_rates(text: str, figures: list[Figure]) -> list[Figure]:
@@ -694,18 +663,18 @@ def _bind_rates(text: str, figures: list[Figure]) -> list[Figure]:
     targets = [k for k, f in enumerate(figures)
                if f.kind not in ("date", "digits") and not LENGTH_AFTER.match(text, f.end)]
     ends = [m.start() for m in SENTENCE_END.finditer(text)]
-    out = list(figures)
 
     def same_sentence(a: int, b: int, limit: int = 150) -> bool:
-        return not any(a <= e < b for e in ends) and b - a <= limit
+        return b - a <= limit and not any(a <= e < b for e in ends)
 
+    out = list(figures)
     for start, end, base, adjective in cues:
-        before = [k for k in targets if figures[k].end <= start]
-        after = [k for k in targets if figures[k].start >= end]
+        before = [k for k in targets if figures[k].end <= start][-1:]
+        after = [k for k in targets if figures[k].start >= end][:1]
         if adjective and after and same_sentence(end, figures[after[0]].start, limit=30):
             k = after[0]
-        elif before and same_sentence(figures[before[-1]].end, start):
-            k = before[-1]
+        elif before and same_sentence(figures[before[0]].end, start):
+            k = before[0]
         else:
             continue
         if out[k].rate is None:
@@ -717,12 +686,12 @@ def _bind_rates(text: str, figures: list[Figure]) -> list[Figure]:
 # The quote-claim check
 # ---------------------------------------------------------------------------------------------
 
-#: Scale qualifiers and the scale families of the words that support them.
-SCALE_QUALIFIERS = {"dozens": {"dozens"}, "hundreds": {"hundreds"},
-                    "thousands": {"thousands"}, "millions": {"millions"},
-                    "billions": {"billions"}}
-_DERIVED_HINT = ("or if the value is derived on purpose set derived to true and say how in "
-                 "notes")
+#: Scale-word qualifiers: the scale family of the words that support each.
+SCALE_QUALIFIERS = {"dozens": "dozens", "hundreds": "hundreds", "thousands": "thousands",
+                    "millions": "millions", "billions": "billions"}
+DERIVED_HINT = "or if the value is derived on purpose set derived to true and say how in notes"
+#: How many of each time base make a year.
+PER_YEAR = {"year": 1.0, "month": 12.0, "week": 52.1786, "day": 365.25, "hour": 8766.0}
 
 
 def quote_problems(claims) -> list[tuple[int, str, str | None, str]]:
@@ -734,7 +703,8 @@ def quote_problems(claims) -> list[tuple[int, str, str | None, str]]:
     ``value_low``/``value_high`` (other than the qualifier rule's) are among them too, when a
     scale-word qualifier ("dozens") has its scale word in the quote, and when a rate cue bound
     to the figure ("a month") agrees with the unit's time base. A value written rounded to two
-    or more significant digits (0.33 or 0.3333 for "one third") matches.
+    or more significant digits (0.33 or 0.3333 for "one third") matches. A value between two
+    bounds that are both the quote's own figures ("between 2 and 3 million") passes.
 
     Args:
         claims: a frame with the columns ``quote``, ``value``, ``value_low``, ``value_high``,
@@ -744,137 +714,158 @@ def quote_problems(claims) -> list[tuple[int, str, str | None, str]]:
     Returns:
         ``(row position, column, found value as text, message)`` for each problem.
     """
-    columns = set(claims.columns)
     n = len(claims)
 
     def column(name: str, default: object = None) -> list:
-        return claims[name].tolist() if name in columns else [default] * n
+        return claims[name].tolist() if name in claims.columns else [default] * n
 
     rows = zip(column("quote"), column("value"), column("value_low"), column("value_high"),
-               column("unit"), column("qualifier"), column("kind"),
-               column("derived", False), column("language"), strict=True)
+               column("unit"), column("qualifier"), column("kind"), column("derived", False),
+               column("language"), strict=True)
     problems: list[tuple[int, str, str | None, str]] = []
-    cache: dict[tuple[str, str | None], list[Figure]] = {}
     for pos, (quote, value, low, high, unit, qualifier, kind, derived, language) in \
             enumerate(rows):
         if _truthy(derived) or not isinstance(quote, str) or not quote:
             continue
-        lang = language if isinstance(language, str) else None
-        key = (quote, lang)
-        if key not in cache:
-            cache[key] = read_figures(quote, lang)
-        problems += [(pos, *p) for p in _claim_problems(
-            cache[key], quote, _num(value), _num(low), _num(high),
-            unit if isinstance(unit, str) else "", str(qualifier), str(kind))]
+        claim = _Claim(_cached_figures(quote, language if language in ("en", "de") else None),
+                       quote, _num(value), _num(low), _num(high),
+                       unit if isinstance(unit, str) else "", str(qualifier), str(kind))
+        problems += [(pos, *p) for p in claim.problems()]
     return problems
 
 
-def _claim_problems(figures: list[Figure], quote: str, value: float | None,
-                    low: float | None, high: float | None, unit: str, qualifier: str,
-                    kind: str) -> list[tuple[str, str | None, str]]:
-    """The problems of one claim: ``(column, found, message)``."""
-    out: list[tuple[str, str | None, str]] = []
-    if qualifier in SCALE_QUALIFIERS:
-        families = {f.scale for f in figures if f.scale}
-        if not families & SCALE_QUALIFIERS[qualifier]:
-            words = ", ".join(f"'{f.text}'" for f in figures if f.scale) or "no scale word"
-            out.append(("qualifier", qualifier,
-                        f"the quote has {words}, not a word for {qualifier}; use the "
-                        f"qualifier its words give, or quote the words that say {qualifier}"))
-        return out  # scale words give absolute bounds; a filled-in value is a midpoint
-    percent = _is_percent(unit)
-    matched: list[Figure] = []
-    if value is not None:
-        matched = [f for f in figures if _matches(value, _candidates(f, kind, percent))]
-        if not matched and _inside_given_range(figures, value, low, high, kind, percent):
-            matched = [None]  # a point inside the text's own range ("between 2 and 3 million")
-        if not matched:
-            out.append(("value", _fmt(value), _value_message(value, figures, kind, percent,
-                                                             quote)))
-    for name, bound, factor_name in (("value_low", low, "low_factor"),
-                                     ("value_high", high, "high_factor")):
-        if bound is None or _rule_bound(qualifier, value, factor_name, bound):
-            continue
-        if not any(_matches(bound, _candidates(f, kind, percent)) for f in figures):
-            out.append((name, _fmt(bound),
-                        f"not among the figures of the quote ({_said(figures, kind, percent)}); "
-                        "bounds you give must be the text's own; leave the cell empty to take "
-                        f"them from the qualifier, {_DERIVED_HINT}"))
-    matched = [f for f in matched if f is not None]
-    if matched and kind == "level":
-        problem = _rate_problem(matched, unit)
-        if problem:
-            out.append(("unit", unit, problem))
-    return out
+@lru_cache(maxsize=4096)
+def _cached_figures(quote: str, language: str | None) -> list[Figure]:
+    return read_figures(quote, language)
 
 
-def _inside_given_range(figures: list[Figure], value: float, low: float | None,
-                        high: float | None, kind: str, percent: bool) -> bool:
-    """Whether both bounds are the quote's own figures and the value lies between them."""
-    if low is None or high is None or not low <= value <= high:
-        return False
-    return all(any(_matches(b, _candidates(f, kind, percent)) for f in figures)
-               for b in (low, high))
+@dataclass(frozen=True)
+class _Claim:
+    """One claim, with the figures of its quote."""
 
+    figures: list[Figure]
+    quote: str
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str
+    qualifier: str
+    kind: str
 
-def _candidates(figure: Figure, kind: str, percent: bool) -> tuple[float, ...]:
-    """The values a claim of this kind and unit may take from one figure."""
-    if kind == "share":
-        if figure.kind in ("percent", "fraction"):
-            number, fraction = ((figure.values[0], figure.values[1]) if figure.kind ==
-                                "percent" else (figure.values[1], figure.values[0]))
-            return (number,) if percent else (fraction,)
-        return figure.values
-    if kind == "ratio":
-        if figure.kind in ("percent", "fraction"):
-            f = figure.values[1] if figure.kind == "percent" else figure.values[0]
-            return (*figure.values, 1 + f, 1 - f)
-        return figure.values
-    return figure.values
+    def problems(self) -> list[tuple[str, str | None, str]]:
+        """``(column, found, message)`` for each problem."""
+        if self.qualifier in SCALE_QUALIFIERS:
+            return self._scale_problems()  # absolute bounds; a filled-in value is a midpoint
+        out = []
+        matched = self._matched(self.value) if self.value is not None else []
+        if self.value is not None and not matched and not self._inside_given_range():
+            out.append(("value", _fmt(self.value), self._value_message()))
+        for name, bound, factor in (("value_low", self.low, "low_factor"),
+                                    ("value_high", self.high, "high_factor")):
+            if bound is not None and not self._rule_bound(factor, bound) \
+                    and not self._matched(bound):
+                out.append((name, _fmt(bound), (
+                    f"not among the figures of the quote ({self._said()}); bounds you give "
+                    "must be the text's own; leave the cell empty to take them from the "
+                    f"qualifier, {DERIVED_HINT}")))
+        rate = self._rate_problem(matched) if matched and self.kind == "level" else None
+        if rate:
+            out.append(("unit", self.unit, rate))
+        return out
+
+    def _scale_problems(self) -> list[tuple[str, str | None, str]]:
+        if any(f.scale == SCALE_QUALIFIERS[self.qualifier] for f in self.figures):
+            return []
+        words = ", ".join(f"'{f.text}'" for f in self.figures if f.scale) or "no scale word"
+        return [("qualifier", self.qualifier,
+                 f"the quote has {words}, not a word for {self.qualifier}; use the qualifier "
+                 f"its words give, or quote the words that say {self.qualifier}")]
+
+    def _allowed(self, figure: Figure) -> tuple[float, ...]:
+        """The values a claim of this kind and unit may take from one figure."""
+        c = figure.candidates
+        if figure.kind not in ("percent", "fraction") or self.kind == "level":
+            return c
+        number, fraction = (c[0], c[1]) if figure.kind == "percent" else (c[1], c[0])
+        if self.kind == "share":
+            return (number,) if self.unit.strip() in ("percent", "%") else (fraction,)
+        return (*c, 1 + fraction, 1 - fraction)  # a ratio: "by a third" is 4/3
+
+    def _matched(self, value: float) -> list[Figure]:
+        return [f for f in self.figures if _matches(value, self._allowed(f))]
+
+    def _inside_given_range(self) -> bool:
+        """Whether both bounds are the quote's own figures and the value lies between them."""
+        if self.low is None or self.high is None or not self.low <= self.value <= self.high:
+            return False
+        return bool(self._matched(self.low)) and bool(self._matched(self.high))
+
+    def _rule_bound(self, factor_name: str, bound: float) -> bool:
+        """Whether a bound is what the qualifier rule gives (filled in, not written)."""
+        from prodstats import QUALIFIERS
+
+        rule = QUALIFIERS.get(self.qualifier)
+        factor = None if rule is None else getattr(rule, factor_name)
+        return (factor is not None and self.value is not None
+                and math.isclose(bound, self.value * factor, rel_tol=1e-9))
+
+    def _rate_problem(self, matched: list[Figure]) -> str | None:
+        """Why the unit's time base disagrees with the rate cue of the matched figure."""
+        rates = {f.rate for f in matched}
+        base, duration = _time_base(self.unit)
+        plain = self.unit.strip() in ("percent", "%", "dimensionless")
+        if None in rates or duration or plain or base in rates:
+            return None  # no cue to compare, a duration ("24 hours"), a pure number, or agreed
+        rate = min(rates)
+        figure = next(f for f in matched if f.rate == rate)
+        amount = self.unit.split("/")[0].strip() if base else self.unit
+        fix = f"write unit '{amount}/{rate}'"
+        if base is None:
+            return (f"the quote gives '{figure.text}' per {rate}, but the unit has no time "
+                    f"base; {fix}")
+        factor = PER_YEAR[rate] / PER_YEAR[base]
+        how = f"{factor:.3g}x too low" if factor >= 1 else f"{1 / factor:.3g}x too high"
+        return (f"the quote gives '{figure.text}' per {rate}, but the unit is per {base} "
+                f"(read so, the figure is {how}); {fix}")
+
+    def _shown(self) -> list[Figure]:
+        return [f for f in self.figures if f.candidates and f.kind != "date"]
+
+    def _said(self) -> str:
+        shown = [f"'{f.text}' = {_fmt(self._allowed(f)[0])}" for f in self._shown()[:4]]
+        return "it says " + ", ".join(shown) if shown else "it has no figure"
+
+    def _value_message(self) -> str:
+        odd = [f.text for f in self.figures if f.kind == "digits"]
+        if odd and not self._shown():
+            return (f"the quote writes its figure in non-ASCII digits ({', '.join(odd)}), "
+                    "which are never read as numbers; check the value by hand, set derived "
+                    "to true and say so in notes")
+        if not self._shown():
+            return (f"the quote has no figure ({_short(self.quote)}); quote the words that "
+                    f"carry the figure, {DERIVED_HINT}")
+        first = _fmt(self._allowed(self._shown()[0])[0])
+        return (f"not among the figures of the quote ({self._said()}); write {first}, "
+                f"{DERIVED_HINT}")
 
 
 def _matches(value: float, candidates: Iterable[float]) -> bool:
     """Whether a value is one of the candidates, or one rounded to two or more significant
-    digits (0.33 and 0.3333 for 1/3; 2.5e6 for 2.5e6)."""
+    digits (0.33 and 0.3333 for 1/3)."""
     for c in candidates:
         if math.isclose(value, c, rel_tol=1e-9, abs_tol=1e-12):
             return True
         if c != 0 and value != 0:
             magnitude = math.floor(math.log10(abs(c)))
-            for digits in range(2, 16):
-                if math.isclose(value, round(c, digits - 1 - magnitude), rel_tol=1e-9):
-                    return True
+            if any(math.isclose(value, round(c, digits - 1 - magnitude), rel_tol=1e-9)
+                   for digits in range(2, 16)):
+                return True
     return False
-
-
-def _rate_problem(matched: list[Figure], unit: str) -> str | None:
-    """Why the unit's time base disagrees with the rate cue of the matched figures, or None."""
-    rates = {f.rate for f in matched}
-    if None in rates:
-        return None  # one of the figures with this value has no cue: nothing to compare
-    base, duration = _time_base(unit)
-    if duration or _is_percent(unit) or unit.strip() == "dimensionless":
-        return None  # a duration ("24 hours") or a pure number: a rate cue does not apply
-    if base in rates:
-        return None
-    rate = sorted(rates)[0]
-    figure = next(f for f in matched if f.rate == rate)
-    amount = unit.split("/")[0].strip() if base else unit
-    if base is None:
-        return (f"the quote gives '{figure.text}' per {rate}, but the unit has no time base; "
-                f"write unit '{amount}/{rate}'")
-    factor = _PER_YEAR[rate] / _PER_YEAR[base]
-    how = (f"{factor:.3g}x too low" if factor >= 1 else f"{1 / factor:.3g}x too high")
-    return (f"the quote gives '{figure.text}' per {rate}, but the unit is per {base} "
-            f"(read so, the figure is {how}); write unit '{amount}/{rate}'")
-
-
-_PER_YEAR = {"year": 1.0, "month": 12.0, "week": 52.1786, "day": 365.25, "hour": 8766.0}
 
 
 def _time_base(unit: str) -> tuple[str | None, bool]:
     """``(base, duration)``: the time a rate unit is per (``rounds/month`` → month), and
-    whether the unit is a time itself (``hours``). Unparsable units give (None, False); the
+    whether the unit is a time itself (``hours``). Unparsable units give (None, False): the
     unit check reports them."""
     from prodstats.units import UnitParseError, parse_unit, ureg
 
@@ -883,60 +874,13 @@ def _time_base(unit: str) -> tuple[str | None, bool]:
     except UnitParseError:
         return None, False
     power = parsed.dimensionality.get("[time]", 0)
-    if power > 0:
-        return None, True
     if power != -1:
-        return None, False
-    for base in ("year", "month", "week", "day", "hour"):
+        return None, power > 0
+    for base in PER_YEAR:
         reduced = (ureg.Quantity(1, parsed) * ureg.Quantity(1, base)).to_reduced_units()
         if "[time]" not in reduced.dimensionality and math.isclose(reduced.magnitude, 1):
             return base, False
     return None, False
-
-
-def _is_percent(unit: str) -> bool:
-    return unit.strip() in ("percent", "%", "pct")
-
-
-def _value_message(value: float, figures: list[Figure], kind: str, percent: bool,
-                   quote: str) -> str:
-    said = _said(figures, kind, percent)
-    if not any(f.values and f.kind != "date" for f in figures):
-        odd = [f.text for f in figures if f.kind == "digits"]
-        if odd:
-            return (f"the quote writes its figure in non-ASCII digits ({', '.join(odd)}), "
-                    "which are never read as numbers; check the value by hand and set derived "
-                    "to true, saying so in notes")
-        return (f"the quote has no figure ({_short(quote)}); quote the words that carry the "
-                f"figure, {_DERIVED_HINT}")
-    first = _first_candidate(figures, kind, percent)
-    return (f"not among the figures of the quote ({said}); write {first}, {_DERIVED_HINT}")
-
-
-def _said(figures: list[Figure], kind: str, percent: bool) -> str:
-    shown = []
-    for f in figures:
-        if f.values and f.kind != "date":
-            shown.append(f"'{f.text}' = {_fmt(_candidates(f, kind, percent)[0])}")
-        if len(shown) == 4:
-            break
-    return "it says " + ", ".join(shown) if shown else "it has no figure"
-
-
-def _first_candidate(figures: list[Figure], kind: str, percent: bool) -> str:
-    valued = [f for f in figures if f.values and f.kind != "date"]
-    return _fmt(_candidates(valued[0], kind, percent)[0]) if valued else "the quote's figure"
-
-
-def _rule_bound(qualifier: str, value: float | None, factor_name: str, bound: float) -> bool:
-    """Whether a bound is what the qualifier rule gives (so it was filled in, not written)."""
-    from prodstats import QUALIFIERS
-
-    rule = QUALIFIERS.get(qualifier)
-    if rule is None or value is None:
-        return False
-    factor = getattr(rule, factor_name)
-    return factor is not None and math.isclose(bound, value * factor, rel_tol=1e-9)
 
 
 def _num(x: object) -> float | None:

@@ -155,22 +155,7 @@ def read_skipped(path: Path, texts: dict[str, str],
     if not path.is_file():
         return []
     label = _label(path)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            rows = []
-            line = 2
-            for row in reader:
-                rows.append((line, row))
-                line = reader.line_num + 1
-    except UnicodeDecodeError:
-        raise LedgerError([Problem(label, None, None, None,
-                                   "not valid UTF-8; save the file as UTF-8")]) from None
-    except csv.Error as exc:
-        raise LedgerError([Problem(label, None, None, None,
-                                   f"not a readable CSV ({exc}); compare it with "
-                                   "docs/quote-checks.md")]) from None
+    header, rows = _read_csv(path, label)
     if header != SKIP_COLUMNS:
         raise LedgerError([Problem(label, 1, None, None,
                                    f"the header is {','.join(header or [])!r}; it must be "
@@ -201,6 +186,26 @@ def read_skipped(path: Path, texts: dict[str, str],
     if problems:
         raise LedgerError(problems)
     return skips
+
+
+def _read_csv(path: Path, label: str) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+    """The header and the rows of a CSV, each row with the line it starts on."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            rows, line = [], 2
+            for row in reader:
+                rows.append((line, row))
+                line = reader.line_num + 1
+    except UnicodeDecodeError:
+        raise LedgerError([Problem(label, None, None, None,
+                                   "not valid UTF-8; save the file as UTF-8")]) from None
+    except csv.Error as exc:
+        raise LedgerError([Problem(label, None, None, None,
+                                   f"not a readable CSV ({exc}); compare it with "
+                                   "docs/quote-checks.md")]) from None
+    return header, rows
 
 
 def _row_problems(sid: str, span: str, reason: str, texts: dict[str, str],

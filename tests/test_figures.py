@@ -15,7 +15,7 @@ from tests.conftest import SEED_RAW
 
 def spans(text: str, language: str | None = None, dates: bool = False) -> list[tuple]:
     """(text, kind, values rounded, rate) of each figure."""
-    return [(f.text, f.kind, tuple(round(v, 4) for v in f.values), f.rate)
+    return [(f.text, f.kind, tuple(round(v, 4) for v in f.candidates), f.rate)
             for f in read_figures(text, language) if dates or f.kind != "date"]
 
 
@@ -52,7 +52,7 @@ def test_doctests():
 ])
 def test_numbers(text, language, values):
     (figure,) = read_figures(text, language)
-    assert figure.values == pytest.approx(values)
+    assert figure.candidates == pytest.approx(values)
     assert text[figure.start:figure.end] == figure.text
 
 
@@ -86,7 +86,7 @@ def test_multiples_fractions_and_per_cent():
 def test_scale_words_alone_carry_no_value():
     found = read_figures("Dutzende Verträge, Hunderte Firmen, Zehntausende, Milliardenhöhe; "
                          "dozens, hundreds, billions", "de")
-    assert [(f.text, f.kind, f.values, f.scale) for f in found] == [
+    assert [(f.text, f.kind, f.candidates, f.scale) for f in found] == [
         ("Dutzende", "scale", (), "dozens"), ("Hunderte", "scale", (), "hundreds"),
         ("Zehntausende", "scale", (), "thousands"), ("Milliardenhöhe", "scale", (), "billions"),
         ("dozens", "scale", (), "dozens"), ("hundreds", "scale", (), "hundreds"),
@@ -95,7 +95,7 @@ def test_scale_words_alone_carry_no_value():
 
 def test_only_ascii_digits_are_numbers():
     found = read_figures("３.０００ Raketen, ٣٠٠ Drohnen und ２０２３ sowie 12", "de")
-    assert [(f.text, f.kind, f.values) for f in found] == [
+    assert [(f.text, f.kind, f.candidates) for f in found] == [
         ("３.０００", "digits", ()), ("٣٠٠", "digits", ()), ("２０２３", "digits", ()),
         ("12", "number", (12.0,))]
 
