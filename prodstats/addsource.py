@@ -17,14 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prodstats.errors import LedgerError, Problem
-from prodstats.uncoded import PROJECT_RAW
+from prodstats.uncoded import FORMULA_LIKE, PROJECT_RAW
 
 #: A source id: lower-case ASCII letters, digits and hyphens (as sources.csv requires).
 SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 #: A date written to its precision: 2025-01-17 (day), 2024-01 (month), 2024 (year).
 DATE = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?")
-#: A cell a spreadsheet would run as a formula (OWASP's CSV-injection rule, as the codebook).
-FORMULA_LIKE = re.compile(r"[=@\t\r\n]|[+-](?![0-9.]|$)")
 TITLE_ORIGINS = ("original", "descriptive")
 DATE_BASES = ("stated", "inferred")
 #: Columns add-source fills; sources.csv must have them.

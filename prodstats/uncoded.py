@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import difflib
 import json
+import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from pathlib import Path
 from prodstats.errors import LedgerError, Problem
 from prodstats.figures import Figure, read_figures
 
+#: A cell a spreadsheet would run as a formula (OWASP's CSV-injection rule, as in the codebook).
+FORMULA_LIKE = re.compile(r"[=@\t\r\n]|[+-](?![0-9.]|$)")
 #: The columns of the skip table, in order.
 SKIP_COLUMNS = ["source_id", "span", "reason"]
 SKIP_FILE = "skipped.csv"
@@ -230,6 +233,10 @@ def _row_problems(sid: str, span: str, reason: str, texts: dict[str, str],
     if not reason.strip():
         out.append(("reason", reason, "empty; say why the figure is not a claim (e.g. 'a "
                                       "calibre', 'a page number', 'not a quantity')"))
+    for column, cell in (("span", span), ("reason", reason)):
+        if FORMULA_LIKE.match(cell):
+            out.append((column, cell, "begins like a spreadsheet formula; start it with a word "
+                                      "(for a span: one word earlier in the text)"))
     return out
 
 

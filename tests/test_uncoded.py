@@ -157,3 +157,13 @@ def test_an_unusable_folder(tmp_path):
     assert done.returncode == 1
     assert "not a folder" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_skip_reason_like_a_formula(raw):
+    with (raw / "skipped.csv").open("a", encoding="utf-8") as handle:
+        handle.write(f"{DPA},von 24 Stunden,=HYPERLINK(1)\n")
+    with pytest.raises(LedgerError) as caught:
+        uncoded(raw)
+    assert str(caught.value) == (
+        f"{raw / 'skipped.csv'}:4: column 'reason' = '=HYPERLINK(1)': begins like a spreadsheet "
+        "formula; start it with a word (for a span: one word earlier in the text)")
