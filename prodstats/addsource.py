@@ -131,14 +131,19 @@ def add_source(text_path: str | Path, source_id: str, outlet: str, published: st
     # Save: the text first (never over an existing file), then the row; undo the text if the
     # row cannot be written
     target = folder / name
-    target.parent.mkdir(exist_ok=True)
-    with target.open("xb") as handle:
-        handle.write(data)
+    try:
+        target.parent.mkdir(exist_ok=True)
+        with target.open("xb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise LedgerError([Problem(str(target), None, None, None, f"cannot be written "
+                                   f"({exc.strerror}); check the folder")]) from None
     try:
         line = _append_row(sources_path, [values.get(c, "") for c in header], newline)
-    except OSError:
+    except OSError as exc:
         target.unlink()
-        raise
+        raise LedgerError([Problem(str(sources_path), None, None, None, f"cannot be written "
+                                   f"({exc.strerror}); nothing was added")]) from None
     return Added(source_id, name, digest, line, str(language), guessed)
 
 

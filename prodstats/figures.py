@@ -31,6 +31,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 #: Kinds of figure. Only ``date`` is not a quantity.
 KINDS = ("number", "percent", "fraction", "multiple", "scale", "date", "digits")
@@ -694,7 +698,7 @@ DERIVED_HINT = "or if the value is derived on purpose set derived to true and sa
 PER_YEAR = {"year": 1.0, "month": 12.0, "week": 52.1786, "day": 365.25, "hour": 8766.0}
 
 
-def quote_problems(claims) -> list[tuple[int, str, str | None, str]]:
+def quote_problems(claims: pd.DataFrame) -> list[tuple[int, str, str | None, str]]:
     """Check each claim's value, bounds and unit against the figures of its quote.
 
     A claim passes when its value (after scale words) is among the quote's figures (a ratio
