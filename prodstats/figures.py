@@ -82,7 +82,7 @@ SCALE_FAMILY = {1e3: "thousands", 1e6: "millions", 1e9: "billions", 1e12: "trill
 BARE_SCALE = re.compile(r"""(?ix)
     (?P<dozens>dutzende[n]?|dozens)
   | (?P<hundreds>hunderte[n]?|hundreds)
-  | (?P<thousands>(?:zehn|hundert)?tausende[n]?|thousands)
+  | (?P<thousands>(?:zehn|hundert|zig|aber)?tausende[n]?|thousands)
   | (?P<millions>millionen\w*|millions)
   | (?P<billions>milliarden\w*|billions)
   | (?P<trillions>billionen\w*|trillions)
@@ -391,6 +391,9 @@ def _classify_word(word: str, language: str | None) -> tuple | None:
     bare = BARE_SCALE.fullmatch(lower)
     if bare:
         return "bare", len(word), (), bare.lastgroup
+    fraction = _hyphenated_fraction(lower) if language in (None, "en") else None
+    if fraction is not None:
+        return "fraction", len(word), (fraction, 100 * fraction), None
     multiple = _word_multiple(lower, language)
     if multiple is not None:
         return "multiple", len(word), (multiple,), None
@@ -398,6 +401,14 @@ def _classify_word(word: str, language: str | None) -> tuple | None:
     if value is not None:
         return "word_number", len(word), (float(value),), None
     return None
+
+
+def _hyphenated_fraction(lower: str) -> float | None:
+    """"one-third", "two-thirds", "three-quarters": the fraction, or None."""
+    numerator, _, denominator = lower.replace("‐", "-").partition("-")
+    n = 1 if numerator in ("a", "one") else EN_UNITS.get(numerator)
+    d = DENOMINATORS.get(denominator)
+    return None if n is None or d is None else n / d
 
 
 def _word_multiple(lower: str, language: str | None) -> float | None:
@@ -427,12 +438,24 @@ def _float(value: int | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _word_number(lower: str, language: str | None) -> int | None:
-    """The value of a number word ("twenty-five", "fünfundzwanzig", "dreihundert")."""
+def _word_number(lower: str, language: str | None) -> float | None:
+    """The value of a number word ("twenty-five", "fünfundzwanzig", "dreihundert",
+    "zweieinhalb")."""
     value = _en_compound(lower) if language in (None, "en") else None
     if value is None and language in (None, "de"):
-        value = DE_INFLECTED.get(lower) or _de_number(lower)
+        value = DE_INFLECTED.get(lower) or _de_number(lower) or _de_and_a_half(lower)
     return value
+
+
+def _de_and_a_half(word: str) -> float | None:
+    """"anderthalb" and "eineinhalb" (1.5), "zweieinhalb" (2.5), ...; else None."""
+    if word == "anderthalb":
+        return 1.5
+    whole, found, rest = word.partition("einhalb")
+    if not found or rest:
+        return None
+    value = DE_PREFIX.get(whole) if whole != "sieb" else None
+    return None if value is None else value + 0.5
 
 
 def _en_compound(word: str) -> int | None:
@@ -484,7 +507,8 @@ def _below_100(word: str) -> int | None:
 JOIN = re.compile(r"[ \t\u00a0\u202f\u2009-]?")
 JOIN_AND = re.compile(r"\sand\s")
 #: Tokens that make a figure on their own, and the figure's kind.
-ALONE = {"date": "date", "digits": "digits", "bare": "scale", "multiple": "multiple"}
+ALONE = {"date": "date", "digits": "digits", "bare": "scale", "multiple": "multiple",
+         "fraction": "fraction"}
 #: Tokens that can begin a figure with a value.
 HEADS = ("number", "word_number", "hundred", "one", "dozen")
 
@@ -537,10 +561,11 @@ def _half(text: str, tokens: list[_Token], i: int) -> tuple[Figure, int]:
         j += 1
     if _next_is(text, tokens, j, "scale", "dozen"):
         s = tokens[j]
-        candidates = tuple(0.5 * f for f in s.candidates)
+        candidates = tuple(t.candidates[0] * f for f in s.candidates)
         return Figure(t.start, s.end, text[t.start:s.end], "number", candidates,
                       scale=s.scale), j + 1
-    return Figure(t.start, t.end, text[t.start:t.end], "fraction", (0.5, 50.0)), i + 1
+    h = t.candidates[0]
+    return Figure(t.start, t.end, text[t.start:t.end], "fraction", (h, 100 * h)), i + 1
 
 
 def _headed(text: str, tokens: list[_Token], i: int, language: str | None
@@ -713,7 +738,9 @@ def quote_problems(claims: pd.DataFrame) -> list[tuple[int, str, str | None, str
     Args:
         claims: a frame with the columns ``quote``, ``value``, ``value_low``, ``value_high``,
             ``unit``, ``qualifier``, ``kind`` and optionally ``derived`` (bool; claims with
-            True are skipped) and ``language`` (of the source; None reads both languages).
+            True are skipped), ``language`` (of the source; None reads both languages) and
+            ``period`` (an amount without a time base, "40,000 a month" as ``rounds``, passes
+            when the period is one month).
 
     Returns:
         ``(row position, column, found value as text, message)`` for each problem.
@@ -725,17 +752,29 @@ def quote_problems(claims: pd.DataFrame) -> list[tuple[int, str, str | None, str
 
     rows = zip(column("quote"), column("value"), column("value_low"), column("value_high"),
                column("unit"), column("qualifier"), column("kind"), column("derived", False),
-               column("language"), strict=True)
+               column("language"), column("period"), strict=True)
     problems: list[tuple[int, str, str | None, str]] = []
-    for pos, (quote, value, low, high, unit, qualifier, kind, derived, language) in \
+    for pos, (quote, value, low, high, unit, qualifier, kind, derived, language, period) in \
             enumerate(rows):
         if _truthy(derived) or not isinstance(quote, str) or not quote:
             continue
         claim = _Claim(_cached_figures(quote, language if language in ("en", "de") else None),
                        quote, _num(value), _num(low), _num(high),
-                       unit if isinstance(unit, str) else "", str(qualifier), str(kind))
+                       unit if isinstance(unit, str) else "", str(qualifier), str(kind),
+                       _period_length(period))
         problems += [(pos, *p) for p in claim.problems()]
     return problems
+
+
+#: Periods that are one year, one month or one day.
+PERIOD_LENGTHS = (("year", re.compile(r"[0-9]{4}")), ("month", re.compile(r"[0-9]{4}-[0-9]{2}")),
+                  ("day", re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")))
+
+
+def _period_length(period: object) -> str | None:
+    """``year``, ``month`` or ``day`` for a period written as one of them, else None."""
+    text = str(period).strip() if isinstance(period, str) else ""
+    return next((name for name, pattern in PERIOD_LENGTHS if pattern.fullmatch(text)), None)
 
 
 @lru_cache(maxsize=4096)
@@ -755,6 +794,7 @@ class _Claim:
     unit: str
     qualifier: str
     kind: str
+    period: str | None = None  # "year", "month" or "day" for a period that is one of them
 
     def problems(self) -> list[tuple[str, str | None, str]]:
         """``(column, found, message)`` for each problem."""
@@ -824,9 +864,11 @@ class _Claim:
         figure = next(f for f in matched if f.rate == rate)
         amount = self.unit.split("/")[0].strip() if base else self.unit
         fix = f"write unit '{amount}/{rate}'"
+        if base is None and self.period == rate:
+            return None  # the amount of one month, coded with a period of one month
         if base is None:
             return (f"the quote gives '{figure.text}' per {rate}, but the unit has no time "
-                    f"base; {fix}")
+                    f"base and the period is not one {rate}; {fix}")
         factor = PER_YEAR[rate] / PER_YEAR[base]
         how = f"{factor:.3g}x too low" if factor >= 1 else f"{1 / factor:.3g}x too high"
         return (f"the quote gives '{figure.text}' per {rate}, but the unit is per {base} "

@@ -49,6 +49,9 @@ def test_doctests():
     ("half a million", "en", (500_000,)),
     ("1,5 Billionen", "de", (1.5e12,)),
     ("1.5 billion", "en", (1.5e9,)),
+    ("eineinhalb Millionen", "de", (1_500_000,)),
+    ("zweieinhalb Milliarden", "de", (2_500_000_000,)),
+    ("anderthalb Jahre", "de", (1.5,)),
 ])
 def test_numbers(text, language, values):
     (figure,) = read_figures(text, language)
@@ -76,6 +79,11 @@ def test_multiples_fractions_and_per_cent():
         ("half", "fraction", (0.5, 50), None),
         ("40 %", "percent", (40, 0.4), None),
         ("12.5 per cent", "percent", (12.5, 0.125), None)]
+    assert spans("two-thirds, one-third, three-quarters", "en") == [
+        ("two-thirds", "fraction", (0.6667, 66.6667), None),
+        ("one-third", "fraction", (0.3333, 33.3333), None),
+        ("three-quarters", "fraction", (0.75, 75), None)]
+    assert spans("Dreiviertel", "de") == [("Dreiviertel", "fraction", (0.75, 75), None)]
     assert spans("ein Drittel, zwei Drittel, die Hälfte, fast 40 Prozent", "de") == [
         ("ein Drittel", "fraction", (0.3333, 33.3333), None),
         ("zwei Drittel", "fraction", (0.6667, 66.6667), None),
@@ -186,6 +194,15 @@ def test_a_twelvefold_error_is_refused():
     assert problems(claim("2 Mio. Schuss im Jahr", 2e6, "rounds/month"))[0][3].startswith(
         "the quote gives '2 Mio.' per year, but the unit is per month (read so, the figure "
         "is 12x too high)")
+
+
+def test_an_amount_of_one_period():
+    """ "40,000 a month" coded as `rounds` passes when the period is one month."""
+    month = claim("40.000 Granaten pro Monat", 40000, "rounds", period="2024-03")
+    year = claim("40.000 Granaten pro Monat", 40000, "rounds", period="2024")
+    assert problems(month, year) == [
+        (1, "unit", "rounds", "the quote gives '40.000' per month, but the unit has no time "
+                              "base and the period is not one month; write unit 'rounds/month'")]
 
 
 def test_what_legitimately_passes():
