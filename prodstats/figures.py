@@ -17,11 +17,17 @@ claim's value and unit agree with the figures of its quote.
 - digits other than ASCII ``0``-``9`` (fullwidth ``３``, Arabic-Indic ``٣``): marked as kind
   ``digits`` with no value. They are never read as numbers.
 
-Each figure also gets the rate cue bound to it ("a month", "pro Monat", "jährlich", ...): the
-next cue after it in the same sentence with no other figure in between, or an adjective cue
-("annual", "jährliche") before it.
+Each figure also gets the rate cue bound to it ("a month", "pro Monat", "jährlich", ...): a cue
+belongs to the nearest figure before it in its sentence, an adjective cue ("annual",
+"jährlich") to a figure that closely follows it.
 
-:func:`quote_problems` checks claims against the figures of their quotes.
+:func:`quote_problems` checks claims against the figures of their quotes; ``validate`` calls
+it. docs/quote-checks.md describes both for coders.
+
+The reader works in three steps: :func:`_tokens` cuts the text into pieces (dates, digits,
+non-ASCII digits, and words with a role: number word, scale word, per cent, ...),
+:func:`_combine` joins neighbouring pieces into figures ("2,5" + "Millionen"), and
+:func:`_bind_rates` gives each figure its rate cue.
 """
 
 from __future__ import annotations
