@@ -215,7 +215,7 @@ def _check_new(refuse, folder: Path, sources_path: Path, rows: list[dict[str, st
         if row.get("source_id") == source_id:
             refuse(f"{sources_path}:{line}", f"source_id {source_id!r} exists already; choose "
                                              "another --id")
-        if row.get("text_file") == name:
+        elif row.get("text_file") == name:
             refuse(f"{sources_path}:{line}", f"text_file {name!r} is taken by "
                                              f"{row.get('source_id')!r}; choose another --id")
         if row.get("sha256") == digest:

@@ -119,9 +119,7 @@ def test_refusals_write_nothing(raw, article):
     cases = [
         # an existing id (and so its text file name)
         (dict(text_path=other, source_id=NEW_ID), [
-            f"{raw}/sources.csv:4: source_id '{NEW_ID}' exists already; choose another --id",
-            f"{raw}/sources.csv:4: text_file 'texts/{NEW_ID}.txt' is taken by '{NEW_ID}'; "
-            "choose another --id"]),
+            f"{raw}/sources.csv:4: source_id '{NEW_ID}' exists already; choose another --id"]),
         # identical text content under another id
         (dict(text_path=copy, source_id="another-id"), [
             f"{copy}: the same text is archived already as texts/{NEW_ID}.txt (source "
@@ -184,3 +182,18 @@ def test_line_endings_and_column_order_are_kept(raw, article):
     new_header, new_rows = read_rows(path)
     assert new_header == order
     assert new_rows[-1]["sha256"] == hashlib.sha256(article.read_bytes()).hexdigest()
+
+
+def test_a_text_file_name_taken_by_another_source(raw, article):
+    old = raw / "texts" / "reuters-2024-ua-joint-production.txt"
+    old.rename(raw / "texts" / f"{NEW_ID}.txt")
+    header, rows = read_rows(raw / "sources.csv")
+    rows[0]["text_file"] = f"texts/{NEW_ID}.txt"
+    write_rows(raw / "sources.csv", header, rows)
+    before = snapshot(raw)
+    with pytest.raises(LedgerError) as caught:
+        add_source(article, NEW_ID, "Example Wire", "2024-03", "Shells", raw=raw)
+    assert str(caught.value) == (
+        f"{raw}/sources.csv:2: text_file 'texts/{NEW_ID}.txt' is taken by "
+        "'reuters-2024-ua-joint-production'; choose another --id")
+    assert snapshot(raw) == before
