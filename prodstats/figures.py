@@ -282,7 +282,6 @@ class _Token:
     candidates: tuple[float, ...] = ()
     scale: str | None = None
     plain_year: bool = False
-    attached: str = ""
 
 
 def read_figures(text: str, language: str | None = None) -> list[Figure]:
@@ -344,8 +343,7 @@ def _tokens(text: str, language: str | None) -> list[_Token]:
 def _digits_token(m: re.Match, language: str | None) -> _Token:
     """A token of ASCII digits, with what a suffix written onto them does."""
     digits, suffix = m.group("digits"), (m.group("attached") or "").lower().lstrip("-")
-    token = _Token(m.start(), m.end(), "number", _digit_values(digits, language),
-                   attached=suffix)
+    token = _Token(m.start(), m.end(), "number", _digit_values(digits, language))
     year = re.fullmatch(r"(?:19|20)[0-9]{2}", digits) is not None
     token.plain_year = year and suffix in ("", "er", "s", "'s")
     if suffix in SCALES:  # 6.6bn, 40k
@@ -721,9 +719,8 @@ def _bind_rates(text: str, figures: list[Figure]) -> list[Figure]:
 # The quote-claim check
 # ---------------------------------------------------------------------------------------------
 
-#: Scale-word qualifiers: the scale family of the words that support each.
-SCALE_QUALIFIERS = {"dozens": "dozens", "hundreds": "hundreds", "thousands": "thousands",
-                    "millions": "millions", "billions": "billions"}
+#: Scale-word qualifiers; each is supported by the scale words of its own family.
+SCALE_QUALIFIERS = {"dozens", "hundreds", "thousands", "millions", "billions"}
 DERIVED_HINT = "or if the value is derived on purpose set derived to true and say how in notes"
 #: How many of each time base make a year.
 PER_YEAR = {"year": 1.0, "month": 12.0, "week": 52.1786, "day": 365.25, "hour": 8766.0}
@@ -824,7 +821,7 @@ class _Claim:
         return out
 
     def _scale_problems(self) -> list[tuple[str, str | None, str]]:
-        if any(f.scale == SCALE_QUALIFIERS[self.qualifier] for f in self.figures):
+        if any(f.scale == self.qualifier for f in self.figures):
             return []
         words = ", ".join(f"'{f.text}'" for f in self.figures if f.scale) or "no scale word"
         return [("qualifier", self.qualifier,
