@@ -626,7 +626,7 @@ def _is_year(text: str, token: _Token, language: str | None) -> bool:
         return True
     if language != "en" and NOUN_AFTER.match(after):
         return False  # "bis 2000 Soldaten": a count
-    return bool(before) and before[-1] in YEAR_CUES or tuple(before[-2:]) in YEAR_CUES_2
+    return (bool(before) and before[-1] in YEAR_CUES) or tuple(before[-2:]) in YEAR_CUES_2
 
 
 def _ranges(text: str, figures: list[Figure]) -> list[Figure]:
