@@ -1,4 +1,4 @@
-"""Command line: ``python -m prodstats validate|build|backtest``.
+"""Command line: ``python -m prodstats validate|build|backtest|uncoded|add-source``.
 
 Every failure the user can fix is printed as lines ``file:line: column 'x' = '…': message`` on
 stderr, with exit status 1; no traceback.
@@ -54,6 +54,50 @@ def _calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _uncoded(args: argparse.Namespace) -> int:
+    from prodstats.uncoded import to_json, uncoded
+
+    found = uncoded(args.raw)
+    for item in found:
+        print(item)
+    if args.json:
+        print(to_json(found))
+    texts = len({item.source_id for item in found})
+    print(f"{len(found)} uncoded figure{'s' if len(found) != 1 else ''} in {texts} "
+          f"text{'s' if texts != 1 else ''}: code each as a claim or list it in skipped.csv",
+          file=sys.stderr)
+    return 0
+
+
+def _add_source(args: argparse.Namespace) -> int:
+    from prodstats.addsource import add_source
+    from prodstats.errors import LedgerError
+    from prodstats.uncoded import uncoded
+
+    added = add_source(args.text, args.id, args.outlet, args.published, args.title,
+                       raw=args.raw, title_origin=args.title_origin, authors=args.authors,
+                       editors=args.editors, wire_agency=args.wire_agency,
+                       language=args.language, published_basis=args.published_basis,
+                       published_note=args.published_note, url=args.url,
+                       accessed=args.accessed)
+    guessed = (" (told from the text; pass --language otherwise)" if added.language_guessed
+               else "")
+    print(f"added {added.source_id}: {added.text_file}, sha256 {added.sha256}, sources.csv "
+          f"line {added.line}, language {added.language}{guessed}")
+    try:
+        found = uncoded(args.raw, only=[added.source_id])
+    except LedgerError as exc:
+        print(str(exc), file=sys.stderr)
+        print(f"the source was added, but the ledger does not validate; fix the lines above, "
+              f"then run: python -m prodstats uncoded {args.raw or ''}".rstrip(), file=sys.stderr)
+        return 1
+    print(f"to code ({len(found)} figure{'s' if len(found) != 1 else ''}; each becomes a claim "
+          "or a row of skipped.csv):")
+    for item in found:
+        print(item)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m prodstats", description=__doc__.split("\n")[0])
@@ -82,6 +126,30 @@ def main(argv: list[str] | None = None) -> int:
     cal.add_argument("--horizon", type=int, default=6)
     cal.add_argument("--fit", choices=["odd", "even", "all"], default="odd")
     cal.set_defaults(func=_calibrate)
+    unc = commands.add_parser("uncoded", help="list the figures of the texts that no claim "
+                              "covers and skipped.csv does not explain")
+    unc.add_argument("raw", nargs="?", type=Path, default=None, metavar="RAW_DIR",
+                     help="ledger folder (default data/raw)")
+    unc.add_argument("--json", action="store_true", help="end with one JSON line")
+    unc.set_defaults(func=_uncoded)
+    add = commands.add_parser("add-source", help="archive a text, record it in sources.csv "
+                              "and list its figures to code")
+    add.add_argument("text", type=Path, metavar="TEXT_FILE", help="the text, UTF-8")
+    add.add_argument("--id", required=True, help="new source_id, e.g. reuters-2024-03-us-shells")
+    add.add_argument("--outlet", required=True, help="who published it")
+    add.add_argument("--published", required=True, help="2025-01-17, 2024-01 or 2024")
+    add.add_argument("--title", required=True, help="the text's title (or one you write)")
+    add.add_argument("--title-origin", default="original", choices=["original", "descriptive"])
+    add.add_argument("--authors", default="", help="as credited, separated by '; '")
+    add.add_argument("--editors", default="", help="as credited, separated by '; '")
+    add.add_argument("--wire-agency", default="", help="the agency behind it, if any")
+    add.add_argument("--language", default=None, help="ISO 639-1 (default: told from the text)")
+    add.add_argument("--published-basis", default="stated", choices=["stated", "inferred"])
+    add.add_argument("--published-note", default="", help="how the date was established")
+    add.add_argument("--url", default="", help="address of the original")
+    add.add_argument("--accessed", default="", help="date archived")
+    add.add_argument("--raw", type=Path, default=None, help="ledger folder (default data/raw)")
+    add.set_defaults(func=_add_source)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -1,0 +1,962 @@
+"""The figure reader: the figures of a text, with their character spans, and the check that a
+claim's value and unit agree with the figures of its quote.
+
+:func:`read_figures` finds, in English or German text:
+
+- digits with English or German separators (``2,500,000``, ``2.500.000``, ``2,5``, ``3.000``),
+  where an ambiguous one (``3.000``, ``40,000``) gets both readings, the language's first;
+- scale words after a figure (``million``, ``Millionen``, ``Mio.``, ``Milliarden``, ``bn``,
+  ``Tausend``), which multiply it, and scale words alone (``Dutzende``, ``dozens``,
+  ``Hunderte``, ``billions``, ``Milliardenhöhe``), which carry no value;
+- number words (``one`` … ``ninety-nine``, ``two hundred``; ``eins`` … ``zwölf``,
+  ``fünfundzwanzig``, ``dreihundert``), multiples (``tripled``, ``sixfold``, ``six times``,
+  ``verdreifacht``, ``das Sechsfache``, ``3-fach``), fractions (``one third``, ``a quarter``,
+  ``half``, ``ein Drittel``, ``die Hälfte``) and per cent (``40 %``, ``40 Prozent``);
+- dates (``2025-01-17``, ``17. Januar 2025``, ``January 2025``, a year such as ``bis 2023``),
+  marked as kind ``date``: they are figure-like but never a quantity;
+- digits other than ASCII ``0``-``9`` (fullwidth ``３``, Arabic-Indic ``٣``): marked as kind
+  ``digits`` with no value. They are never read as numbers.
+
+Each figure also gets the rate cue bound to it ("a month", "pro Monat", "jährlich", ...): a cue
+belongs to the nearest figure before it in its sentence, an adjective cue ("annual",
+"jährlich") to a figure that closely follows it.
+
+:func:`quote_problems` checks claims against the figures of their quotes; ``validate`` calls
+it. docs/quote-checks.md describes both for coders.
+
+The reader works in three steps: :func:`_tokens` cuts the text into pieces (dates, digits,
+non-ASCII digits, and words with a role: number word, scale word, per cent, ...),
+:func:`_combine` joins neighbouring pieces into figures ("2,5" + "Millionen"), and
+:func:`_bind_rates` gives each figure its rate cue.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+#: Kinds of figure. Only ``date`` is not a quantity.
+KINDS = ("number", "percent", "fraction", "multiple", "scale", "date", "digits")
+
+# ---------------------------------------------------------------------------------------------
+# Words
+# ---------------------------------------------------------------------------------------------
+
+EN_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+            "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+            "nineteen": 19}
+EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+           "eighty": 80, "ninety": 90}
+DE_UNITS = {"eins": 1, "zwei": 2, "zwo": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6,
+            "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12,
+            "dreizehn": 13, "vierzehn": 14, "fünfzehn": 15, "sechzehn": 16, "siebzehn": 17,
+            "achtzehn": 18, "neunzehn": 19}
+DE_TENS = {"zwanzig": 20, "dreißig": 30, "vierzig": 40, "fünfzig": 50, "sechzig": 60,
+           "siebzig": 70, "achtzig": 80, "neunzig": 90}
+#: German genitive forms of small numbers ("zweier Firmen").
+DE_INFLECTED = {"zweier": 2, "dreier": 3}
+#: Prefix forms inside German compounds ("einundzwanzig", "sechzehn" is in DE_UNITS).
+DE_PREFIX = {"ein": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7,
+             "sieb": 7, "acht": 8, "neun": 9}
+
+#: Articles that count as "one" before a scale word or a fraction ("a million", "ein Drittel").
+ONE_ARTICLES = {"a", "an", "one", "ein", "eine", "einen", "einem", "einer", "eines"}
+
+#: Scale words after a figure: factor(s) by language ('*' for both).
+SCALES = {
+    "tausend": 1e3, "tsd.": 1e3, "tsd": 1e3, "thousand": 1e3, "k": 1e3,
+    "million": 1e6, "millionen": 1e6, "mio.": 1e6, "mio": 1e6,
+    "mill.": 1e6, "mn": 1e6, "mln": 1e6,
+    "milliarde": 1e9, "milliarden": 1e9, "mrd.": 1e9, "mrd": 1e9, "bn": 1e9,
+    "trillion": 1e12, "tn": 1e12, "billionen": 1e12,
+}
+#: "billion" is 1e9 in English and 1e12 in German ("Billion").
+BILLION = {"en": (1e9,), "de": (1e12,), None: (1e9, 1e12)}
+
+#: Scale families, as the qualifiers name them.
+SCALE_FAMILY = {1e3: "thousands", 1e6: "millions", 1e9: "billions", 1e12: "trillions"}
+
+#: Scale words standing alone (no value): their family.
+BARE_SCALE = re.compile(r"""(?ix)
+    (?P<dozens>dutzende[n]?|dozens)
+  | (?P<hundreds>hunderte[n]?|hundreds)
+  | (?P<thousands>(?:zehn|hundert|zig|aber)?tausende[n]?|thousands)
+  | (?P<millions>millionen\w*|millions)
+  | (?P<billions>milliarden\w*|billions)
+  | (?P<trillions>billionen\w*|trillions)
+""")
+
+#: Multiples written as one word: doubled, tripled, verdoppelt, ...
+EN_MULTIPLES = {"double": 2, "doubled": 2, "doubles": 2, "doubling": 2, "twice": 2,
+                "triple": 3, "tripled": 3, "triples": 3, "tripling": 3, "treble": 3,
+                "trebled": 3, "quadruple": 4, "quadrupled": 4, "quadrupling": 4,
+                "quintuple": 5, "quintupled": 5, "sextuple": 6, "sextupled": 6,
+                "halved": 0.5, "halve": 0.5, "halving": 0.5}
+#: German "doppelt", "verdoppelt", "Verdopplung", "Doppelte" ...: 2.
+DE_DOUBLE = re.compile(r"(?i)(?:ver)?dopp(?:el|l)?(?:t|te|ten|tes|ter|n|ung|ungen|e|en)?")
+#: German "halbiert", "Halbierung": 0.5.
+DE_HALVED = re.compile(r"(?i)halbier(?:t|te|ten|en|ung)")
+#: A number word plus "-fach"/"fold"/"mal": "versechsfacht", "Sechsfache", "sixfold".
+WORD_MULTIPLE = re.compile(r"""(?ix)
+    (?:ver)?(?P<n>[a-zäöüß]+?)-?fach(?:t|te|ten|e|en|er|es|ung|ungen)?   # German -fach
+  | (?P<en>[a-z]+?)-?fold                                                  # English -fold
+  | (?P<mal>[a-zäöüß]+?)mal                                                # German zehnmal
+""")
+
+#: Fraction denominators: English (with plurals) and German.
+DENOMINATORS = {"third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5,
+                "sixth": 6, "sixths": 6, "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10,
+                "drittel": 3, "viertel": 4, "fünftel": 5, "sechstel": 6, "achtel": 8,
+                "zehntel": 10}
+#: Words that are a half on their own.
+HALVES = {"half": 0.5, "hälfte": 0.5, "halb": 0.5, "halbe": 0.5, "halben": 0.5, "halbes": 0.5,
+          "dreiviertel": 0.75}
+#: Per-cent words and signs after a figure.
+PERCENT_WORDS = {"%", "prozent", "percent", "per cent", "pct", "prozentpunkte",
+                 "prozentpunkten", "percentage point", "percentage points"}
+
+# ---------------------------------------------------------------------------------------------
+# Patterns
+# ---------------------------------------------------------------------------------------------
+
+_MONTHS = ("Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|"
+           "Dezember|January|February|March|May|June|July|October|December|"
+           "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Okt|Nov|Dec|Dez")
+
+#: Dates, tried before plain numbers. Month names must be capitalised (so "may" is not May).
+DATE = re.compile(rf"""(?x)
+    (?<![\w.,])(?:19|20)[0-9]{{2}}-(?:0[1-9]|1[0-2])(?:-[0-9]{{2}})?  # 2025-01-17, 2023-01
+        (?:/[0-9]{{4}}(?:-[0-9]{{2}}(?:-[0-9]{{2}})?)?)?(?![0-9])      #   ... /2023-12
+  | (?<![\w.,])[0-9]{{1,2}}\.[0-9]{{1,2}}\.(?:[0-9]{{4}}|[0-9]{{2}})?(?![0-9])  # 17.01.2025
+  | (?<![\w.,])[0-9]{{1,2}}\.?\s(?:{_MONTHS})\b\.?(?:\s[0-9]{{4}}(?![0-9]))?   # 17. Januar 2025
+  | \b(?:{_MONTHS})\.?\s[0-9]{{1,2}}(?:st|nd|rd|th)?(?![0-9])(?:,?\s[0-9]{{4}}(?![0-9]))?
+                                                                    # January 17, 2025
+  | \b(?:{_MONTHS})\.?\s[0-9]{{4}}(?![0-9])                           # Januar 2025
+  | (?<![\w.,])[0-9]{{1,2}}[:.][0-9]{{2}}\s?Uhr\b                     # 14.30 Uhr
+  | (?<![\w.,])(?:19|20)[0-9]{{2}}\s?[/–-]\s?(?:(?:19|20)[0-9]{{2}}|[0-9]{{2}})(?![0-9]|[.,][0-9])
+                                                                    # 2023/24, 2022-2024
+""")
+
+#: Digits with separators, ASCII only: 2,500,000 | 2.500.000 | 40 000 (narrow spaces) | 2,5.
+#: Not preceded by a letter or digit, nor by a digit and a separator (the middle of a number).
+DIGITS = re.compile(r"""(?x)
+    (?<![\w])(?<![0-9][.,])
+    (?P<digits>
+        [0-9]{1,3}(?:(?:,[0-9]{3})+|(?:\.[0-9]{3})+|(?:[\u00a0\u202f\u2009][0-9]{3})+)
+            (?:[.,][0-9]+)?                     # grouped, with an optional decimal part
+      | [0-9]+(?:[.,][0-9]+)?                   # plain, with an optional decimal part
+    )
+    (?P<attached>                               # a suffix written onto the digits
+        (?:bn|mn|mln|tn|k|m)(?![\w])            #   6.6bn, 40k, 2.5m
+      | (?:x|×)(?![\w])                         #   6x
+      | -?fach(?:e[nrs]?)?(?![\w])              #   3-fach, 3fache
+      | -?fold(?![\w])                          #   6-fold
+      | (?:st|nd|rd|th)(?![\w])                 #   3rd (an ordinal)
+      | (?:er|s|'s)(?![\w])                     #   1990er, 1990s
+    )?
+""")
+
+#: Digits other than ASCII 0-9 (any Unicode decimal digit that is not ASCII), with separators.
+OTHER_DIGITS = re.compile(r"(?:(?![0-9])\d)+(?:[.,\u066b\u066c](?:(?![0-9])\d)+)*")
+
+#: Words (letters, with inner hyphens: "twenty-five", "six-fold"), the percent sign and
+#: "per cent" as one token.
+WORD = re.compile(r"(?i)per\scent|percentage\spoints?|%|[^\W\d_]+(?:[-‐][^\W\d_]+)*\.?")
+
+#: Rate cues: (pattern, base). Checked with :data:`NOT_A_RATE` for the false friends.
+RATE_CUES = re.compile(r"""(?ix)
+    \b(?:a|an|per|each|every|pro|je|im|am|jeden|jedes|jede|jedem)\s
+        (?P<unit>year|month|week|day|jahr|monat|woche|tag)\b
+  | \bper\s(?P<annum>annum)\b
+  | \b(?P<adj>annual(?:ly)?|yearly|monthly|weekly|daily
+        |jährlich\w*|monatlich\w*|wöchentlich\w*|täglich\w*
+        |(?:jahres|monats|tages)(?:produktion|ausstoß|leistung|kapazität|rate|menge|bedarf)\w*)
+""")
+_RATE_BASES = {"year": "year", "jahr": "year", "annum": "year", "annual": "year",
+               "annually": "year", "yearly": "year", "jährlich": "year", "jahres": "year",
+               "month": "month", "monat": "month", "monthly": "month", "monatlich": "month",
+               "monats": "month", "week": "week", "woche": "week", "weekly": "week",
+               "wöchentlich": "week", "day": "day", "tag": "day", "daily": "day",
+               "täglich": "day", "tages": "day"}
+#: After a cue: words that make it a point in time, not a rate ("a year ago", "im Jahr 2024").
+NOT_A_RATE_AFTER = re.compile(
+    r"(?i)\s+(?:ago|earlier|later|before|after|or\s+so|zuvor|davor|danach|darauf|später|"
+    r"der|des|nach|vor|[0-9]{4}\b|(?-i:[A-Z]))")
+#: Before "a year"/"a month": words that make it a duration ("in a year", "half a year").
+NOT_A_RATE_BEFORE = {"in", "within", "for", "over", "than", "half", "about", "nearly",
+                     "almost", "once", "twice", "just", "only", "around", "after", "past"}
+
+#: A sentence ends at . ! ? ; followed by a space, or at a blank line (not after "Mio." etc.).
+SENTENCE_END = re.compile(r"(?<!\bMio)(?<!\bMrd)(?<!\bTsd)(?<!\bca)(?<!\bNr)(?<!\bNo)"
+                          r"[.!?;](?=\s)|\n\s*\n")
+#: A figure directly followed by a length unit is a calibre or a size, never a rate's figure.
+LENGTH_AFTER = re.compile(r"(?i)\s?-?(?:mm|cm|km|millimet(?:er|re)s?|kaliber|calibre)\b")
+
+#: Year cue words before a four-digit number ("bis 2023", "early 2024").
+YEAR_CUES = {"in", "im", "bis", "seit", "vor", "nach", "ab", "since", "by", "before", "after",
+             "until", "till", "into", "during", "early", "mid", "late", "anfang", "mitte",
+             "ende", "jahr", "jahres", "year", "frühjahr", "sommer", "herbst", "winter",
+             "spring", "summer", "autumn", "fall", "fy", "fiscal", "jahresende"}
+#: Two-word year cues ("end of 2025", "im Vergleich zu 2023").
+YEAR_CUES_2 = {("end", "of"), ("start", "of"), ("beginning", "of"), ("middle", "of"),
+               ("spring", "of"), ("summer", "of"), ("autumn", "of"), ("fall", "of"),
+               ("winter", "of"), ("compared", "with"), ("compared", "to"), ("vergleich", "zu"),
+               ("half", "of"), ("year", "of")}
+#: After a year: the end of the text or of a clause ("seit 2022.", "(2023)", "2023/24").
+YEAR_END = re.compile(r"\s*(?:$|[.;:!?)\]»«\"“”'/–])")
+#: After a number in German: a capitalised noun ("2000 Soldaten"), so it counts something.
+NOUN_AFTER = re.compile(r"\s[A-ZÄÖÜ]")
+#: Between two figures of a range: the scale or the per cent of the second applies to both.
+RANGE_GAP = re.compile(r"(?i)\s*(?:-|–|bis|to|and|und|or|oder)\s*")
+
+
+#: The factor of each scale family, for ranges ("2 bis 3 Millionen").
+FAMILY_FACTOR = {"dozens": 12.0, "thousands": 1e3, "millions": 1e6, "billions": 1e9,
+                 "trillions": 1e12}
+
+
+def _fixed_words() -> dict[str, tuple[str, tuple[float, ...], str | None, str | None]]:
+    """Words whose role is fixed: ``word: (role, candidates, scale family, language)``."""
+    table: dict[str, tuple[str, tuple[float, ...], str | None, str | None]] = {}
+    table.update({w: ("percent", (), None, None) for w in PERCENT_WORDS})
+    table.update({w: ("scale", (f,), SCALE_FAMILY[f], None) for w, f in SCALES.items()})
+    table.update({w: ("dozen", (12.0,), "dozens", None) for w in ("dozen", "dutzend")})
+    table.update({w: ("one", (1.0,), None, None) for w in ONE_ARTICLES - {"one"}})
+    table.update({w: ("denominator", (float(d),), None, None) for w, d in DENOMINATORS.items()})
+    table.update({w: ("half", (h,), None, "en" if w == "half" else None)
+                  for w, h in HALVES.items()})
+    table["times"] = ("times", (), None, "en")
+    table["hundred"] = ("hundred", (100.0,), None, "en")
+    return table
+
+
+FIXED_WORDS = _fixed_words()
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a text.
+
+    Attributes:
+        start: offset of the first character in the text.
+        end: offset after the last character (``text[start:end] == figure.text``).
+        text: the verbatim span.
+        kind: one of :data:`KINDS`.
+        candidates: the candidate numeric values, the likeliest first. A per cent gives the
+            number and its fraction (``40 %`` → 40, 0.4); a fraction gives the fraction and its
+            per cent (``one third`` → 1/3, 33.33); a year gives itself; scale words alone,
+            other dates and non-ASCII digits give none.
+        rate: the rate cue bound to the figure: ``year``, ``month``, ``week``, ``day``, or None.
+        scale: the scale family of a scale word in the figure (``millions``, ``dozens``, ...).
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    candidates: tuple[float, ...] = ()
+    rate: str | None = None
+    scale: str | None = None
+
+
+@dataclass
+class _Token:
+    """A piece of the text that the reader joins into figures.
+
+    ``role`` is one of: number (digits), word_number, hundred, one (an article: "a", "ein"),
+    dozen, scale, bare (a scale word alone), percent, times, multiple, denominator, half,
+    date, digits (non-ASCII).
+    """
+
+    start: int
+    end: int
+    role: str
+    candidates: tuple[float, ...] = ()
+    scale: str | None = None
+    plain_year: bool = False
+
+
+def read_figures(text: str, language: str | None = None) -> list[Figure]:
+    """Read every figure of a text, in order of position.
+
+    Args:
+        text: the text.
+        language: ``'en'``, ``'de'`` or None (both: ambiguous separators and "Billion" get
+            every reading).
+
+    Returns:
+        The figures, with spans, candidate values and rate cues.
+
+    >>> [(f.text, f.candidates) for f in read_figures("etwa 2,5 Millionen Geschosse", "de")]
+    [('2,5 Millionen', (2500000.0,))]
+    >>> [(f.text, f.rate) for f in read_figures("about 40,000 rounds a month", "en")]
+    [('40,000', 'month')]
+    >>> [(f.text, f.kind) for f in read_figures("Ziel sind ３.０００ Raketen bis 2026.")]
+    [('３.０００', 'digits'), ('2026', 'date')]
+    """
+    language = language if language in ("en", "de") else None
+    tokens = _tokens(text, language)
+    figures = _combine(text, tokens, language)
+    return _bind_rates(text, figures)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+# ---------------------------------------------------------------------------------------------
+
+
+def _tokens(text: str, language: str | None) -> list[_Token]:
+    """The pieces: dates, digits, other digits and classified words, in order, not overlapping
+    (a piece found earlier in this order wins)."""
+    taken: list[_Token] = []
+    busy = bytearray(len(text) + 1)
+
+    def add(token: _Token) -> None:
+        if any(busy[token.start:token.end]):
+            return
+        busy[token.start:token.end] = b"\x01" * (token.end - token.start)
+        taken.append(token)
+
+    for m in DATE.finditer(text):
+        add(_Token(m.start(), m.end(), "date"))
+    for m in DIGITS.finditer(text):
+        add(_digits_token(m, language))
+    for m in OTHER_DIGITS.finditer(text):
+        add(_Token(m.start(), m.end(), "digits"))
+    for m in WORD.finditer(text):
+        spec = _classify_word(m.group(), language)
+        if spec is not None:
+            role, length, candidates, scale = spec
+            add(_Token(m.start(), m.start() + length, role, candidates, scale))
+    taken.sort(key=lambda t: t.start)
+    return taken
+
+
+def _digits_token(m: re.Match, language: str | None) -> _Token:
+    """A token of ASCII digits, with what a suffix written onto them does."""
+    digits, suffix = m.group("digits"), (m.group("attached") or "").lower().lstrip("-")
+    token = _Token(m.start(), m.end(), "number", _digit_values(digits, language))
+    year = re.fullmatch(r"(?:19|20)[0-9]{2}", digits) is not None
+    token.plain_year = year and suffix in ("", "er", "s", "'s")
+    if suffix in SCALES:  # 6.6bn, 40k
+        token.candidates = tuple(v * SCALES[suffix] for v in token.candidates)
+        token.scale = SCALE_FAMILY[SCALES[suffix]]
+    elif suffix == "m":  # 2.5m: millions in English news, metres elsewhere: both readings
+        token.candidates = tuple(v * 1e6 for v in token.candidates) + token.candidates
+        token.scale = "millions"
+    elif suffix in ("x", "×", "fold") or suffix.startswith("fach"):
+        token.role = "multiple"
+    elif suffix in ("er", "s", "'s") and year:  # the 1990s, die 1990er
+        token.role = "date"
+    return token
+
+
+def _digit_values(digits: str, language: str | None) -> tuple[float, ...]:
+    """The readings of ASCII digits with separators, the language's likeliest first."""
+    plain = re.sub("[\u00a0\u202f\u2009]", "", digits)
+    if "," in plain and "." in plain:  # both: the last one is the decimal mark
+        decimal = "," if plain.rfind(",") > plain.rfind(".") else "."
+        group = "." if decimal == "," else ","
+        return (float(plain.replace(group, "").replace(decimal, ".")),)
+    mark = "," if "," in plain else "." if "." in plain else None
+    if mark is None:
+        return (float(plain),)
+    head, *rest = plain.split(mark)
+    if len(rest) > 1:  # 2,500,000 or 2.500.000: grouping
+        return (float(plain.replace(mark, "")),)
+    as_decimal = float(f"{head}.{rest[0]}")
+    if len(rest[0]) != 3 or head == "0":  # 2,5 / 2.5 / 0.500: a decimal
+        return (as_decimal,)
+    both = (float(head + rest[0]), as_decimal)  # 3.000 / 40,000: either
+    grouping_first = language is None or (mark == ".") == (language == "de")
+    return both if grouping_first else both[::-1]
+
+
+@lru_cache(maxsize=65536)
+def _classify_word(word: str, language: str | None) -> tuple | None:
+    """A word's role for the reader as ``(role, length, candidates, scale)``, or None for an
+    ordinary word. Cached: most words of a ledger's texts repeat."""
+    lower = " ".join(word.lower().split())
+    if lower.endswith(".") and lower not in FIXED_WORDS:  # a full stop, not "Mio."
+        word, lower = word[:-1], lower[:-1]
+    if lower == "billion":
+        return "scale", len(word), BILLION[language], SCALE_FAMILY[BILLION[language][0]]
+    fixed = FIXED_WORDS.get(lower)
+    if fixed is not None and (fixed[3] is None or language in (None, fixed[3])):
+        return fixed[0], len(word), fixed[1], fixed[2]
+    bare = BARE_SCALE.fullmatch(lower)
+    if bare:
+        return "bare", len(word), (), bare.lastgroup
+    fraction = _hyphenated_fraction(lower) if language in (None, "en") else None
+    if fraction is not None:
+        return "fraction", len(word), (fraction, 100 * fraction), None
+    multiple = _word_multiple(lower, language)
+    if multiple is not None:
+        return "multiple", len(word), (multiple,), None
+    value = _word_number(lower, language)
+    if value is not None:
+        return "word_number", len(word), (float(value),), None
+    return None
+
+
+def _hyphenated_fraction(lower: str) -> float | None:
+    """"one-third", "two-thirds", "three-quarters": the fraction, or None."""
+    numerator, _, denominator = lower.replace("‐", "-").partition("-")
+    n = 1 if numerator in ("a", "one") else EN_UNITS.get(numerator)
+    d = DENOMINATORS.get(denominator)
+    return None if n is None or d is None else n / d
+
+
+def _word_multiple(lower: str, language: str | None) -> float | None:
+    """The multiple a word states (tripled, versechsfacht, sixfold, zehnmal), or None.
+    "x-fach" gives NaN: a multiple with no value."""
+    en, de = language in (None, "en"), language in (None, "de")
+    if en and lower in EN_MULTIPLES:
+        return float(EN_MULTIPLES[lower])
+    if de and DE_DOUBLE.fullmatch(lower):
+        return 2.0
+    if de and DE_HALVED.fullmatch(lower):
+        return 0.5
+    m = WORD_MULTIPLE.fullmatch(lower)
+    if m is None:
+        return None
+    german, english, times = m.group("n"), m.group("en"), m.group("mal")
+    if german is not None and de:
+        return math.nan if german == "x" else _float(_de_number(german))
+    if english is not None and en:
+        return _float(_en_compound(english))
+    if times is not None and de and times not in ("ein", "nach", "dies"):
+        return _float(_de_number(times))
+    return None
+
+
+def _float(value: int | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _word_number(lower: str, language: str | None) -> float | None:
+    """The value of a number word ("twenty-five", "fünfundzwanzig", "dreihundert",
+    "zweieinhalb")."""
+    value = _en_compound(lower) if language in (None, "en") else None
+    if value is None and language in (None, "de"):
+        value = DE_INFLECTED.get(lower) or _de_number(lower) or _de_and_a_half(lower)
+    return value
+
+
+def _de_and_a_half(word: str) -> float | None:
+    """"anderthalb" and "eineinhalb" (1.5), "zweieinhalb" (2.5), ...; else None."""
+    if word == "anderthalb":
+        return 1.5
+    whole, found, rest = word.partition("einhalb")
+    if not found or rest:
+        return None
+    value = DE_PREFIX.get(whole) if whole != "sieb" else None
+    return None if value is None else value + 0.5
+
+
+def _en_compound(word: str) -> int | None:
+    """One English number word or a hyphenated pair ("six", "twenty-five")."""
+    if word in EN_UNITS or word in EN_TENS:
+        return EN_UNITS.get(word) or EN_TENS[word]
+    tens, _, unit = word.replace("‐", "-").partition("-")
+    if tens in EN_TENS and EN_UNITS.get(unit, 10) < 10:
+        return EN_TENS[tens] + EN_UNITS[unit]
+    return None
+
+
+def _de_number(word: str) -> int | None:
+    """A German number word up to 999,999, written as one word ("zweihundertfünfzig")."""
+    if not word or word in ("ein", "sieb"):
+        return None
+    if "tausend" in word:
+        left, right = word.split("tausend", 1)
+        thousands = 1 if left in ("", "ein") else _below_1000(left)
+        rest = _below_1000(right) if right else 0
+        return None if thousands is None or rest is None else thousands * 1000 + rest
+    return _below_1000(word)
+
+
+def _below_1000(word: str) -> int | None:
+    if "hundert" in word:
+        left, right = word.split("hundert", 1)
+        hundreds = 1 if left in ("", "ein") else DE_PREFIX.get(left)
+        rest = _below_100(right) if right else 0
+        return None if hundreds is None or rest is None else hundreds * 100 + rest
+    return _below_100(word)
+
+
+def _below_100(word: str) -> int | None:
+    if word in DE_UNITS or word in DE_TENS:
+        return DE_UNITS.get(word) or DE_TENS[word]
+    unit, _, tens = word.partition("und")
+    if unit in DE_PREFIX and tens in DE_TENS:
+        return DE_PREFIX[unit] + DE_TENS[tens]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Joining tokens into figures
+# ---------------------------------------------------------------------------------------------
+
+#: What may stand between two tokens of one figure: a space or a hyphen, or "and" between
+#: English number words ("three hundred and fifty").
+JOIN = re.compile(r"[ \t\u00a0\u202f\u2009-]?")
+JOIN_AND = re.compile(r"\sand\s")
+#: Tokens that make a figure on their own, and the figure's kind.
+ALONE = {"date": "date", "digits": "digits", "bare": "scale", "multiple": "multiple",
+         "fraction": "fraction"}
+#: Tokens that can begin a figure with a value.
+HEADS = ("number", "word_number", "hundred", "one", "dozen")
+
+
+def _combine(text: str, tokens: list[_Token], language: str | None) -> list[Figure]:
+    """Join numbers with their scale words, per cent, fractions and multiples."""
+    figures: list[Figure] = []
+    i = 0
+    while i < len(tokens):
+        figure, i = _figure_at(text, tokens, i, language)
+        if figure is not None:
+            figures.append(figure)
+    return _ranges(text, figures)
+
+
+def _figure_at(text: str, tokens: list[_Token], i: int, language: str | None
+               ) -> tuple[Figure | None, int]:
+    """The figure that begins with token ``i`` (or None), and the index after it."""
+    t = tokens[i]
+    span = text[t.start:t.end]
+    if t.role in ALONE:
+        candidates = () if any(math.isnan(v) for v in t.candidates) else t.candidates
+        return Figure(t.start, t.end, span, ALONE[t.role], candidates, scale=t.scale), i + 1
+    if t.role == "half":
+        return _half(text, tokens, i)
+    if t.role == "denominator":  # "Drittel" without a numerator: one third
+        d = t.candidates[0]
+        return Figure(t.start, t.end, span, "fraction", (1 / d, 100 / d)), i + 1
+    if t.role == "scale":  # alone: "Millionen" is a scale word, "Tausend" a thousand
+        if BARE_SCALE.fullmatch(span.lower()):
+            return Figure(t.start, t.end, span, "scale", scale=t.scale), i + 1
+        if span.lower() in ("tausend", "thousand"):
+            return Figure(t.start, t.end, span, "number", t.candidates, scale=t.scale), i + 1
+        return None, i + 1
+    if t.role in HEADS:
+        return _headed(text, tokens, i, language)
+    return None, i + 1  # "%" or "times" on its own
+
+
+def _next_is(text: str, tokens: list[_Token], j: int, *roles: str) -> bool:
+    """Whether token ``j`` has one of the roles and directly follows token ``j - 1``."""
+    return (j < len(tokens) and tokens[j].role in roles
+            and JOIN.fullmatch(text[tokens[j - 1].end:tokens[j].start]) is not None)
+
+
+def _half(text: str, tokens: list[_Token], i: int) -> tuple[Figure, int]:
+    """"half", "die Hälfte", or "half a million" (a number)."""
+    t, j = tokens[i], i + 1
+    if _next_is(text, tokens, j, "one") and _next_is(text, tokens, j + 1, "scale", "dozen"):
+        j += 1
+    if _next_is(text, tokens, j, "scale", "dozen"):
+        s = tokens[j]
+        candidates = tuple(t.candidates[0] * f for f in s.candidates)
+        return Figure(t.start, s.end, text[t.start:s.end], "number", candidates,
+                      scale=s.scale), j + 1
+    h = t.candidates[0]
+    return Figure(t.start, t.end, text[t.start:t.end], "fraction", (h, 100 * h)), i + 1
+
+
+def _headed(text: str, tokens: list[_Token], i: int, language: str | None
+            ) -> tuple[Figure | None, int]:
+    """A figure that begins with a number: digits or number words, then a denominator, scale
+    words, per cent or "times"."""
+    t = tokens[i]
+    j, candidates = _head(text, tokens, i)
+    kind, scale = "number", t.scale
+    if _next_is(text, tokens, j, "denominator"):  # "zwei Drittel", "one third", "a quarter"
+        d = tokens[j].candidates[0]
+        candidates, kind, j = (candidates[0] / d, candidates[0] * 100 / d), "fraction", j + 1
+    elif t.role == "one" and _next_is(text, tokens, j, "half"):  # "a half", "ein halbes"
+        candidates, kind, j = (0.5, 50.0), "fraction", j + 1
+    else:
+        while _next_is(text, tokens, j, "scale", "dozen"):  # "2,5 Millionen", "two dozen"
+            candidates = tuple(v * f for v in candidates for f in tokens[j].candidates)
+            scale, j = tokens[j].scale, j + 1
+        if _next_is(text, tokens, j, "percent"):
+            candidates = tuple(x for v in candidates for x in (v, v / 100))
+            kind, j = "percent", j + 1
+        elif _next_is(text, tokens, j, "times"):
+            kind, j = "multiple", j + 1
+    end = tokens[j - 1].end
+    if t.role == "one" and j == i + 1:
+        return None, i + 1  # an article alone is not a figure
+    if t.plain_year and j == i + 1 and _is_year(text, t, language):
+        kind = "date"  # the year stays its candidate: a count misread as a year still matches
+    return Figure(t.start, end, text[t.start:end], kind, candidates, scale=scale), j
+
+
+def _head(text: str, tokens: list[_Token], i: int) -> tuple[int, tuple[float, ...]]:
+    """English number words joined ("three hundred and fifty"): the index after, the value."""
+    t, j = tokens[i], i + 1
+    if t.role not in ("word_number", "hundred"):
+        return j, t.candidates
+    total = t.candidates[0]
+    while j < len(tokens) and tokens[j].role in ("word_number", "hundred"):
+        gap = text[tokens[j - 1].end:tokens[j].start]
+        if not (JOIN.fullmatch(gap) or JOIN_AND.fullmatch(gap)):
+            break
+        total = total * 100 if tokens[j].role == "hundred" else total + tokens[j].candidates[0]
+        j += 1
+    return j, (total,)
+
+
+def _is_year(text: str, token: _Token, language: str | None) -> bool:
+    """Whether a plain four-digit number (1900-2099) is a year, by the words around it."""
+    before = re.findall(r"[^\W\d_]+", text[max(0, token.start - 40):token.start].lower())
+    after = text[token.end:token.end + 30]
+    if after.lstrip(" ").startswith("-"):
+        return False  # "2000-mal", "2023-Ziel": let the coder see it
+    if YEAR_END.match(after) or before[-1:] in (["jahr"], ["year"]):
+        return True
+    if language != "en" and NOUN_AFTER.match(after):
+        return False  # "bis 2000 Soldaten": a count
+    return (bool(before) and before[-1] in YEAR_CUES) or tuple(before[-2:]) in YEAR_CUES_2
+
+
+def _ranges(text: str, figures: list[Figure]) -> list[Figure]:
+    """In "2 bis 3 Millionen" or "30 to 40 percent", give the first figure the second one's
+    scale or per cent as another reading."""
+    out = list(figures)
+    for k in range(len(out) - 1):
+        a, b = out[k], out[k + 1]
+        if a.kind != "number" or a.scale or not RANGE_GAP.fullmatch(text[a.end:b.start]):
+            continue
+        factor = 0.01 if b.kind == "percent" else FAMILY_FACTOR.get(b.scale or "")
+        if factor and b.kind in ("number", "percent"):
+            out[k] = replace(a, candidates=a.candidates + tuple(v * factor for v in a.candidates))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Rate cues
+# ---------------------------------------------------------------------------------------------
+
+
+def rate_cues(text: str) -> list[tuple[int, int, str, bool]]:
+    """The rate cues of a text: ``(start, end, base, adjective)``.
+
+    ``base`` is ``year``, ``month``, ``week`` or ``day``; ``adjective`` is True for words such
+    as "annual" or "jährliche", which may stand before their figure.
+
+    >>> rate_cues("40.000 Granaten pro Monat, im Jahr 2024")
+    [(16, 25, 'month', False)]
+    """
+    cues = []
+    for m in RATE_CUES.finditer(text):
+        if m.group("unit") and _is_rate(text, m):
+            cues.append((m.start(), m.end(), _RATE_BASES[m.group("unit").lower()], False))
+        elif m.group("annum"):
+            cues.append((m.start(), m.end(), "year", False))
+        elif m.group("adj"):
+            word = m.group("adj").lower()
+            stem = max((s for s in _RATE_BASES if word.startswith(s)), key=len)
+            cues.append((m.start(), m.end(), _RATE_BASES[stem], True))
+    return cues
+
+
+def _is_rate(text: str, m: re.Match) -> bool:
+    """Whether "a year", "im Jahr", "am Tag" ... is a rate, not a time ("a year ago", "im Jahr
+    2024", "in a year"). "per", "pro" and "je" always are."""
+    if m.group(0).lower().startswith(("per", "pro", "je")):
+        return True
+    if NOT_A_RATE_AFTER.match(text, m.end()):
+        return False
+    before = text[max(0, m.start() - 20):m.start()].lower().split()
+    return not (before and before[-1] in NOT_A_RATE_BEFORE)
+
+
+def _bind_rates(text: str, figures: list[Figure]) -> list[Figure]:
+    """Give each figure the rate cue that belongs to it.
+
+    A cue ("a month", "pro Monat") belongs to the nearest figure before it in the same
+    sentence; dates and calibres such as "155 mm" do not count. An adjective cue ("annual",
+    "jährlich") belongs to a figure that follows it closely ("jährlich 3000", "annual output
+    of 500,000"), else to the nearest figure before it in the sentence ("drei Milliarden Dollar
+    ... als jährliche Militärhilfe").
+    """
+    cues = rate_cues(text)
+    if not cues:
+        return figures
+    targets = [k for k, f in enumerate(figures)
+               if f.kind not in ("date", "digits") and not LENGTH_AFTER.match(text, f.end)]
+    ends = [m.start() for m in SENTENCE_END.finditer(text)]
+
+    def same_sentence(a: int, b: int, limit: int = 150) -> bool:
+        return b - a <= limit and not any(a <= e < b for e in ends)
+
+    out = list(figures)
+    for start, end, base, adjective in cues:
+        before = [k for k in targets if figures[k].end <= start][-1:]
+        after = [k for k in targets if figures[k].start >= end][:1]
+        if adjective and after and same_sentence(end, figures[after[0]].start, limit=30):
+            k = after[0]
+        elif before and same_sentence(figures[before[0]].end, start):
+            k = before[0]
+        else:
+            continue
+        if out[k].rate is None:
+            out[k] = replace(out[k], rate=base)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The quote-claim check
+# ---------------------------------------------------------------------------------------------
+
+#: Scale-word qualifiers; each is supported by the scale words of its own family.
+SCALE_QUALIFIERS = {"dozens", "hundreds", "thousands", "millions", "billions"}
+DERIVED_HINT = "or if the value is derived on purpose set derived to true and say how in notes"
+#: How many of each time base make a year.
+PER_YEAR = {"year": 1.0, "month": 12.0, "week": 52.1786, "day": 365.25, "hour": 8766.0}
+
+
+def quote_problems(claims: pd.DataFrame) -> list[tuple[int, str, str | None, str]]:
+    """Check each claim's value, bounds and unit against the figures of its quote.
+
+    A claim passes when its value (after scale words) is among the quote's figures (a ratio
+    may also be 1 ± a fraction or per cent, "increased by a third" → 1.3333; a share is
+    compared as a fraction or as per cent according to its unit), when bounds given in
+    ``value_low``/``value_high`` (other than the qualifier rule's) are among them too, when a
+    scale-word qualifier ("dozens") has its scale word in the quote, and when a rate cue bound
+    to the figure ("a month") agrees with the unit's time base. A value written rounded to two
+    or more significant digits (0.33 or 0.3333 for "one third") matches. A value between two
+    bounds that are both the quote's own figures ("between 2 and 3 million") passes.
+
+    Args:
+        claims: a frame with the columns ``quote``, ``value``, ``value_low``, ``value_high``,
+            ``unit``, ``qualifier``, ``kind`` and optionally ``derived`` (bool; claims with
+            True are skipped), ``language`` (of the source; None reads both languages) and
+            ``period`` (an amount without a time base, "40,000 a month" as ``rounds``, passes
+            when the period is one month).
+
+    Returns:
+        ``(row position, column, found value as text, message)`` for each problem.
+    """
+    n = len(claims)
+
+    def column(name: str, default: object = None) -> list:
+        return claims[name].tolist() if name in claims.columns else [default] * n
+
+    rows = zip(column("quote"), column("value"), column("value_low"), column("value_high"),
+               column("unit"), column("qualifier"), column("kind"), column("derived", False),
+               column("language"), column("period"), strict=True)
+    problems: list[tuple[int, str, str | None, str]] = []
+    for pos, (quote, value, low, high, unit, qualifier, kind, derived, language, period) in \
+            enumerate(rows):
+        if _truthy(derived) or not isinstance(quote, str) or not quote:
+            continue
+        claim = _Claim(_cached_figures(quote, language if language in ("en", "de") else None),
+                       quote, _num(value), _num(low), _num(high),
+                       unit if isinstance(unit, str) else "", str(qualifier), str(kind),
+                       _period_length(period))
+        problems += [(pos, *p) for p in claim.problems()]
+    return problems
+
+
+#: Periods that are one year, one month or one day.
+PERIOD_LENGTHS = (("year", re.compile(r"[0-9]{4}")), ("month", re.compile(r"[0-9]{4}-[0-9]{2}")),
+                  ("day", re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")))
+
+
+def _period_length(period: object) -> str | None:
+    """``year``, ``month`` or ``day`` for a period written as one of them, else None."""
+    text = str(period).strip() if isinstance(period, str) else ""
+    return next((name for name, pattern in PERIOD_LENGTHS if pattern.fullmatch(text)), None)
+
+
+@lru_cache(maxsize=4096)
+def _cached_figures(quote: str, language: str | None) -> list[Figure]:
+    return read_figures(quote, language)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """One claim, with the figures of its quote."""
+
+    figures: list[Figure]
+    quote: str
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str
+    qualifier: str
+    kind: str
+    period: str | None = None  # "year", "month" or "day" for a period that is one of them
+
+    def problems(self) -> list[tuple[str, str | None, str]]:
+        """``(column, found, message)`` for each problem."""
+        if self.qualifier in SCALE_QUALIFIERS:
+            return self._scale_problems()  # absolute bounds; a filled-in value is a midpoint
+        out = []
+        matched = self._matched(self.value) if self.value is not None else []
+        if self.value is not None and not matched and not self._inside_given_range():
+            out.append(("value", _fmt(self.value), self._value_message()))
+        for name, bound, factor in (("value_low", self.low, "low_factor"),
+                                    ("value_high", self.high, "high_factor")):
+            if bound is not None and not self._rule_bound(factor, bound) \
+                    and not self._matched(bound):
+                out.append((name, _fmt(bound), (
+                    f"not among the figures of the quote ({self._said()}); bounds you give "
+                    "must be the text's own; leave the cell empty to take them from the "
+                    f"qualifier, {DERIVED_HINT}")))
+        rate = self._rate_problem(matched) if matched and self.kind == "level" else None
+        if rate:
+            out.append(("unit", self.unit, rate))
+        return out
+
+    def _scale_problems(self) -> list[tuple[str, str | None, str]]:
+        if any(f.scale == self.qualifier for f in self.figures):
+            return []
+        words = ", ".join(f"'{f.text}'" for f in self.figures if f.scale) or "no scale word"
+        return [("qualifier", self.qualifier,
+                 f"the quote has {words}, not a word for {self.qualifier}; use the qualifier "
+                 f"its words give, or quote the words that say {self.qualifier}")]
+
+    def _allowed(self, figure: Figure) -> tuple[float, ...]:
+        """The values a claim of this kind and unit may take from one figure."""
+        c = figure.candidates
+        if figure.kind not in ("percent", "fraction") or self.kind == "level":
+            return c
+        number, fraction = (c[0], c[1]) if figure.kind == "percent" else (c[1], c[0])
+        if self.kind == "share":
+            return (number,) if self.unit.strip() in ("percent", "%") else (fraction,)
+        return (*c, 1 + fraction, 1 - fraction)  # a ratio: "by a third" is 4/3
+
+    def _matched(self, value: float) -> list[Figure]:
+        return [f for f in self.figures if _matches(value, self._allowed(f))]
+
+    def _inside_given_range(self) -> bool:
+        """Whether both bounds are the quote's own figures and the value lies between them."""
+        if self.low is None or self.high is None or not self.low <= self.value <= self.high:
+            return False
+        return bool(self._matched(self.low)) and bool(self._matched(self.high))
+
+    def _rule_bound(self, factor_name: str, bound: float) -> bool:
+        """Whether a bound is what the qualifier rule gives (filled in, not written)."""
+        from prodstats import QUALIFIERS
+
+        rule = QUALIFIERS.get(self.qualifier)
+        factor = None if rule is None else getattr(rule, factor_name)
+        return (factor is not None and self.value is not None
+                and math.isclose(bound, self.value * factor, rel_tol=1e-9))
+
+    def _rate_problem(self, matched: list[Figure]) -> str | None:
+        """Why the unit's time base disagrees with the rate cue of the matched figure."""
+        rates = {f.rate for f in matched}
+        base, duration = _time_base(self.unit)
+        plain = self.unit.strip() in ("percent", "%", "dimensionless")
+        if None in rates or duration or plain or base in rates:
+            return None  # no cue to compare, a duration ("24 hours"), a pure number, or agreed
+        rate = min(rates)
+        figure = next(f for f in matched if f.rate == rate)
+        amount = self.unit.split("/")[0].strip() if base else self.unit
+        fix = f"write unit '{amount}/{rate}'"
+        if base is None and self.period == rate:
+            return None  # the amount of one month, coded with a period of one month
+        if base is None:
+            return (f"the quote gives '{figure.text}' per {rate}, but the unit has no time "
+                    f"base and the period is not one {rate}; {fix}")
+        factor = PER_YEAR[rate] / PER_YEAR[base]
+        how = f"{factor:.3g}x too low" if factor >= 1 else f"{1 / factor:.3g}x too high"
+        return (f"the quote gives '{figure.text}' per {rate}, but the unit is per {base} "
+                f"(read so, the figure is {how}); {fix}")
+
+    def _shown(self) -> list[Figure]:
+        return [f for f in self.figures if f.candidates and f.kind != "date"]
+
+    def _said(self) -> str:
+        shown = [f"'{f.text}' = {_fmt(self._allowed(f)[0])}" for f in self._shown()[:4]]
+        return "it says " + ", ".join(shown) if shown else "it has no figure"
+
+    def _value_message(self) -> str:
+        odd = [f.text for f in self.figures if f.kind == "digits"]
+        if odd and not self._shown():
+            return (f"the quote writes its figure in non-ASCII digits ({', '.join(odd)}), "
+                    "which are never read as numbers; check the value by hand, set derived "
+                    "to true and say so in notes")
+        if not self._shown():
+            return (f"the quote has no figure ({_short(self.quote)}); quote the words that "
+                    f"carry the figure, {DERIVED_HINT}")
+        first = _fmt(self._allowed(self._shown()[0])[0])
+        return (f"not among the figures of the quote ({self._said()}); write {first}, "
+                f"{DERIVED_HINT}")
+
+
+def _matches(value: float, candidates: Iterable[float]) -> bool:
+    """Whether a value is one of the candidates, or one rounded to two or more significant
+    digits (0.33 and 0.3333 for 1/3)."""
+    for c in candidates:
+        if math.isclose(value, c, rel_tol=1e-9, abs_tol=1e-12):
+            return True
+        if c != 0 and value != 0:
+            magnitude = math.floor(math.log10(abs(c)))
+            if any(math.isclose(value, round(c, digits - 1 - magnitude), rel_tol=1e-9)
+                   for digits in range(2, 16)):
+                return True
+    return False
+
+
+def _time_base(unit: str) -> tuple[str | None, bool]:
+    """``(base, duration)``: the time a rate unit is per (``rounds/month`` → month), and
+    whether the unit is a time itself (``hours``). Unparsable units give (None, False): the
+    unit check reports them."""
+    from prodstats.units import UnitParseError, parse_unit, ureg
+
+    try:
+        parsed = parse_unit(unit)
+    except UnitParseError:
+        return None, False
+    power = parsed.dimensionality.get("[time]", 0)
+    if power != -1:
+        return None, power > 0
+    for base in PER_YEAR:
+        reduced = (ureg.Quantity(1, parsed) * ureg.Quantity(1, base)).to_reduced_units()
+        if "[time]" not in reduced.dimensionality and math.isclose(reduced.magnitude, 1):
+            return base, False
+    return None, False
+
+
+def _num(x: object) -> float | None:
+    """A float, or None for an empty cell."""
+    if x is None or isinstance(x, str) and not x.strip():
+        return None
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else value
+
+
+def _truthy(x: object) -> bool:
+    if isinstance(x, str):
+        return x.strip().lower() in ("true", "1", "yes")
+    try:
+        return bool(x) and not (isinstance(x, float) and math.isnan(x))
+    except (TypeError, ValueError):  # pd.NA
+        return False
+
+
+def _fmt(x: float) -> str:
+    if float(x).is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    return f"{x:.6g}"
+
+
+def _short(text: str, limit: int = 50) -> str:
+    return repr(text if len(text) <= limit else text[:limit - 1] + "…")

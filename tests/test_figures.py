@@ -1,0 +1,260 @@
+"""The figure reader and the quote-claim check, on real sentences and the seed ledger."""
+
+from __future__ import annotations
+
+import doctest
+import math
+
+import pandas as pd
+import pytest
+
+import prodstats.figures
+from prodstats.figures import quote_problems, rate_cues, read_figures
+from tests.conftest import SEED_RAW
+
+
+def spans(text: str, language: str | None = None, dates: bool = False) -> list[tuple]:
+    """(text, kind, values rounded, rate) of each figure."""
+    return [(f.text, f.kind, tuple(round(v, 4) for v in f.candidates), f.rate)
+            for f in read_figures(text, language) if dates or f.kind != "date"]
+
+
+def test_doctests():
+    assert doctest.testmod(prodstats.figures).failed == 0
+
+
+@pytest.mark.parametrize(("text", "language", "values"), [
+    ("2,500,000 Granaten", "de", (2_500_000,)),
+    ("2.500.000 Granaten", "en", (2_500_000,)),
+    ("2,5 Millionen Granaten", "de", (2_500_000,)),
+    ("2.5 million shells", "en", (2_500_000,)),
+    ("2,5 Mio. Euro", "de", (2_500_000,)),
+    ("1,2 Mrd. Dollar", "de", (1_200_000_000,)),
+    ("$6.6bn", "en", (6_600_000_000,)),
+    ("40k rounds", "en", (40_000,)),
+    ("3.000 Raketen", "de", (3000, 3)),  # ambiguous: both readings, the language's first
+    ("3.000 missiles", "en", (3, 3000)),
+    ("40,000 rounds", "en", (40_000, 40)),
+    ("0.500 of them", "en", (0.5,)),
+    ("2,5 Tonnen", "de", (2.5,)),
+    ("1.234,5 Euro", "de", (1234.5,)),
+    ("40\u202f000 Schuss", "de", (40_000,)),
+    ("zweihundertfünfzig Soldaten", "de", (250,)),
+    ("einundzwanzig", "de", (21,)),
+    ("dreitausend", "de", (3000,)),
+    ("three hundred and fifty", "en", (350,)),
+    ("twenty-five", "en", (25,)),
+    ("two dozen", "en", (24,)),
+    ("eine Million", "de", (1_000_000,)),
+    ("half a million", "en", (500_000,)),
+    ("1,5 Billionen", "de", (1.5e12,)),
+    ("1.5 billion", "en", (1.5e9,)),
+    ("eineinhalb Millionen", "de", (1_500_000,)),
+    ("zweieinhalb Milliarden", "de", (2_500_000_000,)),
+    ("anderthalb Jahre", "de", (1.5,)),
+])
+def test_numbers(text, language, values):
+    (figure,) = read_figures(text, language)
+    assert figure.candidates == pytest.approx(values)
+    assert text[figure.start:figure.end] == figure.text
+
+
+def test_multiples_fractions_and_per_cent():
+    assert spans("Output tripled, doubled, rose sixfold, 6-fold, six times, halved, twice",
+                 "en") == [("tripled", "multiple", (3,), None), ("doubled", "multiple", (2,), None),
+                           ("sixfold", "multiple", (6,), None), ("6-fold", "multiple", (6,), None),
+                           ("six times", "multiple", (6,), None),
+                           ("halved", "multiple", (0.5,), None), ("twice", "multiple", (2,), None)]
+    assert spans("verdreifacht, verdoppelt, das Sechsfache, sechsfach, 3-fach, zehnmal, x-fach",
+                 "de") == [("verdreifacht", "multiple", (3,), None),
+                           ("verdoppelt", "multiple", (2,), None),
+                           ("Sechsfache", "multiple", (6,), None),
+                           ("sechsfach", "multiple", (6,), None),
+                           ("3-fach", "multiple", (3,), None), ("zehnmal", "multiple", (10,), None),
+                           ("x-fach", "multiple", (), None)]
+    assert spans("one third, a quarter, two thirds, half of them, 40 %, 12.5 per cent", "en") == [
+        ("one third", "fraction", (0.3333, 33.3333), None),
+        ("a quarter", "fraction", (0.25, 25), None),
+        ("two thirds", "fraction", (0.6667, 66.6667), None),
+        ("half", "fraction", (0.5, 50), None),
+        ("40 %", "percent", (40, 0.4), None),
+        ("12.5 per cent", "percent", (12.5, 0.125), None)]
+    assert spans("two-thirds, one-third, three-quarters", "en") == [
+        ("two-thirds", "fraction", (0.6667, 66.6667), None),
+        ("one-third", "fraction", (0.3333, 33.3333), None),
+        ("three-quarters", "fraction", (0.75, 75), None)]
+    assert spans("Dreiviertel", "de") == [("Dreiviertel", "fraction", (0.75, 75), None)]
+    assert spans("ein Drittel, zwei Drittel, die Hälfte, fast 40 Prozent", "de") == [
+        ("ein Drittel", "fraction", (0.3333, 33.3333), None),
+        ("zwei Drittel", "fraction", (0.6667, 66.6667), None),
+        ("Hälfte", "fraction", (0.5, 50), None),
+        ("40 Prozent", "percent", (40, 0.4), None)]
+
+
+def test_scale_words_alone_carry_no_value():
+    found = read_figures("Dutzende Verträge, Hunderte Firmen, Zehntausende, Milliardenhöhe; "
+                         "dozens, hundreds, billions", "de")
+    assert [(f.text, f.kind, f.candidates, f.scale) for f in found] == [
+        ("Dutzende", "scale", (), "dozens"), ("Hunderte", "scale", (), "hundreds"),
+        ("Zehntausende", "scale", (), "thousands"), ("Milliardenhöhe", "scale", (), "billions"),
+        ("dozens", "scale", (), "dozens"), ("hundreds", "scale", (), "hundreds"),
+        ("billions", "scale", (), "billions")]
+
+
+def test_only_ascii_digits_are_numbers():
+    found = read_figures("３.０００ Raketen, ٣٠٠ Drohnen und ２０２３ sowie 12", "de")
+    assert [(f.text, f.kind, f.candidates) for f in found] == [
+        ("３.０００", "digits", ()), ("٣٠٠", "digits", ()), ("２０２３", "digits", ()),
+        ("12", "number", (12.0,))]
+
+
+def test_dates_are_marked():
+    text = ("am 17. Januar 2025, 17.01.2025, Januar 2025, 2025-01-17, 2023-01/2023-12, "
+            "2023/24, im Jahr 2024, 14.30 Uhr, Mitte 2024, seit 2022, in early 2024, by the "
+            "end of 2025, slip into 2026.")
+    assert [f.kind for f in read_figures(text)] == ["date"] * 13
+    # A four-digit number before a noun is a count, not a year
+    assert spans("bis 2000 Soldaten", "de") == [("2000", "number", (2000,), None)]
+
+
+def test_rate_cues():
+    text = ("40.000 Granaten pro Monat, 2 Mio. Schuss im Jahr, 100 am Tag, jährlich 3000 "
+            "Raketen, monatlich 200.000, im Jahr 2024 50 Stück")
+    assert [(f.text, f.rate) for f in read_figures(text, "de") if f.kind != "date"] == [
+        ("40.000", "month"), ("2 Mio.", "year"), ("100", "day"), ("3000", "year"),
+        ("200.000", "month"), ("50", None)]
+    text = ("2.5 million shells a year, or about 200,000 a month; 40,000 155mm shells a month; "
+            "annual output of 500,000; a year ago 10,000; in a year 7,000")
+    assert [(f.text, f.rate) for f in read_figures(text, "en")] == [
+        ("2.5 million", "year"), ("200,000", "month"), ("40,000", "month"), ("155", None),
+        ("500,000", "year"), ("10,000", None), ("7,000", None)]
+    assert rate_cues("im Jahr 2024, a year earlier, am Tag der Wahl") == []
+
+
+def test_the_seed_texts(seed_ledger):
+    text = seed_ledger.texts["dpa-2025-01-17-alliances"]
+    found = [(f.text, f.kind) for f in read_figures(text, "de") if f.kind != "date"]
+    assert found == [
+        ("20", "number"), ("Milliardenhöhe", "scale"), ("6,6 Milliarden", "number"),
+        ("drei Milliarden", "number"), ("100", "number"), ("15", "number"),
+        ("2,5 Millionen", "number"), ("versechsfacht", "multiple"), ("3.000", "number"),
+        ("30.000", "number"), ("ein Drittel", "fraction"), ("eins", "number"),
+        ("drei", "number"), ("40 Prozent", "percent"), ("30 Prozent", "percent"),
+        ("Milliardenhilfen", "scale"), ("drei Milliarden", "number"),
+        ("drei Milliarden", "number"), ("112", "number"), ("zehn", "number"),
+        ("fünf", "number"), ("fünf", "number"), ("24", "number"), ("sechs", "number")]
+    # "mehr als drei Milliarden Dollar ... als jährliche Militärhilfe": a yearly amount
+    assert [f.rate for f in read_figures(text, "de") if f.text == "drei Milliarden"] == [
+        "year", None, None]
+
+
+# --- quote_problems ------------------------------------------------------------------------
+
+
+def claim(quote: str, value: float | None, unit: str = "rounds", qualifier: str = "exact",
+          kind: str = "level", **more) -> dict:
+    return dict(quote=quote, value=math.nan if value is None else value, value_low=math.nan,
+                value_high=math.nan, unit=unit, qualifier=qualifier, kind=kind) | more
+
+
+def problems(*claims: dict) -> list[tuple]:
+    return quote_problems(pd.DataFrame(list(claims)))
+
+
+def test_the_seed_ledger_passes_but_for_one_derived_claim():
+    raw = pd.read_csv(SEED_RAW / "claims.csv")
+    found = quote_problems(raw)
+    assert [(raw["claim_id"].iat[p[0]], p[1]) for p in found] == [("dpa25-09", "value")]
+    # With dpa25-09 marked derived (it quotes "die gleiche Menge"), nothing is refused
+    derived = raw.assign(derived=raw["claim_id"] == "dpa25-09")
+    assert quote_problems(derived) == []
+
+
+def test_the_loaded_seed_ledger(seed_ledger):
+    """Filled-in bounds and scale-word midpoints are not mistaken for written ones."""
+    claims = seed_ledger.claims
+    found = quote_problems(claims)
+    assert [claims["claim_id"].iat[p[0]] for p in found] == ["dpa25-09"]
+
+
+def test_a_tenfold_error_is_refused():
+    assert problems(claim("about 40,000 rounds a month", 4000, "rounds/month", "about")) == [
+        (0, "value", "4000",
+         "not among the figures of the quote (it says '40,000' = 40000); write 40000, or if "
+         "the value is derived on purpose set derived to true and say how in notes")]
+
+
+def test_a_twelvefold_error_is_refused():
+    assert problems(claim("about 40,000 rounds a month", 40000, "rounds/year", "about")) == [
+        (0, "unit", "rounds/year",
+         "the quote gives '40,000' per month, but the unit is per year (read so, the figure "
+         "is 12x too low); write unit 'rounds/month'")]
+    assert problems(claim("40.000 Granaten pro Monat", 40000, "rounds"))[0][1:3] == (
+        "unit", "rounds")
+    assert problems(claim("2 Mio. Schuss im Jahr", 2e6, "rounds/month"))[0][3].startswith(
+        "the quote gives '2 Mio.' per year, but the unit is per month (read so, the figure "
+        "is 12x too high)")
+
+
+def test_an_amount_of_one_period():
+    """ "40,000 a month" coded as `rounds` passes when the period is one month."""
+    month = claim("40.000 Granaten pro Monat", 40000, "rounds", period="2024-03")
+    year = claim("40.000 Granaten pro Monat", 40000, "rounds", period="2024")
+    assert problems(month, year) == [
+        (1, "unit", "rounds", "the quote gives '40.000' per month, but the unit has no time "
+                              "base and the period is not one month; write unit 'rounds/month'")]
+
+
+def test_what_legitimately_passes():
+    assert problems(
+        claim("about 40,000 rounds a month", 40000, "rounds/month", "about"),
+        claim("about 40,000 155 mm shells a month", 40000, "rounds/month", "about"),
+        claim("Im Vergleich zu 2023 habe sich die Produktion versechsfacht", 6,
+              "dimensionless", kind="ratio"),
+        claim("output rose sixfold", 6, "dimensionless", kind="ratio"),
+        claim("hat sich bis 2023 verdreifacht", 3, "dimensionless", kind="ratio"),
+        claim("production tripled", 3, "dimensionless", kind="ratio"),
+        claim("increased by a third", 1.3333, "dimensionless", kind="ratio"),
+        claim("half of the weapons", 0.5, "dimensionless", kind="share"),
+        claim("die Hälfte der Waffen", 50, "percent", kind="share"),
+        claim("50 % der Waffen", 0.5, "dimensionless", kind="share"),
+        claim("fast 40 Prozent", 40, "percent", "nearly", kind="share"),
+        claim("Etwa ein Drittel der Waffen", 0.3333, "dimensionless", "about", kind="share"),
+        claim("about one third", 0.33, "dimensionless", "about", kind="share"),
+        claim("Dutzende von Verträgen", None, "contracts", "dozens"),
+        claim("in Milliardenhöhe", None, "USD", "billions"),
+        claim("2,5 Mio. Euro", 2.5e6, "EUR"),
+        claim("3.000 Raketen", 3000, "missiles"),
+        claim("zwischen 2 und 3 Millionen Granaten", 2.5e6, "rounds", "about",
+              value_low=2e6, value_high=3e6),
+        claim("innerhalb von 24 Stunden", 24, "hours", "up_to"),
+        claim("mehr als drei Milliarden Dollar davon als jährliche Militärhilfe", 3e9,
+              "USD/year", "more_than"),
+        claim("die gleiche Menge", 2.5e6, "rounds", "about", derived=True),
+    ) == []
+
+
+def test_what_is_refused():
+    found = problems(
+        claim("fast 40 Prozent", 0.4, "percent", "nearly", kind="share"),  # 100x
+        claim("Hunderte Soldaten", None, "dimensionless", "millions"),
+        claim("2,5 Millionen", 2.5, "rounds"),
+        claim("between 2 and 3 million", 2.5e6, value_low=2e5, value_high=3e6),
+        claim("３.０００ Raketen", 3000, "missiles"),
+        claim("die gleiche Menge", 2.5e6, "rounds", "about", derived="false"),
+    )
+    assert [(p[0], p[1], p[2]) for p in found] == [
+        (0, "value", "0.4"), (1, "qualifier", "millions"), (2, "value", "2.5"),
+        (3, "value", "2500000"), (3, "value_low", "200000"), (4, "value", "3000"),
+        (5, "value", "2500000")]
+    messages = [p[3] for p in found]
+    assert messages[1] == ("the quote has 'Hunderte', not a word for millions; use the qualifier "
+                           "its words give, or quote the words that say millions")
+    assert "non-ASCII digits" in messages[5]
+    assert messages[6].startswith("the quote has no figure ('die gleiche Menge')")
+
+
+def test_missing_optional_columns():
+    frame = pd.DataFrame([{"quote": "3.000 Raketen", "value": 300.0, "unit": "missiles",
+                           "qualifier": "exact", "kind": "level"}])
+    assert [p[:3] for p in quote_problems(frame)] == [(0, "value", "300")]
