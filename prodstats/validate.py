@@ -442,6 +442,19 @@ def quotes(ctx: Context) -> list[Problem]:
             for row in bad]
 
 
+def quote_figures(ctx: Context) -> list[Problem]:
+    """The claim's value, bounds and unit agree with the figures its quote states
+    (:func:`prodstats.figures.quote_problems`); skipped where ``derived`` is true."""
+    from prodstats.figures import quote_problems
+
+    languages = {} if ctx.sources is None else dict(zip(ctx.sources["source_id"],
+                                                        ctx.sources["language"], strict=True))
+    frame = ctx.frame.assign(derived=ctx.frame["derived"].eq("true").fillna(False),
+                             language=ctx.frame["source_id"].map(languages))
+    return [ctx.claims.problem(row, column, found, message)
+            for row, column, found, message in quote_problems(frame)]
+
+
 def dates(ctx: Context) -> list[Problem]:
     """An actual or estimated figure cannot describe a period that starts after its source
     was published (the latest day the publication date allows).
@@ -526,8 +539,8 @@ def revisions(ctx: Context) -> list[Problem]:
 
 
 #: Rules on the cells as coded, in the order their problems are most useful.
-CELL_RULES = [references, formulas, periods, base_periods, units, values, quotes, dates,
-              derived_notes, revisions]
+CELL_RULES = [references, formulas, periods, base_periods, units, values, quotes, quote_figures,
+              dates, derived_notes, revisions]
 
 
 # ---------------------------------------------------------------------------------------------
