@@ -449,10 +449,13 @@ def quote_figures(ctx: Context) -> list[Problem]:
 
     languages = {} if ctx.sources is None else dict(zip(ctx.sources["source_id"],
                                                         ctx.sources["language"], strict=True))
-    frame = ctx.frame.assign(derived=ctx.frame["derived"].eq("true").fillna(False),
-                             language=ctx.frame["source_id"].map(languages))
-    return [ctx.claims.problem(row, column, found, message)
-            for row, column, found, message in quote_problems(frame)]
+    frame = ctx.frame.assign(language=ctx.frame["source_id"].map(languages))
+    # A quote not found in its text is reported as such; its figures are checked once it is.
+    found = [isinstance(q, str) and sid in ctx.texts and q in ctx.texts[sid]
+             for q, sid in zip(frame["quote"], frame["source_id"], strict=True)]
+    return [ctx.claims.problem(row, column, value, message)
+            for row, column, value, message in quote_problems(frame[found])
+            for row in [int(np.flatnonzero(found)[row])]]
 
 
 def dates(ctx: Context) -> list[Problem]:
@@ -539,8 +542,8 @@ def revisions(ctx: Context) -> list[Problem]:
 
 
 #: Rules on the cells as coded, in the order their problems are most useful.
-CELL_RULES = [references, formulas, periods, base_periods, units, values, quotes, quote_figures,
-              dates, derived_notes, revisions]
+CELL_RULES = [references, formulas, periods, base_periods, units, values, quotes, dates,
+              derived_notes, revisions]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -627,8 +630,9 @@ def underived(ctx: Context) -> list[Problem]:
                       "bounds and unit; check all three against docs/codebook.md")
 
 
-#: Rules on the figures derived from the cells.
-FIGURE_RULES = [bounds, shares, target_reach]
+#: Rules on the figures derived from the cells; the quote check last, so that a more specific
+#: problem with a cell (a negative level, a share above one) is the one reported.
+FIGURE_RULES = [bounds, shares, target_reach, quote_figures]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -90,7 +90,8 @@ CLAIM_DEFAULTS = {
     "channel": "test", "actor": "UKR", "indicator": "shells_produced", "kind": "level",
     "modality": "actual", "value": "", "unit": "rounds", "qualifier": "exact",
     "value_low": "", "value_high": "", "base_period": "", "confidence": "official",
-    "confidence_reason": "test", "notes": "",
+    "confidence_reason": "test", "derived": "true",
+    "notes": "test claim: its figure is set by the test, not read from the quote",
 }
 
 

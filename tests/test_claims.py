@@ -105,6 +105,7 @@ def test_unit_of_wrong_dimension(raw):
 
 
 def test_rate_units_convert(raw):
+    set_cell(raw, "claims.csv", "dpa25-08", "derived", "true")  # not the quote's figure
     set_cell(raw, "claims.csv", "dpa25-08", "unit", "rounds/month")
     set_cell(raw, "claims.csv", "dpa25-08", "value", "200000")
     claims = prodstats.load(raw).claims.set_index("claim_id")
@@ -156,6 +157,8 @@ def test_bounds_out_of_order(raw):
 
 
 def test_value_outside_its_bounds(raw):
+    set_cell(raw, "claims.csv", "dpa25-11", "derived", "true")  # bounds not in the quote
+    set_cell(raw, "claims.csv", "dpa25-11", "notes", "bounds set by the test")
     line = set_cell(raw, "claims.csv", "dpa25-11", "value_low", "3500")
     set_cell(raw, "claims.csv", "dpa25-11", "value_high", "4000")
     assert problems(raw) == [

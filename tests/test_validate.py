@@ -108,7 +108,7 @@ def test_base_periods_compare_as_spans(raw, seed_ledger):
 def _with_columns(raw, extra):
     header, rows = read_rows(raw / "claims.csv")
     for row in rows:
-        row.update({"derived": "", "supersedes": ""}, **extra.get(row["claim_id"], {}))
+        row.update({"supersedes": ""}, **extra.get(row["claim_id"], {}))
     write_rows(raw / "claims.csv", header, rows)
 
 
