@@ -15,7 +15,7 @@ from prodstats.ledger import Ledger, load
 from prodstats.forecast import feasibility, project
 from prodstats.errors import BuildError, ProdstatsError
 from prodstats.publish import _tables, data_dictionary, publish, write_csv, write_datapackage
-from prodstats.series import conflicts, resolve
+from prodstats.series import conflicts, resolve, target_history
 
 
 @dataclass
@@ -58,6 +58,7 @@ def compute(raw: Path | None = None) -> Build:
         result.tables["claims"] = ledger.claims
         result.tables["series"] = series
         result.tables["conflicts"] = conflicts(series)
+        result.tables["target_history"] = target_history(ledger.claims, ledger.sources)
     with stage("projections"):
         result.tables["projections"] = project(series)
         result.tables["feasibility"] = feasibility(series)

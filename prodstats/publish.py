@@ -99,6 +99,9 @@ def _tables() -> dict:
         "series": (schemas.SERIES, "Claims resolved into series points, per scenario and reading."),
         "conflicts": (schemas.CONFLICTS, "Pairs of claims whose bounds do not overlap under a "
                                       "reading."),
+        "target_history": (schemas.TARGET_HISTORY, "Every target, pledge or proposal with its "
+                           "revisions, oldest first: how often a goal slipped and how its "
+                           "figure moved."),
         "projections": (ProjectionSchema.to_schema(), "Projections with 80 % and 95 % prediction intervals."),
         "feasibility": (FeasibilitySchema.to_schema(), "For each target claim: the chance of reaching it and "
                                            "the growth it requires."),
