@@ -64,7 +64,8 @@ def _uncoded(args: argparse.Namespace) -> int:
         print(to_json(found))
     texts = len({item.source_id for item in found})
     print(f"{len(found)} uncoded figure{'s' if len(found) != 1 else ''} in {texts} "
-          f"text{'s' if texts != 1 else ''}: code each as a claim or list it in skipped.csv",
+          f"text{'s' if texts != 1 else ''}: code each as a claim or list it in skipped.csv"
+          if found else "nothing uncoded: every figure is coded or skipped with a reason",
           file=sys.stderr)
     return 0
 

@@ -722,6 +722,11 @@ def _bind_rates(text: str, figures: list[Figure]) -> list[Figure]:
 #: Scale-word qualifiers; each is supported by the scale words of its own family.
 SCALE_QUALIFIERS = {"dozens", "hundreds", "thousands", "millions", "billions"}
 DERIVED_HINT = "or if the value is derived on purpose set derived to true and say how in notes"
+#: Words right after a per cent or fraction that say which way a ratio goes.
+RATIO_UP = re.compile(r"(?i)\W+(?:more|higher|larger|greater|up|increase|mehr|höher|größer|"
+                      r"gestiegen|zugenommen|gewachsen|plus)\b")
+RATIO_DOWN = re.compile(r"(?i)\W+(?:less|fewer|lower|smaller|down|drop|weniger|niedriger|"
+                        r"geringer|gesunken|gefallen|minus)\b")
 #: How many of each time base make a year.
 PER_YEAR = {"year": 1.0, "month": 12.0, "week": 52.1786, "day": 365.25, "hour": 8766.0}
 
@@ -836,7 +841,14 @@ class _Claim:
         number, fraction = (c[0], c[1]) if figure.kind == "percent" else (c[1], c[0])
         if self.kind == "share":
             return (number,) if self.unit.strip() in ("percent", "%") else (fraction,)
-        return (*c, 1 + fraction, 1 - fraction)  # a ratio: "by a third" is 4/3
+        # A ratio is a multiple, never the bare per cent: "40 per cent more" is 1.4,
+        # "a third less" is 2/3, "40 per cent of" is 0.4, "by a third" either way.
+        after = self.quote[figure.end:figure.end + 40]
+        if RATIO_UP.match(after):
+            return (1 + fraction,)
+        if RATIO_DOWN.match(after):
+            return (1 - fraction,)
+        return (1 + fraction, fraction, 1 - fraction)
 
     def _matched(self, value: float) -> list[Figure]:
         return [f for f in self.figures if _matches(value, self._allowed(f))]

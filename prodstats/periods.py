@@ -58,6 +58,31 @@ class Period:
 _ONE_DAY = date(2000, 1, 2) - date(2000, 1, 1)
 
 
+#: The period phrases of docs/codebook.md ("Period phrases"), in English and German, with the
+#: months they stand for.
+PHRASES = (
+    (re.compile(r"(?i)(?:early|beginning of|start of|anfang|beginn|zu beginn)\W*([0-9]{4})"),
+     "01", "04"),
+    (re.compile(r"(?i)(?:mid|middle of|mitte)\W*([0-9]{4})"), "05", "08"),
+    (re.compile(r"(?i)(?:by )?(?:the )?end of\W*([0-9]{4})|bis ende\W*([0-9]{4})"),
+     "12", "12"),
+    (re.compile(r"(?i)(?:late|ende(?: des jahres)?)\W*([0-9]{4})"), "09", "12"),
+    (re.compile(r"(?i)(?:first half of|h1|erste[sn]? halbjahr)\W*([0-9]{4})"), "01", "06"),
+    (re.compile(r"(?i)(?:second half of|h2|zweite[sn]? halbjahr)\W*([0-9]{4})"), "07", "12"),
+)
+
+
+def phrase_hint(text: str) -> str | None:
+    """What to write for a period phrase of the codebook ("mid-2026" → 2026-05/2026-08)."""
+    for pattern, first, last in PHRASES:
+        match = pattern.fullmatch(text.strip())
+        if match:
+            year = next(g for g in match.groups() if g)
+            period = f"{year}-{first}" if first == last else f"{year}-{first}/{year}-{last}"
+            return (f"for '{text.strip()}' write {period} (docs/codebook.md, period phrases)")
+    return None
+
+
 class PeriodError(ValueError):
     """A period string that does not parse; ``str()`` says what is expected."""
 
@@ -71,9 +96,9 @@ def _part(text: str) -> tuple[date, date, str]:
         raise PeriodError(f"'{text}' is written with non-ASCII digits [{shown}]; type the "
                           "period with the digits 0-9")
     if not match:
-        raise PeriodError(
-            f"'{text}' is not a period; write a year (2024), a month (2024-01), "
-            "a day (2025-01-17) or a range (2023-09/2024-01)")
+        raise PeriodError(f"'{text}' is not a period; " + (phrase_hint(text) or (
+            "write a year (2024), a month (2024-01), a day (2025-01-17) or a range "
+            "(2023-09/2024-01)")))
     year, month, day = match.groups()
     y = int(year)
     if y < 1:

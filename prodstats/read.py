@@ -162,9 +162,14 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def suggest(name: object, options) -> str:
-    """`` (did you mean 'x'?)`` for the closest of ``options``, or nothing."""
-    close = difflib.get_close_matches(str(name), sorted(o for o in options
-                                                        if isinstance(o, str)), n=1, cutoff=0.6)
+    """`` (did you mean 'x'?)`` for the closest of ``options``, or nothing; a match that
+    differs only in case (``KNDS`` for ``knds``) comes first."""
+    options = sorted(o for o in options if isinstance(o, str))
+    folded = {o.casefold(): o for o in options}
+    close = ([folded[str(name).casefold()]] if str(name).casefold() in folded else
+             difflib.get_close_matches(str(name), options, n=1, cutoff=0.6)
+             or [folded[c] for c in difflib.get_close_matches(str(name).casefold(), folded,
+                                                               n=1, cutoff=0.6)])
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

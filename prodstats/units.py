@@ -43,6 +43,20 @@ SUGGESTIONS = sorted(
 )
 
 
+#: Things that are counted as weapon systems: a suggestion, not an alias, so that the unit
+#: written in the ledger stays one of the registry's own.
+COUNTED_AS_SYSTEMS = {"gun", "guns", "howitzer", "howitzers", "tank", "tanks", "vehicle",
+                      "vehicles", "launcher", "launchers", "aircraft", "jet", "jets", "ship",
+                      "ships", "helicopter", "helicopters", "piece", "pieces"}
+
+
+def _hint(name: str) -> str:
+    if name.casefold() in COUNTED_AS_SYSTEMS:
+        return " (count weapons as 'systems', e.g. 'systems/month')"
+    close = difflib.get_close_matches(name, SUGGESTIONS, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 class UnitParseError(ValueError):
     """A unit string that the registry cannot parse; ``str()`` is a message for people."""
 
@@ -72,9 +86,7 @@ def parse_unit(text: str) -> pint.Unit:
         return ureg.parse_units(text)
     except pint.errors.UndefinedUnitError as exc:
         name = str(exc.unit_names if isinstance(exc.unit_names, str) else exc.unit_names[0])
-        close = difflib.get_close_matches(name, SUGGESTIONS, n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise UnitParseError(f"unknown unit '{name}'{hint}") from None
+        raise UnitParseError(f"unknown unit '{name}'{_hint(name)}") from None
     except Exception as exc:  # pint raises several parser errors for malformed strings
         raise UnitParseError(f"cannot parse unit: {exc}") from None
 

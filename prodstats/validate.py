@@ -630,9 +630,33 @@ def underived(ctx: Context) -> list[Problem]:
                       "bounds and unit; check all three against docs/codebook.md")
 
 
+#: Words that say a figure is a capacity, not output.
+CAPACITY_WORDS = re.compile(r"(?i)\b(?:capacity|capacities|\w*kapazität(?:en)?)\b")
+
+
+def capacity_words(ctx: Context) -> list[Problem]:
+    """A quote that speaks of capacity is not coded under an output indicator (codebook §1);
+    skipped where ``derived`` is true."""
+    if ctx.indicators is None or "measures" not in ctx.indicators.columns:
+        return []
+    measures = dict(zip(ctx.indicators["indicator_id"],
+                        ctx.indicators["measures"].fillna("output"), strict=True))
+    frame = ctx.frame
+    derived = frame["derived"].fillna(False).astype(bool) if "derived" in frame else False
+    output = frame["indicator"].map(measures).eq("output") & ~derived
+    said = frame["quote"].astype(object).map(
+        lambda q: m.group(0) if isinstance(q, str) and (m := CAPACITY_WORDS.search(q)) else "")
+    rows = np.flatnonzero((output & said.ne("")).to_numpy())
+    return ctx.report(rows, "indicator", lambda i: (
+        f"the quote speaks of '{said.iat[i]}', but indicator '{frame['indicator'].iat[i]}' "
+        "measures output; code it under a capacity indicator (measures = capacity, bounds = "
+        f"{frame['indicator'].iat[i]}; docs/codebook.md §1), or if the figure is output after "
+        "all, set derived to true and say why in notes"))
+
+
 #: Rules on the figures derived from the cells; the quote check last, so that a more specific
 #: problem with a cell (a negative level, a share above one) is the one reported.
-FIGURE_RULES = [bounds, shares, target_reach, quote_figures]
+FIGURE_RULES = [bounds, shares, target_reach, capacity_words, quote_figures]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -41,8 +41,7 @@ def test_the_committed_ledger_lists_nothing():
     done = run("uncoded", "--json")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["[]"]
-    assert done.stderr == ("0 uncoded figures in 0 texts: code each as a claim or list it in "
-                           "skipped.csv\n")
+    assert done.stderr == "nothing uncoded: every figure is coded or skipped with a reason\n"
 
 
 @pytest.mark.parametrize(("source_id", "expected"), [(DPA, DPA_FIGURES),

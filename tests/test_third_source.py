@@ -1,0 +1,65 @@
+"""A third source coded by a newcomer from the docs alone (an English text on French howitzer
+and shell output: monthly rates, "before the war", a slipped target, a capacity target, a
+per-cent ratio), frozen in tests/fixtures/three_sources. It validates and builds; each mistake
+the newcomer could make is one exact line.
+"""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from prodstats.build import build
+from tests.conftest import ROOT, problems, set_cell
+
+THREE = ROOT / "tests" / "fixtures" / "three_sources"
+
+
+@pytest.fixture
+def three(tmp_path):
+    dest = tmp_path / "raw"
+    shutil.copytree(THREE, dest)
+    return dest
+
+
+def test_the_third_source_validates_and_builds(three, tmp_path):
+    assert problems(three) == []
+    result = build(three, tmp_path / "out", tmp_path / "charts")
+    history = pd.read_csv(tmp_path / "out" / "target_history.csv", dtype=str)
+    slipped = history[history["target_id"] == "exn25-04"]
+    assert slipped["claim_id"].tolist() == ["exn25-04", "exn25-05"]
+    assert slipped["current"].tolist() == ["False", "True"]
+    claims = result.tables["claims"].set_index("claim_id")
+    # "about 40 per cent more than in 2023" is the multiple 1.4, with the qualifier's bounds
+    assert claims.loc["exn25-10", "value"] == pytest.approx(1.4)
+    assert (tmp_path / "charts" / "knds_caesar_produced.svg").is_file()
+
+
+@pytest.mark.parametrize(("key", "column", "value", "message"), [
+    ("exn25-10", "value", "40",
+     "column 'value' = '40': not among the figures of the quote (it says '40 per cent' = 1.4); "
+     "write 1.4, or if the value is derived on purpose set derived to true and say how in notes"),
+    ("exn25-10", "value", "0.4",
+     "column 'value' = '0.4': not among the figures of the quote (it says '40 per cent' = 1.4); "
+     "write 1.4, or if the value is derived on purpose set derived to true and say how in notes"),
+    ("exn25-11", "indicator", "shells_produced",
+     "column 'indicator' = 'shells_produced': the quote speaks of 'capacity', but indicator "
+     "'shells_produced' measures output; code it under a capacity indicator (measures = "
+     "capacity, bounds = shells_produced; docs/codebook.md §1), or if the figure is output "
+     "after all, set derived to true and say why in notes"),
+    ("exn25-02", "unit", "systems/year",
+     "column 'unit' = 'systems/year': the quote gives 'six' per month, but the unit is per year "
+     "(read so, the figure is 12x too low); write unit 'systems/month'"),
+    ("exn25-02", "unit", "guns/month",
+     "column 'unit' = 'guns/month': unknown unit 'guns' (count weapons as 'systems', e.g. "
+     "'systems/month')"),
+    ("exn25-02", "actor", "KNDS",
+     "column 'actor' = 'KNDS': no such actor in actors.csv (did you mean 'knds'?); add it there "
+     "(id, name, kind, country) or fix the id"),
+    ("exn25-05", "period", "mid-2026",
+     "column 'period' = 'mid-2026': 'mid-2026' is not a period; for 'mid-2026' write "
+     "2026-05/2026-08 (docs/codebook.md, period phrases)"),
+])
+def test_a_newcomers_mistake_is_one_exact_line(three, key, column, value, message):
+    line = set_cell(three, "claims.csv", key, column, value)
+    assert problems(three) == [f"{three}/claims.csv:{line}: {message}"]
