@@ -208,7 +208,10 @@ def _index_to_levels(index_points: list[dict], levels: list) -> list[dict]:
                     "low": p["low"] / anchor["high"] * lvl.low_canonical,
                     "high": p["high"] / anchor["low"] * lvl.high_canonical,
                     "unit": lvl.canonical_unit,
-                    "claim_ids": ";".join(x for x in (p["claim_ids"], lvl.claim_id) if x),
+                    # it rests on its own index point, the anchor's and the level
+                    "claim_ids": ";".join(dict.fromkeys(
+                        x for ids in (p["claim_ids"], anchor["claim_ids"], lvl.claim_id)
+                        for x in ids.split(";") if x)),
                     "derivation": f"index × level of {lvl.period} ({lvl.claim_id})",
                     "confidence": weakest(p["confidence"], lvl.confidence),
                 })
