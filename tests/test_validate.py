@@ -181,7 +181,8 @@ def test_a_target_far_after_its_series_last_observation_is_refused(tmp_path, per
 
 def test_the_far_target_rule_counts_the_series_own_observations(tmp_path):
     """25 years from the end of the last observation of the same actor and indicator: 2049 is
-    within reach of UKR's 2024; POL's 2045 is 30 years after POL's own 2015, whatever UKR has."""
+    within reach of UKR's 2024; POL's 2045 is 30 years after POL's own 2015, whatever UKR has.
+    """
     raw = mini_ledger(tmp_path / "raw", [
         {"period": "2023", "value": "100"},
         {"period": "2024", "value": "120"},
