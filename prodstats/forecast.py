@@ -97,18 +97,23 @@ class FeasibilitySchema(pa.DataFrameModel):
     actor: Series[str] = pa.Field(description="Whose target.")
     indicator: Series[str] = pa.Field(description="What is targeted.")
     scenario: Series[str] = pa.Field(description="all or no_unverified.")
-    target_period: Series[str] = pa.Field(description="When the target is due.")
-    target_value: Series[float] = pa.Field(description="The target.", metadata={"unit_column": "unit"})
+    target_period: Series[str] = pa.Field(description="When the target is due (judged at the "
+                                          "end of this period).")
+    target_value: Series[float] = pa.Field(description="The target.",
+                                           metadata={"unit_column": "unit"})
     unit: Series[str] = pa.Field(description="Unit of the target and projections.")
     last_period: Series[str] = pa.Field(nullable=True, description="Last observed period.")
     last_value: Series[float] = pa.Field(nullable=True, description="Last observed value.",
                                          metadata={"unit_column": "unit"})
     projected_mean: Series[float] = pa.Field(nullable=True, description="Projection at the "
-                                             "target period.", metadata={"unit_column": "unit"})
+                                             "end of the target period.",
+                                             metadata={"unit_column": "unit"})
     prob_reach: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="Probability "
-                                         "that the projection reaches the target by its period.")
+                                         "that the projection reaches the target by the end of "
+                                         "its period.")
     required_growth: Series[float] = pa.Field(nullable=True, description="Yearly growth the "
-                                              "target needs from the last observation (0.1 = 10 %).")
+                                              "target needs from the last observation to the "
+                                              "end of its period (0.1 = 10 %).")
     trajectory_growth: Series[float] = pa.Field(nullable=True, description="Yearly growth over "
                                                 "the observed points (0.1 = 10 %).")
     note: Series[str] = pa.Field(nullable=True, description="Why figures are missing.")
