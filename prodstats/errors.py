@@ -90,10 +90,6 @@ class SeriesError(ProdstatsError, ValueError):
     """A series that cannot be projected (too few points, non-positive values, …)."""
 
 
-class BuildError(ProdstatsError, RuntimeError):
-    """A build stage failed. Nothing was published; the message names the stage."""
-
-
 class FrameError(ProdstatsError, ValueError):
     """A public function was given something other than the frame it works on (not a
     DataFrame, or one without the columns it needs). ``function``, ``made_by`` and ``missing``
@@ -134,3 +130,8 @@ def require_columns(frame: object, columns: Iterable[str], function: str, made_b
     missing = tuple(c for c in columns if c not in frame.columns)
     if missing:
         raise FrameError(function, made_by, missing)
+
+
+class BuildError(ProdstatsError, RuntimeError):
+    """A build stage failed. Nothing was published; the message names the stage."""
+

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -234,6 +233,7 @@ _FROM_RESOLVE = "the series from prodstats.resolve(ledger.claims)"
 #: Years of each series' own horizon beyond its last observation, and beyond its latest target.
 AFTER_LAST, AFTER_TARGET = 3, 2
 _YEARS = (1, 9999)
+_INTEGERS = (int, np.integer)
 
 
 def default_horizon(series: pd.DataFrame) -> int:
@@ -270,14 +270,15 @@ def _horizons(series: pd.DataFrame) -> dict[tuple[str, str], int]:
 
 
 def _check_draws(draws: object) -> int:
-    if isinstance(draws, bool) or not isinstance(draws, numbers.Integral) or draws < 1:
+    if isinstance(draws, bool) or not isinstance(draws, _INTEGERS) or draws < 1:
         raise ValueError(f"draws must be an integer >= 1 (draws per reading); got {draws!r}")
     return int(draws)
 
 
 def _check_levels(levels: object) -> tuple[float, ...]:
     ok = isinstance(levels, (tuple, list)) and len(levels) > 0 and all(
-        isinstance(lv, numbers.Real) and not isinstance(lv, bool) and 0 < lv < 100
+        isinstance(lv, (*_INTEGERS, float, np.floating)) and not isinstance(lv, bool)
+        and 0 < lv < 100
         for lv in levels)
     if not ok:
         raise ValueError("levels must be a non-empty tuple of interval levels in percent, each "
@@ -287,7 +288,7 @@ def _check_levels(levels: object) -> tuple[float, ...]:
 
 def _check_horizon(horizon: object) -> int:
     lo, hi = _YEARS
-    if (isinstance(horizon, bool) or not isinstance(horizon, numbers.Integral)
+    if (isinstance(horizon, bool) or not isinstance(horizon, _INTEGERS)
             or not lo <= horizon <= hi):
         raise ValueError(f"horizon must be the last year to project, an integer from {lo} to "
                          f"{hi} (or None for each series' own); got {horizon!r}")
