@@ -134,4 +134,3 @@ def require_columns(frame: object, columns: Iterable[str], function: str, made_b
 
 class BuildError(ProdstatsError, RuntimeError):
     """A build stage failed. Nothing was published; the message names the stage."""
-
