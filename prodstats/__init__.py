@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from prodstats.errors import BuildError, LedgerError, ProdstatsError, SeriesError
+from prodstats.errors import BuildError, FrameError, LedgerError, ProdstatsError, SeriesError
 from prodstats.forecast import feasibility, project
 from prodstats.ledger import Ledger, load
 from prodstats.series import conflicts, resolve
@@ -25,9 +25,9 @@ from prodstats.vocab import QUALIFIERS
 
 __version__ = "0.1.0"
 
-__all__ = ["QUALIFIERS", "BuildError", "Ledger", "LedgerError", "ProdstatsError", "SeriesError",
-           "build", "conflicts", "feasibility", "load", "plot", "project", "resolve", "ureg",
-           "__version__"]
+__all__ = ["QUALIFIERS", "BuildError", "FrameError", "Ledger", "LedgerError", "ProdstatsError",
+           "SeriesError", "build", "conflicts", "feasibility", "load", "plot", "project", "resolve",
+           "ureg", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
     import matplotlib.figure

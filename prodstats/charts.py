@@ -229,7 +229,7 @@ def _targets(ax, rows, handles, labels, ledger, number):
     shown = set()
     for kind, marker, label in (("target", "*", "target"),
                                 ("pledge", "D", "pledge"), ("proposal", "D", "proposal")):
-        pts = rows[rows["modality"] == kind].drop_duplicates("claim_ids")
+        pts = _at_due(rows[rows["modality"] == kind].drop_duplicates("claim_ids"))
         for p in pts.itertuples(index=False):
             filled = STYLE.get(p.confidence, ("o", True))[1] and p.confidence != "disputed"
             word = words.get(p.claim_ids)
@@ -257,6 +257,15 @@ def _targets(ax, rows, handles, labels, ledger, number):
                                       mfc="#e0a100", mec="#5a4500", label=label))
 
 
+def _at_due(points: pd.DataFrame) -> pd.DataFrame:
+    """Targets placed at the end of their period, where ``forecast.feasibility`` judges them."""
+    from prodstats.periods import parse_period
+
+    due = [parse_period(p).end_year if m == "target" else t
+           for p, m, t in zip(points["period"], points["modality"], points["t"], strict=True)]
+    return points.assign(t=np.asarray(due, dtype=float))
+
+
 def _scale_words(rows: pd.DataFrame, ledger: Any) -> dict[str, str]:
     """claim_id → the scale word ("billions") of claims coded with one."""
     if ledger is None:
@@ -281,7 +290,8 @@ def _revisions(ax, rows, ledger, actor, indicator, factor, handles):
     old = claims[claims["superseded_by"].notna() & (claims["kind"] != "ratio")]
     if old.empty:
         return
-    where = {c.claim_id: (parse_period(c.period).mid_year, c.value_canonical * factor)
+    where = {c.claim_id: (getattr(parse_period(c.period), "end_year" if c.modality == "target"
+                                  else "mid_year"), c.value_canonical * factor)
              for c in claims.itertuples(index=False)}
     for c in old.itertuples(index=False):
         x, y = where[c.claim_id]
@@ -586,7 +596,7 @@ def compare(series: pd.DataFrame, indicator: str, ledger: Any = None):
             _lines(ax, xy, colour, "-")
             for x, p in xy:
                 _point(ax, x, p.value, p.low, p.high, p.confidence, colour)
-            aims = pts[~pts["modality"].isin(OBSERVED)]
+            aims = _at_due(pts[~pts["modality"].isin(OBSERVED)])
             ax.plot(aims["t"], aims["value"], marker="*", ms=14, ls="", mfc=colour, mec="#333",
                     zorder=5)
             for p in aims.itertuples(index=False):

@@ -5,6 +5,7 @@ Hierarchy::
     ProdstatsError (Exception)
      ├── LedgerError (ProdstatsError, ValueError)   a ledger failed validation; holds Problems
      ├── SeriesError (ProdstatsError, ValueError)   a series cannot be projected
+     ├── FrameError  (ProdstatsError, ValueError)   a public function got a frame it cannot use
      └── BuildError  (ProdstatsError, RuntimeError) a build stage failed; nothing was published
 
 Every message says where (file:line, column), what was found, and what to do.
@@ -12,6 +13,7 @@ Every message says where (file:line, column), what was found, and what to do.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -86,6 +88,48 @@ def _sort_key(p: Problem) -> tuple:
 
 class SeriesError(ProdstatsError, ValueError):
     """A series that cannot be projected (too few points, non-positive values, …)."""
+
+
+class FrameError(ProdstatsError, ValueError):
+    """A public function was given something other than the frame it works on (not a
+    DataFrame, or one without the columns it needs). ``function``, ``made_by`` and ``missing``
+    hold the details; the message says what to call instead.
+    """
+
+    def __init__(self, function: str, made_by: str, missing: tuple[str, ...] = (),
+                 got: str | None = None):
+        self.function, self.made_by, self.missing, self.got = function, made_by, tuple(missing), got
+        super().__init__(str(self))
+
+    def __reduce__(self):
+        """Pickle by the details (the default would pass the message text back in)."""
+        return (type(self), (self.function, self.made_by, self.missing, self.got))
+
+    def __str__(self) -> str:
+        if self.got is not None:
+            return f"{self.function} needs {self.made_by}; got {self.got}"
+        shown = ", ".join(f"'{c}'" for c in self.missing)
+        return (f"{self.function} needs {self.made_by}; this frame lacks the column"
+                f"{'s' if len(self.missing) != 1 else ''} {shown}")
+
+
+def require_columns(frame: object, columns: Iterable[str], function: str, made_by: str) -> None:
+    """Raise :class:`FrameError` unless ``frame`` is a DataFrame with every one of ``columns``.
+
+    Args:
+        frame: what the caller was given.
+        columns: the columns the caller reads.
+        function: the caller as the user wrote it, e.g. ``"project()"``.
+        made_by: what to pass instead, e.g. ``"the series from prodstats.resolve(ledger.claims)"``.
+    """
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise FrameError(function, made_by, got=f"a {type(frame).__module__}."
+                         f"{type(frame).__qualname__}, not a pandas DataFrame")
+    missing = tuple(c for c in columns if c not in frame.columns)
+    if missing:
+        raise FrameError(function, made_by, missing)
 
 
 class BuildError(ProdstatsError, RuntimeError):

@@ -28,7 +28,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from prodstats.errors import SeriesError
+from prodstats.errors import SeriesError, require_columns
+from prodstats.periods import parse_period
 
 METHOD = "half-drift+t"
 
@@ -95,18 +96,23 @@ class FeasibilitySchema(pa.DataFrameModel):
     actor: Series[str] = pa.Field(description="Whose target.")
     indicator: Series[str] = pa.Field(description="What is targeted.")
     scenario: Series[str] = pa.Field(description="all or no_unverified.")
-    target_period: Series[str] = pa.Field(description="When the target is due.")
-    target_value: Series[float] = pa.Field(description="The target.", metadata={"unit_column": "unit"})
+    target_period: Series[str] = pa.Field(description="When the target is due (judged at the "
+                                          "end of this period).")
+    target_value: Series[float] = pa.Field(description="The target.",
+                                           metadata={"unit_column": "unit"})
     unit: Series[str] = pa.Field(description="Unit of the target and projections.")
     last_period: Series[str] = pa.Field(nullable=True, description="Last observed period.")
     last_value: Series[float] = pa.Field(nullable=True, description="Last observed value.",
                                          metadata={"unit_column": "unit"})
     projected_mean: Series[float] = pa.Field(nullable=True, description="Projection at the "
-                                             "target period.", metadata={"unit_column": "unit"})
+                                             "end of the target period.",
+                                             metadata={"unit_column": "unit"})
     prob_reach: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="Probability "
-                                         "that the projection reaches the target by its period.")
+                                         "that the projection reaches the target by the end of "
+                                         "its period.")
     required_growth: Series[float] = pa.Field(nullable=True, description="Yearly growth the "
-                                              "target needs from the last observation (0.1 = 10 %).")
+                                              "target needs from the last observation to the "
+                                              "end of its period (0.1 = 10 %).")
     trajectory_growth: Series[float] = pa.Field(nullable=True, description="Yearly growth over "
                                                 "the observed points (0.1 = 10 %).")
     note: Series[str] = pa.Field(nullable=True, description="Why figures are missing.")
@@ -220,34 +226,130 @@ def _floor(measure: str) -> tuple[float, float]:
     return (0.0, 1.0) if measure == "share" else (0.0, np.inf)
 
 
+#: What :func:`project` reads from a series frame.
+SERIES_NEEDS = ("scenario", "actor", "indicator", "measure", "reading", "reading_consistent",
+                "period", "t", "value", "low", "high", "unit", "modality")
+_FROM_RESOLVE = "the series from prodstats.resolve(ledger.claims)"
+#: Years of each series' own horizon beyond its last observation, and beyond its latest target.
+AFTER_LAST, AFTER_TARGET = 3, 2
+_YEARS = (1, 9999)
+_INTEGERS = (int, np.integer)
+
+
 def default_horizon(series: pd.DataFrame) -> int:
-    """The latest target year + 2; without targets, the last observed year + 3."""
-    targets = series[series["modality"] == "target"]
-    if not targets.empty:
-        return int(targets["period"].map(lambda p: int(str(p)[:4])).max()) + 2
-    return int(series["period"].map(lambda p: int(str(p)[:4])).max()) + 3
+    """The last year to project one series (the points of one actor and indicator) to: the later
+    of its last observed year + 3 and its latest target year + 2.
+
+    A target's year is the year its period ends. Targets more than
+    :data:`~prodstats.validate.TARGET_REACH_YEARS` after the last observed year (the ledger
+    refuses them; a hand-made frame may hold one) do not extend the horizon. Given the points
+    of several series, the latest of their horizons.
+    """
+    require_columns(series, ("actor", "indicator", "period", "modality"), "default_horizon()",
+                    _FROM_RESOLVE)
+    if series.empty:
+        raise ValueError("default_horizon() needs at least one point; the series frame is empty")
+    return max(_horizons(series).values())
 
 
-def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[int, ...] = (80, 95),
+def _horizons(series: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """Each (actor, indicator)'s own horizon, from its own points only (every scenario and
+    measure of it), so that no other series can move it.
+    """
+    from prodstats.validate import TARGET_REACH_YEARS
+
+    out = {}
+    for (actor, indicator), points in series.groupby(["actor", "indicator"], sort=False):
+        periods = points["period"].dropna().astype(str)
+        observed = periods[points["modality"].isin(OBSERVED)]
+        last = max(int(p[:4]) for p in (observed if not observed.empty else periods).unique())
+        ends = {parse_period(p).end.year for p in periods[points["modality"] == "target"].unique()}
+        ends = [y for y in ends if y - last <= TARGET_REACH_YEARS]
+        out[(actor, indicator)] = max([last + AFTER_LAST] + [y + AFTER_TARGET for y in ends])
+    return out
+
+
+def _check_draws(draws: object) -> int:
+    if isinstance(draws, bool) or not isinstance(draws, _INTEGERS) or draws < 1:
+        raise ValueError(f"draws must be an integer >= 1 (draws per reading); got {draws!r}")
+    return int(draws)
+
+
+def _check_levels(levels: object) -> tuple[float, ...]:
+    ok = isinstance(levels, (tuple, list)) and len(levels) > 0 and all(
+        isinstance(lv, (*_INTEGERS, float, np.floating)) and not isinstance(lv, bool)
+        and 0 < lv < 100
+        for lv in levels)
+    if not ok:
+        raise ValueError("levels must be a non-empty tuple of interval levels in percent, each "
+                         f"strictly between 0 and 100, e.g. (80, 95); got {levels!r}")
+    return tuple(dict.fromkeys(levels))
+
+
+def _check_horizon(horizon: object) -> int:
+    lo, hi = _YEARS
+    if (isinstance(horizon, bool) or not isinstance(horizon, _INTEGERS)
+            or not lo <= horizon <= hi):
+        raise ValueError(f"horizon must be the last year to project, an integer from {lo} to "
+                         f"{hi} (or None for each series' own); got {horizon!r}")
+    return int(horizon)
+
+
+def _level_name(level: float) -> str:
+    return f"pi{level:g}"
+
+
+def projection_columns(levels: tuple[float, ...] = (80, 95)) -> list[str]:
+    """The columns of :func:`project`'s output for these interval levels."""
+    pis = [f"{_level_name(lv)}_{end}" for lv in levels for end in ("low", "high")]
+    return [*PROJECTION_COLUMNS[:7], *pis, *PROJECTION_COLUMNS[11:]]
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Figures as floats, counts as integers, the rest as text (also when there are no rows)."""
+    types = {c: "int64" if c == "n_points" else "float64" if c in _FLOATS
+             or (c.startswith("pi") and c.endswith(("_low", "_high"))) else "str"
+             for c in frame.columns}
+    return frame.astype(types)
+
+
+_FLOATS = {"mean", "target_value", "last_value", "projected_mean", "prob_reach",
+           "required_growth", "trajectory_growth"}
+
+
+def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[float, ...] = (80, 95),
             draws: int = 4000) -> pd.DataFrame:
     """Project every series with at least two observed periods.
 
     Args:
         series: the output of :func:`prodstats.resolve`.
-        horizon: the last year to project (default :func:`default_horizon`).
-        levels: interval levels in percent; columns ``pi<L>_low``/``pi<L>_high`` per level.
-        draws: Monte-Carlo draws per reading (the seed is fixed per series, so output is
-            deterministic).
+        horizon: the last year to project every series to. By default each series (actor and
+            indicator) gets its own, from its own points only (:func:`default_horizon`): the
+            later of its last observed year + 3 and its latest target year + 2. A source about
+            another actor or indicator therefore never changes a series' projection.
+        levels: interval levels in percent, each in (0, 100); columns ``pi<L>_low`` and
+            ``pi<L>_high`` per level, in this order.
+        draws: Monte-Carlo draws per reading, an integer >= 1 (the seed is fixed per series
+            and reading, from their names only, so output is deterministic).
 
     Returns:
         One row per series, scenario, reading (plus ``pooled`` over the readings consistent with
         the other claims, where there are several) and projected year. A series that cannot be
-        projected gets one row with empty figures and the reason in ``note``.
+        projected gets one row with empty figures and the reason in ``note``. An empty
+        ``series`` gives an empty frame with the same columns.
+
+    Raises:
+        FrameError: ``series`` is not a frame from :func:`prodstats.resolve`.
+        ValueError: a parameter is out of its range (the message gives the range).
     """
-    horizon = default_horizon(series) if horizon is None else int(horizon)
-    probs = sorted({p for lv in levels for p in (0.5 - lv / 200, 0.5 + lv / 200)})
+    require_columns(series, SERIES_NEEDS, "project()", _FROM_RESOLVE)
+    levels = _check_levels(levels)
+    draws = _check_draws(draws)
+    fixed = None if horizon is None else _check_horizon(horizon)
+    horizons = _horizons(series) if fixed is None else {}
     rows = []
     for key, points in _groups(series):
+        horizon = fixed if fixed is not None else horizons[(key["actor"], key["indicator"])]
         per_reading = {}
         for reading, rp in points.groupby("reading", sort=True):
             g = _observed(rp)
@@ -267,13 +369,13 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[int,
             rows += _rows(base, sims, loc, years, len(g.t), levels, key["measure"], "")
         if len(per_reading) > 1:
             rows += _pooled(key, per_reading, levels)
-    out = pd.DataFrame(rows, columns=PROJECTION_COLUMNS)
+    out = _typed(pd.DataFrame(rows, columns=projection_columns(levels)))
     return out.sort_values(["actor", "indicator", "measure", "scenario", "reading", "period"],
                            kind="stable", ignore_index=True, na_position="first")
 
 
 def _groups(series: pd.DataFrame):
-    for (scenario, actor, indicator, measure, unit), points in series.groupby(
+    for (scenario, actor, indicator, measure, _unit), points in series.groupby(
             ["scenario", "actor", "indicator", "measure", "unit"], sort=True):
         yield {"actor": actor, "indicator": indicator, "measure": measure,
                "scenario": scenario}, points
@@ -284,10 +386,12 @@ def _rows(base, sims, loc, years, n_points, levels, measure, note):
     sims = np.clip(sims, lo_clip, hi_clip)
     out = []
     for j, year in enumerate(years):
-        row = {**base, "period": str(year), "mean": float(np.clip(loc[:, j].mean(), lo_clip, hi_clip)),
-               "method": METHOD, "n_points": n_points, "note": note}
+        mean = float(np.clip(loc[:, j].mean(), lo_clip, hi_clip))
+        row = {**base, "period": str(year), "mean": mean, "method": METHOD,
+               "n_points": n_points, "note": note}
         for lv in levels:
-            row[f"pi{lv}_low"], row[f"pi{lv}_high"] = np.quantile(
+            name = _level_name(lv)
+            row[f"{name}_low"], row[f"{name}_high"] = np.quantile(
                 sims[:, j], [0.5 - lv / 200, 0.5 + lv / 200])
         out.append(row)
     return out
@@ -309,19 +413,33 @@ def _pooled(key, per_reading, levels):
 def feasibility(series: pd.DataFrame, draws: int = 4000) -> pd.DataFrame:
     """For each target claim, the chance that the projection reaches it, and the growth it needs.
 
-    For a target at period P of the same actor and indicator (and measure ``level``):
+    A target is judged at the **end** of its period, on the time axis of the series' ``t``
+    (:attr:`~prodstats.periods.Period.end_year`): ``2025-12`` and ``2025`` at the end of
+    December 2025 (2026.0), ``2025-06`` at the end of June, a range at the end of its last day.
+    For a target of the same actor and indicator (and unit):
 
-    - ``prob_reach``: share of pooled predictive draws at P at or above the target value;
-    - ``required_growth``: yearly growth from the last observation to the target,
-      ``(target/last)^(1/years) − 1``;
+    - ``prob_reach``: share of pooled predictive draws at that date at or above the target value;
+    - ``projected_mean``: the mean location of the projection at that date;
+    - ``required_growth``: yearly growth from the last observation (at its period's midpoint) to
+      the target's date, ``(target/last)^(1/years) − 1``;
     - ``trajectory_growth``: yearly growth over the observed points, ``(last/first)^(1/years) − 1``.
+
+    A target whose period does not end after the last observed period ends is noted, not judged.
+    An empty ``series`` (or one without targets) gives an empty frame with the same columns.
+
+    Raises:
+        FrameError: ``series`` is not a frame from :func:`prodstats.resolve`.
+        ValueError: ``draws`` is not an integer >= 1.
     """
+    require_columns(series, (*SERIES_NEEDS, "claim_ids"), "feasibility()", _FROM_RESOLVE)
+    draws = _check_draws(draws)
     rows = []
-    targets = series[(series["modality"] == "target") & (series["claim_ids"] != "")]
+    targets = series[(series["modality"] == "target") & (series["claim_ids"].fillna("") != "")]
     for tgt in targets.drop_duplicates(["scenario", "claim_ids"]).itertuples(index=False):
         base = {"claim_id": tgt.claim_ids, "actor": tgt.actor, "indicator": tgt.indicator,
                 "scenario": tgt.scenario, "target_period": tgt.period, "target_value": tgt.value,
                 "unit": tgt.unit}
+        due = parse_period(str(tgt.period))
         same = series[(series["scenario"] == tgt.scenario) & (series["actor"] == tgt.actor)
                       & (series["indicator"] == tgt.indicator) & (series["unit"] == tgt.unit)]
         prob, means, notes, last, first = [], [], [], None, None
@@ -330,11 +448,10 @@ def feasibility(series: pd.DataFrame, draws: int = 4000) -> pd.DataFrame:
             if isinstance(g, str):
                 notes.append(f"{reading}: {g}" if reading != "single" else g)
                 continue
-            year = int(str(tgt.period)[:4])
-            if year <= int(g.periods[-1][:4]):
+            if due.end <= parse_period(g.periods[-1]).end:
                 notes.append("the target period is not after the last observation")
                 continue
-            h = np.array([year + 0.5 - g.t[-1]])
+            h = np.array([due.end_year - g.t[-1]])
             sims, loc = _draws(g, h, draws, _seed(tgt.scenario, tgt.actor, tgt.indicator,
                                                   "level", reading))
             prob.append(float(np.mean(sims[:, 0] >= tgt.value)))
@@ -344,7 +461,7 @@ def feasibility(series: pd.DataFrame, draws: int = 4000) -> pd.DataFrame:
         if prob:
             row.update(prob_reach=float(np.mean(prob)), projected_mean=float(np.mean(means)),
                        last_period=last[0], last_value=last[1])
-            years_to = int(str(tgt.period)[:4]) + 0.5 - last[2]
+            years_to = due.end_year - last[2]
             span = last[2] - first[1]
             if last[1] > 0 and first[0] > 0 and tgt.value > 0:
                 row["required_growth"] = (tgt.value / last[1]) ** (1 / years_to) - 1
@@ -353,7 +470,7 @@ def feasibility(series: pd.DataFrame, draws: int = 4000) -> pd.DataFrame:
                 row["note"] = "; ".join(filter(None, [row["note"], "growth rates need positive "
                                                       "values (logs are taken); not computed"]))
         rows.append(row)
-    return pd.DataFrame(rows, columns=FEASIBILITY_COLUMNS)
+    return _typed(pd.DataFrame(rows, columns=FEASIBILITY_COLUMNS))
 
 
 # ---------------------------------------------------------------------------------------------

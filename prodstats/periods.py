@@ -54,6 +54,15 @@ class Period:
         length = 366 if calendar.isleap(year) else 365
         return year + (self.start.timetuple().tm_yday - 1 + days / 2) / length
 
+    @property
+    def end_year(self) -> float:
+        """The end of the period's last day as a decimal year, on the axis of :attr:`mid_year`
+        (``2025`` and ``2025-12`` → 2026.0, ``2025-06`` → 2025.496): when a target falls due.
+        """
+        year = self.end.year
+        length = 366 if calendar.isleap(year) else 365
+        return year + self.end.timetuple().tm_yday / length
+
 
 _ONE_DAY = date(2000, 1, 2) - date(2000, 1, 1)
 

@@ -28,6 +28,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
+from prodstats.errors import require_columns
 from prodstats.periods import parse_period, split_candidates
 from prodstats.schemas import CONFLICT_COLUMNS, SERIES_COLUMNS, TARGET_HISTORY_COLUMNS
 from prodstats.vocab import SCENARIOS, weakest
@@ -48,8 +49,13 @@ def resolve(claims: pd.DataFrame) -> pd.DataFrame:
     Returns:
         Series points with the columns :data:`~prodstats.schemas.SERIES_COLUMNS`; conflicting
         points have confidence ``disputed`` and their reading ``reading_consistent = False``.
-        Use :func:`conflicts` to list the conflicting pairs.
+        Use :func:`conflicts` to list the conflicting pairs. No claims give no points (an empty
+        frame with those columns).
+
+    Raises:
+        FrameError: ``claims`` is not ``ledger.claims`` of a ledger from :func:`prodstats.load`.
     """
+    require_columns(claims, _NEEDED, "resolve()", _FROM_LOAD)
     if "superseded_by" in claims.columns:
         claims = claims[claims["superseded_by"].isna()]
     frames = []
@@ -59,13 +65,18 @@ def resolve(claims: pd.DataFrame) -> pd.DataFrame:
         frames.append(frame)
     series = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
     series = _mark_disputed(series, conflicts(series))
-    return series[SERIES_COLUMNS]
+    return series[SERIES_COLUMNS].astype(_SERIES_TYPES)
 
 
 #: The claim columns resolving needs (a narrow frame iterates much faster than all of them).
 _NEEDED = ["claim_id", "actor", "indicator", "kind", "period", "base_period", "modality",
            "confidence", "canonical_unit", "value_canonical", "low_canonical", "high_canonical"]
 _KEYS = ["actor", "indicator"]
+_FROM_LOAD = "the claims of a validated ledger, prodstats.load(...).claims"
+_FROM_RESOLVE = "the series from prodstats.resolve(ledger.claims)"
+_SERIES_TYPES = {c: "str" for c in SERIES_COLUMNS} | {
+    "reading_consistent": "bool", "t": "float64", "value": "float64", "low": "float64",
+    "high": "float64"}
 
 
 def _resolve_one(claims: pd.DataFrame) -> pd.DataFrame:
@@ -231,8 +242,12 @@ def conflicts(series: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         One row per conflicting pair, with both claim ids and both sets of bounds
-        (columns :data:`~prodstats.schemas.CONFLICT_COLUMNS`).
+        (columns :data:`~prodstats.schemas.CONFLICT_COLUMNS`); none, an empty frame with them.
+
+    Raises:
+        FrameError: ``series`` is not a frame from :func:`resolve`.
     """
+    require_columns(series, [*_SAME, "claim_ids", "low", "high"], "conflicts()", _FROM_RESOLVE)
     stated = series.loc[series["claim_ids"].fillna("") != "", [*_SAME, "claim_ids", "low", "high"]]
     stated = stated.reset_index(drop=True).rename_axis("n").reset_index()
     shared = stated[stated.duplicated(_SAME, keep=False)]

@@ -594,18 +594,19 @@ def shares(ctx: Context) -> list[Problem]:
 
 def target_reach(ctx: Context) -> list[Problem]:
     """A target, pledge or proposal at most TARGET_REACH_YEARS after the last observation of
-    its series (or, with none, after its source was published).
+    its series (or, with none, after its source was published). Both are measured at the end
+    of their periods: a target is judged when its period ends (``forecast.feasibility``), and
+    each series is projected to its latest target (``forecast.default_horizon``).
     """
     frame = ctx.frame
     spans = {k: v for k, v in ctx.periods.items() if isinstance(v, Period)}
-    start = _dates(frame["period"], {k: v.start for k, v in spans.items()})
     end = _dates(frame["period"], {k: v.end for k, v in spans.items()})
     observed = frame["modality"].isin(["actual", "estimate", "expected"]).to_numpy(dtype=bool)
     keys = ["actor", "indicator"]
     last = frame[keys][observed].assign(last=end[observed]).groupby(keys).max()
     series_last = frame[keys].merge(last, on=keys, how="left")["last"].set_axis(frame.index)
     since = pd.to_datetime(series_last).fillna(_dates(frame["source_id"], _published_end(ctx)))
-    years = (start - since).dt.days.to_numpy(dtype=float) / 365.25
+    years = (end - since).dt.days.to_numpy(dtype=float) / 365.25
     with np.errstate(invalid="ignore"):
         far = ~observed & (years > TARGET_REACH_YEARS)
 

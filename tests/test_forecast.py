@@ -81,17 +81,20 @@ def test_scenarios_and_feasibility_on_a_hand_case(tmp_path):
     row = feas.loc["no_unverified"]
     assert row["claim_id"] == "c05"
     assert row["last_period"] == "2024"
-    assert row["required_growth"] == pytest.approx((200 / 120) ** 0.5 - 1)
+    # the 2026 target is judged at the end of 2026: 2.5 years after mid-2024
+    assert row["required_growth"] == pytest.approx((200 / 120) ** (1 / 2.5) - 1)
     assert row["trajectory_growth"] == pytest.approx((120 / 100) ** 0.5 - 1)
     nu, a, b, mu = CALIBRATION[3]
-    loc = 120 + 0.5 * 10 * 2 + 10 * mu * 2
-    expected = stats.t.sf((200 - loc) / (10 * a * 2 ** b), nu)
+    h = 2.5
+    loc = 120 + 0.5 * 10 * h + 10 * mu * h
+    assert row["projected_mean"] == pytest.approx(loc, rel=0.02)
+    expected = stats.t.sf((200 - loc) / (10 * a * h ** b), nu)
     assert row["prob_reach"] == pytest.approx(expected, abs=0.02)
     assert row["prob_reach"] < 0.05
     # with the unverified 400 in 2025 the same target looks like a near-certainty
     everything = feas.loc["all"]
     assert (everything["last_period"], everything["last_value"]) == ("2025", 400)
-    assert everything["required_growth"] == pytest.approx(-0.5)
+    assert everything["required_growth"] == pytest.approx((200 / 400) ** (1 / 1.5) - 1)
     assert everything["prob_reach"] > 0.9
 
 

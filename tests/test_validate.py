@@ -42,7 +42,7 @@ from tests.conftest import mini_ledger, problems, read_rows, set_cell, write_row
      "column 'url' = 'javascript:alert(1)': write a web address starting with http:// or "
      "https://, or leave it empty"),
     ("claims.csv", "dpa25-11", "period", "2090",
-     "column 'period' = '2090': 65 years after its source's publication (2025-01-17); a target "
+     "column 'period' = '2090': 66 years after its source's publication (2025-01-17); a target "
      "more than 25 years ahead cannot be judged: check the period"),
     ("claims.csv", "reu24-05", "derived", "yes",
      "column 'derived' = 'yes': not an allowed value; use one of: true, false"),
@@ -160,3 +160,37 @@ def test_ledger_error_pickles(raw):
 def test_actor_names_come_from_the_actors_table(seed_ledger):
     assert seed_ledger.actor_name("UKR") == "Ukraine"
     assert seed_ledger.actor_name("unknown_slug") == "unknown_slug"
+
+
+@pytest.mark.parametrize(("period", "years", "since"), [
+    ("2050", 26, "the last observation of this series (2024-12-31)"),
+    ("2030/2060", 36, "the last observation of this series (2024-12-31)"),  # judged at its end
+    ("9999-12-31", 7975, "the last observation of this series (2024-12-31)"),
+])
+def test_a_target_far_after_its_series_last_observation_is_refused(tmp_path, period, years,
+                                                                    since):
+    raw = mini_ledger(tmp_path / "raw", [
+        {"period": "2023", "value": "100"},
+        {"period": "2024", "value": "120"},
+        {"period": period, "value": "200", "modality": "target"},
+    ])
+    assert problems(raw) == [
+        f"{raw}/claims.csv:4: column 'period' = '{period}': {years} years after {since}; a "
+        "target more than 25 years ahead cannot be judged: check the period"]
+
+
+def test_the_far_target_rule_counts_the_series_own_observations(tmp_path):
+    """25 years from the end of the last observation of the same actor and indicator: 2049 is
+    within reach of UKR's 2024; POL's 2045 is 30 years after POL's own 2015, whatever UKR has.
+    """
+    raw = mini_ledger(tmp_path / "raw", [
+        {"period": "2023", "value": "100"},
+        {"period": "2024", "value": "120"},
+        {"period": "2049", "value": "200", "modality": "target"},
+        {"period": "2015", "value": "10", "actor": "POL"},
+        {"period": "2045", "value": "20", "actor": "POL", "modality": "target"},
+    ])
+    assert problems(raw) == [
+        f"{raw}/claims.csv:6: column 'period' = '2045': 30 years after the last observation of "
+        "this series (2015-12-31); a target more than 25 years ahead cannot be judged: check "
+        "the period"]

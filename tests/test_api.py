@@ -1,0 +1,146 @@
+"""The public Python API checks its input (issue #12): a frame it cannot use is a FrameError
+that says what to call; a parameter out of range is a ValueError that gives the range; an
+empty input gives an empty, typed output with the right columns.
+"""
+
+import pickle
+
+import pandas as pd
+import pytest
+
+import prodstats
+from prodstats.errors import FrameError, ProdstatsError
+from prodstats.forecast import FEASIBILITY_COLUMNS, PROJECTION_COLUMNS, default_horizon
+from prodstats.schemas import CONFLICT_COLUMNS, SERIES_COLUMNS
+from tests.conftest import SEED_RAW
+
+FROM_RESOLVE = "needs the series from prodstats.resolve(ledger.claims)"
+FROM_LOAD = "needs the claims of a validated ledger, prodstats.load(...).claims"
+
+
+@pytest.fixture(scope="module")
+def series(seed_ledger):
+    return prodstats.resolve(seed_ledger.claims)
+
+
+def test_a_frame_without_a_column_names_it_and_what_to_call(series):
+    with pytest.raises(FrameError) as caught:
+        prodstats.project(series.drop(columns=["t", "reading"]))
+    assert str(caught.value) == (f"project() {FROM_RESOLVE}; this frame lacks the columns "
+                                 "'reading', 't'")
+    with pytest.raises(FrameError) as caught:
+        prodstats.feasibility(series.drop(columns="claim_ids"))
+    assert str(caught.value) == f"feasibility() {FROM_RESOLVE}; this frame lacks the column 'claim_ids'"
+    with pytest.raises(FrameError) as caught:
+        prodstats.conflicts(series.drop(columns="low"))
+    assert str(caught.value) == f"conflicts() {FROM_RESOLVE}; this frame lacks the column 'low'"
+
+
+def test_the_claims_are_not_a_series_and_a_series_is_not_claims(seed_ledger, series):
+    with pytest.raises(FrameError) as caught:
+        prodstats.project(seed_ledger.claims)
+    assert str(caught.value) == (
+        f"project() {FROM_RESOLVE}; this frame lacks the columns 'scenario', 'measure', "
+        "'reading', 'reading_consistent', 't', 'low', 'high'")
+    with pytest.raises(FrameError) as caught:
+        prodstats.resolve(series)
+    assert str(caught.value).startswith(f"resolve() {FROM_LOAD}; this frame lacks the columns "
+                                        "'claim_id', 'kind', 'base_period', ")
+
+
+def test_claims_read_straight_from_the_csv_are_not_a_loaded_ledger():
+    raw = pd.read_csv(SEED_RAW / "claims.csv", dtype=str)
+    with pytest.raises(FrameError) as caught:
+        prodstats.resolve(raw)
+    assert str(caught.value) == (
+        f"resolve() {FROM_LOAD}; this frame lacks the columns 'canonical_unit', "
+        "'value_canonical', 'low_canonical', 'high_canonical'")
+
+
+@pytest.mark.parametrize("function", [prodstats.resolve, prodstats.conflicts, prodstats.project,
+                                      prodstats.feasibility])
+def test_a_frame_with_no_columns_is_refused(function):
+    with pytest.raises(FrameError, match=r"^\w+\(\) needs .*; this frame lacks the columns '"):
+        function(pd.DataFrame())
+
+
+def test_something_other_than_a_frame_is_refused(seed_ledger):
+    with pytest.raises(FrameError) as caught:
+        prodstats.resolve(seed_ledger)
+    assert str(caught.value) == (f"resolve() {FROM_LOAD}; got a prodstats.ledger.Ledger, not a "
+                                 "pandas DataFrame")
+    with pytest.raises(FrameError, match="got a builtins.list, not a pandas DataFrame"):
+        prodstats.project([])
+
+
+def test_a_frame_error_is_a_prodstats_error_and_a_value_error_and_pickles(series):
+    with pytest.raises(FrameError) as caught:
+        prodstats.project(series.drop(columns="t"))
+    error = caught.value
+    assert isinstance(error, ProdstatsError) and isinstance(error, ValueError)
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is FrameError and str(again) == str(error)
+    assert (again.function, again.missing) == ("project()", ("t",))
+
+
+@pytest.mark.parametrize("draws", [0, -5, 1.5, True, "100", None])
+def test_draws_out_of_range(series, draws):
+    for function in (prodstats.project, prodstats.feasibility):
+        with pytest.raises(ValueError) as caught:
+            function(series, draws=draws)
+        assert str(caught.value) == (f"draws must be an integer >= 1 (draws per reading); got "
+                                     f"{draws!r}")
+        assert not isinstance(caught.value, FrameError)
+
+
+@pytest.mark.parametrize("levels", [(150,), (0,), (100,), (80, -1), (), "80", 80, (True,),
+                                    (float("nan"),)])
+def test_levels_out_of_range(series, levels):
+    with pytest.raises(ValueError) as caught:
+        prodstats.project(series, levels=levels)
+    assert str(caught.value) == (
+        "levels must be a non-empty tuple of interval levels in percent, each strictly between "
+        f"0 and 100, e.g. (80, 95); got {levels!r}")
+
+
+@pytest.mark.parametrize("horizon", [2030.0, "2030", 0, 10000, True])
+def test_horizon_out_of_range(series, horizon):
+    with pytest.raises(ValueError) as caught:
+        prodstats.project(series, horizon=horizon)
+    assert str(caught.value) == (
+        "horizon must be the last year to project, an integer from 1 to 9999 (or None for each "
+        f"series' own); got {horizon!r}")
+
+
+def test_other_levels_get_their_own_columns_and_one_draw_works(series):
+    proj = prodstats.project(series, levels=(50, 99.5), draws=1)
+    assert proj.columns.tolist() == [*PROJECTION_COLUMNS[:7], "pi50_low", "pi50_high",
+                                     "pi99.5_low", "pi99.5_high", *PROJECTION_COLUMNS[11:]]
+    done = proj.dropna(subset=["mean"])
+    assert not done.empty and done["pi50_low"].notna().all()
+    assert (done["pi99.5_low"] <= done["pi50_low"]).all()
+
+
+def test_empty_inputs_give_empty_typed_outputs(seed_ledger):
+    series = prodstats.resolve(seed_ledger.claims.iloc[:0])
+    assert series.columns.tolist() == SERIES_COLUMNS and series.empty
+    assert series["t"].dtype == "float64" and series["reading_consistent"].dtype == "bool"
+    assert series["actor"].dtype == "str"
+    conflicts = prodstats.conflicts(series)
+    assert conflicts.columns.tolist() == CONFLICT_COLUMNS and conflicts.empty
+    proj = prodstats.project(series)
+    assert proj.columns.tolist() == PROJECTION_COLUMNS and proj.empty
+    assert proj["mean"].dtype == "float64" and proj["pi95_high"].dtype == "float64"
+    assert proj["n_points"].dtype == "int64" and proj["period"].dtype == "str"
+    feas = prodstats.feasibility(series)
+    assert feas.columns.tolist() == FEASIBILITY_COLUMNS and feas.empty
+    assert feas["prob_reach"].dtype == "float64" and feas["claim_id"].dtype == "str"
+    with pytest.raises(ValueError, match="default_horizon\\(\\) needs at least one point"):
+        default_horizon(series)
+
+
+def test_outputs_keep_their_types_when_there_are_rows(series):
+    proj = prodstats.project(series, draws=100)
+    assert proj.dtypes.to_dict() == prodstats.project(series.iloc[:0]).dtypes.to_dict()
+    feas = prodstats.feasibility(series, draws=100)
+    assert feas.dtypes.to_dict() == prodstats.feasibility(series.iloc[:0]).dtypes.to_dict()
