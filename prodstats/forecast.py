@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +51,8 @@ PROJECTION_COLUMNS = ["actor", "indicator", "measure", "reading", "scenario", "p
                       "n_points", "note"]
 FEASIBILITY_COLUMNS = ["claim_id", "actor", "indicator", "scenario", "target_period",
                        "target_value", "unit", "last_period", "last_value", "projected_mean",
-                       "prob_reach", "required_growth", "trajectory_growth", "note"]
+                       "prob_reach", "required_growth", "trajectory_growth", "judged_against",
+                       "note"]
 
 
 class ProjectionSchema(pa.DataFrameModel):
@@ -115,7 +117,11 @@ class FeasibilitySchema(pa.DataFrameModel):
                                               "end of its period (0.1 = 10 %).")
     trajectory_growth: Series[float] = pa.Field(nullable=True, description="Yearly growth over "
                                                 "the observed points (0.1 = 10 %).")
-    note: Series[str] = pa.Field(nullable=True, description="Why figures are missing.")
+    judged_against: Series[str] = pa.Field(description="The indicator whose projection the "
+                                           "target is judged against: its own, or for a "
+                                           "capacity target the output it bounds.")
+    note: Series[str] = pa.Field(nullable=True, description="Why figures are missing, and the "
+                                 "caveat of a capacity target.")
 
     class Config:
         """Columns are exactly these."""
@@ -410,7 +416,8 @@ def _pooled(key, per_reading, levels):
     return _rows(base, sims, loc, years, n_points, levels, key["measure"], note)
 
 
-def feasibility(series: pd.DataFrame, draws: int = 4000) -> pd.DataFrame:
+def feasibility(series: pd.DataFrame, draws: int = 4000,
+                bounds: Mapping[str, str] | None = None) -> pd.DataFrame:
     """For each target claim, the chance that the projection reaches it, and the growth it needs.
 
     A target is judged at the **end** of its period, on the time axis of the series' ``t``
@@ -425,6 +432,11 @@ def feasibility(series: pd.DataFrame, draws: int = 4000) -> pd.DataFrame:
     - ``trajectory_growth``: yearly growth over the observed points, ``(last/first)^(1/years) − 1``.
 
     A target whose period does not end after the last observed period ends is noted, not judged.
+
+    A target of a capacity indicator that ``bounds`` maps to an output indicator (from
+    ``indicators.csv``: ``measures = capacity``, ``bounds = shells_produced``) is judged
+    against the projection of that output, with the caveat in ``note``: output reaches a
+    capacity only when the capacity is fully used. ``judged_against`` names the series used.
     An empty ``series`` (or one without targets) gives an empty frame with the same columns.
 
     Raises:
@@ -440,9 +452,14 @@ def feasibility(series: pd.DataFrame, draws: int = 4000) -> pd.DataFrame:
                 "scenario": tgt.scenario, "target_period": tgt.period, "target_value": tgt.value,
                 "unit": tgt.unit}
         due = parse_period(str(tgt.period))
+        against = (bounds or {}).get(tgt.indicator, tgt.indicator)
+        base["judged_against"] = against
         same = series[(series["scenario"] == tgt.scenario) & (series["actor"] == tgt.actor)
-                      & (series["indicator"] == tgt.indicator) & (series["unit"] == tgt.unit)]
-        prob, means, notes, last, first = [], [], [], None, None
+                      & (series["indicator"] == against) & (series["unit"] == tgt.unit)]
+        prob, means, last, first = [], [], None, None
+        notes = [] if against == tgt.indicator else [
+            f"a capacity target, judged against the projection of {against}: output reaches "
+            "a capacity only when the capacity is fully used"]
         for reading, rp in same.groupby("reading", sort=True):
             g = _observed(rp)
             if isinstance(g, str):
@@ -452,7 +469,7 @@ def feasibility(series: pd.DataFrame, draws: int = 4000) -> pd.DataFrame:
                 notes.append("the target period is not after the last observation")
                 continue
             h = np.array([due.end_year - g.t[-1]])
-            sims, loc = _draws(g, h, draws, _seed(tgt.scenario, tgt.actor, tgt.indicator,
+            sims, loc = _draws(g, h, draws, _seed(tgt.scenario, tgt.actor, against,
                                                   "level", reading))
             prob.append(float(np.mean(sims[:, 0] >= tgt.value)))
             means.append(float(loc[:, 0].mean()))

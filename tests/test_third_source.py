@@ -63,3 +63,18 @@ def test_the_third_source_validates_and_builds(three, tmp_path):
 def test_a_newcomers_mistake_is_one_exact_line(three, key, column, value, message):
     line = set_cell(three, "claims.csv", key, column, value)
     assert problems(three) == [f"{three}/claims.csv:{line}: {message}"]
+
+
+def test_a_capacity_target_is_judged_against_the_output_it_bounds(three, tmp_path):
+    result = build(three, tmp_path / "out", draw=False)
+    feas = result.tables["feasibility"].set_index(["scenario", "claim_id"]).loc["all"]
+    capacity = feas.loc["exn25-11"]
+    assert capacity["indicator"] == "shells_capacity"
+    assert capacity["judged_against"] == "shells_produced"
+    assert capacity["last_period"] == "2024" and capacity["last_value"] == 36000
+    assert 0 < capacity["prob_reach"] < 1
+    assert capacity["required_growth"] == pytest.approx((100000 / 36000) ** (1 / 3.5) - 1,
+                                                        rel=1e-6)
+    assert "fully used" in capacity["note"]
+    # an output target is judged against itself
+    assert feas.loc["exn25-05", "judged_against"] == "caesar_produced"
