@@ -1,17 +1,20 @@
-"""Series → projections with prediction intervals; target feasibility; the backtest.
+"""Series → projections with prediction intervals; target feasibility.
 
-The method (chosen by the backtest in docs/methodology.md, not by taste):
+The method (chosen by the cross-collection backtest in docs/methodology.md, not by taste):
 
-- **Point**: half-drift, the Theta method's weight — ``ŷ(T+h) = y_T + ½·d·h`` with
-  ``d = (y_T − y_1)/(t_T − t_1)``. One estimated quantity (the drift); no fitting, so nothing to
-  overfit on three to six points.
-- **Interval**: ``y = ŷ + s·(μ·h + a·h^b·ε)``, ε ~ Student-t(ν), where ``s`` is the root mean
-  square of the series' own one-step changes (per year). μ, a, b and ν (by window length K)
-  were fitted once on the odd-numbered M3 yearly series; the even-numbered half is the held-out
-  check (see :func:`calibrate` and docs/methodology.md).
+- **Point**: the drift ``d = (y_K − y_1)/(t_K − t_1)`` is trusted by the series' own
+  signal-to-noise z²: with ``ω = z²/(z² + λ)``, the slope is ``α·ω·d`` and the level moves from
+  the least-squares line's end (noisy, ω → 0: near naive on a smoothed level) to the last point
+  (a steady climb, ω → 1). Two constants, λ and α.
+- **Interval**: conformal: ``ŷ ± s·Q_h``, where ``s`` is the root mean square of the series' own
+  one-step changes per year and Q_h the quantiles of |error| / s pooled, per horizon h, over
+  real yearly series (M3 and Tourism). No distribution is assumed; fractional horizons are
+  interpolated.
 - **Claim uncertainty**: each point is drawn uniformly within its bounds, each draw is projected
   and sampled, and the draws of every reading are pooled. Intervals are quantiles of the pool.
 
+The constants (by window length K) are in ``prodstats/calibration.json``, written by
+``python -m prodstats calibrate``; the backtest lives in :mod:`prodstats.backtest`.
 statsmodels and scipy are imported inside the functions that need them, never at import.
 """
 
@@ -29,18 +32,8 @@ from pandera.typing import Series
 
 from prodstats.errors import SeriesError
 
-METHOD = "half-drift+t"
+METHOD = "shrunk-drift+conformal"
 
-#: Interval constants by window length K: (ν, a, b, μ). Fitted by
-#: ``python -m prodstats calibrate --data ../shared/benchdata/m3_yearly.csv --fit odd``
-#: (maximum likelihood on the odd-numbered series only). K above 6 uses K = 6.
-CALIBRATION = {
-    2: (1.2016, 0.71297, 0.92211, 0.24875),
-    3: (2.0706, 0.69049, 0.87293, 0.23292),
-    4: (2.7706, 0.68119, 0.86605, 0.24096),
-    5: (2.9276, 0.6724, 0.88403, 0.22685),
-    6: (3.5146, 0.68972, 0.8768, 0.2284),
-}
 #: Modalities that observe the past (or forecast it); targets, pledges and proposals do not.
 OBSERVED = ("actual", "estimate", "expected")
 PROJECTION_COLUMNS = ["actor", "indicator", "measure", "reading", "scenario", "period", "mean",
@@ -73,8 +66,8 @@ class ProjectionSchema(pa.DataFrameModel):
     pi95_high: Series[float] = pa.Field(nullable=True, description="Upper end of the 95 % interval.",
                                         metadata={"unit_column": "unit"})
     unit: Series[str] = pa.Field(description="Unit of the figures.")
-    method: Series[str] = pa.Field(description="'half-drift+t' (see docs/methodology.md), or "
-                                   "'skipped'.")
+    method: Series[str] = pa.Field(description="'shrunk-drift+conformal' (see "
+                                   "docs/methodology.md), or 'skipped'.")
     n_points: Series[int] = pa.Field(ge=0, description="Observed periods the projection rests on.")
     note: Series[str] = pa.Field(nullable=True, description="Why a series was skipped, or what "
                                  "a pooled row mixes.")
@@ -224,7 +217,8 @@ def spread(c: Constants, h: np.ndarray) -> np.ndarray:
 
 def _signed(c: Constants, h: np.ndarray, u: np.ndarray) -> np.ndarray:
     """The scaled error at probability ``u`` (any shape broadcasting with h's last axis): the
-    symmetric distribution whose |error| has the pooled quantiles."""
+    symmetric distribution whose |error| has the pooled quantiles.
+    """
     table = spread(c, h)                         # (len(h), len(LEVELS))
     level = np.abs(2 * u - 1)                    # coverage level of the quantile
     out = np.empty(np.broadcast_shapes(np.shape(u), (len(h),)))
@@ -296,7 +290,8 @@ def _draws(g: _Group, h: np.ndarray, n: int, seed: int) -> tuple[np.ndarray, np.
     """Predictive draws (n, len(h)) and their locations, with each point drawn in its bounds.
 
     Each draw takes its own points uniformly within their bounds, so its level, slope and scale
-    differ; wide claim bounds therefore widen the fan on top of the pooled forecast errors."""
+    differ; wide claim bounds therefore widen the fan on top of the pooled forecast errors.
+    """
     rng = np.random.default_rng(seed)
     c = constants(len(g.t))
     h = np.asarray(h, dtype=float)
