@@ -37,8 +37,10 @@ test: $(STAMP) ## Set up .venv, then run the whole test suite
 lint: $(STAMP) ## Lint the package, tests and benchmarks with ruff (configured in pyproject.toml)
 	$(VENV)/bin/ruff check prodstats tests benchmarks
 
-backtest: $(STAMP) ## Backtest the projection method on the M3 yearly series (K=5, H=6)
-	$(PY) -m prodstats backtest --data ../shared/benchdata/m3_yearly.csv --window 5 --horizon 6
+backtest: $(STAMP) ## Backtest out of collection: M3 yearly (H=6) and Tourism yearly (H=4), K=5, with the goals
+	$(PY) -m prodstats backtest --window 5 \
+		--data ../shared/benchdata/m3_yearly.csv --horizon 6 \
+		--data ../shared/benchdata/tourism_yearly.csv --horizon 4
 
 bench: $(STAMP) ## Measure the whole build at 10^4 and 10^5 claims; the last line is JSON
 	$(PY) benchmarks/run.py

@@ -7,6 +7,7 @@ stderr, with exit status 1; no traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -31,13 +32,17 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _backtest(args: argparse.Namespace) -> int:
-    from prodstats.forecast import backtest, format_backtest, to_json
+def _horizons(args: argparse.Namespace) -> list[int]:
+    if len(args.horizon) not in (1, len(args.data)):
+        raise SeriesError(f"give --horizon once, or once per --data ({len(args.data)}); got "
+                          f"{len(args.horizon)}")
+    return args.horizon * len(args.data) if len(args.horizon) == 1 else args.horizon
 
-    if not args.data.is_file():
-        raise SeriesError(f"{args.data}: no such file; pass a long CSV with the columns "
-                          "series_id, category, year, value, split")
-    result = backtest(args.data, args.window, args.horizon, compare=args.compare)
+
+def _backtest(args: argparse.Namespace) -> int:
+    from prodstats.backtest import backtest, format_backtest, to_json
+
+    result = backtest(args.data, _horizons(args), args.window, compare=args.compare)
     print(format_backtest(result))
     if args.json:
         print(to_json(result))
@@ -45,12 +50,13 @@ def _backtest(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from prodstats.forecast import calibrate
+    from prodstats.backtest import calibrate, write_calibration
 
-    print("CALIBRATION = {")
-    for k in range(2, 7):
-        print(f"    {k}: {calibrate(args.data, k, args.horizon, args.fit)},")
-    print("}")
+    calibration = calibrate(args.data, _horizons(args))
+    if args.write:
+        print(f"wrote {write_calibration(calibration)}")
+    else:
+        print(json.dumps(calibration, indent=1))
     return 0
 
 
@@ -113,19 +119,24 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--no-data", action="store_true", help="do not write the CSVs")
     build.add_argument("--no-charts", action="store_true", help="do not draw the charts")
     build.set_defaults(func=_build)
-    bt = commands.add_parser("backtest", help="score the projection method on a benchmark CSV")
-    bt.add_argument("--data", type=Path, required=True, help="long CSV: series_id, category, "
-                    "year, value, split (train/test)")
+    bt = commands.add_parser("backtest", help="score the projection method on benchmark CSVs; "
+                             "with several, each is scored with constants fitted on the "
+                             "others")
+    bt.add_argument("--data", type=Path, required=True, action="append", help="long CSV: "
+                    "series_id, category, year, value, split (train/test); repeat for more")
     bt.add_argument("--window", type=int, default=5, help="last K training points used")
-    bt.add_argument("--horizon", type=int, default=6, help="steps projected")
+    bt.add_argument("--horizon", type=int, action="append", help="steps projected: once, or "
+                    "once per --data in the same order (default 6)")
     bt.add_argument("--compare", action="store_true",
-                    help="also score statsmodels' damped ETS and Theta (slower)")
+                    help="also score statsmodels' damped ETS, Theta and ARIMA (slower)")
     bt.add_argument("--json", action="store_true", help="end with one JSON line")
     bt.set_defaults(func=_backtest)
-    cal = commands.add_parser("calibrate", help="refit the interval constants (see methodology)")
-    cal.add_argument("--data", type=Path, required=True)
-    cal.add_argument("--horizon", type=int, default=6)
-    cal.add_argument("--fit", choices=["odd", "even", "all"], default="odd")
+    cal = commands.add_parser("calibrate", help="refit the shipped constants on benchmark CSVs "
+                              "(see docs/methodology.md)")
+    cal.add_argument("--data", type=Path, required=True, action="append")
+    cal.add_argument("--horizon", type=int, action="append")
+    cal.add_argument("--write", action="store_true", help="write prodstats/calibration.json "
+                     "(default: print it)")
     cal.set_defaults(func=_calibrate)
     unc = commands.add_parser("uncoded", help="list the figures of the texts that no claim "
                               "covers and skipped.csv does not explain")
@@ -152,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--raw", type=Path, default=None, help="ledger folder (default data/raw)")
     add.set_defaults(func=_add_source)
     args = parser.parse_args(argv)
+    if getattr(args, "horizon", 0) is None:
+        args.horizon = [6]
     try:
         return args.func(args)
     except ProdstatsError as exc:

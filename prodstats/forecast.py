@@ -1,24 +1,26 @@
-"""Series → projections with prediction intervals; target feasibility; the backtest.
+"""Series → projections with prediction intervals; target feasibility.
 
-The method (chosen by the backtest in docs/methodology.md, not by taste):
+The method (chosen by the cross-collection backtest in docs/methodology.md, not by taste):
 
-- **Point**: half-drift, the Theta method's weight — ``ŷ(T+h) = y_T + ½·d·h`` with
-  ``d = (y_T − y_1)/(t_T − t_1)``. One estimated quantity (the drift); no fitting, so nothing to
-  overfit on three to six points.
-- **Interval**: ``y = ŷ + s·(μ·h + a·h^b·ε)``, ε ~ Student-t(ν), where ``s`` is the root mean
-  square of the series' own one-step changes (per year). μ, a, b and ν (by window length K)
-  were fitted once on the odd-numbered M3 yearly series; the even-numbered half is the held-out
-  check (see :func:`calibrate` and docs/methodology.md).
+- **Point**: the drift ``d = (y_K − y_1)/(t_K − t_1)`` is trusted by the series' own
+  signal-to-noise z²: with ``ω = z²/(z² + λ)``, the slope is ``α·ω·d`` and the level moves from
+  the least-squares line's end (noisy, ω → 0: near naive on a smoothed level) to the last point
+  (a steady climb, ω → 1). Two constants, λ and α.
+- **Interval**: conformal: ``ŷ ± s·Q_h``, where ``s`` is the root mean square of the series' own
+  one-step changes per year and Q_h the quantiles of |error| / s pooled, per horizon h, over
+  real yearly series (M3 and Tourism). No distribution is assumed; fractional horizons are
+  interpolated.
 - **Claim uncertainty**: each point is drawn uniformly within its bounds, each draw is projected
   and sampled, and the draws of every reading are pooled. Intervals are quantiles of the pool.
 
+The constants (by window length K) are in ``prodstats/calibration.json``, written by
+``python -m prodstats calibrate``; the backtest lives in :mod:`prodstats.backtest`.
 statsmodels and scipy are imported inside the functions that need them, never at import.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,18 +34,8 @@ from pandera.typing import Series
 from prodstats.errors import SeriesError, require_columns
 from prodstats.periods import parse_period
 
-METHOD = "half-drift+t"
+METHOD = "shrunk-drift+conformal"
 
-#: Interval constants by window length K: (ν, a, b, μ). Fitted by
-#: ``python -m prodstats calibrate --data ../shared/benchdata/m3_yearly.csv --fit odd``
-#: (maximum likelihood on the odd-numbered series only). K above 6 uses K = 6.
-CALIBRATION = {
-    2: (1.2016, 0.71297, 0.92211, 0.24875),
-    3: (2.0706, 0.69049, 0.87293, 0.23292),
-    4: (2.7706, 0.68119, 0.86605, 0.24096),
-    5: (2.9276, 0.6724, 0.88403, 0.22685),
-    6: (3.5146, 0.68972, 0.8768, 0.2284),
-}
 #: Modalities that observe the past (or forecast it); targets, pledges and proposals do not.
 OBSERVED = ("actual", "estimate", "expected")
 PROJECTION_COLUMNS = ["actor", "indicator", "measure", "reading", "scenario", "period", "mean",
@@ -77,8 +69,8 @@ class ProjectionSchema(pa.DataFrameModel):
     pi95_high: Series[float] = pa.Field(nullable=True, description="Upper end of the 95 % interval.",
                                         metadata={"unit_column": "unit"})
     unit: Series[str] = pa.Field(description="Unit of the figures.")
-    method: Series[str] = pa.Field(description="'half-drift+t' (see docs/methodology.md), or "
-                                   "'skipped'.")
+    method: Series[str] = pa.Field(description="'shrunk-drift+conformal' (see "
+                                   "docs/methodology.md), or 'skipped'.")
     n_points: Series[int] = pa.Field(ge=0, description="Observed periods the projection rests on.")
     note: Series[str] = pa.Field(nullable=True, description="Why a series was skipped, or what "
                                  "a pooled row mixes.")
@@ -135,40 +127,129 @@ class FeasibilitySchema(pa.DataFrameModel):
 # The method, vectorised: rows are draws (or series), columns are points.
 # ---------------------------------------------------------------------------------------------
 
-def location_scale(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Last value, drift per year, and scale ``s`` of each row of ``y`` observed at times ``t``."""
-    y = np.atleast_2d(np.asarray(y, dtype=float))
-    t = np.asarray(t, dtype=float)
-    last = y[:, -1]
-    drift = (y[:, -1] - y[:, 0]) / (t[-1] - t[0])
-    steps = np.diff(y, axis=1) ** 2 / np.diff(t)
-    scale = np.sqrt(steps.mean(axis=1))
-    scale = np.maximum(scale, np.maximum(1e-9 * np.abs(last), 1e-12))
-    return last, drift, scale
+@dataclass(frozen=True)
+class Constants:
+    """The fitted constants of one window length K (see :data:`CALIBRATION`)."""
+
+    lam: float          #: signal-to-noise z² at which the series is trusted half-way
+    alpha: float        #: largest share of the drift kept
+    horizons: tuple     #: h = 1 … H (years) at which the error quantiles were measured
+    quantiles: tuple    #: per horizon, quantiles of |error| / s at :data:`LEVELS`
 
 
-def half_drift(last: np.ndarray, drift: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """The point forecast ``y_T + ½·d·h`` for each row (rows × horizons)."""
-    return last[:, None] + 0.5 * drift[:, None] * h
+#: Coverage levels at which the pooled quantiles of |scaled error| are stored; intervals at
+#: other levels are interpolated between them (and clamped at the last).
+LEVELS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975, 0.99)
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
 
-def constants(k: int) -> tuple[float, float, float, float]:
-    """The interval constants (ν, a, b, μ) for a window of ``k`` points."""
+def _load_calibration(path: Path = CALIBRATION_FILE) -> dict[int, Constants]:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(raw["levels"]) != LEVELS:
+        raise SeriesError(f"{path}: levels {raw['levels']} are not {LEVELS}; rerun calibrate")
+    return {int(k): Constants(v["lam"], v["alpha"], tuple(v["horizons"]),
+                              tuple(map(tuple, v["quantiles"])))
+            for k, v in raw["by_window"].items()}
+
+
+#: The shipped constants by window length K (K above the largest uses the largest). Written
+#: by ``python -m prodstats calibrate --write`` from M3 and Tourism yearly together; the
+#: backtest's reported figures never use them on the series they were fitted on.
+CALIBRATION = _load_calibration()
+
+
+def constants(k: int, calibration: dict[int, Constants] | None = None) -> Constants:
+    """The constants for a window of ``k`` points."""
     if k < 2:
         raise SeriesError("a projection needs at least 2 observed periods")
-    return CALIBRATION[min(k, max(CALIBRATION))]
+    table = CALIBRATION if calibration is None else calibration
+    return table[min(k, max(table))]
 
 
-def quantiles(y: np.ndarray, t: np.ndarray, h: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    """Closed-form predictive quantiles: array (rows, len(h), len(probs))."""
-    from scipy import stats
+def trend(y: np.ndarray, t: np.ndarray, c: Constants) -> tuple[np.ndarray, np.ndarray,
+                                                                 np.ndarray]:
+    """Level at ``t_K``, kept slope per year, and scale ``s`` of each row of ``y`` at times ``t``.
 
-    nu, a, b, mu = constants(len(t))
-    last, drift, scale = location_scale(y, t)
-    point = half_drift(last, drift, h)
-    q = stats.t.ppf(probs, nu)
-    spread = (mu * h[:, None] + a * h[:, None] ** b * q[None, :])
-    return point[:, :, None] + scale[:, None, None] * spread[None, :, :]
+    Everything turns on the series' own signal-to-noise ``z² = d²·(t_K − t_1)/σ²``: the drift
+    ``d = (y_K − y_1)/(t_K − t_1)`` against σ², the variance per year of the changes around it
+    (a random walk with drift). With ``ω = z²/(z² + λ)``:
+
+    - slope ``α·ω·d``: a noisy series keeps almost no drift (near naive), a steady climb keeps
+      α of it;
+    - level ``ω·y_K + (1 − ω)·L``, with L the least-squares line's value at ``t_K``: a noisy
+      series does not let its last point carry the whole projection; a steady one starts at it.
+    - scale ``s``: root mean square of the one-step changes per year.
+
+    With two points there is no σ², so ``ω = 1``.
+    """
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    t = np.asarray(t, dtype=float)
+    span, dt, dy = t[-1] - t[0], np.diff(t), np.diff(y, axis=1)
+    drift = (y[:, -1] - y[:, 0]) / span
+    if len(dt) >= 2:
+        var = ((dy - drift[:, None] * dt) ** 2 / dt).sum(axis=1) / (len(dt) - 1)
+        signal = drift ** 2 * span            # z² = signal / var, written without dividing
+        total = signal + c.lam * var
+        omega = np.divide(signal, total, out=np.ones_like(total), where=total > 0)
+    else:
+        omega = np.ones(len(y))
+    tc = t - t.mean()
+    line = y.mean(axis=1) + (y * tc).sum(axis=1) / (tc ** 2).sum() * tc[-1]
+    level = omega * y[:, -1] + (1 - omega) * line
+    scale = np.sqrt((dy ** 2 / dt).mean(axis=1))
+    scale = np.maximum(scale, np.maximum(1e-9 * np.abs(y[:, -1]), 1e-12))
+    return level, c.alpha * omega * drift, scale
+
+
+def point(level: np.ndarray, slope: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """The point forecast ``level + slope·h`` for each row (rows × horizons)."""
+    return level[:, None] + slope[:, None] * np.asarray(h, dtype=float)
+
+
+def spread(c: Constants, h: np.ndarray) -> np.ndarray:
+    """Quantiles of |error| / s at :data:`LEVELS` for each horizon ``h`` (len(h), len(LEVELS)).
+
+    Linear in h between the measured horizons (and from 0 at h = 0, so fractional horizons
+    work); beyond the last one, continued along the line through the last two.
+    """
+    table = np.asarray(c.quantiles, dtype=float)
+    hs = np.asarray(c.horizons, dtype=float)
+    h = np.asarray(h, dtype=float)
+    grid_h = np.r_[0.0, hs]
+    grid_q = np.vstack([np.zeros(table.shape[1]), table])
+    out = np.empty((len(h), table.shape[1]))
+    for j in range(table.shape[1]):
+        out[:, j] = np.interp(h, grid_h, grid_q[:, j])
+    beyond = h > hs[-1]
+    if beyond.any():
+        step = (grid_q[-1] - grid_q[-2]) / (grid_h[-1] - grid_h[-2])
+        out[beyond] = grid_q[-1] + np.maximum(step, 0) * (h[beyond, None] - hs[-1])
+    return out
+
+
+def _signed(c: Constants, h: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The scaled error at probability ``u`` (any shape broadcasting with h's last axis): the
+    symmetric distribution whose |error| has the pooled quantiles.
+    """
+    table = spread(c, h)                         # (len(h), len(LEVELS))
+    level = np.abs(2 * u - 1)                    # coverage level of the quantile
+    out = np.empty(np.broadcast_shapes(np.shape(u), (len(h),)))
+    u = np.broadcast_to(u, out.shape)
+    level = np.broadcast_to(level, out.shape)
+    for j in range(len(h)):
+        out[..., j] = np.sign(u[..., j] - 0.5) * np.interp(level[..., j], LEVELS, table[j])
+    return out
+
+
+def quantiles(y: np.ndarray, t: np.ndarray, h: np.ndarray, probs: np.ndarray,
+              calibration: dict[int, Constants] | None = None) -> np.ndarray:
+    """Closed-form predictive quantiles of exact points: array (rows, len(h), len(probs))."""
+    c = constants(len(t), calibration)
+    level, slope, scale = trend(y, t, c)
+    h = np.asarray(h, dtype=float)
+    errors = _signed(c, h, np.asarray(probs, dtype=float)[:, None])      # (probs, h)
+    return (point(level, slope, h)[:, :, None]
+            + scale[:, None, None] * errors.T[None, :, :])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,14 +299,19 @@ def _seed(*parts: object) -> int:
 
 
 def _draws(g: _Group, h: np.ndarray, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Predictive draws (n, len(h)) and their locations, with each point drawn in its bounds."""
+    """Predictive draws (n, len(h)) and their locations, with each point drawn in its bounds.
+
+    Each draw takes its own points uniformly within their bounds, so its level, slope and scale
+    differ; wide claim bounds therefore widen the fan on top of the pooled forecast errors.
+    """
     rng = np.random.default_rng(seed)
-    nu, a, b, mu = constants(len(g.t))
+    c = constants(len(g.t))
+    h = np.asarray(h, dtype=float)
     y = g.low + (g.high - g.low) * rng.random((n, len(g.t)))
-    last, drift, scale = location_scale(y, g.t)
-    location = half_drift(last, drift, h) + scale[:, None] * mu * h
-    noise = rng.standard_t(nu, size=(n, len(h)))
-    return location + scale[:, None] * a * h ** b * noise, location
+    level, slope, scale = trend(y, g.t, c)
+    location = point(level, slope, h)
+    noise = _signed(c, h, rng.random((n, len(h))))
+    return location + scale[:, None] * noise, location
 
 
 def _floor(measure: str) -> tuple[float, float]:
@@ -489,166 +575,3 @@ def feasibility(series: pd.DataFrame, draws: int = 4000,
         rows.append(row)
     return _typed(pd.DataFrame(rows, columns=FEASIBILITY_COLUMNS))
 
-
-# ---------------------------------------------------------------------------------------------
-# Backtest and calibration on a long CSV (series_id, category, year, value, split)
-# ---------------------------------------------------------------------------------------------
-
-def _windows(path: Path, window: int, horizon: int):
-    data = pd.read_csv(path)
-    need = {"series_id", "year", "value", "split"}
-    if not need <= set(data.columns):
-        raise SeriesError(f"{path}: needs the columns {sorted(need)}; has {list(data.columns)}")
-    data = data.sort_values(["series_id", "year"], kind="stable")
-    train = data[data["split"] == "train"].groupby("series_id", sort=False)["value"].agg(list)
-    test = data[data["split"] == "test"].groupby("series_id", sort=False)["value"].agg(list)
-    ids = [s for s in train.index if s in test.index and len(train[s]) >= max(window, 2)
-           and len(test[s]) >= horizon]
-    full = [np.asarray(train[s], dtype=float) for s in ids]
-    y = np.array([f[-window:] for f in full])
-    truth = np.array([test[s][:horizon] for s in ids], dtype=float)
-    scale = np.array([np.mean(np.abs(np.diff(f))) for f in full])
-    return ids, y, truth, scale
-
-
-def backtest(path: str | Path, window: int = 5, horizon: int = 6, compare: bool = False) -> dict:
-    """Score prodstats, naive and drift (and, with ``compare``, statsmodels' ETS and Theta) on the
-    last ``window`` training points of each series, ``horizon`` steps ahead.
-
-    Returns:
-        ``{"methods": {name: {"mase", "smape", "coverage80", "coverage95"}}, "n_series", …}``.
-    """
-    from scipy import stats
-
-    ids, y, truth, scale = _windows(Path(path), window, horizon)
-    h = np.arange(1, horizon + 1, dtype=float)
-    t = np.arange(window, dtype=float)
-    q = quantiles(y, t, h, np.array([0.025, 0.1, 0.5, 0.9, 0.975]))
-    nu, a, b, mu = constants(window)
-    last, drift, s = location_scale(y, t)
-    forecasts = {"prodstats": (half_drift(last, drift, h), q[..., [1, 3]],
-                               q[..., [0, 4]])}
-    # Baselines with their textbook normal intervals (as common implementations give them).
-    z80, z95 = stats.norm.ppf(0.9), stats.norm.ppf(0.975)
-    diffs = np.diff(y, axis=1)
-    sd_naive = np.sqrt((diffs ** 2).mean(axis=1))
-    sd_drift = diffs.std(axis=1, ddof=1) if window > 2 else np.abs(diffs[:, 0])
-    naive = np.repeat(last[:, None], horizon, axis=1)
-    wn = sd_naive[:, None] * np.sqrt(h)
-    forecasts["naive"] = (naive, np.stack([naive - z80 * wn, naive + z80 * wn], -1),
-                          np.stack([naive - z95 * wn, naive + z95 * wn], -1))
-    dr = last[:, None] + drift[:, None] * h
-    wd = sd_drift[:, None] * np.sqrt(h * (1 + h / (window - 1)))
-    forecasts["drift"] = (dr, np.stack([dr - z80 * wd, dr + z80 * wd], -1),
-                          np.stack([dr - z95 * wd, dr + z95 * wd], -1))
-    if compare:
-        forecasts.update(_statsmodels_forecasts(y, horizon))
-    methods = {name: _score(f, i80, i95, truth, scale) for name, (f, i80, i95) in forecasts.items()}
-    best = min(methods["naive"]["mase"], methods["drift"]["mase"])
-    return {"methods": methods, "n_series": len(ids), "window": window, "horizon": horizon,
-            "mase_ratio_to_best_baseline": methods["prodstats"]["mase"] / best,
-            "by_half": _halves(ids, forecasts["prodstats"], truth, scale)}
-
-
-def _score(f, i80, i95, truth, scale) -> dict:
-    return {
-        "mase": float(np.mean(np.abs(truth - f) / scale[:, None])),
-        "smape": float(np.mean(200 * np.abs(truth - f) / (np.abs(truth) + np.abs(f)))),
-        "coverage80": float(np.mean((truth >= i80[..., 0]) & (truth <= i80[..., 1])) * 100),
-        "coverage95": float(np.mean((truth >= i95[..., 0]) & (truth <= i95[..., 1])) * 100),
-    }
-
-
-def _halves(ids, forecast, truth, scale) -> dict:
-    """Scores on the odd-numbered series (used to fit the constants) and the even-numbered
-    ones (held out), where ids end in a number."""
-    nums = [int("".join(c for c in s if c.isdigit()) or -1) for s in ids]
-    odd = np.array([n % 2 == 1 for n in nums])
-    f, i80, i95 = forecast
-    return {name: _score(f[m], i80[m], i95[m], truth[m], scale[m])
-            for name, m in (("odd_fitted", odd), ("even_held_out", ~odd)) if m.any()}
-
-
-def _statsmodels_forecasts(y: np.ndarray, horizon: int) -> dict:
-    """statsmodels' damped-trend ETS and Theta on the same windows, for comparison."""
-    import warnings
-
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-    from statsmodels.tsa.forecasting.theta import ThetaModel
-
-    out = {}
-    index = pd.period_range("2000", periods=y.shape[1], freq="Y")
-    for name in ("ets_damped", "theta"):
-        f = np.empty((len(y), horizon))
-        i80 = np.empty((len(y), horizon, 2))
-        i95 = np.empty((len(y), horizon, 2))
-        failed = 0
-        for i, values in enumerate(y):
-            row = pd.Series(values, index=index)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try:
-                    if name == "ets_damped":
-                        res = ETSModel(row, trend="add", damped_trend=True).fit(disp=False)
-                        pred = res.get_prediction(start=len(row), end=len(row) + horizon - 1)
-                        f[i] = pred.predicted_mean
-                        i80[i] = pred.summary_frame(alpha=0.2)[["pi_lower", "pi_upper"]].to_numpy()
-                        i95[i] = pred.summary_frame(alpha=0.05)[["pi_lower", "pi_upper"]].to_numpy()
-                    else:
-                        res = ThetaModel(row, period=1, deseasonalize=False).fit()
-                        f[i] = res.forecast(horizon)
-                        i80[i] = res.prediction_intervals(horizon, alpha=0.2).to_numpy()
-                        i95[i] = res.prediction_intervals(horizon, alpha=0.05).to_numpy()
-                except (ValueError, np.linalg.LinAlgError):  # falls back to naive, counted
-                    failed += 1
-                    f[i] = values[-1]
-                    i80[i] = i95[i] = values[-1]
-        out[name] = (f, i80, i95)
-        if failed:
-            print(f"{name}: {failed} of {len(y)} fits failed and fell back to naive")
-    return out
-
-
-def calibrate(path: str | Path, window: int, horizon: int = 6, fit: str = "odd") -> tuple:
-    """Fit (ν, a, b, μ) by maximum likelihood on the scaled errors of the half-drift forecast.
-
-    Args:
-        fit: which series to fit on: ``odd`` or ``even`` (by the number in their id), or ``all``.
-    """
-    from scipy import optimize, stats
-
-    ids, y, truth, _ = _windows(Path(path), window, horizon)
-    nums = np.array([int("".join(c for c in s if c.isdigit()) or 0) for s in ids])
-    mask = {"odd": nums % 2 == 1, "even": nums % 2 == 0, "all": np.ones(len(ids), bool)}[fit]
-    h = np.arange(1, horizon + 1, dtype=float)
-    last, drift, scale = location_scale(y, np.arange(window, dtype=float))
-    errors = ((truth - half_drift(last, drift, h)) / scale[:, None])[mask]
-
-    def nll(p):
-        nu, a, b, mu = math.exp(p[0]) + 1, math.exp(p[1]), p[2], p[3]
-        return -np.sum(stats.t.logpdf(errors, nu, loc=mu * h, scale=a * h ** b))
-
-    res = optimize.minimize(nll, [1.0, 0.0, 0.7, 0.0], method="Nelder-Mead",
-                            options={"maxiter": 8000, "xatol": 1e-7, "fatol": 1e-7})
-    nu, a, b, mu = math.exp(res.x[0]) + 1, math.exp(res.x[1]), res.x[2], res.x[3]
-    return round(nu, 4), round(a, 5), round(float(b), 5), round(float(mu), 5)
-
-
-def format_backtest(result: dict) -> str:
-    """A table of the backtest figures, then the JSON line."""
-    lines = [f"backtest: {result['n_series']} series, window K={result['window']}, "
-             f"horizon H={result['horizon']}",
-             f"{'method':<14}{'MASE':>8}{'sMAPE':>8}{'cov80':>8}{'cov95':>8}"]
-    for name, m in result["methods"].items():
-        lines.append(f"{name:<14}{m['mase']:>8.3f}{m['smape']:>8.2f}{m['coverage80']:>8.1f}"
-                     f"{m['coverage95']:>8.1f}")
-    for name, m in result.get("by_half", {}).items():
-        lines.append(f"{'  ' + name:<14}{m['mase']:>8.3f}{m['smape']:>8.2f}"
-                     f"{m['coverage80']:>8.1f}{m['coverage95']:>8.1f}")
-    lines.append(f"MASE ratio to the better baseline: {result['mase_ratio_to_best_baseline']:.3f}")
-    return "\n".join(lines)
-
-
-def to_json(result: dict) -> str:
-    """The backtest as one JSON line."""
-    return json.dumps(result, sort_keys=True)

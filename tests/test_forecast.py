@@ -1,5 +1,7 @@
 """Projections: coverage on simulated series with known truth, hand-checked scenario and
-feasibility figures, skipped series with reasons, and the backtest's goals."""
+feasibility figures, skipped series with reasons, claim bounds, and the cross-collection
+backtest (its goals, its report structure, and its clean errors).
+"""
 
 import json
 import subprocess
@@ -8,13 +10,14 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 import prodstats
-from prodstats.forecast import CALIBRATION, project
+from prodstats import backtest as bt
+from prodstats.forecast import _draws, _Group, _signed, constants, point, project, quantiles, trend
 from tests.conftest import ROOT, mini_ledger
 
-M3 = ROOT.parent / "shared" / "benchdata" / "m3_yearly.csv"
+BENCH = ROOT.parent / "shared" / "benchdata"
+M3, TOURISM = BENCH / "m3_yearly.csv", BENCH / "tourism_yearly.csv"
 
 
 def _series_frame(values: np.ndarray, start: int = 2020) -> pd.DataFrame:
@@ -31,8 +34,10 @@ def _series_frame(values: np.ndarray, start: int = 2020) -> pd.DataFrame:
 
 
 def test_coverage_on_simulated_random_walks_with_drift():
-    """1,000 random walks with drift (K = 5 known points, 6 projected): the share of true
-    values inside the intervals lands within 2 points of nominal."""
+    """1,000 random walks with drift (K = 5 known points, 6 projected). The intervals are fitted
+    on real yearly series, whose errors are heavier than a random walk's, so here they are
+    honest-to-conservative: never below nominal by more than 2 points, at most 8 above.
+    """
     rng = np.random.default_rng(20251117)
     n, k, h = 1000, 5, 6
     drift = rng.normal(0, 1, (n, 1))
@@ -46,20 +51,81 @@ def test_coverage_on_simulated_random_walks_with_drift():
     assert len(merged) == n * h
     cov80 = ((merged["truth"] >= merged["pi80_low"]) & (merged["truth"] <= merged["pi80_high"])).mean()
     cov95 = ((merged["truth"] >= merged["pi95_low"]) & (merged["truth"] <= merged["pi95_high"])).mean()
-    assert abs(cov80 * 100 - 80) <= 2, cov80
-    assert abs(cov95 * 100 - 95) <= 2, cov95
+    assert 78 <= cov80 * 100 <= 88, cov80
+    assert 93 <= cov95 * 100 <= 99, cov95
 
 
 def test_projection_of_a_hand_case_matches_the_closed_form():
+    """100, 110, 120: no noise around the drift, so ω = 1: the level is 120 and the slope α·10;
+    the interval is ŷ ± s·Q_h(level) with s = 10.
+    """
     proj = project(_series_frame(np.array([[100.0, 110.0, 120.0]])), horizon=2024, draws=20000)
-    nu, a, b, mu = CALIBRATION[3]
-    s = 10.0  # RMS of the one-step changes 10, 10
+    c = constants(3)
     row = proj.set_index("period").loc["2024"]
     h = 2.0
-    assert row["mean"] == pytest.approx(120 + 0.5 * 10 * h + s * mu * h)
-    expected_hi = 120 + 0.5 * 10 * h + s * (mu * h + a * h ** b * stats.t.ppf(0.9, nu))
-    assert row["pi80_high"] == pytest.approx(expected_hi, rel=0.02)
-    assert (row["method"], row["n_points"]) == ("half-drift+t", 3)
+    assert row["mean"] == pytest.approx(120 + c.alpha * 10 * h)
+    q80 = np.interp(0.8, bt.LEVELS, np.asarray(c.quantiles)[h_index(c, h)])
+    assert row["pi80_high"] == pytest.approx(120 + c.alpha * 10 * h + 10 * q80, rel=0.02)
+    assert row["pi80_low"] == pytest.approx(120 + c.alpha * 10 * h - 10 * q80, rel=0.02)
+    closed = quantiles(np.array([[100.0, 110.0, 120.0]]), np.arange(3.0), np.array([h]),
+                       np.array([0.1, 0.9]))[0, 0]
+    assert closed == pytest.approx([row["pi80_low"], row["pi80_high"]], rel=0.02)
+    assert (row["method"], row["n_points"]) == ("shrunk-drift+conformal", 3)
+
+
+def h_index(c, h):
+    """Row of the constants' table at integer horizon h."""
+    return list(c.horizons).index(int(h))
+
+
+def test_noisy_series_keep_little_drift_and_steady_ones_keep_it():
+    c = constants(5)
+    t = np.arange(5.0)
+    steady = np.array([[100.0, 110.0, 121.0, 130.0, 141.0]])
+    noisy = np.array([[100.0, 160.0, 90.0, 170.0, 141.0]])     # same drift, 10.25 a year
+    _, slope_steady, _ = trend(steady, t, c)
+    level_noisy, slope_noisy, _ = trend(noisy, t, c)
+    assert slope_steady[0] == pytest.approx(c.alpha * 10.25, rel=0.01)
+    assert abs(slope_noisy[0]) < 0.25 * slope_steady[0]
+    line = np.polyval(np.polyfit(t, noisy[0], 1), t[-1])
+    assert abs(level_noisy[0] - line) < 0.25 * abs(141.0 - line)   # near the fitted line's end
+
+
+def test_fractional_horizons_interpolate_between_whole_years():
+    c = constants(4)
+    u = np.array([0.9])
+    e1, e15, e2 = (_signed(c, np.array([h]), u[:, None])[0, 0] for h in (1.0, 1.5, 2.0))
+    assert e1 < e15 < e2
+    assert e15 == pytest.approx((e1 + e2) / 2)
+    beyond = _signed(c, np.array([6.0, 8.0]), u[:, None])[0]
+    assert beyond[1] >= beyond[0]                # past the last measured horizon it widens
+
+
+def test_wider_claim_bounds_give_wider_intervals():
+    value = np.array([100.0, 110.0, 125.0, 130.0])
+    t = np.arange(4.0) + 2020.5
+    h = np.array([1.0, 2.5])
+    widths = []
+    for spread in (0.0, 0.1, 0.3):
+        g = _Group({}, t, value * (1 - spread), value * (1 + spread), value,
+                   [str(y) for y in range(2020, 2024)], "u")
+        sims, _ = _draws(g, h, 20000, seed=7)
+        lo, hi = np.quantile(sims, [0.1, 0.9], axis=0)
+        widths.append(hi - lo)
+    assert np.all(widths[0] < widths[1]) and np.all(widths[1] < widths[2]), widths
+    # exact bounds reproduce the closed form
+    c = constants(4)
+    level, slope, s = trend(value[None, :], t, c)
+    closed = point(level, slope, h)[0] + s[0] * _signed(c, h, np.array([[0.1], [0.9]]))
+    assert widths[0] == pytest.approx(closed[1] - closed[0], rel=0.03)
+
+
+def test_draws_are_deterministic():
+    value = np.array([10.0, 30.0, 60.0])
+    g = _Group({}, np.arange(3.0) + 0.5, value * 0.9, value * 1.1, value, ["0", "1", "2"], "u")
+    a, la = _draws(g, np.array([1.0, 1.5]), 500, seed=3)
+    b, lb = _draws(g, np.array([1.0, 1.5]), 500, seed=3)
+    assert np.array_equal(a, b) and np.array_equal(la, lb)
 
 
 def test_scenarios_and_feasibility_on_a_hand_case(tmp_path):
@@ -84,18 +150,18 @@ def test_scenarios_and_feasibility_on_a_hand_case(tmp_path):
     # the 2026 target is judged at the end of 2026: 2.5 years after mid-2024
     assert row["required_growth"] == pytest.approx((200 / 120) ** (1 / 2.5) - 1)
     assert row["trajectory_growth"] == pytest.approx((120 / 100) ** 0.5 - 1)
-    nu, a, b, mu = CALIBRATION[3]
-    h = 2.5
-    loc = 120 + 0.5 * 10 * h + 10 * mu * h
-    assert row["projected_mean"] == pytest.approx(loc, rel=0.02)
-    expected = stats.t.sf((200 - loc) / (10 * a * h ** b), nu)
+    series3 = np.array([[100.0, 110.0, 120.0]])
+    grid = np.linspace(0.0005, 0.9995, 2000)
+    q = quantiles(series3, np.arange(3.0) + 2022.5, np.array([2.5]), grid)[0, 0]
+    expected = 1 - np.interp(200, q, grid)       # P(draw ≥ 200) from the closed form
     assert row["prob_reach"] == pytest.approx(expected, abs=0.02)
     assert row["prob_reach"] < 0.05
-    # with the unverified 400 in 2025 the same target looks like a near-certainty
+    # with the unverified 400 in 2025 the same target looks likely (the jump makes the series
+    # noisy, so its level is pulled toward the fitted line and the chance stays below 0.9)
     everything = feas.loc["all"]
     assert (everything["last_period"], everything["last_value"]) == ("2025", 400)
     assert everything["required_growth"] == pytest.approx((200 / 400) ** (1 / 1.5) - 1)
-    assert everything["prob_reach"] > 0.9
+    assert 0.7 < everything["prob_reach"] < 0.9
 
 
 def test_a_target_before_the_last_observation_is_noted(tmp_path):
@@ -136,20 +202,69 @@ def test_projections_never_go_below_zero(seed_ledger):
     assert (proj["pi95_low"].dropna() >= 0).all()
 
 
-@pytest.mark.skipif(not M3.is_file(), reason="shared benchmark data not beside the repo")
-def test_backtest_meets_its_goals_on_m3():
-    done = subprocess.run([sys.executable, "-m", "prodstats", "backtest", "--data", str(M3),
-                           "--window", "5", "--horizon", "6", "--json"],
+@pytest.mark.skipif(not (M3.is_file() and TOURISM.is_file()),
+                    reason="shared benchmark data not beside the repo")
+def test_cross_collection_backtest_meets_its_mase_goals():
+    """Each collection scored with constants fitted on the other only (as `make backtest`)."""
+    done = subprocess.run([sys.executable, "-m", "prodstats", "backtest", "--window", "5",
+                           "--data", str(M3), "--horizon", "6", "--data", str(TOURISM),
+                           "--horizon", "4", "--json"],
                           capture_output=True, text=True, check=True)
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    methods = result["methods"]
-    assert set(methods) == {"prodstats", "naive", "drift"}
-    assert methods["naive"]["mase"] == pytest.approx(3.17, abs=0.01)
-    assert methods["prodstats"]["mase"] <= 0.92 * min(methods["naive"]["mase"], methods["drift"]["mase"])
-    assert abs(methods["prodstats"]["coverage80"] - 80) <= 3
-    assert abs(methods["prodstats"]["coverage95"] - 95) <= 3
-    held_out = result["by_half"]["even_held_out"]
-    assert abs(held_out["coverage80"] - 80) <= 3 and abs(held_out["coverage95"] - 95) <= 3
+    m3, tourism = result["collections"]["m3_yearly"], result["collections"]["tourism_yearly"]
+    assert (m3["fitted_on"], tourism["fitted_on"]) == (["tourism_yearly"], ["m3_yearly"])
+    assert m3["methods"]["naive"]["mase"] == pytest.approx(3.17, abs=0.01)
+    assert m3["mase_ratio_to_best_baseline"] <= 0.92
+    assert tourism["mase_ratio_to_best_baseline"] <= 0.97
+    for entry in (m3, tourism):
+        assert abs(entry["prodstats"]["all"]["coverage95"] - 95) <= 3
+    assert "goal MASE ratio <= 0.92: " in done.stdout
+
+
+def _collection(path, n, train_len, test_len, seed, start=0):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(start, start + n):
+        values = 100 + np.cumsum(rng.normal(2, 5, train_len + test_len))
+        for j, v in enumerate(values):
+            rows.append({"series_id": f"S{i}", "category": "X", "year": 2000 + j,
+                         "value": round(float(v), 3),
+                         "split": "train" if j < train_len else "test"})
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_leave_one_collection_out_report_structure(tmp_path):
+    a = _collection(tmp_path / "alpha.csv", 40, 8, 4, seed=1)
+    b = _collection(tmp_path / "beta.csv", 30, 7, 3, seed=2)
+    result = bt.backtest([a, b], [4, 3], window=5)
+    assert set(result["collections"]) == {"alpha", "beta"}
+    alpha, beta = result["collections"]["alpha"], result["collections"]["beta"]
+    assert alpha["fitted_on"] == ["beta"] and beta["fitted_on"] == ["alpha"]
+    assert set(alpha["prodstats"]) == {"all", "odd", "even", "h1", "h4"}
+    assert set(beta["prodstats"]) == {"all", "odd", "even", "h1", "h3"}
+    assert (alpha["n_series"], beta["n_series"]) == (40, 30)
+    # alpha is scored with constants fitted on beta alone, which equal a direct fit on beta
+    direct = bt.fit([bt.load(b, 5, 3)])
+    assert alpha["constants"] == {"lam": direct.lam, "alpha": direct.alpha}
+    # halves partition the series: their mean MASE, weighted by size, is the whole
+    parts = alpha["prodstats"]
+    assert (parts["odd"]["mase"] * 20 + parts["even"]["mase"] * 20) / 40 == pytest.approx(
+        parts["all"]["mase"])
+    assert set(alpha["goals"]) == {f"coverage {lv} % ({p}) within 3 of {lv}"
+                                   for lv in (80, 95) for p in ("all", "h1", "h4")}
+    assert bt.to_json(result) == bt.to_json(bt.backtest([a, b], [4, 3], window=5))
+
+
+def test_compare_scores_statsmodels_with_their_own_intervals(tmp_path):
+    a = _collection(tmp_path / "alpha.csv", 6, 8, 3, seed=3)
+    result = bt.backtest([a], [3], window=5, compare=True)
+    entry = result["collections"]["alpha"]
+    assert entry["fitted_on"] == ["shipped constants (prodstats/calibration.json)"]
+    for name in ("ets_damped", "theta", "arima_drift"):
+        m = entry["methods"][name]
+        assert 0 < m["mase"] < 10 and 0 <= m["coverage80"] <= m["coverage95"] <= 100
+        assert m["failed_fits"] <= 6
 
 
 def test_backtest_with_a_bad_file_is_a_clean_error(tmp_path):
@@ -157,3 +272,27 @@ def test_backtest_with_a_bad_file_is_a_clean_error(tmp_path):
                            str(tmp_path / "none.csv")], capture_output=True, text=True, check=False)
     assert done.returncode == 1
     assert "no such file" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_backtest_without_usable_series_says_why(tmp_path):
+    path = _collection(tmp_path / "short.csv", 3, 8, 4, seed=4)
+    done = subprocess.run([sys.executable, "-m", "prodstats", "backtest", "--data", str(path),
+                           "--horizon", "6"], capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[0] == (
+        f"{path}: no usable series for window 5 and horizon 6 (3 fewer than 6 test points)")
+
+
+def test_backtest_says_how_many_series_were_dropped_and_why(tmp_path):
+    path = _collection(tmp_path / "mixed.csv", 12, 8, 4, seed=5)
+    data = pd.read_csv(path)
+    data = data[~((data["series_id"] == "S0") & (data["year"] < 2005))]    # 3 training points
+    data.loc[data["series_id"] == "S1", "value"] *= -1                     # non-positive
+    data.to_csv(path, index=False)
+    done = subprocess.run([sys.executable, "-m", "prodstats", "backtest", "--data", str(path),
+                           "--horizon", "4"], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == (
+        "mixed: 2 series dropped: 1 training part shorter than the window of 5 (e.g. S0); "
+        "1 non-positive values (e.g. S1)")
+    assert "mixed: 10 series" in done.stdout
