@@ -267,31 +267,62 @@ class _Group:
     unit: str
 
 
-def _observed(points: pd.DataFrame) -> _Group | str:
-    """Combine the points of one period: the intersection of their bounds when they overlap
-    (all can be true), else the hull (we cannot tell which is). Returns a reason on failure."""
-    obs = points[points["modality"].isin(OBSERVED)]
-    periods, t, low, high, value = [], [], [], [], []
-    for period, p in obs.groupby("period", sort=False):
-        lo, hi = p["low"].max(), p["high"].min()
-        if lo > hi:
-            lo, hi = p["low"].min(), p["high"].max()
-        periods.append(period)
-        t.append(p["t"].iloc[0])
-        low.append(lo)
-        high.append(hi)
-        value.append(float(np.clip(p["value"].mean(), lo, hi)))
-    order = np.argsort(t)
-    if len(t) < 2:
-        return (f"needs at least 2 observed periods, has {len(t)}"
-                + ("" if len(t) else " (only targets, pledges or proposals)"))
-    if not np.all(np.isfinite(np.r_[low, high])):
-        return "bounds are not finite"
-    g = _Group({}, np.asarray(t)[order], np.asarray(low)[order], np.asarray(high)[order],
-               np.asarray(value)[order], [periods[i] for i in order], points["unit"].iloc[0])
-    if np.any(np.diff(g.t) <= 0):
-        return "two observed periods share a midpoint; code them as one period"
-    return g
+class _Points:
+    """The columns :func:`project` and :func:`feasibility` read, as arrays, with the rows of
+    each reading of each series found once (a frame is never filtered per series)."""
+
+    def __init__(self, series: pd.DataFrame):
+        self.period = series["period"].astype(object).to_numpy()
+        self.t, self.low, self.high, self.value = (series[c].to_numpy(dtype=float)
+                                                   for c in ("t", "low", "high", "value"))
+        self.observed = series["modality"].isin(OBSERVED).to_numpy()
+        self.consistent = series["reading_consistent"].astype(bool).to_numpy()
+        keys = ["scenario", "actor", "indicator", "measure", "unit", "reading"]
+        #: (scenario, actor, indicator, measure, unit) → {reading: row positions}
+        self.series: dict[tuple, dict[str, np.ndarray]] = {}
+        if series.empty:
+            return
+        for key, rows in sorted(series.groupby(keys, sort=False).indices.items()):
+            self.series.setdefault(key[:5], {})[key[5]] = rows
+
+    def by_unit(self) -> dict[tuple, dict[str, np.ndarray]]:
+        """(scenario, actor, indicator, unit) → {reading: row positions}, over every measure."""
+        out: dict[tuple, dict[str, list]] = {}
+        for (scenario, actor, indicator, _measure, unit), readings in self.series.items():
+            for reading, rows in readings.items():
+                out.setdefault((scenario, actor, indicator, unit), {}).setdefault(
+                    reading, []).append(rows)
+        return {key: {r: np.sort(np.concatenate(parts)) for r, parts in sorted(readings.items())}
+                for key, readings in out.items()}
+
+    def observed_points(self, rows: np.ndarray, unit: str) -> _Group | str:
+        """Combine the observed points of one period: the intersection of their bounds when
+        they overlap (all can be true), else the hull (we cannot tell which is). Returns a
+        reason on failure."""
+        by_period: dict[str, list[int]] = {}
+        for i in rows[self.observed[rows]]:
+            by_period.setdefault(self.period[i], []).append(i)
+        periods, t, low, high, value = [], [], [], [], []
+        for period, at in by_period.items():
+            lo, hi = self.low[at].max(), self.high[at].min()
+            if lo > hi:
+                lo, hi = self.low[at].min(), self.high[at].max()
+            periods.append(period)
+            t.append(self.t[at[0]])
+            low.append(lo)
+            high.append(hi)
+            value.append(float(np.clip(self.value[at].mean(), lo, hi)))
+        if len(t) < 2:
+            return (f"needs at least 2 observed periods, has {len(t)}"
+                    + ("" if len(t) else " (only targets, pledges or proposals)"))
+        if not np.all(np.isfinite(np.r_[low, high])):
+            return "bounds are not finite"
+        order = np.argsort(t, kind="stable")
+        g = _Group({}, np.asarray(t)[order], np.asarray(low)[order], np.asarray(high)[order],
+                   np.asarray(value)[order], [periods[i] for i in order], unit)
+        if np.any(np.diff(g.t) <= 0):
+            return "two observed periods share a midpoint; code them as one period"
+        return g
 
 
 def _seed(*parts: object) -> int:
@@ -440,12 +471,14 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
     fixed = None if horizon is None else _check_horizon(horizon)
     horizons = _horizons(series) if fixed is None else {}
     rows = []
-    for key, points in _groups(series):
-        horizon = fixed if fixed is not None else horizons[(key["actor"], key["indicator"])]
+    pts = _Points(series)
+    for (scenario, actor, indicator, measure, unit), readings in pts.series.items():
+        key = {"actor": actor, "indicator": indicator, "measure": measure, "scenario": scenario}
+        horizon = fixed if fixed is not None else horizons[(actor, indicator)]
         per_reading = {}
-        for reading, rp in points.groupby("reading", sort=True):
-            g = _observed(rp)
-            base = {**key, "reading": reading, "unit": rp["unit"].iloc[0]}
+        for reading, at in readings.items():
+            g = pts.observed_points(at, unit)
+            base = {**key, "reading": reading, "unit": unit}
             if isinstance(g, str):
                 rows.append({**base, "method": "skipped", "n_points": 0, "note": g})
                 continue
@@ -457,7 +490,7 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
                 continue
             h = years + 0.5 - g.t[-1]
             sims, loc = _draws(g, h, draws, _seed(*key.values(), reading))
-            per_reading[reading] = (sims, loc, years, g, bool(rp["reading_consistent"].all()))
+            per_reading[reading] = (sims, loc, years, g, bool(pts.consistent[at].all()))
             rows += _rows(base, sims, loc, years, len(g.t), levels, key["measure"], "")
         if len(per_reading) > 1:
             rows += _pooled(key, per_reading, levels)
@@ -466,27 +499,16 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
                            kind="stable", ignore_index=True, na_position="first")
 
 
-def _groups(series: pd.DataFrame):
-    for (scenario, actor, indicator, measure, _unit), points in series.groupby(
-            ["scenario", "actor", "indicator", "measure", "unit"], sort=True):
-        yield {"actor": actor, "indicator": indicator, "measure": measure,
-               "scenario": scenario}, points
-
-
 def _rows(base, sims, loc, years, n_points, levels, measure, note):
     lo_clip, hi_clip = _floor(measure)
     sims = np.clip(sims, lo_clip, hi_clip)
-    out = []
-    for j, year in enumerate(years):
-        mean = float(np.clip(loc[:, j].mean(), lo_clip, hi_clip))
-        row = {**base, "period": str(year), "mean": mean, "method": METHOD,
-               "n_points": n_points, "note": note}
-        for lv in levels:
-            name = _level_name(lv)
-            row[f"{name}_low"], row[f"{name}_high"] = np.quantile(
-                sims[:, j], [0.5 - lv / 200, 0.5 + lv / 200])
-        out.append(row)
-    return out
+    probs = [p for lv in levels for p in (0.5 - lv / 200, 0.5 + lv / 200)]
+    ends = np.quantile(sims, probs, axis=0)              # (probs, years)
+    means = np.clip(loc.mean(axis=0), lo_clip, hi_clip)
+    names = [f"{_level_name(lv)}_{end}" for lv in levels for end in ("low", "high")]
+    return [{**base, "period": str(year), "mean": float(means[j]), "method": METHOD,
+             "n_points": n_points, "note": note, **dict(zip(names, ends[:, j], strict=True))}
+            for j, year in enumerate(years)]
 
 
 def _pooled(key, per_reading, levels):
@@ -532,6 +554,8 @@ def feasibility(series: pd.DataFrame, draws: int = 4000,
     require_columns(series, (*SERIES_NEEDS, "claim_ids"), "feasibility()", _FROM_RESOLVE)
     draws = _check_draws(draws)
     rows = []
+    pts = _Points(series)
+    readings_of = pts.by_unit()
     targets = series[(series["modality"] == "target") & (series["claim_ids"].fillna("") != "")]
     for tgt in targets.drop_duplicates(["scenario", "claim_ids"]).itertuples(index=False):
         base = {"claim_id": tgt.claim_ids, "actor": tgt.actor, "indicator": tgt.indicator,
@@ -540,14 +564,13 @@ def feasibility(series: pd.DataFrame, draws: int = 4000,
         due = parse_period(str(tgt.period))
         against = (bounds or {}).get(tgt.indicator, tgt.indicator)
         base["judged_against"] = against
-        same = series[(series["scenario"] == tgt.scenario) & (series["actor"] == tgt.actor)
-                      & (series["indicator"] == against) & (series["unit"] == tgt.unit)]
+        readings = readings_of.get((tgt.scenario, tgt.actor, against, tgt.unit), {})
         prob, means, last, first = [], [], None, None
         notes = [] if against == tgt.indicator else [
             f"a capacity target, judged against the projection of {against}: output reaches "
             "a capacity only when the capacity is fully used"]
-        for reading, rp in same.groupby("reading", sort=True):
-            g = _observed(rp)
+        for reading, at in readings.items():
+            g = pts.observed_points(at, tgt.unit)
             if isinstance(g, str):
                 notes.append(f"{reading}: {g}" if reading != "single" else g)
                 continue
