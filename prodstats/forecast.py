@@ -268,58 +268,50 @@ class _Group:
 
 
 class _Points:
-    """The columns :func:`project` and :func:`feasibility` read, as arrays, with the rows of
-    each reading of each series found once (a frame is never filtered per series)."""
+    """The observed points of every reading of every series, combined per period once for the
+    whole frame (a frame is never filtered per series).
+
+    The points of one period are combined into one: the intersection of their bounds when they
+    overlap (all can be true), else the hull (we cannot tell which is); the value is their mean,
+    kept within those bounds.
+    """
+
+    KEY = ["scenario", "actor", "indicator", "measure", "unit", "reading"]
 
     def __init__(self, series: pd.DataFrame):
-        self.period = series["period"].astype(object).to_numpy()
-        self.t, self.low, self.high, self.value = (series[c].to_numpy(dtype=float)
-                                                   for c in ("t", "low", "high", "value"))
-        self.observed = series["modality"].isin(OBSERVED).to_numpy()
-        self.consistent = series["reading_consistent"].astype(bool).to_numpy()
-        keys = ["scenario", "actor", "indicator", "measure", "unit", "reading"]
-        #: (scenario, actor, indicator, measure, unit) → {reading: row positions}
+        #: (scenario, actor, indicator, measure, unit) → {reading: rows of the combined points}
         self.series: dict[tuple, dict[str, np.ndarray]] = {}
-        if series.empty:
-            return
-        for key, rows in sorted(series.groupby(keys, sort=False).indices.items()):
-            self.series.setdefault(key[:5], {})[key[5]] = rows
-
-    def by_unit(self) -> dict[tuple, dict[str, np.ndarray]]:
-        """(scenario, actor, indicator, unit) → {reading: row positions}, over every measure."""
-        out: dict[tuple, dict[str, list]] = {}
-        for (scenario, actor, indicator, _measure, unit), readings in self.series.items():
-            for reading, rows in readings.items():
-                out.setdefault((scenario, actor, indicator, unit), {}).setdefault(
-                    reading, []).append(rows)
-        return {key: {r: np.sort(np.concatenate(parts)) for r, parts in sorted(readings.items())}
-                for key, readings in out.items()}
+        #: the same key and reading → whether the reading agrees with the other claims
+        self.consistent: dict[tuple, bool] = {}
+        frame = series[[*self.KEY, "period", "t", "low", "high", "value", "modality",
+                        "reading_consistent"]].astype({c: object for c in (*self.KEY, "period")})
+        for key, ok in frame.groupby(self.KEY, sort=False)["reading_consistent"].all().items():
+            self.series.setdefault(key[:5], {})[key[5]] = np.empty(0, dtype=int)
+            self.consistent[key] = bool(ok)
+        obs = frame[frame["modality"].isin(OBSERVED)]
+        combined = obs.groupby([*self.KEY, "period"], sort=False).agg(
+            lo_max=("low", "max"), hi_min=("high", "min"), lo_min=("low", "min"),
+            hi_max=("high", "max"), value=("value", "mean"), t=("t", "first"))
+        combined = combined.reset_index().sort_values([*self.KEY, "t"], kind="stable")
+        disjoint = (combined["lo_max"] > combined["hi_min"]).to_numpy()
+        self.low = np.where(disjoint, combined["lo_min"], combined["lo_max"])
+        self.high = np.where(disjoint, combined["hi_max"], combined["hi_min"])
+        self.value = np.clip(combined["value"].to_numpy(dtype=float), self.low, self.high)
+        self.t = combined["t"].to_numpy(dtype=float)
+        self.period = combined["period"].to_numpy()
+        for key, rows in combined.groupby(self.KEY, sort=False).indices.items():
+            self.series[key[:5]][key[5]] = rows
+        self.series = {k: dict(sorted(v.items())) for k, v in sorted(self.series.items())}
 
     def observed_points(self, rows: np.ndarray, unit: str) -> _Group | str:
-        """Combine the observed points of one period: the intersection of their bounds when
-        they overlap (all can be true), else the hull (we cannot tell which is). Returns a
-        reason on failure."""
-        by_period: dict[str, list[int]] = {}
-        for i in rows[self.observed[rows]]:
-            by_period.setdefault(self.period[i], []).append(i)
-        periods, t, low, high, value = [], [], [], [], []
-        for period, at in by_period.items():
-            lo, hi = self.low[at].max(), self.high[at].min()
-            if lo > hi:
-                lo, hi = self.low[at].min(), self.high[at].max()
-            periods.append(period)
-            t.append(self.t[at[0]])
-            low.append(lo)
-            high.append(hi)
-            value.append(float(np.clip(self.value[at].mean(), lo, hi)))
-        if len(t) < 2:
-            return (f"needs at least 2 observed periods, has {len(t)}"
-                    + ("" if len(t) else " (only targets, pledges or proposals)"))
-        if not np.all(np.isfinite(np.r_[low, high])):
+        """The combined observed points of one reading, or the reason it cannot be projected."""
+        if len(rows) < 2:
+            return (f"needs at least 2 observed periods, has {len(rows)}"
+                    + ("" if len(rows) else " (only targets, pledges or proposals)"))
+        if not np.all(np.isfinite(np.r_[self.low[rows], self.high[rows]])):
             return "bounds are not finite"
-        order = np.argsort(t, kind="stable")
-        g = _Group({}, np.asarray(t)[order], np.asarray(low)[order], np.asarray(high)[order],
-                   np.asarray(value)[order], [periods[i] for i in order], unit)
+        g = _Group({}, self.t[rows], self.low[rows], self.high[rows], self.value[rows],
+                   self.period[rows].tolist(), unit)
         if np.any(np.diff(g.t) <= 0):
             return "two observed periods share a midpoint; code them as one period"
         return g
@@ -490,7 +482,9 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
                 continue
             h = years + 0.5 - g.t[-1]
             sims, loc = _draws(g, h, draws, _seed(*key.values(), reading))
-            per_reading[reading] = (sims, loc, years, g, bool(pts.consistent[at].all()))
+            per_reading[reading] = (sims, loc, years, g,
+                                    pts.consistent[(scenario, actor, indicator, measure, unit,
+                                                    reading)])
             rows += _rows(base, sims, loc, years, len(g.t), levels, key["measure"], "")
         if len(per_reading) > 1:
             rows += _pooled(key, per_reading, levels)
@@ -555,7 +549,6 @@ def feasibility(series: pd.DataFrame, draws: int = 4000,
     draws = _check_draws(draws)
     rows = []
     pts = _Points(series)
-    readings_of = pts.by_unit()
     targets = series[(series["modality"] == "target") & (series["claim_ids"].fillna("") != "")]
     for tgt in targets.drop_duplicates(["scenario", "claim_ids"]).itertuples(index=False):
         base = {"claim_id": tgt.claim_ids, "actor": tgt.actor, "indicator": tgt.indicator,
@@ -564,7 +557,7 @@ def feasibility(series: pd.DataFrame, draws: int = 4000,
         due = parse_period(str(tgt.period))
         against = (bounds or {}).get(tgt.indicator, tgt.indicator)
         base["judged_against"] = against
-        readings = readings_of.get((tgt.scenario, tgt.actor, against, tgt.unit), {})
+        readings = pts.series.get((tgt.scenario, tgt.actor, against, tgt.measure, tgt.unit), {})
         prob, means, last, first = [], [], None, None
         notes = [] if against == tgt.indicator else [
             f"a capacity target, judged against the projection of {against}: output reaches "
