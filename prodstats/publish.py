@@ -32,11 +32,19 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         if isinstance(out[col].dtype, pd.CategoricalDtype):
             out[col] = out[col].astype(object)
-        text = out[col].map(lambda v: v.replace("\r\n", "\n").replace("\r", "\n")
-                            if isinstance(v, str) and "\r" in v else v, na_action="ignore")
-        risky = text.map(is_formula).astype(bool)
-        if risky.any():
-            text = text.where(~risky, "'" + text.astype(object).where(risky, ""))
+        text = out[col].astype(object)
+        try:  # only cells with a CR or a formula-like first character need a closer look
+            odd = (text.str.contains("\r", regex=False, na=False)
+                   | text.str.match(r"[=+\-@\t\r\n]", na=False)).to_numpy(dtype=bool)
+        except AttributeError:  # not a text column
+            continue
+        if not odd.any():
+            continue
+        fixed = text[odd].map(lambda v: v.replace("\r\n", "\n").replace("\r", "\n")
+                              if isinstance(v, str) else v)
+        fixed = fixed.map(lambda v: "'" + v if is_formula(v) else v)
+        text = text.copy()
+        text[odd] = fixed
         out[col] = text
     return out
 
