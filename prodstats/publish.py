@@ -46,6 +46,23 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Characters that Markdown (CommonMark, GFM) may read as syntax: links, images, emphasis, code,
+#: tables, strike-through, raw HTML and entities. Backslash-escaped, each shows as itself.
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>!|~&#"})
+
+
+def markdown_text(text: str, keep: str = "") -> str:
+    """Text from the ledger for a generated Markdown page: one line, every character that
+    Markdown could read as a link, an image, HTML or formatting escaped, so it is shown as typed
+    (but those in ``keep``).
+
+    >>> markdown_text("see [x](http://e/a.png) <img src=x>")
+    'see \\\\[x\\\\](http://e/a.png) \\\\<img src=x\\\\>'
+    """
+    table = {k: v for k, v in _MARKDOWN.items() if chr(k) not in keep} if keep else _MARKDOWN
+    return " ".join(str(text).split()).translate(table)
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write a tidy CSV: UTF-8, LF line ends, neutralised text, numbers to 12 significant digits."""
     frame = neutralise(frame)
@@ -346,7 +363,7 @@ def data_dictionary() -> str:
         for col, column in schema.columns.items():
             f = _field(col, column)
             req = "yes" if f.get("constraints", {}).get("required") else ""
-            desc = f["description"]
+            desc = markdown_text(f["description"], keep="_|")  # snake_case stays readable
             enum = f.get("constraints", {}).get("enum")
             if enum:
                 desc += " One of: " + ", ".join(f"`{v}`" for v in enum) + "."
