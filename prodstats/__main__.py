@@ -146,7 +146,8 @@ def _main(argv: list[str] | None) -> int:
     build = commands.add_parser("build", help="validate, resolve, project, write CSVs and charts")
     build.add_argument("--raw", type=Path, default=None, help="ledger folder (default data/raw)")
     build.add_argument("--out", type=Path, default=None, help="CSV folder (default data/processed)")
-    build.add_argument("--charts", type=Path, default=None, help="chart folder (default docs/charts)")
+    build.add_argument("--charts", type=Path, default=None,
+                       help="chart folder (default docs/charts)")
     build.add_argument("--no-data", action="store_true", help="do not write the CSVs")
     build.add_argument("--no-charts", action="store_true", help="do not draw the charts")
     build.set_defaults(func=_build)

@@ -89,7 +89,8 @@ def write_data(result: Build, folder: Path) -> None:
             schema.validate(table.reindex(columns=list(schema.columns)), lazy=True)
         except pa.errors.SchemaErrors as exc:
             raise BuildError(f"build stage 'write {name}.csv': output breaks its own schema "
-                             f"(a prodstats bug, please report it):\n{exc.failure_cases.head(10)}") from None
+                             "(a prodstats bug, please report it):\n"
+                             f"{exc.failure_cases.head(10)}") from None
         write_csv(table, folder / f"{name}.csv")
     write_datapackage(folder, result.ledger.sources, __version__)
 

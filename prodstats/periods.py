@@ -58,7 +58,8 @@ class Period:
 
 def _month_end(day: date) -> bool:
     """Whether ``day`` is the last of its month (without date arithmetic, which overflows on
-    9999-12-31)."""
+    9999-12-31).
+    """
     return day.day == calendar.monthrange(day.year, day.month)[1]
 
 

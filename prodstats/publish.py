@@ -30,7 +30,8 @@ from prodstats.validate import is_formula
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     """Prefix ``'`` to text cells that a spreadsheet would run as a formula, and write line
-    breaks inside cells as LF (a bare CR is not quoted by CSV writers and would split a row)."""
+    breaks inside cells as LF (a bare CR is not quoted by CSV writers and would split a row).
+    """
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
@@ -52,12 +53,12 @@ _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>!|~&#"})
 
 
 def markdown_text(text: str, keep: str = "") -> str:
-    """Text from the ledger for a generated Markdown page: one line, every character that
+    r"""Text from the ledger for a generated Markdown page: one line, every character that
     Markdown could read as a link, an image, HTML or formatting escaped, so it is shown as typed
     (but those in ``keep``).
 
-    >>> markdown_text("see [x](http://e/a.png) <img src=x>")
-    'see \\\\[x\\\\](http://e/a.png) \\\\<img src=x\\\\>'
+    >>> print(markdown_text("see [x](http://e/a.png) <img src=x>"))
+    see \[x\](http://e/a.png) \<img src=x\>
     """
     table = {k: v for k, v in _MARKDOWN.items() if chr(k) not in keep} if keep else _MARKDOWN
     return " ".join(str(text).split()).translate(table)
@@ -269,13 +270,14 @@ def _tables() -> dict:
         "target_history": (schemas.TARGET_HISTORY, "Every target, pledge or proposal with its "
                            "revisions, oldest first: how often a goal slipped and how its "
                            "figure moved."),
-        "projections": (ProjectionSchema.to_schema(), "Projections with 80 % and 95 % prediction intervals."),
-        "feasibility": (FeasibilitySchema.to_schema(), "For each target claim: the chance of reaching it and "
-                                           "the growth it requires."),
+        "projections": (ProjectionSchema.to_schema(), "Projections with 80 % and 95 % "
+                        "prediction intervals."),
+        "feasibility": (FeasibilitySchema.to_schema(), "For each target claim: the chance of "
+                        "reaching it and the growth it requires."),
     }
 
 
-def _field(name: str, column) -> dict:
+def _field(name: str, column) -> dict:  # noqa: C901 (one flat mapping per check)
     dtype = str(column.dtype)
     meta = column.metadata or {}
     kind = ("number" if "float" in dtype else "integer" if "int" in dtype

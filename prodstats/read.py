@@ -81,29 +81,9 @@ def read_table(raw: Path, name: str) -> tuple[Table, list[Problem]]:
     if not path.is_file():
         return table, [table.problem(None, None, None, "file not found; expected a CSV with the "
                                      f"columns: {expected}")]
-    try:
-        frame = _read(path)
-    except UnicodeDecodeError as exc:
-        with path.open("rb") as handle:
-            line = handle.read(exc.start).count(b"\n") + 1
-        return table, [Problem(table.label, line, None, None,
-                               f"not valid UTF-8 (byte {exc.object[exc.start:exc.start + 1]!r} "
-                               f"at offset {exc.start}); save the file as UTF-8 (in a "
-                               "spreadsheet: 'CSV UTF-8')")]
-    except OSError as exc:
-        return table, [table.problem(None, None, None, f"cannot be read ({exc.strerror}); "
-                                     "check the file's permissions")]
-    except pd.errors.EmptyDataError:
-        return table, [table.problem(None, None, None, "file is empty; expected a header line "
-                                                       f"with the columns: {expected}")]
-    except pd.errors.ParserError as exc:
-        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if not match:
-            return table, [table.problem(None, None, None, f"not a readable CSV: {exc}")]
-        want, line, saw = match.groups()
-        return table, [Problem(table.label, int(line), None, None,
-                               f"this row has {saw} cells but the header has {want}; quote "
-                               "cells that contain commas with double quotes")]
+    frame, problems = _read_or_why(table, expected)
+    if frame is None:
+        return table, problems
     problems = _header_problems(table, [str(c) for c in frame.columns], columns,
                                 [c for c in columns if c not in OPTIONAL.get(name, ())])
     if problems:
@@ -116,6 +96,34 @@ def read_table(raw: Path, name: str) -> tuple[Table, list[Problem]]:
             frame[column] = pd.Series(pd.NA, index=frame.index, dtype="str")
     table.frame = _tidy(frame[columns].reset_index(drop=True))
     return table, []
+
+
+def _read_or_why(table: Table, expected: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The table's cells, or (None, why the file cannot be read as a CSV)."""
+    path = table.path
+    try:
+        return _read(path), []
+    except UnicodeDecodeError as exc:
+        with path.open("rb") as handle:
+            line = handle.read(exc.start).count(b"\n") + 1
+        return None, [Problem(table.label, line, None, None,
+                               f"not valid UTF-8 (byte {exc.object[exc.start:exc.start + 1]!r} "
+                               f"at offset {exc.start}); save the file as UTF-8 (in a "
+                               "spreadsheet: 'CSV UTF-8')")]
+    except OSError as exc:
+        return None, [table.problem(None, None, None, f"cannot be read ({exc.strerror}); "
+                                     "check the file's permissions")]
+    except pd.errors.EmptyDataError:
+        return None, [table.problem(None, None, None, "file is empty; expected a header line "
+                                                       f"with the columns: {expected}")]
+    except pd.errors.ParserError as exc:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if not match:
+            return None, [table.problem(None, None, None, f"not a readable CSV: {exc}")]
+        want, line, saw = match.groups()
+        return None, [Problem(table.label, int(line), None, None,
+                               f"this row has {saw} cells but the header has {want}; quote "
+                               "cells that contain commas with double quotes")]
 
 
 def _outside(raw: Path, path: Path) -> str | None:

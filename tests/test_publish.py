@@ -27,7 +27,7 @@ def tree(folder: Path) -> dict[str, str]:
     for path in sorted(folder.rglob("*")):
         key = path.relative_to(folder).as_posix()
         if path.is_symlink():
-            out[key] = "-> " + os.readlink(path)
+            out[key] = f"-> {path.readlink()}"
         elif path.is_file():
             out[key] = hashlib.sha256(path.read_bytes()).hexdigest()
         else:
