@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
-from prodstats.errors import ProdstatsError, SeriesError
+from prodstats.errors import Interrupted, ProdstatsError, SeriesError
+
+#: Exit status after a signal: 128 + its number, as a shell reports it.
+SIGNAL_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -105,8 +109,42 @@ def _add_source(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stop(signum: int, _frame) -> None:
+    raise Interrupted(signum)
+
+
+def _interrupted(command: str, signum: int) -> str:
+    """The one line printed when a signal stopped ``command``: what it did and did not change."""
+    name = signal.Signals(signum).name
+    if command == "build":
+        from prodstats.publish import PUBLISHED
+
+        if PUBLISHED:
+            return (f"interrupted by {name} after the build was published: "
+                    f"{', '.join(map(str, PUBLISHED))} are complete")
+        return (f"interrupted by {name}: the build stopped before publishing; the output folders "
+                "are as they were and no temporary folder is left")
+    if command == "add-source":
+        return (f"interrupted by {name}: check sources.csv and texts/ with: python -m prodstats "
+                "validate")
+    return f"interrupted by {name}; nothing was written"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # signals go to the main one
+        return _main(argv)
+    previous = {s: signal.signal(s, _stop) for s in SIGNAL_EXIT}
+    try:
+        return _main(argv)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m prodstats", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="validate a ledger folder (default data/raw)")
@@ -115,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     build = commands.add_parser("build", help="validate, resolve, project, write CSVs and charts")
     build.add_argument("--raw", type=Path, default=None, help="ledger folder (default data/raw)")
     build.add_argument("--out", type=Path, default=None, help="CSV folder (default data/processed)")
-    build.add_argument("--charts", type=Path, default=None, help="chart folder (default docs/charts)")
+    build.add_argument("--charts", type=Path, default=None,
+                       help="chart folder (default docs/charts)")
     build.add_argument("--no-data", action="store_true", help="do not write the CSVs")
     build.add_argument("--no-charts", action="store_true", help="do not draw the charts")
     build.set_defaults(func=_build)
@@ -170,9 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     except ProdstatsError as exc:
         print(str(exc), file=sys.stderr)
         count = len(getattr(exc, "problems", [])) or 1
-        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.",
+        print(f"{count} problem{'s' if count != 1 else ''} found; {exc.outcome}",
               file=sys.stderr)
         return 1
+    except Interrupted as exc:
+        print(_interrupted(args.command, exc.signum), file=sys.stderr)
+        return SIGNAL_EXIT[exc.signum]
 
 
 if __name__ == "__main__":

@@ -10,11 +10,20 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from prodstats import config
 from prodstats.config import PROJECT_ROOT
-from prodstats.ledger import Ledger, load
-from prodstats.forecast import feasibility, project
 from prodstats.errors import BuildError, ProdstatsError
-from prodstats.publish import _tables, data_dictionary, publish, write_csv, write_datapackage
+from prodstats.forecast import feasibility, project
+from prodstats.ledger import Ledger, load
+from prodstats.publish import (
+    Output,
+    _tables,
+    clean_stale,
+    data_dictionary,
+    publish,
+    write_csv,
+    write_datapackage,
+)
 from prodstats.series import conflicts, resolve, target_history
 
 
@@ -40,6 +49,10 @@ def stage(name: str):
     except Exception as exc:
         if os.environ.get("PRODSTATS_DEBUG"):
             raise
+        if isinstance(exc, OSError):  # the disk or the folders, not a bug
+            raise BuildError(f"build stage '{name}' failed: {type(exc).__name__}: {exc}. Nothing "
+                             "was published; the output folders are as they were. Check the "
+                             "space and permissions of the output folders") from exc
         raise BuildError(f"build stage '{name}' failed: {type(exc).__name__}: {exc}. Nothing was "
                          "published; the output folders are as they were. Run with "
                          "PRODSTATS_DEBUG=1 for the traceback, and please report it.") from exc
@@ -85,28 +98,91 @@ def write_data(result: Build, folder: Path) -> None:
             schema.validate(table.reindex(columns=list(schema.columns)), lazy=True)
         except pa.errors.SchemaErrors as exc:
             raise BuildError(f"build stage 'write {name}.csv': output breaks its own schema "
-                             f"(a prodstats bug, please report it):\n{exc.failure_cases.head(10)}") from None
+                             "(a prodstats bug, please report it):\n"
+                             f"{exc.failure_cases.head(10)}") from None
         write_csv(table, folder / f"{name}.csv")
     write_datapackage(folder, result.ledger.sources, __version__)
 
 
 def build(raw: Path | None = None, out: Path | None = None, charts: Path | None = None,
           data: bool = True, draw: bool = True) -> Build:
-    """Compute everything, then publish the data folder and the charts folder atomically."""
-    result = compute(raw)
-    outputs = {}
-    out_dir = Path(out or PROJECT_ROOT / "data" / "processed")
+    """Compute everything, then publish the data folder and the charts folder atomically.
+
+    The output paths are checked first (:func:`check_outputs`): nothing is read or written
+    when one would overwrite the ledger, another output, or something that is not an output.
+    """
+    outputs = []
+    out_dir = Path(out or PROJECT_ROOT / "data" / "processed").resolve()
     if data:
-        outputs[out_dir] = lambda d: write_data(result, d)
+        outputs.append(Output(out_dir, lambda d: write_data(result, d), name="--out"))
     if draw:
-        outputs[Path(charts or PROJECT_ROOT / "docs" / "charts")] = lambda d: write_charts(result, d)
-    if data and out_dir.resolve() == (PROJECT_ROOT / "data" / "processed").resolve():
+        outputs.append(Output(Path(charts or PROJECT_ROOT / "docs" / "charts").resolve(),
+                              lambda d: write_charts(result, d), name="--charts"))
+    if data and out_dir == (PROJECT_ROOT / "data" / "processed").resolve():
         # the project's own docs; a build into another folder gets the datapackage only
-        outputs[PROJECT_ROOT / "docs" / "data-dictionary.md"] = _write_dictionary
+        outputs.append(Output((PROJECT_ROOT / "docs" / "data-dictionary.md").resolve(),
+                              _write_dictionary, file=True, name="docs/data-dictionary.md"))
+    check_outputs(Path(config.RAW if raw is None else raw), outputs)
+    for output in outputs:
+        clean_stale(output.dest)
+    result = compute(raw)
     # Save
     with stage("write and publish"):
         publish(outputs)
     return result
+
+
+def check_outputs(raw: Path, outputs: list[Output]) -> None:
+    """Refuse, in one line each, output paths that would overwrite the ledger, each other, or
+    something that is not an output of a build. Paths are compared with links resolved.
+
+    Raises:
+        BuildError: naming the first path refused; nothing has been touched.
+    """
+    ledger = raw.resolve()
+    for number, output in enumerate(outputs):
+        dest, what = output.dest, output.name
+        problems = [_path_problem(dest, what, ledger, output.file)]
+        for other in outputs[:number]:
+            name = other.name
+            if dest == other.dest:
+                problems.append(f"{name} and {what} are the same folder; one would replace the "
+                                "other. Pass two different folders, such as data/processed and "
+                                "docs/charts")
+            elif other.dest in dest.parents or dest in other.dest.parents:
+                how = "lies inside" if other.dest in dest.parents else "holds"
+                problems.append(f"{what} {how} {name} ({other.dest}); publishing one would "
+                                "replace the other. Pass folders side by side, such as "
+                                "data/processed and docs/charts")
+        problems = [p for p in problems if p]
+        if problems:
+            raise BuildError(f"{dest}: {problems[0]}")
+
+
+def _path_problem(dest: Path, what: str, ledger: Path, file: bool) -> str | None:
+    if dest == ledger:
+        return (f"{what} is the ledger folder (--raw); a build would replace the ledger with "
+                "its outputs. Pass another folder, such as data/processed or docs/charts")
+    if ledger in dest.parents:
+        return (f"{what} lies inside the ledger folder {ledger} (--raw), which holds only what "
+                "people edit. Pass a folder outside it")
+    if dest in ledger.parents:
+        return (f"{what} holds the ledger folder {ledger} (--raw); publishing it would replace "
+                "the ledger. Pass a folder that does not hold the ledger")
+    if file:
+        if dest.exists() and not dest.is_file():
+            return f"{what} exists and is not a file; move it away"
+        return None
+    if dest.exists() and not dest.is_dir():
+        return (f"{what} exists and is not a folder; pass a folder, or move the "
+                f"{'file' if dest.is_file() else 'thing'} away")
+    if dest.is_dir():
+        inner = sorted(p.name for p in dest.iterdir() if p.is_dir() or p.is_symlink())
+        if inner:
+            return (f"{what} holds '{inner[0]}', which no build writes, and a build replaces "
+                    "the whole folder. Pass a new or empty folder, or one an earlier build "
+                    "wrote")
+    return None
 
 
 def _write_dictionary(folder: Path) -> None:

@@ -32,6 +32,8 @@ RC = {
     "font.size": 10, "axes.titlesize": 12, "axes.labelsize": 10, "legend.fontsize": 8.5,
     "xtick.labelsize": 9, "ytick.labelsize": 9, "axes.spines.top": False,
     "axes.spines.right": False, "path.simplify": False,
+    # Ledger text is drawn literally: a '$' in a description is a dollar, not mathtext.
+    "text.parse_math": False, "text.usetex": False,
 }
 
 
@@ -519,6 +521,9 @@ def overview(series: pd.DataFrame, ledger: Any = None):
     return fig
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def _bars(ax, s, indicators, labels, title, unit, log=False):
     mpl = _mpl()
     for i, (ind, label) in enumerate(zip(indicators, labels, strict=True)):
@@ -542,6 +547,11 @@ def _bars(ax, s, indicators, labels, title, unit, log=False):
     if log:
         ax.set_yscale("log")
         ax.set_ylim(1e3, 1e5)
+        # 10³ as text: mathtext is off (text.parse_math), so no '$10^{3}$' labels
+        ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(
+            lambda v, _: f"10{str(round(math.log10(v))).translate(_SUPERSCRIPT)}" if v > 0
+            else ""))
+        ax.yaxis.set_minor_formatter(mpl.ticker.NullFormatter())
     else:
         ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: _number(v)))
         ax.set_ylim(0, s[s["indicator"].isin(indicators)]["high"].max() * 1.2)
@@ -789,8 +799,10 @@ def _page(records: list[dict]) -> str:
              "[feasibility](../../data/processed/feasibility.csv) · "
              "[sources](../../data/processed/sources.csv) · "
              "[datapackage.json](../../data/processed/datapackage.json)", ""]
+    from prodstats.publish import markdown_text  # ledger text, shown as typed
+
     for r in records:
-        title = r["title"].replace("\n", " ")
-        lines += [f"## {title}", "", f"![{title}]({r['stem']}.svg)", "", r["says"],
+        title = markdown_text(r["title"])
+        lines += [f"## {title}", "", f"![{title}]({r['stem']}.svg)", "", markdown_text(r["says"]),
                   f"([SVG]({r['stem']}.svg), [PNG]({r['stem']}.png))", ""]
     return "\n".join(lines)

@@ -7,8 +7,12 @@ Hierarchy::
      ├── SeriesError (ProdstatsError, ValueError)   a series cannot be projected
      ├── FrameError  (ProdstatsError, ValueError)   a public function got a frame it cannot use
      └── BuildError  (ProdstatsError, RuntimeError) a build stage failed; nothing was published
+          └── PublishError                         swapping the outputs into place failed
 
-Every message says where (file:line, column), what was found, and what to do.
+    Interrupted (KeyboardInterrupt)                SIGINT or SIGTERM stopped the command
+
+Every message says where (file:line, column), what was found, and what to do; ``outcome`` says
+truthfully what was and was not changed.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ class ProdstatsError(Exception):
     """Base class of every error prodstats raises on purpose. Every one pickles (a notebook
     or a worker process can pass it on).
     """
+
+    #: What the failed command changed, for the last line the command line prints.
+    outcome = "nothing was written."
 
 
 @dataclass(frozen=True, order=True)
@@ -134,3 +141,42 @@ def require_columns(frame: object, columns: Iterable[str], function: str, made_b
 
 class BuildError(ProdstatsError, RuntimeError):
     """A build stage failed. Nothing was published; the message names the stage."""
+
+
+class PublishError(BuildError):
+    """Swapping the finished outputs into place failed; says which outputs were put back."""
+
+    def __init__(self, cause: OSError, outputs: list, replaced: list):
+        self.cause, self.outputs, self.replaced = cause, list(outputs), list(replaced)
+        super().__init__(str(self))
+        self.outcome = ("nothing was changed." if not self.replaced else
+                        "some outputs were replaced (see above).")
+
+    def __reduce__(self):
+        """Pickle by the parts."""
+        return (type(self), (self.cause, self.outputs, self.replaced))
+
+    def __str__(self) -> str:
+        why = self.cause.strerror or str(self.cause)
+        where = f" ({self.cause.filename})" if self.cause.filename else ""
+        names = ", ".join(self.outputs)
+        if not self.replaced:
+            return (f"build stage 'publish' failed: {why}{where}; every output ({names}) was put "
+                    "back as it was. Check the space and permissions of the output folders")
+        kept = [o for o in self.outputs if o not in self.replaced]
+        return (f"build stage 'publish' failed: {why}{where}; "
+                f"{', '.join(self.replaced)} could not be put back and hold the new "
+                f"build, {', '.join(kept) or 'no other output'} as they were. Run the build "
+                "again once the cause is fixed")
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM stopped the command (raised by the command line's signal handler).
+
+    Attributes:
+        signum: the signal.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum

@@ -26,7 +26,7 @@ class Period:
     @property
     def years(self) -> float:
         """Length in years; whole months and years count exactly (a month is 1/12 year)."""
-        if self.start.day == 1 and (self.end + _ONE_DAY).day == 1:
+        if self.start.day == 1 and _month_end(self.end):
             months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
             return months / 12.0
         return ((self.end - self.start).days + 1) / 365.25
@@ -39,11 +39,12 @@ class Period:
         start, end = self.start, self.end
         if start == end:
             return start.isoformat()
-        if start.day != 1 or (end + _ONE_DAY).day != 1:
+        if start.day != 1 or not _month_end(end):
             return f"{start.isoformat()}/{end.isoformat()}"
         if start.month == 1 and end.month == 12:
-            return str(start.year) if start.year == end.year else f"{start.year}/{end.year}"
-        first, last = f"{start.year}-{start.month:02d}", f"{end.year}-{end.month:02d}"
+            return (f"{start.year:04d}" if start.year == end.year
+                    else f"{start.year:04d}/{end.year:04d}")
+        first, last = f"{start.year:04d}-{start.month:02d}", f"{end.year:04d}-{end.month:02d}"
         return first if first == last else f"{first}/{last}"
 
     @property
@@ -64,7 +65,11 @@ class Period:
         return year + self.end.timetuple().tm_yday / length
 
 
-_ONE_DAY = date(2000, 1, 2) - date(2000, 1, 1)
+def _month_end(day: date) -> bool:
+    """Whether ``day`` is the last of its month (without date arithmetic, which overflows on
+    9999-12-31).
+    """
+    return day.day == calendar.monthrange(day.year, day.month)[1]
 
 
 #: The period phrases of docs/codebook.md ("Period phrases"), in English and German, with the

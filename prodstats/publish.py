@@ -12,20 +12,26 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from prodstats import schemas
+from prodstats.errors import PublishError
 from prodstats.validate import is_formula
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     """Prefix ``'`` to text cells that a spreadsheet would run as a formula, and write line
-    breaks inside cells as LF (a bare CR is not quoted by CSV writers and would split a row)."""
+    breaks inside cells as LF (a bare CR is not quoted by CSV writers and would split a row).
+    """
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
@@ -49,6 +55,23 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Characters that Markdown (CommonMark, GFM) may read as syntax: links, images, emphasis, code,
+#: tables, strike-through, raw HTML and entities. Backslash-escaped, each shows as itself.
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>!|~&#"})
+
+
+def markdown_text(text: str, keep: str = "") -> str:
+    r"""Text from the ledger for a generated Markdown page: one line, every character that
+    Markdown could read as a link, an image, HTML or formatting escaped, so it is shown as typed
+    (but those in ``keep``).
+
+    >>> print(markdown_text("see [x](http://e/a.png) <img src=x>"))
+    see \[x\](http://e/a.png) \<img src=x\>
+    """
+    table = {k: v for k, v in _MARKDOWN.items() if chr(k) not in keep} if keep else _MARKDOWN
+    return " ".join(str(text).split()).translate(table)
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write a tidy CSV: UTF-8, LF line ends, neutralised text, numbers to 12 significant digits."""
     frame = neutralise(frame)
@@ -56,40 +79,185 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.12g")
 
 
-def publish(outputs: dict[Path, Callable[[Path], None]]) -> None:
-    """Write each output completely in a temporary sibling folder, then swap them into place.
+@dataclass(frozen=True)
+class Output:
+    """One destination of a build.
+
+    Attributes:
+        dest: the folder (or, with ``file=True``, the single file) to publish.
+        fill: a function that fills a given empty folder: with the whole output for a folder,
+            with one file named ``dest.name`` for a file.
+        file: whether ``dest`` is a single file (explicit: a folder may well be named
+            ``out.v2``).
+        name: how messages name the output (``--out``); its path by default.
+    """
+
+    dest: Path
+    fill: Callable[[Path], None]
+    file: bool = False
+    name: str = ""  # how messages name it, e.g. '--out'
+
+
+#: The outputs the last :func:`publish` put in place (empty until all are): a signal that
+#: arrives as the swap ends can say truthfully that the build was published.
+PUBLISHED: list[Path] = []
+#: The signals held back while outputs are swapped, so that a swap is never left half done.
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM back for the block; a signal that came meanwhile is delivered
+    when it ends (in the main thread only: elsewhere signals are not delivered anyway).
+    """
+    main = threading.current_thread() is threading.main_thread()
+    if main:
+        signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        yield
+    finally:
+        if main:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
+
+
+def _temp_prefix(dest: Path) -> str:
+    return f".{dest.name}.tmp-"
+
+
+def _old(dest: Path) -> Path:
+    return dest.parent / f".{dest.name}.old"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _remove(path: Path) -> None:
+    """Remove a file, a link (not what it points to) or a folder tree."""
+    if path.is_symlink() or not path.is_dir():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path)
+
+
+def clean_stale(dest: Path) -> list[str]:
+    """Remove what an interrupted or failed earlier build of ``dest`` left beside it: its
+    temporary folders ``.NAME.tmp-PID-*`` (unless process PID still runs) and ``.NAME.old``.
+    A ``.NAME.old`` without ``NAME`` is a previous output whose swap was cut short: it is put
+    back. Returns what was done, one phrase each.
+    """
+    done: list[str] = []
+    parent = dest.parent
+    if not parent.is_dir():
+        return done
+    old = _old(dest)
+    if old.exists() or old.is_symlink():
+        if dest.exists() or dest.is_symlink():
+            _remove(old)
+            done.append(f"removed {old.name}")
+        else:
+            old.replace(dest)
+            done.append(f"restored {dest.name} from {old.name}")
+    prefix = _temp_prefix(dest)
+    for entry in parent.iterdir():
+        if not entry.name.startswith(prefix):
+            continue
+        pid = entry.name[len(prefix):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue  # another build is writing it right now
+        _remove(entry)
+        done.append(f"removed {entry.name}")
+    return done
+
+
+def publish(outputs: list[Output]) -> None:
+    """Write each output completely in a temporary sibling, then swap them all into place.
 
     Args:
-        outputs: for each destination (a folder, or a file when it has a suffix such as
-            ``.md``), a function that fills a given empty folder. For a file, the function
-            writes a file of the same name into that folder.
+        outputs: the destinations and how to fill them (see :class:`Output`); no two the same.
 
-    If any writer fails, every temporary folder is removed and the destinations are untouched.
-    The swap itself is a rename per folder, so a reader never sees a half-written folder.
+    If a writer fails (or the build is interrupted) while writing, every temporary folder is
+    removed and the destinations are untouched. The swap is a rename per output, done with
+    SIGINT and SIGTERM held back; if a rename fails, the outputs already swapped are put back,
+    and a :class:`~prodstats.errors.PublishError` says what was and was not changed.
     """
-    staged: dict[Path, Path] = {}
+    if len({o.dest for o in outputs}) != len(outputs):
+        raise ValueError(f"two outputs share a destination: {[str(o.dest) for o in outputs]}")
+    PUBLISHED.clear()
+    staged: list[tuple[Output, Path]] = []
     try:
-        for dest, fill in outputs.items():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
-            staged[dest] = tmp
-            fill(tmp)
+        for out in outputs:
+            out.dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f"{_temp_prefix(out.dest)}{os.getpid()}-",
+                                        dir=out.dest.parent))
+            staged.append((out, tmp))
+            out.fill(tmp)
+            if out.file and not (tmp / out.dest.name).is_file():
+                raise FileNotFoundError(f"the writer of {out.dest} wrote no {out.dest.name}")
     except BaseException:
-        for tmp in staged.values():
-            shutil.rmtree(tmp, ignore_errors=True)
+        with _signals_held():
+            for _, tmp in staged:
+                shutil.rmtree(tmp, ignore_errors=True)
         raise
-    for dest, tmp in staged.items():
-        if dest.suffix:  # a single file: an atomic rename
-            os.replace(tmp / dest.name, dest)
+    with _signals_held():
+        _swap(staged)
+        PUBLISHED.extend(o.dest for o in outputs)
+
+
+def _swap(staged: list[tuple[Output, Path]]) -> None:
+    """Rename each staged output into place, keeping the previous one as ``.NAME.old`` until
+    all are in place; on a failure, put back what was swapped.
+    """
+    done: list[tuple[Output, Path]] = []
+    try:
+        for out, tmp in staged:
+            _swap_one(out, tmp)
+            done.append((out, tmp))
+    except OSError as exc:
+        replaced = _undo(done)
+        for _, tmp in staged:
             shutil.rmtree(tmp, ignore_errors=True)
-            continue
-        old = dest.parent / f".{dest.name}.old"
-        shutil.rmtree(old, ignore_errors=True)
-        if dest.exists():
-            os.replace(dest, old)
-        os.replace(tmp, dest)
-        os.chmod(dest, 0o755)
-        shutil.rmtree(old, ignore_errors=True)
+        raise PublishError(exc, [o.name or str(o.dest) for o, _ in staged], replaced) from exc
+    for out, tmp in staged:
+        if out.file:
+            shutil.rmtree(tmp, ignore_errors=True)
+        with suppress(OSError):  # else the next build removes it (clean_stale)
+            _remove(_old(out.dest))
+
+
+def _swap_one(out: Output, tmp: Path) -> None:
+    dest, old = out.dest, _old(out.dest)
+    new = tmp / dest.name if out.file else tmp
+    if not out.file:
+        tmp.chmod(0o755)  # mkdtemp makes it private
+    if dest.exists() or dest.is_symlink():
+        dest.replace(old)
+    try:
+        new.replace(dest)
+    except OSError:
+        if old.exists() or old.is_symlink():
+            old.replace(dest)
+        raise
+
+
+def _undo(done: list[tuple[Output, Path]]) -> list[str]:
+    """Put back the previous version of each swapped output; return those left replaced."""
+    replaced = []
+    for out, tmp in reversed(done):
+        dest, old = out.dest, _old(out.dest)
+        try:
+            dest.replace(tmp / dest.name if out.file else tmp)
+            if old.exists() or old.is_symlink():
+                old.replace(dest)
+        except OSError:
+            replaced.append(out.name or str(dest))
+    return replaced
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,13 +278,14 @@ def _tables() -> dict:
         "target_history": (schemas.TARGET_HISTORY, "Every target, pledge or proposal with its "
                            "revisions, oldest first: how often a goal slipped and how its "
                            "figure moved."),
-        "projections": (ProjectionSchema.to_schema(), "Projections with 80 % and 95 % prediction intervals."),
-        "feasibility": (FeasibilitySchema.to_schema(), "For each target claim: the chance of reaching it and "
-                                           "the growth it requires."),
+        "projections": (ProjectionSchema.to_schema(), "Projections with 80 % and 95 % "
+                        "prediction intervals."),
+        "feasibility": (FeasibilitySchema.to_schema(), "For each target claim: the chance of "
+                        "reaching it and the growth it requires."),
     }
 
 
-def _field(name: str, column) -> dict:
+def _field(name: str, column) -> dict:  # noqa: C901 (one flat mapping per check)
     dtype = str(column.dtype)
     meta = column.metadata or {}
     kind = ("number" if "float" in dtype else "integer" if "int" in dtype
@@ -204,7 +373,7 @@ def data_dictionary() -> str:
         for col, column in schema.columns.items():
             f = _field(col, column)
             req = "yes" if f.get("constraints", {}).get("required") else ""
-            desc = f["description"]
+            desc = markdown_text(f["description"], keep="_|")  # snake_case stays readable
             enum = f.get("constraints", {}).get("enum")
             if enum:
                 desc += " One of: " + ", ".join(f"`{v}`" for v in enum) + "."

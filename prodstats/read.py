@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
+import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -74,29 +75,15 @@ def read_table(raw: Path, name: str) -> tuple[Table, list[Problem]]:
     path = raw / f"{name}.csv"
     table = Table(name, path, label(path))
     expected = ", ".join(columns)
+    odd = _outside(raw, path)
+    if odd:
+        return table, [table.problem(None, None, None, odd)]
     if not path.is_file():
         return table, [table.problem(None, None, None, "file not found; expected a CSV with the "
                                      f"columns: {expected}")]
-    try:
-        frame = _read(path)
-    except UnicodeDecodeError as exc:
-        with path.open("rb") as handle:
-            line = handle.read(exc.start).count(b"\n") + 1
-        return table, [Problem(table.label, line, None, None,
-                               f"not valid UTF-8 (byte {exc.object[exc.start:exc.start + 1]!r} "
-                               f"at offset {exc.start}); save the file as UTF-8 (in a "
-                               "spreadsheet: 'CSV UTF-8')")]
-    except pd.errors.EmptyDataError:
-        return table, [table.problem(None, None, None, "file is empty; expected a header line "
-                                                       f"with the columns: {expected}")]
-    except pd.errors.ParserError as exc:
-        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if not match:
-            return table, [table.problem(None, None, None, f"not a readable CSV: {exc}")]
-        want, line, saw = match.groups()
-        return table, [Problem(table.label, int(line), None, None,
-                               f"this row has {saw} cells but the header has {want}; quote "
-                               "cells that contain commas with double quotes")]
+    frame, problems = _read_or_why(table, expected)
+    if frame is None:
+        return table, problems
     problems = _header_problems(table, [str(c) for c in frame.columns], columns,
                                 [c for c in columns if c not in OPTIONAL.get(name, ())])
     if problems:
@@ -109,6 +96,47 @@ def read_table(raw: Path, name: str) -> tuple[Table, list[Problem]]:
             frame[column] = pd.Series(pd.NA, index=frame.index, dtype="str")
     table.frame = _tidy(frame[columns].reset_index(drop=True))
     return table, []
+
+
+def _read_or_why(table: Table, expected: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The table's cells, or (None, why the file cannot be read as a CSV)."""
+    path = table.path
+    try:
+        return _read(path), []
+    except UnicodeDecodeError as exc:
+        with path.open("rb") as handle:
+            line = handle.read(exc.start).count(b"\n") + 1
+        return None, [Problem(table.label, line, None, None,
+                               f"not valid UTF-8 (byte {exc.object[exc.start:exc.start + 1]!r} "
+                               f"at offset {exc.start}); save the file as UTF-8 (in a "
+                               "spreadsheet: 'CSV UTF-8')")]
+    except OSError as exc:
+        return None, [table.problem(None, None, None, f"cannot be read ({exc.strerror}); "
+                                     "check the file's permissions")]
+    except pd.errors.EmptyDataError:
+        return None, [table.problem(None, None, None, "file is empty; expected a header line "
+                                                       f"with the columns: {expected}")]
+    except pd.errors.ParserError as exc:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if not match:
+            return None, [table.problem(None, None, None, f"not a readable CSV: {exc}")]
+        want, line, saw = match.groups()
+        return None, [Problem(table.label, int(line), None, None,
+                               f"this row has {saw} cells but the header has {want}; quote "
+                               "cells that contain commas with double quotes")]
+
+
+def _outside(raw: Path, path: Path) -> str | None:
+    """Why a table file that exists may not be read: a link out of the ledger, or not a file."""
+    if not (path.exists() or path.is_symlink()):
+        return None
+    resolved = path.resolve()
+    if not resolved.is_relative_to(raw.resolve()):
+        return (f"a link that leads out of {label(raw)}/; copy the file into the ledger folder "
+                "itself")
+    if path.exists() and not stat.S_ISREG(resolved.stat().st_mode):
+        return "not a regular file (a folder, pipe or device); save the table there as a CSV file"
+    return None
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -205,11 +233,12 @@ def read_texts(raw: Path, sources: Table) -> tuple[dict[str, str], list[Problem]
     problems: list[Problem] = []
     if sources.frame is None:
         return texts, problems
-    folder = (raw / "texts").resolve()
+    # The ledger's own texts/ folder: a texts/ that is a link elsewhere leads out of the ledger.
+    folder = raw.resolve() / "texts"
     rows = sources.frame[["source_id", "text_file", "sha256"]].itertuples(index=False)
     for row, (sid, name, sha) in enumerate(rows):
-        if not isinstance(name, str):
-            continue  # required but empty: the schema says so
+        if not isinstance(name, str) or any(ord(c) < 32 or c == "\x7f" for c in name):
+            continue  # empty or with control characters: the schema checks say so
         data, message = _read_text(raw, folder, name)
         if message:
             problems.append(sources.problem(row, "text_file", name, message))
@@ -252,14 +281,23 @@ def _read_text(raw: Path, folder: Path, name: str) -> tuple[bytes, str | None]:
                     "verbatim, as UTF-8"
     if not resolved.is_relative_to(folder):
         return b"", f"a link that leads out of {where}; {inside}"
-    info = resolved.stat()
-    if not stat.S_ISREG(info.st_mode):
-        return b"", f"not a regular file (a folder, pipe or device); {inside}"
-    if info.st_size > TEXT_LIMIT:
-        return b"", (f"{info.st_size:,} bytes, more than the {TEXT_LIMIT:,} a source text may "
-                     "have; archive only the article's text")
-    try:
-        with resolved.open("rb") as handle:
-            return handle.read(TEXT_LIMIT + 1), None
+    try:  # not following links, not waiting on a pipe; the checks are on what was opened
+        fd = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except OSError as exc:
         return b"", f"cannot be read ({exc.strerror}); check the file's permissions"
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        return b"", f"not a regular file (a folder, pipe or device); {inside}"
+    with os.fdopen(fd, "rb") as handle:
+        if info.st_size > TEXT_LIMIT:
+            return b"", (f"{info.st_size:,} bytes, more than the {TEXT_LIMIT:,} a source text "
+                         "may have; archive only the article's text")
+        try:
+            data = handle.read(TEXT_LIMIT + 1)
+        except OSError as exc:
+            return b"", f"cannot be read ({exc.strerror}); check the file's permissions"
+    if len(data) > TEXT_LIMIT:  # grew since it was measured
+        return b"", (f"more than the {TEXT_LIMIT:,} bytes a source text may have; archive only "
+                     "the article's text")
+    return data, None

@@ -444,7 +444,8 @@ def quotes(ctx: Context) -> list[Problem]:
 
 def quote_figures(ctx: Context) -> list[Problem]:
     """The claim's value, bounds and unit agree with the figures its quote states
-    (:func:`prodstats.figures.quote_problems`); skipped where ``derived`` is true."""
+    (:func:`prodstats.figures.quote_problems`); skipped where ``derived`` is true.
+    """
     from prodstats.figures import quote_problems
 
     languages = {} if ctx.sources is None else dict(zip(ctx.sources["source_id"],

@@ -1,5 +1,6 @@
 """The build: a valid Frictionless package, byte-identical rebuilds that equal what is committed,
-atomic publishing, neutralised hostile text, charts written, and the notebook runs."""
+atomic publishing, neutralised hostile text, charts written, and the notebook runs.
+"""
 
 import csv
 import hashlib
@@ -216,3 +217,15 @@ def test_the_quickstart_notebook_runs():
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs), "the chart cell shows no chart"
     assert any("did you mean 'rounds'" in o.get("text", "") for o in outputs)
+
+
+def test_ledger_text_reaches_charts_and_pages_literally(raw, tmp_path):
+    """A '$' is drawn as a dollar (no mathtext); Markdown in a description stays text."""
+    hostile = "Shells, 5 $to$ 7 [x](http://e.example/a.png) <img src=x>"
+    set_cell(raw, "indicators.csv", "shells_produced", "description", hostile)
+    build(raw, tmp_path / "processed", tmp_path / "charts")
+    svgs = [p.read_text(encoding="utf-8") for p in (tmp_path / "charts").glob("*.svg")]
+    assert any("5 $to$ 7 [x](http://e.example/a.png) &lt;img src=x&gt;" in s for s in svgs)
+    page = (tmp_path / "charts" / "README.md").read_text(encoding="utf-8")
+    assert "5 $to$ 7 \\[x\\](http://e.example/a.png) \\<img src=x\\>" in page
+    assert "[x](" not in page and "<img" not in page.replace("\\<img", "")

@@ -37,7 +37,12 @@ NASTY = ["", " ", "nan", "NaN", "inf", "-inf", "-1", "1e400", "0", "=1+1", "@x",
          "дюжина", "\u00a0", "\t", "a,b", 'q"q', "x\ny", "NA", "null", "0.5", "3.000", "1.5",
          "18", "2025", "2025/2024", "2023-09/2024-01", "ratio", "share", "level", "dozens",
          "billions", "target", "disputed", "unverified", "UKR", "defence_production",
-         "reu24-05", "dpa-2025-01-17-alliances", "texts/none.txt", "0" * 64, "1e-300"]
+         "reu24-05", "dpa-2025-01-17-alliances", "texts/none.txt", "0" * 64, "1e-300",
+         # issue 12: names that lead out of the ledger, hostile text, edge years
+         "../../../../etc/passwd", "/etc/hostname", "/dev/zero", "texts/", "texts/../claims.csv",
+         "texts/a\x00b.txt", "javascript:alert(1)", "0000", "9999", "0001", "9999-12-31",
+         "5 $to$ 7", "$\\frac{1}{0}$", "[x](http://e.example)", "![i](http://e.example/a.png)",
+         "<img src=x>", "a\u202eb", "\u2066", "\x00"]
 CELL = st.one_of(st.sampled_from(NASTY), st.text(max_size=24),
                  st.integers(-10**7, 10**7).map(str),
                  st.floats(allow_nan=True, allow_infinity=True).map(repr))
@@ -54,7 +59,7 @@ def mutation(draw):
             draw(CELL), draw(st.integers(0, 5000)))
 
 
-def _apply(raw: Path, edit: tuple) -> None:
+def _apply(raw: Path, edit: tuple) -> None:  # noqa: C901 (one branch per kind of edit)
     kind, table, row, col, value, cut = edit
     rows = [list(r) for r in _read(raw / table)]
     if kind == "text":  # edit a source text: quotes or hashes must catch it
@@ -131,3 +136,65 @@ def test_mutated_ledgers_build_or_fail_cleanly(edits):
         for edit in edits:
             _apply(raw, edit)
         assert _pipeline(raw, Path(tmp) / "out") in ("valid", "clean error")
+
+
+# ---------------------------------------------------------------------------------------------
+# Output paths: any --out/--charts either is refused in one line before anything is touched,
+# or is a layout that cannot overwrite the ledger or another output.
+# ---------------------------------------------------------------------------------------------
+
+PLACES = ["raw", "raw/texts", "raw/claims.csv", ".", "out", "out/sub", "charts", "charts/sub",
+          "afile", "filelink", "rawlink", "outlink", "home", "new.v2", "raw/../out"]
+
+
+class _Stop(Exception):
+    pass
+
+
+@settings(max_examples=max(EXAMPLES, 40), deadline=None, derandomize=EXAMPLES <= 100)
+@given(st.sampled_from(PLACES), st.sampled_from(PLACES), st.booleans(), st.booleans())
+def test_output_paths_are_refused_or_safe(out, charts, data, draw):
+    import hashlib
+
+    import prodstats.build
+    from prodstats.errors import BuildError
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp)
+        shutil.copytree(SEED_RAW, site / "raw")
+        (site / "out").mkdir()
+        (site / "out" / "claims.csv").write_text("old\n", encoding="utf-8")
+        (site / "afile").write_text("x\n", encoding="utf-8")
+        (site / "filelink").symlink_to(site / "afile")
+        (site / "rawlink").symlink_to(site / "raw")
+        (site / "outlink").symlink_to(site / "out")
+        (site / "home" / "Documents").mkdir(parents=True)
+
+        def tree():
+            return {p.relative_to(site).as_posix(): p.is_symlink() or p.is_dir()
+                    or hashlib.sha256(p.read_bytes()).hexdigest() for p in site.rglob("*")}
+
+        before = tree()
+        real_compute = prodstats.build.compute
+
+        def stop(raw):
+            raise _Stop
+
+        prodstats.build.compute = stop
+        try:
+            prodstats.build.build(site / "raw", site / out, site / charts, data=data, draw=draw)
+        except BuildError as err:
+            assert "\n" not in str(err) and str(err).startswith("/"), err
+        except _Stop:  # accepted: the layout must be safe
+            ledger = (site / "raw").resolve()
+            dests = [(site / p).resolve() for p, on in ((out, data), (charts, draw)) if on]
+            for dest in dests:
+                assert dest != ledger and ledger not in dest.parents and dest not in \
+                    ledger.parents, dest
+                assert not dest.exists() or dest.is_dir(), dest
+            if len(dests) == 2:
+                a, b = dests
+                assert a != b and a not in b.parents and b not in a.parents, dests
+        finally:
+            prodstats.build.compute = real_compute
+        assert tree() == before

@@ -1,5 +1,6 @@
 """The next source, coded as the codebook says (§11), keeps the ledger valid, builds and
-publishes; it adds a revision, a monthly series and a target history."""
+publishes; it adds a revision, a monthly series and a target history.
+"""
 
 import csv
 import re

@@ -8,6 +8,7 @@ seed ledger grows; ``CASES`` lists them with the line each must produce.
 from __future__ import annotations
 
 import codecs
+import os
 import shutil
 import subprocess
 import sys
@@ -47,6 +48,38 @@ def write_bytes(file: str, make: Callable[[bytes], bytes]) -> Callable[[Path], N
 
 def delete(file: str) -> Callable[[Path], None]:
     return lambda raw: (raw / file).unlink()
+
+
+def cell(file: str, key: str, column: str, value: str) -> Callable[[Path], None]:
+    """Set one cell of the row whose first column is ``key``."""
+    from tests.conftest import set_cell
+
+    return lambda raw: set_cell(raw, file, key, column, value)
+
+
+def text_file(make: Callable[[Path, Path], None], name: str = "texts/odd.txt"
+              ) -> Callable[[Path], None]:
+    """Make ``raw/NAME`` with ``make(path, raw)`` and point the dpa source's text_file at it."""
+    def mutate(raw: Path) -> None:
+        make(raw / name, raw)
+        cell("sources.csv", DPA, "text_file", name)(raw)
+    return mutate
+
+
+def _outside(path: Path, raw: Path) -> None:
+    """A link from inside the ledger to a copy of a file outside it."""
+    outside = raw.parent / f"outside-{path.name}"
+    shutil.copy(SEED_RAW / "texts" / f"{DPA}.txt", outside)
+    path.unlink(missing_ok=True)
+    path.symlink_to(outside)
+
+
+def _fifo(path: Path, raw: Path) -> None:
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+
+
+DPA = "dpa-2025-01-17-alliances"
 
 
 SHELLS = _seed_line("dpa25-08")  # "etwa 2,5 Millionen …", value 2500000 rounds, about
@@ -136,6 +169,40 @@ CASES: dict[str, tuple] = {
                             "sources.csv", 3, "sha256", "the text was changed since it was coded"),
     "indicator with bad unit": (replace("indicators.csv", "missiles/year", "missles/year"), "indicators.csv",
                                 None, "canonical_unit", "unknown unit 'missles'"),
+    # files outside the ledger, hostile names and cells (issue 12)
+    "text_file up and out": (cell("sources.csv", DPA, "text_file", "../../../../etc/passwd"),
+                             "sources.csv", 3, "text_file", "not a file inside"),
+    "text_file absolute": (cell("sources.csv", DPA, "text_file", "/etc/hostname"), "sources.csv",
+                           3, "text_file", "not a file inside"),
+    "text_file a device": (cell("sources.csv", DPA, "text_file", "/dev/zero"), "sources.csv", 3,
+                           "text_file", "not a file inside"),
+    "text_file a link out": (text_file(_outside), "sources.csv", 3, "text_file",
+                             "a link that leads out of"),
+    "text_file a pipe": (text_file(_fifo), "sources.csv", 3, "text_file", "not a regular file"),
+    "text_file a folder": (cell("sources.csv", DPA, "text_file", "texts/"), "sources.csv", 3,
+                           "text_file", "not a regular file"),
+    "text_file with a NUL byte": (cell("sources.csv", DPA, "text_file", "texts/a\x00b.txt"),
+                                  "sources.csv", 3, "text_file", "invisible control characters"),
+    "claims.csv a link out": (lambda raw: _outside(raw / "claims.csv", raw), "claims.csv", None,
+                              None, "a link that leads out of"),
+    "claims.csv a pipe": (lambda raw: _fifo(raw / "claims.csv", raw), "claims.csv", None, None,
+                          "not a regular file"),
+    "period 0000": (cell("claims.csv", "dpa25-08", "period", "0000"), "claims.csv", SHELLS,
+                    "period", "year 0000 in '0000' does not exist"),
+    "base period 0000": (cell("claims.csv", "reu24-05", "base_period", "0000"), "claims.csv",
+                         RATIO, "base_period", "year 0000 in '0000' does not exist"),
+    "publication date 0000": (cell("sources.csv", DPA, "published", "0000"), "sources.csv", 3,
+                              "published", "year 0000 in '0000' does not exist"),
+    "actual figure in 9999": (cell("claims.csv", "dpa25-08", "period", "9999"), "claims.csv",
+                              SHELLS, "period", "starts after the source was published"),
+    "javascript url": (cell("sources.csv", DPA, "url", "javascript:alert(1)"), "sources.csv", 3,
+                       "url", "starting with http:// or https://"),
+    "NUL in a description": (cell("indicators.csv", "shells_produced", "description", "a\x00b"),
+                             "indicators.csv", 3, "description", "invisible control characters"),
+    "bidi override in a title": (cell("sources.csv", DPA, "title", "abc\u202edef"), "sources.csv",
+                                 3, "title", "RIGHT-TO-LEFT OVERRIDE"),
+    "bidi isolate in a quote": (cell("claims.csv", "dpa25-08", "quote_en", "a\u2066b"),
+                                "claims.csv", SHELLS, "quote_en", "LEFT-TO-RIGHT ISOLATE"),
 }
 
 

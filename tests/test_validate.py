@@ -3,6 +3,7 @@ actors and zero-claim ledgers work.
 """
 
 import pickle
+import shutil
 
 import pytest
 
@@ -194,3 +195,52 @@ def test_the_far_target_rule_counts_the_series_own_observations(tmp_path):
         f"{raw}/claims.csv:6: column 'period' = '2045': 30 years after the last observation of "
         "this series (2015-12-31); a target more than 25 years ahead cannot be judged: check "
         "the period"]
+
+
+def test_a_texts_folder_that_links_elsewhere_is_refused_without_a_hash(raw, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(raw / "texts", elsewhere)
+    (raw / "texts").symlink_to(elsewhere)
+    found = problems(raw)
+    assert len(found) == 2
+    assert all("a link that leads out of" in p and "hashes to" not in p for p in found), found
+
+
+def test_an_unreadable_text_or_table_is_one_line(raw, monkeypatch):
+    import os
+
+    import pandas as pd
+
+    real_open, real_read = os.open, pd.read_csv
+
+    def deny(path, *args, **kwargs):
+        if str(path).endswith("alliances.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    def deny_csv(path, *args, **kwargs):
+        if str(path).endswith("actors.csv"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", deny)
+    monkeypatch.setattr(pd, "read_csv", deny_csv)
+    assert problems(raw) == [
+        f"{raw}/actors.csv: cannot be read (Permission denied); check the file's permissions",
+        f"{raw}/sources.csv:3: column 'text_file' = 'texts/dpa-2025-01-17-alliances.txt': "
+        "cannot be read (Permission denied); check the file's permissions"]
+
+
+@pytest.mark.parametrize(("column", "key", "value"), [("period", "dpa25-11", "9999"),
+                                                     ("base_period", "reu24-05", "0001")])
+def test_edge_years_validate_or_give_a_line_not_a_traceback(raw, tmp_path, column, key, value):
+    from prodstats.build import build
+
+    set_cell(raw, "claims.csv", key, column, value)
+    found = problems(raw)
+    if found:
+        [line] = found
+        assert f"column '{column}' = '{value}'" in line
+    else:
+        build(raw, tmp_path / "o", tmp_path / "c", draw=False)
+        assert (tmp_path / "o" / "series.csv").is_file()
