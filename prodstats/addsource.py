@@ -29,10 +29,11 @@ DATE_BASES = ("stated", "inferred")
 NEEDED = ("source_id", "outlet", "title", "title_origin", "language", "published",
           "published_precision", "published_basis", "text_file", "sha256")
 #: Frequent short words, to tell German from English when --language is not given.
-DE_WORDS = frozenset("der die das und nicht ist mit von zu den sich auf für des dem ein eine "
-                     "im wurde hat sei auch".split())
-EN_WORDS = frozenset("the and of to is with that for on was has by from it are were this "
-                     "have said".split())
+DE_WORDS = frozenset(["der", "die", "das", "und", "nicht", "ist", "mit", "von", "zu", "den",
+                       "sich", "auf", "für", "des", "dem", "ein", "eine", "im", "wurde", "hat",
+                       "sei", "auch"])
+EN_WORDS = frozenset(["the", "and", "of", "to", "is", "with", "that", "for", "on", "was", "has",
+                       "by", "from", "it", "are", "were", "this", "have", "said"])
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,13 @@ class Added:
     line: int
     language: str
     language_guessed: bool
+
+
+def _check_formulas(refuse, options: dict[str, str]) -> None:
+    """No free-text option may begin like a spreadsheet formula."""
+    for option, value in options.items():
+        if FORMULA_LIKE.match(value):
+            refuse(option, f"{value!r} begins like a spreadsheet formula; start it with a word")
 
 
 def add_source(text_path: str | Path, source_id: str, outlet: str, published: str, title: str,
@@ -105,11 +113,9 @@ def add_source(text_path: str | Path, source_id: str, outlet: str, published: st
     _check_values(refuse, source_id, outlet, published, title, title_origin, published_basis,
                   published_note, accessed, language)
     _check_new(refuse, folder, sources_path, rows, source_id, name, digest, text_path)
-    for option, value in (("--outlet", outlet), ("--title", title), ("--authors", authors),
-                          ("--editors", editors), ("--wire-agency", wire_agency),
-                          ("--published-note", published_note), ("--url", url)):
-        if FORMULA_LIKE.match(value):
-            refuse(option, f"{value!r} begins like a spreadsheet formula; start it with a word")
+    _check_formulas(refuse, {"--outlet": outlet, "--title": title, "--authors": authors,
+                             "--editors": editors, "--wire-agency": wire_agency,
+                             "--published-note": published_note, "--url": url})
     guessed = language is None
     if guessed:
         language = _guess_language(text)

@@ -43,7 +43,8 @@ def _mpl():
     import matplotlib
 
     # A character the font lacks (a title in a rare script) is drawn as a box; no warning.
-    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font",
+                            category=UserWarning)
     return matplotlib
 
 
@@ -60,6 +61,7 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
         ledger: the :class:`prodstats.Ledger`, for the title, the source footnote, the claims a
             point revises and the unit the claims were stated in (a series stated per month is
             drawn per month).
+        scenario: ``all`` (every claim) or ``no_unverified``.
         title: overrides the generated title.
         capacity: rows of a capacity series that bounds this output, drawn beside it.
 
@@ -68,21 +70,10 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
     """
     mpl = _mpl()
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
 
-    rows = series[series["scenario"] == scenario] if "scenario" in series else series
-    keys = rows[["actor", "indicator", "measure"]].drop_duplicates()
-    if len(keys) != 1:
-        raise ValueError(
-            f"plot() draws one series, got {len(keys)}; filter first, e.g. "
-            "series.query(\"actor == 'UKR' and indicator == 'defence_production'\")")
-    actor, indicator, measure = keys.iloc[0]
+    rows, projections = _one_series(series, projections, scenario)
+    actor, indicator, measure = rows[["actor", "indicator", "measure"]].iloc[0]
     unit = rows["unit"].iloc[0]
-    if projections is not None:
-        projections = projections[
-            (projections["actor"] == actor) & (projections["indicator"] == indicator)
-            & (projections["measure"] == measure) & (projections["scenario"] == scenario)
-            & projections["mean"].notna()]
     per = _stated_per_month(rows, ledger)
     if per:  # drawn per month as stated; the CSVs keep the canonical per-year unit
         rows, projections, capacity = (_scaled(t, 1 / 12) for t in (rows, projections, capacity))
@@ -104,32 +95,18 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
         fig = ax.figure
         handles: list = []
         labels: list = []
-        readings = sorted(rows["reading"].unique())
-        offsets = np.linspace(-0.06, 0.06, len(readings)) if len(readings) > 1 else [0.0]
-        for i, reading in enumerate(readings):
-            colour = PALETTE[i % len(PALETTE)]
-            pts = rows[rows["reading"] == reading].sort_values("t")
-            obs = pts[pts["modality"].isin(OBSERVED)]
-            label = "claims" if reading == "single" else f"reading {_reading_label(reading)}"
-            if not pts["reading_consistent"].all():
-                label += " (conflicts)"
-            style = "-" if pts["reading_consistent"].all() else ":"
-            xy = _spread(obs, offsets[i])
-            _lines(ax, xy, colour, style)
-            if xy:
-                handles.append(Line2D([], [], color=colour, lw=1.6, marker="o", ls=style,
-                                      label=label))
-            for x, p in xy:
-                _point(ax, x, p.value, p.low, p.high, p.confidence, colour)
+        _readings(ax, rows, handles)
         if capacity is not None and not capacity.empty:
-            _capacity(ax, capacity[capacity["scenario"] == scenario], handles)
+            capacity = capacity[capacity["scenario"] == scenario]
+            _capacity(ax, capacity, handles, labels, number)
         _targets(ax, rows, handles, labels, ledger, number)
         _revisions(ax, rows, ledger, actor, indicator, 1 / 12 if per else 1.0, handles)
         if projections is not None:
             _fans(ax, projections, rows, actor, indicator, measure, scenario, handles)
         handles += _confidence_handles(rows)
         ax.set_ylabel(_unit_label(unit))
-        _year_axis(ax, rows, projections)
+        _year_axis(ax, _at_due(rows if capacity is None else pd.concat([rows, capacity])),
+                   projections)
         ax.grid(axis="y", color="#ddd", lw=0.8)
         ax.set_title(title or _title(actor, indicator, measure, ledger), loc="left", pad=10)
         ax.set_ylim(0, top)
@@ -138,11 +115,55 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
         if standalone:
             fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.08, 0.09),
                        ncols=2, frameon=False, handlelength=2.2, columnspacing=1.5)
-            fig.text(0.02, 0.015, _footnote(rows, ledger), fontsize=8, color="#333",
-                     va="bottom", ha="left", wrap=False)
+            drawn = rows if capacity is None else pd.concat([rows, capacity])
+            fig.text(0.02, 0.015, _footnote(drawn, ledger, _revised_ids(rows, ledger)),
+                     fontsize=8, color="#333", va="bottom", ha="left", wrap=False)
         else:
             ax.legend(handles=handles, fontsize=7.5, frameon=False, loc="upper left")
     return fig
+
+
+def _one_series(series: pd.DataFrame, projections: pd.DataFrame | None, scenario: str):
+    """The rows of the one series to draw, and its projections."""
+    rows = series[series["scenario"] == scenario] if "scenario" in series else series
+    keys = rows[["actor", "indicator", "measure"]].drop_duplicates()
+    if len(keys) != 1:
+        raise ValueError(
+            f"plot() draws one series (one actor, indicator and measure), got {len(keys)}; "
+            "filter first, e.g. series.query(\"actor == 'UKR' and indicator == "
+            "'defence_production' and measure == 'level'\")")
+    actor, indicator, measure = keys.iloc[0]
+    if projections is not None:
+        projections = projections[
+            (projections["actor"] == actor) & (projections["indicator"] == indicator)
+            & (projections["measure"] == measure) & (projections["scenario"] == scenario)
+            & projections["mean"].notna()]
+    return rows, projections
+
+
+def _readings(ax, rows: pd.DataFrame, handles: list) -> None:
+    """Each reading's observed points, by confidence, joined in time (dotted where the
+    reading conflicts with other claims).
+    """
+    from matplotlib.lines import Line2D
+
+    readings = sorted(rows["reading"].unique())
+    offsets = np.linspace(-0.06, 0.06, len(readings)) if len(readings) > 1 else [0.0]
+    for i, reading in enumerate(readings):
+        colour = PALETTE[i % len(PALETTE)]
+        pts = rows[rows["reading"] == reading].sort_values("t")
+        obs = pts[pts["modality"].isin(OBSERVED)]
+        label = "claims" if reading == "single" else f"reading {_reading_label(reading)}"
+        if not pts["reading_consistent"].all():
+            label += " (conflicts)"
+        style = "-" if pts["reading_consistent"].all() else ":"
+        xy = _spread(obs, offsets[i])
+        _lines(ax, xy, colour, style)
+        if xy:
+            handles.append(Line2D([], [], color=colour, lw=1.6, marker="o", ls=style,
+                                  label=label))
+        for x, p in xy:
+            _point(ax, x, p.value, p.low, p.high, p.confidence, colour)
 
 
 def _confidence_handles(rows: pd.DataFrame) -> list:
@@ -307,8 +328,10 @@ def _revisions(ax, rows, ledger, actor, indicator, factor, handles):
                           label="revised (superseded)"))
 
 
-def _capacity(ax, capacity, handles):
-    """A capacity series beside the output it bounds: a grey step line through its points."""
+def _capacity(ax, capacity, handles, labels, number):
+    """A capacity series beside the output it bounds: a grey dash-dot line through its points,
+    and its targets as grey diamonds labelled with their figure.
+    """
     from matplotlib.lines import Line2D
 
     pts = capacity[capacity["modality"].isin(OBSERVED)].sort_values("t")
@@ -319,9 +342,14 @@ def _capacity(ax, capacity, handles):
         handles.append(Line2D([], [], color="#777", ls="-.", marker="s", ms=5,
                               label="capacity"))
     if not aims.empty:
-        ax.plot(aims["t"], aims["value"], color="#777", marker="*", ms=12, ls="", mfc="white",
+        aims = _at_due(aims)
+        ax.plot(aims["t"], aims["value"], color="#555", marker="D", ms=7, ls="", mfc="#ddd",
                 zorder=3)
-        handles.append(Line2D([], [], color="#777", marker="*", ls="", ms=11, mfc="white",
+        for p in aims.itertuples(index=False):
+            labels.append(ax.annotate(f"capacity {number(p.value)}", (p.t, p.value),
+                                      textcoords="offset points", xytext=(8, -4),
+                                      fontsize=8.5, color="#555"))
+        handles.append(Line2D([], [], color="#555", marker="D", ls="", ms=6, mfc="#ddd",
                               label="capacity target"))
 
 
@@ -378,12 +406,14 @@ def _fans(ax, projections, rows, actor, indicator, measure, scenario, handles):
         x = np.r_[start[0], x]
         values = {c: np.r_[start[1] if c == "mean" else start[2 if "low" in c else 3], v]
                   for c, v in values.items()}
-    ax.fill_between(x, values["pi95_low"], values["pi95_high"], color=FAN, alpha=0.18, lw=0, zorder=1)
-    ax.fill_between(x, values["pi80_low"], values["pi80_high"], color=FAN, alpha=0.35, lw=0, zorder=1)
+    for level, alpha in (("pi95", 0.18), ("pi80", 0.35)):
+        ax.fill_between(x, values[f"{level}_low"], values[f"{level}_high"], color=FAN,
+                        alpha=alpha, lw=0, zorder=1)
     ax.plot(x, values["mean"], color=FAN, lw=1.4, ls="--", zorder=2)
     which = "pooled readings" if reading == "pooled" else (
         "" if reading == "single" else _reading_label(reading))
-    handles += [Line2D([], [], color=FAN, ls="--", label="projection" + (f" ({which})" if which else "")),
+    label = "projection" + (f" ({which})" if which else "")
+    handles += [Line2D([], [], color=FAN, ls="--", label=label),
                 Patch(color=FAN, alpha=0.35, label="80 % interval"),
                 Patch(color=FAN, alpha=0.18, label="95 % interval")]
 
@@ -468,8 +498,20 @@ def actor_name(actor: str, ledger: Any = None) -> str:
     return actor if actor.isupper() else actor.replace("_", " ").capitalize()
 
 
-def _footnote(rows, ledger) -> str:
-    ids = sorted({i for cell in rows["claim_ids"] for i in str(cell).split(";") if i})
+def _revised_ids(rows: pd.DataFrame, ledger: Any) -> list[str]:
+    """The superseded claims that :func:`_revisions` draws faded on this series' chart."""
+    if ledger is None or "superseded_by" not in ledger.claims.columns or rows.empty:
+        return []
+    claims = ledger.claims
+    old = claims[(claims["actor"] == rows["actor"].iloc[0])
+                 & (claims["indicator"] == rows["indicator"].iloc[0])
+                 & claims["superseded_by"].notna() & (claims["kind"] != "ratio")]
+    return old["claim_id"].tolist()
+
+
+def _footnote(rows, ledger, extra: list[str] = ()) -> str:
+    ids = sorted({i for cell in rows["claim_ids"] for i in str(cell).split(";") if i}
+                 | set(extra))
     if ledger is None:
         return "Claims: " + ", ".join(ids)
     claims = ledger.claims.set_index("claim_id")
@@ -526,7 +568,7 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 def _bars(ax, s, indicators, labels, title, unit, log=False):
     mpl = _mpl()
-    for i, (ind, label) in enumerate(zip(indicators, labels, strict=True)):
+    for i, ind in enumerate(indicators):
         p = s[s["indicator"] == ind]
         if p.empty:
             continue
@@ -620,18 +662,31 @@ def compare(series: pd.DataFrame, indicator: str, ledger: Any = None):
                                   label="target, pledge or proposal"))
         handles += _confidence_handles(rows)
         ax.set_ylabel(_unit_label(rows["unit"].iloc[0]))
-        _year_axis(ax, rows, None)
+        _year_axis(ax, _at_due(rows), None)
         ax.grid(axis="y", color="#ddd", lw=0.8)
-        ax.set_ylim(0, top)
+        # actors far apart in size (2.5 M shells against 36,000) share a log axis, so that
+        # the smaller is not a flat line at zero
+        low = rows.loc[rows["value"] > 0, "value"].min()
+        log = bool(low > 0 and top / low > LOG_RATIO)
+        if log:
+            ax.set_yscale("log")
+            ax.set_ylim(10 ** math.floor(math.log10(low * 0.8)), top * 1.5)
+            ax.yaxis.set_minor_formatter(mpl.ticker.NullFormatter())
+        else:
+            ax.set_ylim(0, top)
         ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: _number(v, top)))
-        ax.set_title(_title_text(f"{_description(indicator, ledger)}, by actor"), loc="left",
-                     pad=10)
+        ax.set_title(_title_text(f"{_description(indicator, ledger)}, by actor"
+                                 + (" (log scale)" if log else "")), loc="left", pad=10)
         _place_labels(ax, labels)
         fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.08, 0.09), ncols=2,
                    frameon=False, handlelength=2.2, columnspacing=1.5)
         fig.text(0.02, 0.015, _footnote(rows, ledger), fontsize=8, color="#333", va="bottom",
                  ha="left")
     return fig
+
+
+#: Largest over smallest figure at which a comparison chart switches to a log axis.
+LOG_RATIO = 30
 
 
 def _first_reading(rows: pd.DataFrame) -> str:

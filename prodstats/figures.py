@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -315,7 +315,8 @@ def read_figures(text: str, language: str | None = None) -> list[Figure]:
 
 def _tokens(text: str, language: str | None) -> list[_Token]:
     """The pieces: dates, digits, other digits and classified words, in order, not overlapping
-    (a piece found earlier in this order wins)."""
+    (a piece found earlier in this order wins).
+    """
     taken: list[_Token] = []
     busy = bytearray(len(text) + 1)
 
@@ -383,7 +384,8 @@ def _digit_values(digits: str, language: str | None) -> tuple[float, ...]:
 @lru_cache(maxsize=65536)
 def _classify_word(word: str, language: str | None) -> tuple | None:
     """A word's role for the reader as ``(role, length, candidates, scale)``, or None for an
-    ordinary word. Cached: most words of a ledger's texts repeat."""
+    ordinary word. Cached: most words of a ledger's texts repeat.
+    """
     lower = " ".join(word.lower().split())
     if lower.endswith(".") and lower not in FIXED_WORDS:  # a full stop, not "Mio."
         word, lower = word[:-1], lower[:-1]
@@ -417,7 +419,8 @@ def _hyphenated_fraction(lower: str) -> float | None:
 
 def _word_multiple(lower: str, language: str | None) -> float | None:
     """The multiple a word states (tripled, versechsfacht, sixfold, zehnmal), or None.
-    "x-fach" gives NaN: a multiple with no value."""
+    "x-fach" gives NaN: a multiple with no value.
+    """
     en, de = language in (None, "en"), language in (None, "de")
     if en and lower in EN_MULTIPLES:
         return float(EN_MULTIPLES[lower])
@@ -444,7 +447,8 @@ def _float(value: int | None) -> float | None:
 
 def _word_number(lower: str, language: str | None) -> float | None:
     """The value of a number word ("twenty-five", "fünfundzwanzig", "dreihundert",
-    "zweieinhalb")."""
+    "zweieinhalb").
+    """
     value = _en_compound(lower) if language in (None, "en") else None
     if value is None and language in (None, "de"):
         value = DE_INFLECTED.get(lower) or _de_number(lower) or _de_and_a_half(lower)
@@ -575,7 +579,8 @@ def _half(text: str, tokens: list[_Token], i: int) -> tuple[Figure, int]:
 def _headed(text: str, tokens: list[_Token], i: int, language: str | None
             ) -> tuple[Figure | None, int]:
     """A figure that begins with a number: digits or number words, then a denominator, scale
-    words, per cent or "times"."""
+    words, per cent or "times".
+    """
     t = tokens[i]
     j, candidates = _head(text, tokens, i)
     kind, scale = "number", t.scale
@@ -631,7 +636,8 @@ def _is_year(text: str, token: _Token, language: str | None) -> bool:
 
 def _ranges(text: str, figures: list[Figure]) -> list[Figure]:
     """In "2 bis 3 Millionen" or "30 to 40 percent", give the first figure the second one's
-    scale or per cent as another reading."""
+    scale or per cent as another reading.
+    """
     out = list(figures)
     for k in range(len(out) - 1):
         a, b = out[k], out[k + 1]
@@ -672,7 +678,8 @@ def rate_cues(text: str) -> list[tuple[int, int, str, bool]]:
 
 def _is_rate(text: str, m: re.Match) -> bool:
     """Whether "a year", "im Jahr", "am Tag" ... is a rate, not a time ("a year ago", "im Jahr
-    2024", "in a year"). "per", "pro" and "je" always are."""
+    2024", "in a year"). "per", "pro" and "je" always are.
+    """
     if m.group(0).lower().startswith(("per", "pro", "je")):
         return True
     if NOT_A_RATE_AFTER.match(text, m.end()):
@@ -912,7 +919,8 @@ class _Claim:
 
 def _matches(value: float, candidates: Iterable[float]) -> bool:
     """Whether a value is one of the candidates, or one rounded to two or more significant
-    digits (0.33 and 0.3333 for 1/3)."""
+    digits (0.33 and 0.3333 for 1/3).
+    """
     for c in candidates:
         if math.isclose(value, c, rel_tol=1e-9, abs_tol=1e-12):
             return True
@@ -927,7 +935,8 @@ def _matches(value: float, candidates: Iterable[float]) -> bool:
 def _time_base(unit: str) -> tuple[str | None, bool]:
     """``(base, duration)``: the time a rate unit is per (``rounds/month`` → month), and
     whether the unit is a time itself (``hours``). Unparsable units give (None, False): the
-    unit check reports them."""
+    unit check reports them.
+    """
     from prodstats.units import UnitParseError, parse_unit, ureg
 
     try:

@@ -62,11 +62,13 @@ class ProjectionSchema(pa.DataFrameModel):
                                    metadata={"unit_column": "unit"})
     pi80_low: Series[float] = pa.Field(nullable=True, description="Lower end of the 80 % interval.",
                                        metadata={"unit_column": "unit"})
-    pi80_high: Series[float] = pa.Field(nullable=True, description="Upper end of the 80 % interval.",
+    pi80_high: Series[float] = pa.Field(nullable=True,
+                                        description="Upper end of the 80 % interval.",
                                         metadata={"unit_column": "unit"})
     pi95_low: Series[float] = pa.Field(nullable=True, description="Lower end of the 95 % interval.",
                                        metadata={"unit_column": "unit"})
-    pi95_high: Series[float] = pa.Field(nullable=True, description="Upper end of the 95 % interval.",
+    pi95_high: Series[float] = pa.Field(nullable=True,
+                                        description="Upper end of the 95 % interval.",
                                         metadata={"unit_column": "unit"})
     unit: Series[str] = pa.Field(description="Unit of the figures.")
     method: Series[str] = pa.Field(description="'shrunk-drift+conformal' (see "
@@ -340,7 +342,8 @@ def _draws(g: _Group, h: np.ndarray, n: int, seed: int) -> tuple[np.ndarray, np.
 def _stratified(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
     """``n`` × ``k`` uniforms, each column stratified (one draw in each of n equal slices,
     in random order): quantiles of 1,000 such draws are about as precise as of 4,000 plain
-    ones (docs/performance.md)."""
+    ones (docs/performance.md).
+    """
     slices = rng.permuted(np.tile(np.arange(n), (k, 1)), axis=1).T
     return (slices + rng.random((n, k))) / n
 

@@ -191,7 +191,8 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
 
 def suggest(name: object, options) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``options``, or nothing; a match that
-    differs only in case (``KNDS`` for ``knds``) comes first."""
+    differs only in case (``KNDS`` for ``knds``) comes first.
+    """
     options = sorted(o for o in options if isinstance(o, str))
     folded = {o.casefold(): o for o in options}
     close = ([folded[str(name).casefold()]] if str(name).casefold() in folded else

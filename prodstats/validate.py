@@ -638,7 +638,8 @@ CAPACITY_WORDS = re.compile(r"(?i)\b(?:capacity|capacities|\w*kapazität(?:en)?)
 
 def capacity_words(ctx: Context) -> list[Problem]:
     """A quote that speaks of capacity is not coded under an output indicator (codebook §1);
-    skipped where ``derived`` is true."""
+    skipped where ``derived`` is true.
+    """
     if ctx.indicators is None or "measures" not in ctx.indicators.columns:
         return []
     measures = dict(zip(ctx.indicators["indicator_id"],

@@ -197,7 +197,7 @@ def test_a_twelvefold_error_is_refused():
 
 
 def test_an_amount_of_one_period():
-    """ "40,000 a month" coded as `rounds` passes when the period is one month."""
+    """An amount "40,000 a month" coded as `rounds` passes when the period is one month."""
     month = claim("40.000 Granaten pro Monat", 40000, "rounds", period="2024-03")
     year = claim("40.000 Granaten pro Monat", 40000, "rounds", period="2024")
     assert problems(month, year) == [
