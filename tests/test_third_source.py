@@ -78,3 +78,34 @@ def test_a_capacity_target_is_judged_against_the_output_it_bounds(three, tmp_pat
     assert "fully used" in capacity["note"]
     # an output target is judged against itself
     assert feas.loc["exn25-05", "judged_against"] == "caesar_produced"
+
+
+def test_the_capacity_target_is_labelled_inside_the_chart_without_overlaps(three):
+    import itertools
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    import prodstats
+    from prodstats.charts import _marker_boxes
+
+    ledger = prodstats.load(three)
+    series = prodstats.resolve(ledger.claims)
+    output = series[(series["actor"] == "nexter_munitions") & (series["measure"] == "level")]
+    fig = prodstats.plot(output[output["indicator"] == "shells_produced"],
+                         prodstats.project(series), ledger=ledger,
+                         capacity=output[output["indicator"] == "shells_capacity"])
+    FigureCanvasAgg(fig).draw()
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    labels = {t.get_text(): t.get_window_extent(renderer) for t in ax.texts}
+    assert list(labels) == ["capacity 8,333"]  # 100,000 a year, drawn per month as stated
+    inside = ax.get_window_extent(renderer)
+    marks = [box for line in ax.get_lines() if line.get_marker() not in (None, "None", "")
+             for box in _marker_boxes(ax, line)]
+    for box in labels.values():
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1
+        assert not any(box.overlaps(mark) for mark in marks)
+    for a, b in itertools.combinations(labels.values(), 2):
+        assert not a.overlaps(b)
+    footnote = fig.texts[-1].get_text()
+    assert "exn25-09, exn25-10, exn25-11" in footnote
