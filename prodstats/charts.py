@@ -714,7 +714,8 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> 
             "stem": name,
             "draw": lambda r=rows, p=proj, c=capacity: plot(
                 r, p, ledger=ledger, capacity=c if not c.empty else None),
-            "content": (rows.to_csv() + proj.to_csv() + capacity.to_csv() + title
+            "content": (rows.to_csv(index=False) + proj.to_csv(index=False)
+                        + capacity.to_csv(index=False) + title
                         + _footnote(rows, ledger) + _revised(ledger, actor, indicator)),
             "record": {"stem": name, "title": title,
                        "says": describe(rows, projections, actor, indicator, measure)}})
@@ -725,7 +726,7 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> 
         names = ", ".join(actor_name(a, ledger) for a in sorted(rows["actor"].unique()))
         jobs.append({"stem": f"compare_{indicator}",
                      "draw": lambda i=indicator: compare(series, i, ledger),
-                     "content": rows.to_csv() + title + names + _footnote(rows, ledger),
+                     "content": rows.to_csv(index=False) + title + names + _footnote(rows, ledger),
                      "record": {"stem": f"compare_{indicator}", "title": title,
                                 "says": f"{names} side by side, each with its confidence marks "
                                         "and targets."}})
@@ -733,7 +734,7 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> 
         ukr = series[(series["scenario"] == "all") & (series["actor"] == "UKR")]
         jobs.insert(0, {
             "stem": "overview_ukr_production", "draw": lambda: overview(series, ledger),
-            "content": ukr.to_csv() + _footnote(ukr, ledger),
+            "content": ukr.to_csv(index=False) + _footnote(ukr, ledger),
             "record": {"stem": "overview_ukr_production",
                        "title": "Overview: Ukraine's arms production as officials describe it",
                        "says": "The defence-production index under both readings of "
@@ -762,7 +763,7 @@ def _revised(ledger: Any, actor: str, indicator: str) -> str:
     claims = ledger.claims
     old = claims[(claims["actor"] == actor) & (claims["indicator"] == indicator)
                  & claims["superseded_by"].notna()]
-    return old[["claim_id", "period", "value_canonical", "superseded_by"]].to_csv()
+    return old[["claim_id", "period", "value_canonical", "superseded_by"]].to_csv(index=False)
 
 
 def chart_keys(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> dict[str, str]:
