@@ -932,6 +932,7 @@ def _matches(value: float, candidates: Iterable[float]) -> bool:
     return False
 
 
+@lru_cache(maxsize=1024)
 def _time_base(unit: str) -> tuple[str | None, bool]:
     """``(base, duration)``: the time a rate unit is per (``rounds/month`` → month), and
     whether the unit is a time itself (``hours``). Unparsable units give (None, False): the
