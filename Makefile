@@ -35,7 +35,7 @@ test: $(STAMP) ## Set up .venv, then run the whole test suite
 	$(PY) -m pytest
 
 lint: $(STAMP) ## Lint the package, tests and benchmarks with ruff (configured in pyproject.toml)
-	$(VENV)/bin/ruff check prodstats tests benchmarks
+	$(VENV)/bin/ruff check prodstats tests benchmarks docs/notebooks
 
 backtest: $(STAMP) ## Backtest out of collection: M3 yearly (H=6) and Tourism yearly (H=4), K=5, with the goals
 	$(PY) -m prodstats backtest --window 5 \

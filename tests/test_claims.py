@@ -2,11 +2,13 @@
 exact message.
 """
 
+import csv
+
 import pytest
 
 import prodstats
 from prodstats.vocab import QUALIFIERS
-from tests.conftest import ROOT, problems, read_rows, set_cell, write_rows
+from tests.conftest import LIVE_RAW, ROOT, problems, read_rows, set_cell, write_rows
 
 SOURCES = "data/raw/sources.csv"
 
@@ -222,7 +224,9 @@ def test_required_column_missing(raw):
 
 
 def test_default_path_is_the_project_ledger():
-    assert len(prodstats.load().claims) == 29
+    with (LIVE_RAW / "claims.csv").open(encoding="utf-8", newline="") as handle:
+        rows = sum(1 for _ in csv.DictReader(handle))
+    assert len(prodstats.load().claims) == rows
 
 
 def test_sources_csv_path_in_messages_is_relative_when_run_from_the_project(monkeypatch):
