@@ -74,17 +74,8 @@ def compute(raw: Path | None = None) -> Build:
         result.tables["target_history"] = target_history(ledger.claims, ledger.sources)
     with stage("projections"):
         result.tables["projections"] = project(series)
-        result.tables["feasibility"] = feasibility(series, bounds=capacity_bounds(ledger))
+        result.tables["feasibility"] = feasibility(series, bounds=ledger.capacity_bounds())
     return result
-
-
-def capacity_bounds(ledger: Ledger) -> dict[str, str]:
-    """Capacity indicator → the output indicator it bounds (``indicators.csv``)."""
-    ind = ledger.indicators
-    if "bounds" not in ind.columns:
-        return {}
-    ind = ind[ind["measures"].eq("capacity") & ind["bounds"].notna()]
-    return dict(zip(ind["indicator_id"], ind["bounds"], strict=True))
 
 
 def write_data(result: Build, folder: Path) -> None:

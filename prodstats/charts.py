@@ -116,7 +116,8 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
             fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.08, 0.09),
                        ncols=2, frameon=False, handlelength=2.2, columnspacing=1.5)
             drawn = rows if capacity is None else pd.concat([rows, capacity])
-            fig.text(0.02, 0.015, _footnote(drawn, ledger, _revised_ids(rows, ledger)),
+            fig.text(0.02, 0.015, _footnote(drawn, ledger, [] if ledger is None else
+                                       ledger.superseded(actor, indicator)["claim_id"].tolist()),
                      fontsize=8, color="#333", va="bottom", ha="left", wrap=False)
         else:
             ax.legend(handles=handles, fontsize=7.5, frameon=False, loc="upper left")
@@ -310,7 +311,7 @@ def _revisions(ax, rows, ledger, actor, indicator, factor, handles):
 
     claims = ledger.claims[(ledger.claims["actor"] == actor)
                            & (ledger.claims["indicator"] == indicator)]
-    old = claims[claims["superseded_by"].notna() & (claims["kind"] != "ratio")]
+    old = ledger.superseded(actor, indicator)
     if old.empty:
         return
     where = {c.claim_id: (getattr(parse_period(c.period), "end_year" if c.modality == "target"
@@ -496,17 +497,6 @@ def actor_name(actor: str, ledger: Any = None) -> str:
     if ledger is not None and getattr(ledger, "actors", None) is not None:
         return ledger.actor_name(actor)
     return actor if actor.isupper() else actor.replace("_", " ").capitalize()
-
-
-def _revised_ids(rows: pd.DataFrame, ledger: Any) -> list[str]:
-    """The superseded claims that :func:`_revisions` draws faded on this series' chart."""
-    if ledger is None or "superseded_by" not in ledger.claims.columns or rows.empty:
-        return []
-    claims = ledger.claims
-    old = claims[(claims["actor"] == rows["actor"].iloc[0])
-                 & (claims["indicator"] == rows["indicator"].iloc[0])
-                 & claims["superseded_by"].notna() & (claims["kind"] != "ratio")]
-    return old["claim_id"].tolist()
 
 
 def _footnote(rows, ledger, extra: list[str] = ()) -> str:
@@ -746,23 +736,17 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> 
 
 def _capacities(ledger: Any) -> dict[str, list[str]]:
     """Output indicator → the capacity indicators that bound it."""
-    if ledger is None or "bounds" not in ledger.indicators.columns:
-        return {}
     out: dict[str, list[str]] = {}
-    for capacity, output in zip(ledger.indicators["indicator_id"], ledger.indicators["bounds"],
-                                strict=True):
-        if isinstance(output, str):
-            out.setdefault(output, []).append(capacity)
+    for capacity, output in ({} if ledger is None else ledger.capacity_bounds()).items():
+        out.setdefault(output, []).append(capacity)
     return out
 
 
 def _revised(ledger: Any, actor: str, indicator: str) -> str:
     """The superseded claims a chart draws faded (part of its cache key)."""
-    if ledger is None or "superseded_by" not in ledger.claims.columns:
+    if ledger is None:
         return ""
-    claims = ledger.claims
-    old = claims[(claims["actor"] == actor) & (claims["indicator"] == indicator)
-                 & claims["superseded_by"].notna()]
+    old = ledger.superseded(actor, indicator)
     return old[["claim_id", "period", "value_canonical", "superseded_by"]].to_csv(index=False)
 
 

@@ -50,6 +50,21 @@ class Ledger:
         names = dict(zip(self.actors["actor_id"], self.actors["name"], strict=True))
         return names.get(actor, actor)
 
+    def capacity_bounds(self) -> dict[str, str]:
+        """Capacity indicator → the output indicator it bounds (``indicators.csv``)."""
+        if "bounds" not in self.indicators.columns:
+            return {}
+        bound = self.indicators.dropna(subset=["bounds"])
+        return dict(zip(bound["indicator_id"], bound["bounds"], strict=True))
+
+    def superseded(self, actor: str, indicator: str) -> pd.DataFrame:
+        """The claims of one series that a later claim revised (ratios left out: they are
+        drawn through the index, not as points of their own).
+        """
+        claims = self.claims
+        return claims[(claims["actor"] == actor) & (claims["indicator"] == indicator)
+                      & claims["superseded_by"].notna() & (claims["kind"] != "ratio")]
+
 
 def load(path: str | Path | None = None) -> Ledger:
     """Load and validate a ledger folder; convert every value to its canonical unit.
