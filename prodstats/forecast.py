@@ -24,6 +24,7 @@ import json
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -186,20 +187,21 @@ def trend(y: np.ndarray, t: np.ndarray, c: Constants) -> tuple[np.ndarray, np.nd
     """
     y = np.atleast_2d(np.asarray(y, dtype=float))
     t = np.asarray(t, dtype=float)
-    span, dt, dy = t[-1] - t[0], np.diff(t), np.diff(y, axis=1)
-    drift = (y[:, -1] - y[:, 0]) / span
-    if len(dt) >= 2:
-        var = ((dy - drift[:, None] * dt) ** 2 / dt).sum(axis=1) / (len(dt) - 1)
+    span, dt, dy = t[..., -1] - t[..., 0], np.diff(t, axis=-1), np.diff(y, axis=-1)
+    drift = (y[..., -1] - y[..., 0]) / span
+    if dt.shape[-1] >= 2:
+        var = ((dy - drift[..., None] * dt) ** 2 / dt).sum(axis=-1) / (dt.shape[-1] - 1)
         signal = drift ** 2 * span            # z² = signal / var, written without dividing
         total = signal + c.lam * var
         omega = np.divide(signal, total, out=np.ones_like(total), where=total > 0)
     else:
-        omega = np.ones(len(y))
-    tc = t - t.mean()
-    line = y.mean(axis=1) + (y * tc).sum(axis=1) / (tc ** 2).sum() * tc[-1]
-    level = omega * y[:, -1] + (1 - omega) * line
-    scale = np.sqrt((dy ** 2 / dt).mean(axis=1))
-    scale = np.maximum(scale, np.maximum(1e-9 * np.abs(y[:, -1]), 1e-12))
+        omega = np.ones(y.shape[:-1])
+    tc = t - t.mean(axis=-1, keepdims=True)
+    line = (y.mean(axis=-1)
+            + (y * tc).sum(axis=-1) / (tc ** 2).sum(axis=-1) * tc[..., -1])
+    level = omega * y[..., -1] + (1 - omega) * line
+    scale = np.sqrt((dy ** 2 / dt).mean(axis=-1))
+    scale = np.maximum(scale, np.maximum(1e-9 * np.abs(y[..., -1]), 1e-12))
     return level, c.alpha * omega * drift, scale
 
 
@@ -233,14 +235,12 @@ def _signed(c: Constants, h: np.ndarray, u: np.ndarray) -> np.ndarray:
     """The scaled error at probability ``u`` (any shape broadcasting with h's last axis): the
     symmetric distribution whose |error| has the pooled quantiles.
     """
-    table = spread(c, h)                         # (len(h), len(LEVELS))
-    level = np.abs(2 * u - 1)                    # coverage level of the quantile
-    out = np.empty(np.broadcast_shapes(np.shape(u), (len(h),)))
-    u = np.broadcast_to(u, out.shape)
-    level = np.broadcast_to(level, out.shape)
-    for j in range(len(h)):
-        out[..., j] = np.sign(u[..., j] - 0.5) * np.interp(level[..., j], LEVELS, table[j])
-    return out
+    h = np.asarray(h, dtype=float)
+    shape = np.broadcast_shapes(np.shape(u), (len(h),))
+    flat = np.broadcast_to(np.asarray(u, dtype=float), shape).reshape(-1, len(h))
+    table = spread(c, h)
+    out = np.stack([table[j] @ _weights(flat[:, j]) for j in range(len(h))], axis=-1)
+    return out.reshape(shape)
 
 
 def quantiles(y: np.ndarray, t: np.ndarray, h: np.ndarray, probs: np.ndarray,
@@ -310,7 +310,7 @@ class _Points:
         if len(rows) < 2:
             return (f"needs at least 2 observed periods, has {len(rows)}"
                     + ("" if len(rows) else " (only targets, pledges or proposals)"))
-        if not np.all(np.isfinite(np.r_[self.low[rows], self.high[rows]])):
+        if not (np.isfinite(self.low[rows]).all() and np.isfinite(self.high[rows]).all()):
             return "bounds are not finite"
         g = _Group({}, self.t[rows], self.low[rows], self.high[rows], self.value[rows],
                    self.period[rows].tolist(), unit)
@@ -323,29 +323,111 @@ def _seed(*parts: object) -> int:
     return zlib.crc32("|".join(map(str, parts)).encode())
 
 
+@dataclass
+class _Job:
+    """One reading (or one target date) to simulate: its points, horizons and seed."""
+
+    g: _Group
+    h: np.ndarray
+    seed: int
+
+
+#: Draws × columns held at once per batch of readings (about 16 MB a float array).
+BATCH_CELLS = 2_000_000
+
+
+def _batches(jobs: list[_Job], n: int):
+    """The predictive draws of every job, computed for many jobs at once.
+
+    Jobs with the same number of points and horizons are stacked; yields ``(positions, sims,
+    locations)`` with ``sims`` and ``locations`` of shape (len(positions), n, horizons).
+    """
+    shapes: dict[tuple[int, int], list[int]] = {}
+    for i, job in enumerate(jobs):
+        shapes.setdefault((len(job.g.t), len(job.h)), []).append(i)
+    for (k, m), members in sorted(shapes.items()):
+        size = max(1, BATCH_CELLS // (n * (k + m)))
+        for start in range(0, len(members), size):
+            part = members[start:start + size]
+            yield (part, *_fan([jobs[i] for i in part], n))
+
+
+def _fan(jobs: list[_Job], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Predictive draws (jobs, horizons, n) and the mean location (jobs, horizons).
+
+    Each draw takes its own points uniformly within their bounds, so its level, slope and
+    scale differ (wide claim bounds widen the fan on top of the pooled errors), and adds the
+    scaled error of its horizon. All jobs have the same number of points and of horizons.
+    """
+    k, m = len(jobs[0].g.t), len(jobs[0].h)
+    c = constants(k)
+    t = np.stack([j.g.t for j in jobs])[:, None, :]                      # (R, 1, k)
+    low = np.stack([j.g.low for j in jobs])[:, None, :]
+    high = np.stack([j.g.high for j in jobs])[:, None, :]
+    h = np.stack([np.asarray(j.h, dtype=float) for j in jobs])          # (R, m)
+    u = _design(n, k) + np.stack([_shift(k, j.seed) for j in jobs])[:, None, :]
+    u -= u >= 1                                                         # (R, n, k), modulo 1
+    level, slope, scale = trend(low + (high - low) * u, t, c)           # (R, n)
+    errors = spread(c, h.ravel()).reshape(len(jobs), m, len(LEVELS)) @ _error_weights(n)
+    sims = (level[:, None, :] + slope[:, None, :] * h[:, :, None]
+            + scale[:, None, :] * errors)                                # (R, m, n)
+    return sims, level.mean(axis=1)[:, None] + slope.mean(axis=1)[:, None] * h
+
+
 def _draws(g: _Group, h: np.ndarray, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Predictive draws (n, len(h)) and their locations, with each point drawn in its bounds.
-
-    Each draw takes its own points uniformly within their bounds, so its level, slope and scale
-    differ; wide claim bounds therefore widen the fan on top of the pooled forecast errors.
+    """Predictive draws (n, len(h)) and the mean location (len(h),) of one reading
+    (see :func:`_fan`).
     """
-    rng = np.random.default_rng(seed)
-    c = constants(len(g.t))
-    h = np.asarray(h, dtype=float)
-    y = g.low + (g.high - g.low) * _stratified(rng, n, len(g.t))
-    level, slope, scale = trend(y, g.t, c)
-    location = point(level, slope, h)
-    noise = _signed(c, h, _stratified(rng, n, len(h)))
-    return location + scale[:, None] * noise, location
+    sims, location = _fan([_Job(g, np.asarray(h, dtype=float), seed)], n)
+    return sims[0].T, location[0]
 
 
-def _stratified(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
-    """``n`` × ``k`` uniforms, each column stratified (one draw in each of n equal slices,
-    in random order): quantiles of 1,000 such draws are about as precise as of 4,000 plain
-    ones (docs/performance.md).
+def _shift(k: int, seed: int) -> np.ndarray:
+    """The ``k`` random shifts (modulo 1) of one reading's point draws, from its seed."""
+    return np.random.default_rng(seed).random(k)
+
+
+@lru_cache(maxsize=64)
+def _design(n: int, k: int) -> np.ndarray:
+    """A fixed stratified design (n, k): each column has one point in each of n equal slices
+    of (0, 1), in random order. A reading shifts each column by its own random amount (modulo
+    1), which keeps the column stratified: quantiles of 1,000 such draws are about as precise
+    as of 4,000 plain ones (docs/performance.md), and a reading costs only k random numbers.
     """
+    rng = np.random.default_rng(20241)
     slices = rng.permuted(np.tile(np.arange(n), (k, 1)), axis=1).T
-    return (slices + rng.random((n, k))) / n
+    design = (slices + rng.random((n, k))) / n
+    design.setflags(write=False)
+    return design
+
+
+@lru_cache(maxsize=8)
+def _error_weights(n: int) -> np.ndarray:
+    """The n error draws of every reading, as weights on its quantile table (see
+    :func:`_weights`): one probability in each of n equal slices, in a fixed random order.
+    Errors of many readings and horizons are then one matrix product.
+    """
+    rng = np.random.default_rng(20242)
+    weights = _weights((rng.permutation(n) + rng.random(n)) / n)
+    weights.setflags(write=False)
+    return weights
+
+
+def _weights(u: np.ndarray) -> np.ndarray:
+    """Weights (len(LEVELS), len(u)) such that ``table @ weights`` is the signed error at each
+    probability ``u`` of the symmetric distribution whose |error| has the quantiles ``table``
+    at :data:`LEVELS`: ``sign(u − ½)`` times the quantile at ``|2u − 1|``, interpolated
+    linearly between the levels (and held at the last).
+    """
+    grid = np.asarray(LEVELS)
+    level = np.abs(2 * np.asarray(u, dtype=float) - 1)
+    i = np.clip(np.searchsorted(grid, level, side="right") - 1, 0, len(grid) - 2)
+    w = np.clip((level - grid[i]) / (grid[i + 1] - grid[i]), 0.0, 1.0)
+    sign, cols = np.sign(u - 0.5), np.arange(len(level))
+    weights = np.zeros((len(grid), len(level)))
+    weights[i, cols] = sign * (1 - w)
+    weights[i + 1, cols] += sign * w
+    return weights
 
 
 def _floor(measure: str) -> tuple[float, float]:
@@ -481,60 +563,100 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
     draws = _check_draws(draws)
     fixed = None if horizon is None else _check_horizon(horizon)
     horizons = _horizons(series) if fixed is None else {}
-    rows = []
     pts = _Points(series)
+    # First the plan: per series, each reading's rows, or the job that will give them.
+    plan: list[tuple[dict, list]] = []
+    jobs: list[_Job] = []
     for (scenario, actor, indicator, measure, unit), readings in pts.series.items():
         key = {"actor": actor, "indicator": indicator, "measure": measure, "scenario": scenario}
         horizon = fixed if fixed is not None else horizons[(actor, indicator)]
-        per_reading = {}
+        entries = []
         for reading, at in readings.items():
             g = pts.observed_points(at, unit)
             base = {**key, "reading": reading, "unit": unit}
             if isinstance(g, str):
-                rows.append({**base, "method": "skipped", "n_points": 0, "note": g})
+                entries.append([{**base, "method": "skipped", "n_points": 0, "note": g}])
                 continue
             years = np.arange(int(g.periods[-1][:4]) + 1, horizon + 1)
             if years.size == 0:
-                rows.append({**base, "method": "skipped", "n_points": len(g.t),
-                             "note": f"nothing to project: horizon {horizon} is not after the "
-                                     f"last observation {g.periods[-1]}"})
+                entries.append([{**base, "method": "skipped", "n_points": len(g.t),
+                                 "note": f"nothing to project: horizon {horizon} is not after "
+                                         f"the last observation {g.periods[-1]}"}])
                 continue
-            h = years + 0.5 - g.t[-1]
-            sims, loc = _draws(g, h, draws, _seed(*key.values(), reading))
-            per_reading[reading] = (sims, loc, years, g,
-                                    pts.consistent[(scenario, actor, indicator, measure, unit,
-                                                    reading)])
-            rows += _rows(base, sims, loc, years, len(g.t), levels, key["measure"], "")
-        if len(per_reading) > 1:
-            rows += _pooled(key, per_reading, levels)
+            consistent = pts.consistent[(scenario, actor, indicator, measure, unit, reading)]
+            entries.append(_Reading(base, years, len(jobs), consistent))
+            jobs.append(_Job(g, years + 0.5 - g.t[-1], _seed(*key.values(), reading)))
+        plan.append((key, entries))
+    # Then every reading's draws, many readings at a time; the draws of series with several
+    # readings are kept for their pooled rows.
+    projected = {e.job: e for _, entries in plan for e in entries if isinstance(e, _Reading)}
+    several = {e.job for _, entries in plan if sum(isinstance(e, _Reading) for e in entries) > 1
+               for e in entries if isinstance(e, _Reading)}
+    summaries, kept = {}, {}
+    for part, sims, loc in _batches(jobs, draws):
+        measures = [projected[i].base["measure"] for i in part]
+        summaries.update(zip(part, _summaries(sims, loc, measures, levels), strict=True))
+        kept.update((i, (sims[r].copy(), loc[r].copy())) for r, i in enumerate(part)
+                    if i in several)
+    rows = []
+    for key, entries in plan:
+        projected = [e for e in entries if isinstance(e, _Reading)]
+        for e in entries:
+            rows += (_rows(e.base, *summaries[e.job], e.years, len(jobs[e.job].g.t), levels, "")
+                     if isinstance(e, _Reading) else e)
+        if len(projected) > 1:
+            rows += _pooled(key, projected, jobs, kept, levels)
     out = _typed(pd.DataFrame(rows, columns=projection_columns(levels)))
     return out.sort_values(["actor", "indicator", "measure", "scenario", "reading", "period"],
                            kind="stable", ignore_index=True, na_position="first")
 
 
-def _rows(base, sims, loc, years, n_points, levels, measure, note):
-    lo_clip, hi_clip = _floor(measure)
-    sims = np.clip(sims, lo_clip, hi_clip)
+@dataclass(frozen=True)
+class _Reading:
+    """A reading to project: its row fields, projected years, job and consistency."""
+
+    base: dict
+    years: np.ndarray
+    job: int
+    consistent: bool
+
+
+def _summaries(sims: np.ndarray, loc: np.ndarray, measures: list[str],
+               levels: tuple[float, ...]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per reading of a batch (sims: readings, years, draws; loc: readings, years): interval
+    ends (probs, years) and means (years), each within its measure's floor (a share in
+    [0, 1], anything else at or above 0).
+    """
+    floor = np.array([_floor(m) for m in measures]).T[:, :, None]          # (2, R, 1)
     probs = [p for lv in levels for p in (0.5 - lv / 200, 0.5 + lv / 200)]
-    ends = np.quantile(sims, probs, axis=0)              # (probs, years)
-    means = np.clip(loc.mean(axis=0), lo_clip, hi_clip)
+    ends = np.quantile(np.clip(sims, floor[0][..., None], floor[1][..., None]), probs,
+                       axis=-1)                                            # (probs, R, years)
+    means = np.clip(loc, floor[0], floor[1])
+    return [(ends[:, r], means[r]) for r in range(len(measures))]
+
+
+def _rows(base, ends, means, years, n_points, levels, note):
     names = [f"{_level_name(lv)}_{end}" for lv in levels for end in ("low", "high")]
     return [{**base, "period": str(year), "mean": float(means[j]), "method": METHOD,
              "n_points": n_points, "note": note, **dict(zip(names, ends[:, j], strict=True))}
             for j, year in enumerate(years)]
 
 
-def _pooled(key, per_reading, levels):
-    consistent = {r: v for r, v in per_reading.items() if v[4]} or per_reading
-    years = min((v[2] for v in consistent.values()), key=len)
-    sims = np.vstack([v[0][:, : len(years)] for v in consistent.values()])
-    loc = np.vstack([v[1][:, : len(years)] for v in consistent.values()])
-    n_points = min(v[3].t.size for v in consistent.values())
-    note = "pooled over " + ", ".join(consistent) + (
-        "" if len(consistent) == len(per_reading) else
+def _pooled(key, readings, jobs, kept, levels):
+    """The rows of a series' readings pooled: those consistent with the other claims (all,
+    when none is), over the years every one of them projects.
+    """
+    consistent = [e for e in readings if e.consistent] or readings
+    years = min((e.years for e in consistent), key=len)
+    sims = np.concatenate([kept[e.job][0][: len(years)] for e in consistent], axis=-1)
+    loc = np.mean([kept[e.job][1][: len(years)] for e in consistent], axis=0)
+    n_points = min(jobs[e.job].g.t.size for e in consistent)
+    note = "pooled over " + ", ".join(e.base["reading"] for e in consistent) + (
+        "" if len(consistent) == len(readings) else
         "; readings in conflict with other claims left out")
-    base = {**key, "reading": "pooled", "unit": next(iter(consistent.values()))[3].unit}
-    return _rows(base, sims, loc, years, n_points, levels, key["measure"], note)
+    base = {**key, "reading": "pooled", "unit": consistent[0].base["unit"]}
+    (ends, means), = _summaries(sims[None], loc[None], [key["measure"]], levels)
+    return _rows(base, ends, means, years, n_points, levels, note)
 
 
 def feasibility(series: pd.DataFrame, draws: int = 1000,
@@ -566,9 +688,11 @@ def feasibility(series: pd.DataFrame, draws: int = 1000,
     """
     require_columns(series, (*SERIES_NEEDS, "claim_ids"), "feasibility()", _FROM_RESOLVE)
     draws = _check_draws(draws)
-    rows = []
     pts = _Points(series)
     targets = series[(series["modality"] == "target") & (series["claim_ids"].fillna("") != "")]
+    # First each target's row and the readings (jobs) it is judged on; then all draws at once.
+    plan: list[tuple[dict, list[str], list[int], tuple | None]] = []
+    jobs: list[_Job] = []
     for tgt in targets.drop_duplicates(["scenario", "claim_ids"]).itertuples(index=False):
         base = {"claim_id": tgt.claim_ids, "actor": tgt.actor, "indicator": tgt.indicator,
                 "scenario": tgt.scenario, "target_period": tgt.period, "target_value": tgt.value,
@@ -577,10 +701,10 @@ def feasibility(series: pd.DataFrame, draws: int = 1000,
         against = (bounds or {}).get(tgt.indicator, tgt.indicator)
         base["judged_against"] = against
         readings = pts.series.get((tgt.scenario, tgt.actor, against, tgt.measure, tgt.unit), {})
-        prob, means, last, first = [], [], None, None
         notes = [] if against == tgt.indicator else [
             f"a capacity target, judged against the projection of {against}: output reaches "
             "a capacity only when the capacity is fully used"]
+        mine, ends = [], None
         for reading, at in readings.items():
             g = pts.observed_points(at, tgt.unit)
             if isinstance(g, str):
@@ -589,24 +713,32 @@ def feasibility(series: pd.DataFrame, draws: int = 1000,
             if due.end <= parse_period(g.periods[-1]).end:
                 notes.append("the target period is not after the last observation")
                 continue
-            h = np.array([due.end_year - g.t[-1]])
-            sims, loc = _draws(g, h, draws, _seed(tgt.scenario, tgt.actor, against,
-                                                  "level", reading))
-            prob.append(float(np.mean(sims[:, 0] >= tgt.value)))
-            means.append(float(loc[:, 0].mean()))
-            last, first = (g.periods[-1], g.value[-1], g.t[-1]), (g.value[0], g.t[0])
+            mine.append(len(jobs))
+            jobs.append(_Job(g, np.array([due.end_year - g.t[-1]]),
+                             _seed(tgt.scenario, tgt.actor, against, "level", reading)))
+            ends = (g.periods[-1], g.value[-1], g.t[-1]), (g.value[0], g.t[0])
+        plan.append(({**base, "due": due.end_year}, notes, mine, ends))
+    target_of = {i: base["target_value"] for base, _, mine, _ in plan for i in mine}
+    reach = {}  # job → (share of draws at or above the target, mean location)
+    for part, sims, loc in _batches(jobs, draws):
+        for r, i in enumerate(part):
+            reach[i] = (float(np.mean(sims[r, 0] >= target_of[i])), float(loc[r, 0]))
+    rows = []
+    for base, notes, mine, ends in plan:
+        due_year = base.pop("due")
         row = {**base, "note": "; ".join(dict.fromkeys(notes))}
-        if prob:
+        if mine:
+            prob, means = zip(*(reach[i] for i in mine), strict=True)
+            (last_period, last_value, last_t), (first_value, first_t) = ends
             row.update(prob_reach=float(np.mean(prob)), projected_mean=float(np.mean(means)),
-                       last_period=last[0], last_value=last[1])
-            years_to = due.end_year - last[2]
-            span = last[2] - first[1]
-            if last[1] > 0 and first[0] > 0 and tgt.value > 0:
-                row["required_growth"] = (tgt.value / last[1]) ** (1 / years_to) - 1
-                row["trajectory_growth"] = (last[1] / first[0]) ** (1 / span) - 1
+                       last_period=last_period, last_value=last_value)
+            target = base["target_value"]
+            if last_value > 0 and first_value > 0 and target > 0:
+                row["required_growth"] = (target / last_value) ** (1 / (due_year - last_t)) - 1
+                row["trajectory_growth"] = ((last_value / first_value) ** (1 / (last_t - first_t))
+                                            - 1)
             else:
                 row["note"] = "; ".join(filter(None, [row["note"], "growth rates need positive "
                                                       "values (logs are taken); not computed"]))
         rows.append(row)
     return _typed(pd.DataFrame(rows, columns=FEASIBILITY_COLUMNS))
-
