@@ -10,6 +10,7 @@ columns are never touched.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import signal
@@ -27,6 +28,9 @@ from prodstats import schemas
 from prodstats.errors import PublishError
 from prodstats.validate import is_formula
 
+#: First characters that may make a spreadsheet read a cell as a formula (:func:`is_formula`).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     """Prefix ``'`` to text cells that a spreadsheet would run as a formula, and write line
@@ -36,23 +40,22 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
             continue
-        if isinstance(out[col].dtype, pd.CategoricalDtype):
-            out[col] = out[col].astype(object)
-        text = out[col].astype(object)
-        try:  # only cells with a CR or a formula-like first character need a closer look
-            odd = (text.str.contains("\r", regex=False, na=False)
-                   | text.str.match(r"[=+\-@\t\r\n]", na=False)).to_numpy(dtype=bool)
-        except AttributeError:  # not a text column
-            continue
-        if not odd.any():
-            continue
-        fixed = text[odd].map(lambda v: v.replace("\r\n", "\n").replace("\r", "\n")
-                              if isinstance(v, str) else v)
-        fixed = fixed.map(lambda v: "'" + v if is_formula(v) else v)
-        text = text.copy()
-        text[odd] = fixed
-        out[col] = text
+        if isinstance(out[col].dtype, pd.StringDtype):  # Arrow-backed: checked in C
+            text = out[col]
+            odd = (text.str.startswith(_FORMULA_START) | text.str.contains("\r", regex=False))
+            if not odd.fillna(False).any():
+                continue
+        cells = out[col].astype(object).tolist()
+        if any(isinstance(v, str) and (v.startswith(_FORMULA_START) or "\r" in v)
+               for v in cells):
+            out[col] = pd.Series([_safe(v) if isinstance(v, str) else v for v in cells],
+                                 index=out.index, dtype=object)
     return out
+
+
+def _safe(cell: str) -> str:
+    cell = cell.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + cell if is_formula(cell) else cell
 
 
 #: Characters that Markdown (CommonMark, GFM) may read as syntax: links, images, emphasis, code,
@@ -73,10 +76,15 @@ def markdown_text(text: str, keep: str = "") -> str:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a tidy CSV: UTF-8, LF line ends, neutralised text, numbers to 12 significant digits."""
+    """Write a tidy CSV: UTF-8, LF line ends, neutralised text, numbers to 12 significant
+    digits (``%.12g``; infinite and missing numbers as empty cells).
+    """
     frame = neutralise(frame)
-    frame = frame.replace([np.inf, -np.inf], np.nan)
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.12g")
+    for col in frame.columns:
+        if pd.api.types.is_float_dtype(frame[col]):
+            values = frame[col].to_numpy(dtype=float, na_value=np.nan).tolist()
+            frame[col] = [f"{v:.12g}" if math.isfinite(v) else "" for v in values]
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
 
 
 @dataclass(frozen=True)
