@@ -120,7 +120,7 @@ def _stated(claims: pd.DataFrame) -> pd.DataFrame:
 def _groups(claims: pd.DataFrame) -> list[tuple[tuple[str, str], list]]:
     """Claims as light records, grouped by series, in order of the series' keys."""
     groups: dict[tuple[str, str], list] = defaultdict(list)
-    for c in claims.itertuples(index=False):
+    for c in claims.astype(object).itertuples(index=False):  # Arrow cells one by one are slow
         groups[(c.actor, c.indicator)].append(c)
     return sorted(groups.items())
 
@@ -291,7 +291,7 @@ def target_history(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
         Columns :data:`~prodstats.schemas.TARGET_HISTORY_COLUMNS`, ordered by actor,
         indicator, target and revision.
     """
-    aims = claims[claims["modality"].isin(AIMS)]
+    aims = claims[claims["modality"].isin(AIMS)].astype(object)  # read cell by cell below
     if aims.empty:
         return pd.DataFrame({c: pd.Series(dtype=_HISTORY_TYPES[c])
                              for c in TARGET_HISTORY_COLUMNS})
