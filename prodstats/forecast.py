@@ -331,25 +331,40 @@ class _Job:
     h: np.ndarray
     seed: int
 
+    def same_as(self) -> tuple:
+        """What the draws depend on: jobs that share it get the same draws (a series without
+        unverified claims has the same points in both scenarios), so each is simulated once.
+        """
+        return (self.seed, self.g.t.tobytes(), self.g.low.tobytes(), self.g.high.tobytes(),
+                np.asarray(self.h, dtype=float).tobytes())
+
+
+def _add(jobs: dict[tuple, _Job], job: _Job) -> tuple:
+    """Add a job unless the same one is there; its key."""
+    key = job.same_as()
+    jobs.setdefault(key, job)
+    return key
+
 
 #: Draws × columns held at once per batch of readings (about 16 MB a float array).
 BATCH_CELLS = 2_000_000
 
 
-def _batches(jobs: list[_Job], n: int):
+def _batches(jobs: Mapping[tuple, _Job], n: int):
     """The predictive draws of every job, computed for many jobs at once.
 
-    Jobs with the same number of points and horizons are stacked; yields ``(positions, sims,
-    locations)`` with ``sims`` and ``locations`` of shape (len(positions), n, horizons).
+    Jobs with the same number of points and horizons are stacked; yields ``(keys, sims,
+    locations)`` with ``sims`` of shape (len(keys), horizons, n) and the mean ``locations``
+    (len(keys), horizons).
     """
-    shapes: dict[tuple[int, int], list[int]] = {}
-    for i, job in enumerate(jobs):
-        shapes.setdefault((len(job.g.t), len(job.h)), []).append(i)
+    shapes: dict[tuple[int, int], list[tuple]] = {}
+    for key, job in jobs.items():
+        shapes.setdefault((len(job.g.t), len(job.h)), []).append(key)
     for (k, m), members in sorted(shapes.items()):
         size = max(1, BATCH_CELLS // (n * (k + m)))
         for start in range(0, len(members), size):
             part = members[start:start + size]
-            yield (part, *_fan([jobs[i] for i in part], n))
+            yield (part, *_fan([jobs[key] for key in part], n))
 
 
 def _fan(jobs: list[_Job], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -546,7 +561,8 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
         levels: interval levels in percent, each in (0, 100); columns ``pi<L>_low`` and
             ``pi<L>_high`` per level, in this order.
         draws: Monte-Carlo draws per reading, an integer >= 1 (the seed is fixed per series
-            and reading, from their names only, so output is deterministic).
+            and reading, from their names only, so output is deterministic; a reading with the
+            same points in both scenarios gets the same draws, so the same figures).
 
     Returns:
         One row per series, scenario, reading (plus ``pooled`` over the readings consistent with
@@ -566,7 +582,7 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
     pts = _Points(series)
     # First the plan: per series, each reading's rows, or the job that will give them.
     plan: list[tuple[dict, list]] = []
-    jobs: list[_Job] = []
+    jobs: dict[tuple, _Job] = {}
     for (scenario, actor, indicator, measure, unit), readings in pts.series.items():
         key = {"actor": actor, "indicator": indicator, "measure": measure, "scenario": scenario}
         horizon = fixed if fixed is not None else horizons[(actor, indicator)]
@@ -584,8 +600,10 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
                                          f"the last observation {g.periods[-1]}"}])
                 continue
             consistent = pts.consistent[(scenario, actor, indicator, measure, unit, reading)]
-            entries.append(_Reading(base, years, len(jobs), consistent))
-            jobs.append(_Job(g, years + 0.5 - g.t[-1], _seed(*key.values(), reading)))
+            # the seed leaves the scenario out: the same points give the same projection
+            job = _add(jobs, _Job(g, years + 0.5 - g.t[-1],
+                                  _seed(actor, indicator, measure, reading)))
+            entries.append(_Reading(base, years, job, consistent))
         plan.append((key, entries))
     # Then every reading's draws, many readings at a time; the draws of series with several
     # readings are kept for their pooled rows.
@@ -602,7 +620,7 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
     for key, entries in plan:
         projected = [e for e in entries if isinstance(e, _Reading)]
         for e in entries:
-            rows += (_rows(e.base, *summaries[e.job], e.years, len(jobs[e.job].g.t), levels, "")
+            rows += (_rows(e.base, *summaries[e.job], e.years, jobs[e.job].g.t.size, levels, "")
                      if isinstance(e, _Reading) else e)
         if len(projected) > 1:
             rows += _pooled(key, projected, jobs, kept, levels)
@@ -613,11 +631,11 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
 
 @dataclass(frozen=True)
 class _Reading:
-    """A reading to project: its row fields, projected years, job and consistency."""
+    """A reading to project: its row fields, projected years, job key and consistency."""
 
     base: dict
     years: np.ndarray
-    job: int
+    job: tuple
     consistent: bool
 
 
@@ -691,8 +709,8 @@ def feasibility(series: pd.DataFrame, draws: int = 1000,
     pts = _Points(series)
     targets = series[(series["modality"] == "target") & (series["claim_ids"].fillna("") != "")]
     # First each target's row and the readings (jobs) it is judged on; then all draws at once.
-    plan: list[tuple[dict, list[str], list[int], tuple | None]] = []
-    jobs: list[_Job] = []
+    plan: list[tuple[dict, list[str], list[tuple], tuple | None]] = []
+    jobs: dict[tuple, _Job] = {}
     for tgt in targets.drop_duplicates(["scenario", "claim_ids"]).itertuples(index=False):
         base = {"claim_id": tgt.claim_ids, "actor": tgt.actor, "indicator": tgt.indicator,
                 "scenario": tgt.scenario, "target_period": tgt.period, "target_value": tgt.value,
@@ -713,22 +731,20 @@ def feasibility(series: pd.DataFrame, draws: int = 1000,
             if due.end <= parse_period(g.periods[-1]).end:
                 notes.append("the target period is not after the last observation")
                 continue
-            mine.append(len(jobs))
-            jobs.append(_Job(g, np.array([due.end_year - g.t[-1]]),
-                             _seed(tgt.scenario, tgt.actor, against, "level", reading)))
+            mine.append(_add(jobs, _Job(g, np.array([due.end_year - g.t[-1]]),
+                                        _seed(tgt.actor, against, "level", reading))))
             ends = (g.periods[-1], g.value[-1], g.t[-1]), (g.value[0], g.t[0])
         plan.append(({**base, "due": due.end_year}, notes, mine, ends))
-    target_of = {i: base["target_value"] for base, _, mine, _ in plan for i in mine}
-    reach = {}  # job → (share of draws at or above the target, mean location)
+    at_due = {}  # job → (draws at the target's date, their mean location)
     for part, sims, loc in _batches(jobs, draws):
-        for r, i in enumerate(part):
-            reach[i] = (float(np.mean(sims[r, 0] >= target_of[i])), float(loc[r, 0]))
+        at_due.update((key, (sims[r, 0].copy(), float(loc[r, 0]))) for r, key in enumerate(part))
     rows = []
     for base, notes, mine, ends in plan:
         due_year = base.pop("due")
         row = {**base, "note": "; ".join(dict.fromkeys(notes))}
         if mine:
-            prob, means = zip(*(reach[i] for i in mine), strict=True)
+            prob = [float(np.mean(at_due[i][0] >= base["target_value"])) for i in mine]
+            means = [at_due[i][1] for i in mine]
             (last_period, last_value, last_t), (first_value, first_t) = ends
             row.update(prob_reach=float(np.mean(prob)), projected_mean=float(np.mean(means)),
                        last_period=last_period, last_value=last_value)

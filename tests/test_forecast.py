@@ -164,6 +164,32 @@ def test_scenarios_and_feasibility_on_a_hand_case(tmp_path):
     assert 0.7 < everything["prob_reach"] < 0.9
 
 
+def test_the_same_points_give_the_same_projection_in_both_scenarios(tmp_path):
+    """A series with no unverified claim has the same points in both scenarios; its projection
+    (and a target's chance) is then identical, not two Monte-Carlo runs that differ by noise.
+    Two targets judged on the same draws each get their own chance.
+    """
+    raw = mini_ledger(tmp_path / "raw", [
+        {"period": "2021", "value": "90", "qualifier": "about"},
+        {"period": "2022", "value": "100"},
+        {"period": "2023", "value": "110", "qualifier": "about"},
+        {"period": "2024", "value": "120"},
+        {"period": "2026", "value": "150", "modality": "target"},
+        {"period": "2026", "value": "400", "modality": "target"},
+    ])
+    series = prodstats.resolve(prodstats.load(raw).claims)
+    proj = prodstats.project(series)
+    figures = ["period", "mean", "pi80_low", "pi80_high", "pi95_low", "pi95_high"]
+    by = {s: g[figures].reset_index(drop=True) for s, g in proj.groupby("scenario")}
+    assert set(by) == {"all", "no_unverified"} and len(by["all"]) == 4
+    assert by["all"].equals(by["no_unverified"])
+    assert (by["all"]["pi80_high"] > by["all"]["pi80_low"]).all()
+    feas = prodstats.feasibility(series)
+    chance = feas.groupby("target_value")["prob_reach"].agg(["min", "max"])
+    assert (chance["min"] == chance["max"]).all()      # the same in both scenarios
+    assert chance.loc[150.0, "min"] > 0.1 and chance.loc[400.0, "min"] < 0.01
+
+
 def test_a_target_before_the_last_observation_is_noted(tmp_path):
     raw = mini_ledger(tmp_path / "raw", [
         {"period": "2022", "value": "100"},
