@@ -325,18 +325,21 @@ def _seed(*parts: object) -> int:
 
 @dataclass
 class _Job:
-    """One reading (or one target date) to simulate: its points, horizons and seed."""
+    """One reading (or one target date) to simulate: its points, horizons, seed and measure
+    (a share's figures stay within [0, 1]).
+    """
 
     g: _Group
     h: np.ndarray
     seed: int
+    measure: str = "level"
 
     def same_as(self) -> tuple:
         """What the draws depend on: jobs that share it get the same draws (a series without
         unverified claims has the same points in both scenarios), so each is simulated once.
         """
-        return (self.seed, self.g.t.tobytes(), self.g.low.tobytes(), self.g.high.tobytes(),
-                np.asarray(self.h, dtype=float).tobytes())
+        return (self.seed, self.measure, self.g.t.tobytes(), self.g.low.tobytes(),
+                self.g.high.tobytes(), np.asarray(self.h, dtype=float).tobytes())
 
 
 def _add(jobs: dict[tuple, _Job], job: _Job) -> tuple:
@@ -344,6 +347,16 @@ def _add(jobs: dict[tuple, _Job], job: _Job) -> tuple:
     key = job.same_as()
     jobs.setdefault(key, job)
     return key
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A reading to project: its row fields, projected years, job key and consistency."""
+
+    base: dict
+    years: np.ndarray
+    job: tuple
+    consistent: bool
 
 
 #: Draws × columns held at once per batch of readings (about 16 MB a float array).
@@ -602,20 +615,25 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
             consistent = pts.consistent[(scenario, actor, indicator, measure, unit, reading)]
             # the seed leaves the scenario out: the same points give the same projection
             job = _add(jobs, _Job(g, years + 0.5 - g.t[-1],
-                                  _seed(actor, indicator, measure, reading)))
+                                  _seed(actor, indicator, measure, reading), measure))
             entries.append(_Reading(base, years, job, consistent))
         plan.append((key, entries))
-    # Then every reading's draws, many readings at a time; the draws of series with several
-    # readings are kept for their pooled rows.
-    projected = {e.job: e for _, entries in plan for e in entries if isinstance(e, _Reading)}
-    several = {e.job for _, entries in plan if sum(isinstance(e, _Reading) for e in entries) > 1
-               for e in entries if isinstance(e, _Reading)}
-    summaries, kept = {}, {}
-    for part, sims, loc in _batches(jobs, draws):
-        measures = [projected[i].base["measure"] for i in part]
-        summaries.update(zip(part, _summaries(sims, loc, measures, levels), strict=True))
-        kept.update((i, (sims[r].copy(), loc[r].copy())) for r, i in enumerate(part)
-                    if i in several)
+    # Then the draws, many readings at a time. The readings of a series with several are
+    # simulated a few series at a time, so that their draws are pooled and let go.
+    several = [(key, rs) for key, rs in
+               ((key, [e for e in entries if isinstance(e, _Reading)]) for key, entries in plan)
+               if len(rs) > 1]
+    pooled_jobs = {e.job for _, rs in several for e in rs}
+    summaries: dict[tuple, tuple] = {}
+    _simulate({k: j for k, j in jobs.items() if k not in pooled_jobs}, draws, levels, summaries)
+    pools: dict[tuple, tuple] = {}
+    for start in range(0, len(several), POOL_GROUP):
+        group = [(key, rs) for key, rs in several[start:start + POOL_GROUP]
+                 if _pool_key(rs) not in pools]
+        kept = _simulate({e.job: jobs[e.job] for _, rs in group for e in rs}, draws, levels,
+                         summaries, keep=True)
+        pools.update((_pool_key(rs), _pool(rs, jobs, kept, key["measure"], levels))
+                     for key, rs in group)
     rows = []
     for key, entries in plan:
         projected = [e for e in entries if isinstance(e, _Reading)]
@@ -623,20 +641,12 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
             rows += (_rows(e.base, *summaries[e.job], e.years, jobs[e.job].g.t.size, levels, "")
                      if isinstance(e, _Reading) else e)
         if len(projected) > 1:
-            rows += _pooled(key, projected, jobs, kept, levels)
+            ends, means, years, n_points, note = pools[_pool_key(projected)]
+            base = {**key, "reading": "pooled", "unit": projected[0].base["unit"]}
+            rows += _rows(base, ends, means, years, n_points, levels, note)
     out = _typed(pd.DataFrame(rows, columns=projection_columns(levels)))
     return out.sort_values(["actor", "indicator", "measure", "scenario", "reading", "period"],
                            kind="stable", ignore_index=True, na_position="first")
-
-
-@dataclass(frozen=True)
-class _Reading:
-    """A reading to project: its row fields, projected years, job key and consistency."""
-
-    base: dict
-    years: np.ndarray
-    job: tuple
-    consistent: bool
 
 
 def _summaries(sims: np.ndarray, loc: np.ndarray, measures: list[str],
@@ -660,9 +670,32 @@ def _rows(base, ends, means, years, n_points, levels, note):
             for j, year in enumerate(years)]
 
 
-def _pooled(key, readings, jobs, kept, levels):
-    """The rows of a series' readings pooled: those consistent with the other claims (all,
-    when none is), over the years every one of them projects.
+#: Series with several readings simulated at once (their draws are kept until pooled).
+POOL_GROUP = 64
+
+
+def _simulate(jobs: Mapping[tuple, _Job], draws: int, levels: tuple[float, ...],
+              summaries: dict, keep: bool = False) -> dict:
+    """Simulate the jobs; put each one's interval ends and means into ``summaries``. With
+    ``keep``, return each job's draws and mean locations too.
+    """
+    kept = {}
+    for part, sims, loc in _batches(jobs, draws):
+        measures = [jobs[key].measure for key in part]
+        summaries.update(zip(part, _summaries(sims, loc, measures, levels), strict=True))
+        if keep:
+            kept.update((key, (sims[r], loc[r])) for r, key in enumerate(part))
+    return kept
+
+
+def _pool_key(readings: list[_Reading]) -> tuple:
+    """What a series' pooled rows depend on (a twin series in the other scenario shares it)."""
+    return tuple((e.job, e.consistent, len(e.years), e.base["reading"]) for e in readings)
+
+
+def _pool(readings: list[_Reading], jobs, kept, measure: str, levels) -> tuple:
+    """A series' readings pooled: those consistent with the other claims (all, when none is),
+    over the years every one of them projects. ``(ends, means, years, n_points, note)``.
     """
     consistent = [e for e in readings if e.consistent] or readings
     years = min((e.years for e in consistent), key=len)
@@ -672,9 +705,8 @@ def _pooled(key, readings, jobs, kept, levels):
     note = "pooled over " + ", ".join(e.base["reading"] for e in consistent) + (
         "" if len(consistent) == len(readings) else
         "; readings in conflict with other claims left out")
-    base = {**key, "reading": "pooled", "unit": consistent[0].base["unit"]}
-    (ends, means), = _summaries(sims[None], loc[None], [key["measure"]], levels)
-    return _rows(base, ends, means, years, n_points, levels, note)
+    (ends, means), = _summaries(sims[None], loc[None], [measure], levels)
+    return ends, means, years, n_points, note
 
 
 def feasibility(series: pd.DataFrame, draws: int = 1000,
