@@ -767,26 +767,38 @@ def feasibility(series: pd.DataFrame, draws: int = 1000,
                                         _seed(tgt.actor, against, "level", reading))))
             ends = (g.periods[-1], g.value[-1], g.t[-1]), (g.value[0], g.t[0])
         plan.append(({**base, "due": due.end_year}, notes, mine, ends))
-    at_due = {}  # job → (draws at the target's date, their mean location)
+    targets_of: dict[tuple, set] = {}
+    for base, _, mine, _ in plan:
+        for key in mine:
+            targets_of.setdefault(key, set()).add(base["target_value"])
+    reach, means_of = {}, {}  # (job, target) → share of draws at or above it; job → mean
     for part, sims, loc in _batches(jobs, draws):
-        at_due.update((key, (sims[r, 0].copy(), float(loc[r, 0]))) for r, key in enumerate(part))
-    rows = []
-    for base, notes, mine, ends in plan:
-        due_year = base.pop("due")
-        row = {**base, "note": "; ".join(dict.fromkeys(notes))}
-        if mine:
-            prob = [float(np.mean(at_due[i][0] >= base["target_value"])) for i in mine]
-            means = [at_due[i][1] for i in mine]
-            (last_period, last_value, last_t), (first_value, first_t) = ends
-            row.update(prob_reach=float(np.mean(prob)), projected_mean=float(np.mean(means)),
-                       last_period=last_period, last_value=last_value)
-            target = base["target_value"]
-            if last_value > 0 and first_value > 0 and target > 0:
-                row["required_growth"] = (target / last_value) ** (1 / (due_year - last_t)) - 1
-                row["trajectory_growth"] = ((last_value / first_value) ** (1 / (last_t - first_t))
-                                            - 1)
-            else:
-                row["note"] = "; ".join(filter(None, [row["note"], "growth rates need positive "
-                                                      "values (logs are taken); not computed"]))
-        rows.append(row)
+        for r, key in enumerate(part):
+            reach.update(((key, v), float(np.mean(sims[r, 0] >= v))) for v in targets_of[key])
+            means_of[key] = float(loc[r, 0])
+    rows = [_judged(base, notes, [(reach[(i, base["target_value"])], means_of[i]) for i in mine],
+                    ends) for base, notes, mine, ends in plan]
     return _typed(pd.DataFrame(rows, columns=FEASIBILITY_COLUMNS))
+
+
+def _judged(base: dict, notes: list[str], chances: list[tuple[float, float]],
+            ends: tuple | None) -> dict:
+    """A target's row: the chance and projected mean (averaged over the readings it is judged
+    on, ``chances``), and the growth it needs against the growth so far.
+    """
+    due_year = base.pop("due")
+    row = {**base, "note": "; ".join(dict.fromkeys(notes))}
+    if not chances:
+        return row
+    (last_period, last_value, last_t), (first_value, first_t) = ends
+    row.update(prob_reach=float(np.mean([p for p, _ in chances])),
+               projected_mean=float(np.mean([m for _, m in chances])),
+               last_period=last_period, last_value=last_value)
+    target = base["target_value"]
+    if last_value > 0 and first_value > 0 and target > 0:
+        row["required_growth"] = (target / last_value) ** (1 / (due_year - last_t)) - 1
+        row["trajectory_growth"] = (last_value / first_value) ** (1 / (last_t - first_t)) - 1
+    else:
+        row["note"] = "; ".join(filter(None, [row["note"], "growth rates need positive values "
+                                              "(logs are taken); not computed"]))
+    return row
