@@ -691,8 +691,13 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> 
     jobs = []
     s = series[series["scenario"] == "all"]
     bounds = _capacities(ledger)
-    for (actor, indicator, measure), rows in s.groupby(["actor", "indicator", "measure"],
-                                                       sort=True):
+    groups = s.groupby(["actor", "indicator", "measure"], sort=True)
+    # a capacity with only targets is drawn on the chart of the output it bounds, not alone
+    beside = {(actor, capacity, measure) for actor, indicator, measure in groups.groups
+              for capacity in bounds.get(indicator, [])}
+    for (actor, indicator, measure), rows in groups:
+        if (actor, indicator, measure) in beside and not rows["modality"].isin(OBSERVED).any():
+            continue
         name = f"{actor.lower()}_{indicator}" + ("_index" if measure == "index" else "")
         proj = projections[(projections["actor"] == actor)
                            & (projections["indicator"] == indicator)

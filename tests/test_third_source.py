@@ -109,3 +109,22 @@ def test_the_capacity_target_is_labelled_inside_the_chart_without_overlaps(three
         assert not a.overlaps(b)
     footnote = fig.texts[-1].get_text()
     assert "exn25-09, exn25-10, exn25-11" in footnote
+
+
+def test_a_capacity_with_only_targets_has_no_chart_of_its_own(three):
+    """Nexter's capacity target is drawn on the chart of the output it bounds; a chart of its
+    own would show one star and nothing to compare it with. A capacity with an observed point
+    keeps its chart.
+    """
+    import prodstats
+    from prodstats.charts import chart_jobs
+
+    ledger = prodstats.load(three)
+    series = prodstats.resolve(ledger.claims)
+    stems = {job["stem"] for job in chart_jobs(series, prodstats.project(series), ledger)}
+    assert "nexter_munitions_shells_produced" in stems
+    assert "nexter_munitions_shells_capacity" not in stems
+    observed = series.copy()
+    observed.loc[observed["indicator"] == "shells_capacity", "modality"] = "actual"
+    stems = {job["stem"] for job in chart_jobs(observed, prodstats.project(observed), ledger)}
+    assert "nexter_munitions_shells_capacity" in stems
