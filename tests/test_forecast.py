@@ -13,11 +13,30 @@ import pytest
 
 import prodstats
 from prodstats import backtest as bt
-from prodstats.forecast import _draws, _Group, _signed, constants, point, project, quantiles, trend
+from prodstats.forecast import (
+    _draws,
+    _Group,
+    _signed,
+    constants,
+    horizon_scale,
+    point,
+    project,
+    quantiles,
+    spread,
+    trend,
+)
 from tests.conftest import ROOT, mini_ledger
 
 BENCH = ROOT.parent / "shared" / "benchdata"
 M3, TOURISM = BENCH / "m3_yearly.csv", BENCH / "tourism_yearly.csv"
+
+
+#: Tests that compare project() / _draws with the closed form need _draws to scale the noise
+#: by horizon_scale(y, t, c, h) (rows × horizons) instead of trend's one-year scale; _draws is
+#: being rewritten elsewhere, so until then they are expected to fail (strict: they say so
+#: when the change lands).
+NEEDS_DRAWS_CHANGE = pytest.mark.xfail(
+    strict=True, reason="_draws must use horizon_scale(y, t, c, h) for the noise scale")
 
 
 def _series_frame(values: np.ndarray, start: int = 2020) -> pd.DataFrame:
@@ -33,6 +52,7 @@ def _series_frame(values: np.ndarray, start: int = 2020) -> pd.DataFrame:
     })
 
 
+@NEEDS_DRAWS_CHANGE
 def test_coverage_on_simulated_random_walks_with_drift():
     """1,000 random walks with drift (K = 5 known points, 6 projected). The intervals are fitted
     on real yearly series, whose errors are heavier than a random walk's, so here they are
@@ -55,27 +75,64 @@ def test_coverage_on_simulated_random_walks_with_drift():
     assert 93 <= cov95 * 100 <= 99, cov95
 
 
+@NEEDS_DRAWS_CHANGE
 def test_projection_of_a_hand_case_matches_the_closed_form():
-    """100, 110, 120: no noise around the drift, so ω = 1: the level is 120 and the slope α·10;
-    the interval is ŷ ± s·Q_h(level) with s = 10.
+    """100, 110, 120: no noise around the drift, so ω = 1 and σ² = 0: the level is 120 and the
+    slope α·10; the interval is ŷ ± s_h·Q(level)·h^β with s_h = √κ·10·h.
     """
     proj = project(_series_frame(np.array([[100.0, 110.0, 120.0]])), horizon=2024, draws=20000)
     c = constants(3)
     row = proj.set_index("period").loc["2024"]
     h = 2.0
     assert row["mean"] == pytest.approx(120 + c.alpha * 10 * h)
-    q80 = np.interp(0.8, bt.LEVELS, np.asarray(c.quantiles)[h_index(c, h)])
-    assert row["pi80_high"] == pytest.approx(120 + c.alpha * 10 * h + 10 * q80, rel=0.02)
-    assert row["pi80_low"] == pytest.approx(120 + c.alpha * 10 * h - 10 * q80, rel=0.02)
+    q80 = np.interp(0.8, bt.LEVELS, np.asarray(c.quantiles)) * h ** c.beta
+    s_h = np.sqrt(c.kappa) * 10 * h
+    assert row["pi80_high"] == pytest.approx(120 + c.alpha * 10 * h + s_h * q80, rel=0.02)
+    assert row["pi80_low"] == pytest.approx(120 + c.alpha * 10 * h - s_h * q80, rel=0.02)
     closed = quantiles(np.array([[100.0, 110.0, 120.0]]), np.arange(3.0), np.array([h]),
                        np.array([0.1, 0.9]))[0, 0]
     assert closed == pytest.approx([row["pi80_low"], row["pi80_high"]], rel=0.02)
     assert (row["method"], row["n_points"]) == ("shrunk-drift+conformal", 3)
 
 
-def h_index(c, h):
-    """Row of the constants' table at integer horizon h."""
-    return list(c.horizons).index(int(h))
+def test_the_closed_form_of_a_hand_case():
+    """The same hand case through quantiles() alone (no draws)."""
+    c = constants(3)
+    h = np.array([1.0, 2.0])
+    closed = quantiles(np.array([[100.0, 110.0, 120.0]]), np.arange(3.0), h,
+                       np.array([0.1, 0.5, 0.9]))[0]
+    q80 = np.interp(0.8, bt.LEVELS, np.asarray(c.quantiles)) * h ** c.beta
+    centre = 120 + c.alpha * 10 * h
+    assert closed[:, 1] == pytest.approx(centre)
+    assert closed[:, 2] - centre == pytest.approx(np.sqrt(c.kappa) * 10 * h * q80)
+    assert centre - closed[:, 0] == pytest.approx(np.sqrt(c.kappa) * 10 * h * q80)
+
+
+def test_the_scale_opens_like_root_h_for_noise_and_like_h_for_drift():
+    """s_h² = σ²·h + κ·d²·h²: a flat noisy series' scale grows like √h, a steady climb's like h."""
+    c = constants(5)
+    t, h = np.arange(5.0), np.array([1.0, 4.0])
+    flat = np.array([[100.0, 104.0, 98.0, 103.0, 100.0]])      # drift 0
+    steady = np.array([[100.0, 110.0, 120.0, 130.0, 140.0]])   # σ² = 0
+    s_flat, s_steady = horizon_scale(flat, t, c, h)[0], horizon_scale(steady, t, c, h)[0]
+    assert s_flat[1] / s_flat[0] == pytest.approx(2.0)
+    assert s_steady[1] / s_steady[0] == pytest.approx(4.0)
+    assert s_steady[0] == pytest.approx(np.sqrt(c.kappa) * 10)
+    assert trend(steady, t, c)[2][0] == pytest.approx(s_steady[0])    # trend's scale: s_1
+
+
+def test_trend_takes_times_of_each_rows_own():
+    """Times of shape (rows, k) give each row what times of shape (k,) give it alone."""
+    c = constants(4)
+    y = np.array([[100.0, 112.0, 118.0, 131.0], [5.0, 4.0, 6.5, 7.0]])
+    t = np.array([[2020.5, 2021.5, 2022.5, 2023.5], [2019.0, 2020.25, 2022.0, 2023.0]])
+    both = trend(y, t, c)
+    h = np.array([0.5, 2.0])
+    for i in range(2):
+        alone = trend(y[i:i + 1], t[i], c)
+        for a, b in zip(both, alone, strict=True):
+            assert a[i] == pytest.approx(b[0])
+        assert horizon_scale(y, t, c, h)[i] == pytest.approx(horizon_scale(y[i], t[i], c, h)[0])
 
 
 def test_noisy_series_keep_little_drift_and_steady_ones_keep_it():
@@ -91,23 +148,28 @@ def test_noisy_series_keep_little_drift_and_steady_ones_keep_it():
     assert abs(level_noisy[0] - line) < 0.25 * abs(141.0 - line)   # near the fitted line's end
 
 
-def test_fractional_horizons_interpolate_between_whole_years():
+def test_fractional_horizons_are_smooth_and_the_fan_widens():
+    """The table is Q·h^β at any h, fractional or beyond the fitted horizons, and the
+    interval (s_h times it) widens with h.
+    """
     c = constants(4)
+    h = np.array([0.5, 1.0, 1.5, 2.0, 6.0, 8.0])
+    assert spread(c, h) == pytest.approx(h[:, None] ** c.beta * np.asarray(c.quantiles)[None])
     u = np.array([0.9])
-    e1, e15, e2 = (_signed(c, np.array([h]), u[:, None])[0, 0] for h in (1.0, 1.5, 2.0))
-    assert e1 < e15 < e2
-    assert e15 == pytest.approx((e1 + e2) / 2)
-    beyond = _signed(c, np.array([6.0, 8.0]), u[:, None])[0]
-    assert beyond[1] >= beyond[0]                # past the last measured horizon it widens
+    e = _signed(c, h, u[:, None])[0]
+    y = np.array([[100.0, 110.0, 125.0, 130.0]])
+    width = horizon_scale(y, np.arange(4.0), c, h)[0] * e
+    assert np.all(np.diff(width) > 0)
 
 
+@NEEDS_DRAWS_CHANGE
 def test_wider_claim_bounds_give_wider_intervals():
     value = np.array([100.0, 110.0, 125.0, 130.0])
     t = np.arange(4.0) + 2020.5
     h = np.array([1.0, 2.5])
     widths = []
-    for spread in (0.0, 0.1, 0.3):
-        g = _Group({}, t, value * (1 - spread), value * (1 + spread), value,
+    for bound in (0.0, 0.1, 0.3):
+        g = _Group({}, t, value * (1 - bound), value * (1 + bound), value,
                    [str(y) for y in range(2020, 2024)], "u")
         sims, _ = _draws(g, h, 20000, seed=7)
         lo, hi = np.quantile(sims, [0.1, 0.9], axis=0)
@@ -115,7 +177,8 @@ def test_wider_claim_bounds_give_wider_intervals():
     assert np.all(widths[0] < widths[1]) and np.all(widths[1] < widths[2]), widths
     # exact bounds reproduce the closed form
     c = constants(4)
-    level, slope, s = trend(value[None, :], t, c)
+    level, slope, _ = trend(value[None, :], t, c)
+    s = horizon_scale(value[None, :], t, c, h)
     closed = point(level, slope, h)[0] + s[0] * _signed(c, h, np.array([[0.1], [0.9]]))
     assert widths[0] == pytest.approx(closed[1] - closed[0], rel=0.03)
 
@@ -128,6 +191,7 @@ def test_draws_are_deterministic():
     assert np.array_equal(a, b) and np.array_equal(la, lb)
 
 
+@NEEDS_DRAWS_CHANGE
 def test_scenarios_and_feasibility_on_a_hand_case(tmp_path):
     raw = mini_ledger(tmp_path / "raw", [
         {"period": "2022", "value": "100"},
@@ -246,7 +310,8 @@ def test_leave_one_collection_out_report_structure(tmp_path):
     assert (alpha["n_series"], beta["n_series"]) == (40, 30)
     # alpha is scored with constants fitted on beta alone, which equal a direct fit on beta
     direct = bt.fit([bt.load(b, 5, 3)])
-    assert alpha["constants"] == {"lam": direct.lam, "alpha": direct.alpha}
+    assert alpha["constants"] == {"lam": direct.lam, "alpha": direct.alpha,
+                                  "kappa": direct.kappa, "beta": direct.beta}
     # halves partition the series: their mean MASE, weighted by size, is the whole
     parts = alpha["prodstats"]
     assert (parts["odd"]["mase"] * 20 + parts["even"]["mase"] * 20) / 40 == pytest.approx(
