@@ -28,7 +28,7 @@ from prodstats.forecast import (
     LEVELS,
     Constants,
     constants,
-    horizon_scale,
+    horizon_scales,
     point,
     quantiles,
     trend,
@@ -257,10 +257,11 @@ def fit(collections: list[Collection]) -> Constants:
 
     The point constants minimise the mean, over the collections, of the MASE ratio to the
     better of naive and drift (each collection counts equally). The interval is conformal:
-    the errors are scaled by each series' own ``s_h`` (:func:`~prodstats.forecast.horizon_scale`,
-    with the fixed κ), β is the slope of log median |error| / s_h on log h (every series that
-    reaches h counts), and the table holds quantiles of |error| / (s_h · h^β) pooled over all
-    series and horizons: no distribution is assumed, and no single horizon drives the table.
+    each error is scaled by its series' own scale on its side of the point
+    (:func:`~prodstats.forecast.horizon_scales`, with the fixed κ); β is the slope of log
+    median scaled error on log h (every series that reaches h counts); the table holds
+    quantiles of |error| / (scale · h^β) pooled over all series and horizons. No distribution
+    is assumed, and no single horizon drives the table.
     """
     windows = {c.window for c in collections}
     if len(windows) != 1:
@@ -283,8 +284,9 @@ def fit(collections: list[Collection]) -> Constants:
     by_h: list[list[np.ndarray]] = [[] for _ in range(horizon)]
     for c in collections:
         level, slope, _ = trend(c.y, _t(c), k)
-        errors = np.abs(c.truth - point(level, slope, _h(c))) / horizon_scale(c.y, _t(c), k,
-                                                                             _h(c))
+        error = c.truth - point(level, slope, _h(c))
+        low, high = horizon_scales(c.y, _t(c), k, _h(c))
+        errors = np.abs(error) / np.where(error < 0, low, high)
         for j in range(c.horizon):
             by_h[j].append(errors[:, j])
     scaled = [np.concatenate(e) for e in by_h]

@@ -143,10 +143,11 @@ class Constants:
 #: Coverage levels at which the pooled quantiles of |scaled error| are stored; intervals at
 #: other levels are interpolated between them (and clamped at the last).
 LEVELS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975, 0.99)
-#: κ: the drift's own uncertainty, per year², as a share of its square (its sd is half the
-#: drift at κ = 0.25). A fixed part of the method, chosen by the cross-collection backtest
-#: (docs/methodology.md), not fitted per collection.
-KAPPA = 0.25
+#: κ: the drift's own uncertainty, per year², as a share of its square (at κ = 0.1 its sd is
+#: about a third of the drift). A fixed part of the method, chosen by the cross-collection
+#: backtest (the middle of the range 0.05-0.2 that meets every goal; docs/methodology.md),
+#: not fitted per collection.
+KAPPA = 0.1
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
 
@@ -185,10 +186,10 @@ def constants(k: int, calibration: dict[int, Constants] | None = None) -> Consta
     return table[min(k, max(table))]
 
 
-def _moments(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, ...]:
+def _fit(y: np.ndarray, t: np.ndarray, c: Constants) -> tuple[np.ndarray, ...]:
     """Rows of ``y`` (rows, k) at times ``t`` ((k,) or (rows, k)), as 2-d arrays, with each
-    row's drift per year and σ², the variance per year of its changes around the drift
-    (NaN with two points).
+    row's drift per year ``d``, σ² (the variance per year of its changes around the drift; NaN
+    with two points), trust ω and the least-squares line's value at ``t_K``.
     """
     y = np.atleast_2d(np.asarray(y, dtype=float))
     t = np.broadcast_to(np.asarray(t, dtype=float), y.shape)
@@ -196,9 +197,14 @@ def _moments(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, ...]:
     drift = (y[:, -1] - y[:, 0]) / span
     if dt.shape[1] >= 2:
         var = ((dy - drift[:, None] * dt) ** 2 / dt).sum(axis=1) / (dt.shape[1] - 1)
+        signal = drift ** 2 * span            # z² = signal / var, written without dividing
+        total = signal + c.lam * var
+        omega = np.divide(signal, total, out=np.ones_like(total), where=total > 0)
     else:
-        var = np.full(len(y), np.nan)
-    return y, t, span, drift, var
+        var, omega = np.full(len(y), np.nan), np.ones(len(y))
+    tc = t - t.mean(axis=1, keepdims=True)
+    line = y.mean(axis=1) + (y * tc).sum(axis=1) / (tc ** 2).sum(axis=1) * tc[:, -1]
+    return y, drift, var, omega, line
 
 
 def trend(y: np.ndarray, t: np.ndarray, c: Constants) -> tuple[np.ndarray, np.ndarray,
@@ -214,34 +220,41 @@ def trend(y: np.ndarray, t: np.ndarray, c: Constants) -> tuple[np.ndarray, np.nd
       α of it;
     - level ``ω·y_K + (1 − ω)·L``, with L the least-squares line's value at ``t_K``: a noisy
       series does not let its last point carry the whole projection; a steady one starts at it.
-    - scale: :func:`horizon_scale` at h = 1, ``√(σ² + κ·d²)``.
+    - scale ``s_1 = √(σ² + κ·d²)``, the scale of :func:`horizon_scales` at h = 1 on the side
+      away from the drift (the interval itself needs :func:`horizon_scales`).
 
     With two points there is no σ², so ``ω = 1``.
     """
-    y, t, span, drift, var = _moments(y, t)
-    if y.shape[1] > 2:
-        signal = drift ** 2 * span            # z² = signal / var, written without dividing
-        total = signal + c.lam * var
-        omega = np.divide(signal, total, out=np.ones_like(total), where=total > 0)
-    else:
-        omega = np.ones(len(y))
-    tc = t - t.mean(axis=1, keepdims=True)
-    line = y.mean(axis=1) + (y * tc).sum(axis=1) / (tc ** 2).sum(axis=1) * tc[:, -1]
+    y, drift, var, omega, line = _fit(y, t, c)
     level = omega * y[:, -1] + (1 - omega) * line
     scale = _scale(y, drift, var, c, np.ones(1))[:, 0]
     return level, c.alpha * omega * drift, scale
 
 
-def horizon_scale(y: np.ndarray, t: np.ndarray, c: Constants, h: np.ndarray) -> np.ndarray:
-    """The scale ``s_h`` of each row of ``y`` at each horizon ``h`` (rows, len(h)).
+def horizon_scales(y: np.ndarray, t: np.ndarray, c: Constants,
+                   h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The scales below and above the point of each row of ``y`` at each horizon ``h``:
+    ``(low, high)``, each (rows, len(h)). A draw is ``point + scale·e`` with e the pooled
+    scaled error: ``low`` where e < 0, ``high`` where e > 0.
 
-    ``s_h² = σ²·h + κ·d²·h²``: the changes around the drift add up like a random walk's
-    (σ²·h), and the drift itself is uncertain in proportion to its size (κ·d²·h²), so a noisy
-    series' fan opens like √h and a steady climb's like h. With two points there is no σ², and
-    the one change stands for it (σ² = d²). ``t`` is (k,) or (rows, k), as for :func:`trend`.
+    - Away from the drift: ``s_h = √(σ²·h + κ·d²·h²)``. The changes around the drift add up
+      like a random walk's (σ²·h), and the drift itself is uncertain in proportion to its size
+      (κ·d²·h²), so a noisy series' fan opens like √h and a steady climb's like h.
+    - Toward the drift, the share of the drift the point leaves out, ``(1 − α·ω)·d·h``, is
+      added in quadrature: the fan still reaches the unshrunk trend, so a climb that keeps
+      going (or speeds up) is not judged by the shrunk point alone.
+
+    With two points there is no σ², and the one change stands for it (σ² = d²). ``t`` is (k,)
+    or (rows, k), as for :func:`trend`.
     """
-    y, _, _, drift, var = _moments(y, t)
-    return _scale(y, drift, var, c, np.asarray(h, dtype=float))
+    y, drift, var, omega, _ = _fit(y, t, c)
+    h = np.asarray(h, dtype=float)
+    away = _scale(y, drift, var, c, h)
+    left = ((1 - c.alpha * omega) * drift)[:, None] * h
+    toward = np.sqrt(away ** 2 + left ** 2)
+    up = (drift > 0)[:, None]
+    down = (drift < 0)[:, None]
+    return np.where(down, toward, away), np.where(up, toward, away)
 
 
 def _scale(y, drift, var, c, h):
@@ -286,9 +299,10 @@ def quantiles(y: np.ndarray, t: np.ndarray, h: np.ndarray, probs: np.ndarray,
     c = constants(np.shape(t)[-1], calibration)
     level, slope, _ = trend(y, t, c)
     h = np.asarray(h, dtype=float)
-    errors = _signed(c, h, np.asarray(probs, dtype=float)[:, None])      # (probs, h)
-    return (point(level, slope, h)[:, :, None]
-            + horizon_scale(y, t, c, h)[:, :, None] * errors.T[None, :, :])
+    errors = _signed(c, h, np.asarray(probs, dtype=float)[:, None]).T[None]   # (1, h, probs)
+    low, high = horizon_scales(y, t, c, h)
+    scale = np.where(errors < 0, low[:, :, None], high[:, :, None])
+    return point(level, slope, h)[:, :, None] + scale * errors
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from prodstats.forecast import (
     _Group,
     _signed,
     constants,
-    horizon_scale,
+    horizon_scales,
     point,
     project,
     quantiles,
@@ -31,12 +31,13 @@ BENCH = ROOT.parent / "shared" / "benchdata"
 M3, TOURISM = BENCH / "m3_yearly.csv", BENCH / "tourism_yearly.csv"
 
 
-#: Tests that compare project() / _draws with the closed form need _draws to scale the noise
-#: by horizon_scale(y, t, c, h) (rows × horizons) instead of trend's one-year scale; _draws is
-#: being rewritten elsewhere, so until then they are expected to fail (strict: they say so
-#: when the change lands).
+#: Tests that compare project() / _draws with the closed form need _draws to scale its noise
+#: by horizon_scales(y, t, c, h) (two arrays, rows × horizons: below and above the point)
+#: instead of trend's one-year scale; _draws is being rewritten elsewhere, so until then they
+#: are expected to fail (strict: they say so when the change lands).
 NEEDS_DRAWS_CHANGE = pytest.mark.xfail(
-    strict=True, reason="_draws must use horizon_scale(y, t, c, h) for the noise scale")
+    strict=True, reason="_draws must scale its noise by horizon_scales(y, t, c, h): "
+                        "low where the noise is negative, high where it is positive")
 
 
 def _series_frame(values: np.ndarray, start: int = 2020) -> pd.DataFrame:
@@ -75,50 +76,64 @@ def test_coverage_on_simulated_random_walks_with_drift():
     assert 93 <= cov95 * 100 <= 99, cov95
 
 
+def _hand_case(c, h):
+    """100, 110, 120: no noise around the drift, so ω = 1 and σ² = 0: the point is
+    120 + α·10·h; below it the scale is √κ·10·h, above it (toward the drift) the part of the
+    drift the point leaves out, (1 − α)·10·h, is added in quadrature; Q(80 %)·h^β.
+    """
+    centre = 120 + c.alpha * 10 * h
+    q80 = np.interp(0.8, bt.LEVELS, np.asarray(c.quantiles)) * h ** c.beta
+    below = np.sqrt(c.kappa) * 10 * h
+    above = np.hypot(below, (1 - c.alpha) * 10 * h)
+    return centre, centre - below * q80, centre + above * q80
+
+
 @NEEDS_DRAWS_CHANGE
 def test_projection_of_a_hand_case_matches_the_closed_form():
-    """100, 110, 120: no noise around the drift, so ω = 1 and σ² = 0: the level is 120 and the
-    slope α·10; the interval is ŷ ± s_h·Q(level)·h^β with s_h = √κ·10·h.
-    """
     proj = project(_series_frame(np.array([[100.0, 110.0, 120.0]])), horizon=2024, draws=20000)
     c = constants(3)
     row = proj.set_index("period").loc["2024"]
-    h = 2.0
-    assert row["mean"] == pytest.approx(120 + c.alpha * 10 * h)
-    q80 = np.interp(0.8, bt.LEVELS, np.asarray(c.quantiles)) * h ** c.beta
-    s_h = np.sqrt(c.kappa) * 10 * h
-    assert row["pi80_high"] == pytest.approx(120 + c.alpha * 10 * h + s_h * q80, rel=0.02)
-    assert row["pi80_low"] == pytest.approx(120 + c.alpha * 10 * h - s_h * q80, rel=0.02)
-    closed = quantiles(np.array([[100.0, 110.0, 120.0]]), np.arange(3.0), np.array([h]),
+    centre, low, high = _hand_case(c, 2.0)
+    assert row["mean"] == pytest.approx(centre)
+    assert row["pi80_high"] == pytest.approx(high, rel=0.02)
+    assert row["pi80_low"] == pytest.approx(low, rel=0.02)
+    closed = quantiles(np.array([[100.0, 110.0, 120.0]]), np.arange(3.0), np.array([2.0]),
                        np.array([0.1, 0.9]))[0, 0]
     assert closed == pytest.approx([row["pi80_low"], row["pi80_high"]], rel=0.02)
     assert (row["method"], row["n_points"]) == ("shrunk-drift+conformal", 3)
 
 
 def test_the_closed_form_of_a_hand_case():
-    """The same hand case through quantiles() alone (no draws)."""
+    """The hand case of _hand_case through quantiles() alone (no draws)."""
     c = constants(3)
     h = np.array([1.0, 2.0])
     closed = quantiles(np.array([[100.0, 110.0, 120.0]]), np.arange(3.0), h,
                        np.array([0.1, 0.5, 0.9]))[0]
-    q80 = np.interp(0.8, bt.LEVELS, np.asarray(c.quantiles)) * h ** c.beta
-    centre = 120 + c.alpha * 10 * h
+    centre, low, high = _hand_case(c, h)
     assert closed[:, 1] == pytest.approx(centre)
-    assert closed[:, 2] - centre == pytest.approx(np.sqrt(c.kappa) * 10 * h * q80)
-    assert centre - closed[:, 0] == pytest.approx(np.sqrt(c.kappa) * 10 * h * q80)
+    assert closed[:, 0] == pytest.approx(low)
+    assert closed[:, 2] == pytest.approx(high)
+    falling = quantiles(np.array([[120.0, 110.0, 100.0]]), np.arange(3.0), h,
+                        np.array([0.1, 0.9]))[0]        # the mirror image: wider below
+    assert 100 - falling[:, 0] == pytest.approx(high - 120)
+    assert falling[:, 1] - 100 == pytest.approx(120 - low)
 
 
 def test_the_scale_opens_like_root_h_for_noise_and_like_h_for_drift():
     """s_h² = σ²·h + κ·d²·h²: a flat noisy series' scale grows like √h, a steady climb's like h."""
     c = constants(5)
     t, h = np.arange(5.0), np.array([1.0, 4.0])
-    flat = np.array([[100.0, 104.0, 98.0, 103.0, 100.0]])      # drift 0
+    flat = np.array([[100.0, 104.0, 98.0, 103.0, 100.0]])      # drift 0: the same both sides
     steady = np.array([[100.0, 110.0, 120.0, 130.0, 140.0]])   # σ² = 0
-    s_flat, s_steady = horizon_scale(flat, t, c, h)[0], horizon_scale(steady, t, c, h)[0]
-    assert s_flat[1] / s_flat[0] == pytest.approx(2.0)
-    assert s_steady[1] / s_steady[0] == pytest.approx(4.0)
-    assert s_steady[0] == pytest.approx(np.sqrt(c.kappa) * 10)
-    assert trend(steady, t, c)[2][0] == pytest.approx(s_steady[0])    # trend's scale: s_1
+    low, high = horizon_scales(flat, t, c, h)
+    assert low[0] == pytest.approx(high[0])
+    assert low[0, 1] / low[0, 0] == pytest.approx(2.0)
+    low, high = horizon_scales(steady, t, c, h)
+    assert low[0, 1] / low[0, 0] == pytest.approx(4.0)
+    assert high[0, 1] / high[0, 0] == pytest.approx(4.0)
+    assert low[0, 0] == pytest.approx(np.sqrt(c.kappa) * 10)
+    assert high[0, 0] == pytest.approx(np.hypot(np.sqrt(c.kappa), 1 - c.alpha) * 10)
+    assert trend(steady, t, c)[2][0] == pytest.approx(low[0, 0])    # trend's scale: s_1
 
 
 def test_trend_takes_times_of_each_rows_own():
@@ -132,7 +147,9 @@ def test_trend_takes_times_of_each_rows_own():
         alone = trend(y[i:i + 1], t[i], c)
         for a, b in zip(both, alone, strict=True):
             assert a[i] == pytest.approx(b[0])
-        assert horizon_scale(y, t, c, h)[i] == pytest.approx(horizon_scale(y[i], t[i], c, h)[0])
+        for a, b in zip(horizon_scales(y, t, c, h), horizon_scales(y[i], t[i], c, h),
+                        strict=True):
+            assert a[i] == pytest.approx(b[0])
 
 
 def test_noisy_series_keep_little_drift_and_steady_ones_keep_it():
@@ -158,7 +175,7 @@ def test_fractional_horizons_are_smooth_and_the_fan_widens():
     u = np.array([0.9])
     e = _signed(c, h, u[:, None])[0]
     y = np.array([[100.0, 110.0, 125.0, 130.0]])
-    width = horizon_scale(y, np.arange(4.0), c, h)[0] * e
+    width = horizon_scales(y, np.arange(4.0), c, h)[1][0] * e
     assert np.all(np.diff(width) > 0)
 
 
@@ -178,8 +195,9 @@ def test_wider_claim_bounds_give_wider_intervals():
     # exact bounds reproduce the closed form
     c = constants(4)
     level, slope, _ = trend(value[None, :], t, c)
-    s = horizon_scale(value[None, :], t, c, h)
-    closed = point(level, slope, h)[0] + s[0] * _signed(c, h, np.array([[0.1], [0.9]]))
+    low, high = horizon_scales(value[None, :], t, c, h)
+    e = _signed(c, h, np.array([[0.1], [0.9]]))
+    closed = point(level, slope, h)[0] + np.where(e < 0, low[0], high[0]) * e
     assert widths[0] == pytest.approx(closed[1] - closed[0], rel=0.03)
 
 
