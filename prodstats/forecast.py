@@ -6,10 +6,15 @@ The method (chosen by the cross-collection backtest in docs/methodology.md, not 
   signal-to-noise z²: with ``ω = z²/(z² + λ)``, the slope is ``α·ω·d`` and the level moves from
   the least-squares line's end (noisy, ω → 0: near naive on a smoothed level) to the last point
   (a steady climb, ω → 1). Two constants, λ and α.
-- **Interval**: conformal: ``ŷ ± s·Q_h``, where ``s`` is the root mean square of the series' own
-  one-step changes per year and Q_h the quantiles of |error| / s pooled, per horizon h, over
-  real yearly series (M3 and Tourism). No distribution is assumed; fractional horizons are
-  interpolated.
+- **Interval**: conformal, scaled per series and horizon: ``ŷ + s_h·e`` with e the pooled
+  scaled error. Away from the drift ``s_h = √(σ²·h + κ·d²·h²)`` (σ² the variance per year of
+  the changes around the drift, adding up like a random walk's; κ·d² the drift's own
+  uncertainty, so a steady climb's fan opens like h and a noisy series' like √h). Toward the
+  drift, the share the point leaves out, ``(1 − α·ω)·d·h``, is added in quadrature, so the fan
+  still reaches the unshrunk trend. The quantiles of |error| / s_h are pooled over real yearly
+  series (M3 and Tourism) and all horizons, times ``h^β``: no distribution is assumed, no
+  single horizon drives the table, and any h > 0 (fractional, or beyond those fitted) works.
+  κ = :data:`KAPPA` is fixed; β and the table are fitted.
 - **Claim uncertainty**: each point is drawn uniformly within its bounds, each draw is projected
   and sampled, and the draws of every reading are pooled. Intervals are quantiles of the pool.
 
