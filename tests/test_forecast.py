@@ -300,7 +300,33 @@ def test_cross_collection_backtest_meets_its_mase_goals():
     assert tourism["mase_ratio_to_best_baseline"] <= 0.97
     for entry in (m3, tourism):
         assert abs(entry["prodstats"]["all"]["coverage95"] - 95) <= 3
+        missed = [goal for goal, (_, met) in entry["goals"].items() if not met]
+        assert not missed, missed          # coverage over all, at h = 1 and the last h
     assert "goal MASE ratio <= 0.92: " in done.stdout
+    assert "MISSED" not in done.stdout
+
+
+def test_the_fitted_table_covers_its_own_collection_exactly(tmp_path):
+    """Conformal: on the series it was fitted on, the pooled table covers its levels over all
+    series and horizons (up to the interpolation between order statistics).
+    """
+    c = bt.load(_collection(tmp_path / "alpha.csv", 200, 8, 4, seed=11), 5, 4)
+    k = bt.fit([c])
+    _, i80, i95 = bt.forecast(c, {5: k})
+    for lv, band in ((80, i80), (95, i95)):
+        inside = (c.truth >= band[..., 0]) & (c.truth <= band[..., 1])
+        assert inside.mean() * 100 == pytest.approx(lv, abs=0.5)
+
+
+def test_a_calibration_of_the_old_format_is_a_clean_error(tmp_path):
+    from prodstats.errors import SeriesError
+    from prodstats.forecast import _load_calibration
+
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps({"levels": list(bt.LEVELS), "by_window": {"5": {
+        "lam": 4, "alpha": 0.6, "horizons": [1], "quantiles": [[0.0] * len(bt.LEVELS)]}}}))
+    with pytest.raises(SeriesError, match="rerun python -m prodstats calibrate --write"):
+        _load_calibration(path)
 
 
 def _collection(path, n, train_len, test_len, seed, start=0):
