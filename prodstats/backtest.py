@@ -24,9 +24,11 @@ from prodstats.errors import SeriesError
 from prodstats.forecast import (
     CALIBRATION,
     CALIBRATION_FILE,
+    KAPPA,
     LEVELS,
     Constants,
     constants,
+    horizon_scales,
     point,
     quantiles,
     trend,
@@ -254,18 +256,21 @@ def fit(collections: list[Collection]) -> Constants:
     """Fit one window's constants on ``collections`` (all of the same window).
 
     The point constants minimise the mean, over the collections, of the MASE ratio to the
-    better of naive and drift (each collection counts equally). The interval table holds, for
-    each horizon, quantiles of |error| / s pooled over every series that reaches it: a
-    conformal interval, no distribution assumed.
+    better of naive and drift (each collection counts equally). The interval is conformal:
+    each error is scaled by its series' own scale on its side of the point
+    (:func:`~prodstats.forecast.horizon_scales`, with the fixed κ); β is the slope of log
+    median scaled error on log h (every series that reaches h counts); the table holds
+    quantiles of |error| / (scale · h^β) pooled over all series and horizons. No distribution
+    is assumed, and no single horizon drives the table.
     """
     windows = {c.window for c in collections}
     if len(windows) != 1:
         raise SeriesError(f"fit needs collections of one window length, got {sorted(windows)}")
     best = [_best_baseline(c) for c in collections]
-    placeholder = ((0.0,) * len(LEVELS),)
+    placeholder = (0.0,) * len(LEVELS)
 
     def loss(lam, alpha):
-        k = Constants(lam, alpha, (1,), placeholder)
+        k = Constants(lam, alpha, KAPPA, 0.0, placeholder)
         total = 0.0
         for c, b in zip(collections, best, strict=True):
             level, slope, _ = trend(c.y, _t(c), k)
@@ -274,17 +279,24 @@ def fit(collections: list[Collection]) -> Constants:
         return total / len(collections)
 
     lam, alpha = min(itertools.product(GRID["lam"], GRID["alpha"]), key=lambda p: loss(*p))
-    k = Constants(lam, alpha, (1,), placeholder)
+    k = Constants(lam, alpha, KAPPA, 0.0, placeholder)
     horizon = max(c.horizon for c in collections)
-    pooled: list[list[np.ndarray]] = [[] for _ in range(horizon)]
+    by_h: list[list[np.ndarray]] = [[] for _ in range(horizon)]
     for c in collections:
-        level, slope, s = trend(c.y, _t(c), k)
-        errors = np.abs(c.truth - point(level, slope, _h(c))) / s[:, None]
+        level, slope, _ = trend(c.y, _t(c), k)
+        error = c.truth - point(level, slope, _h(c))
+        low, high = horizon_scales(c.y, _t(c), k, _h(c))
+        errors = np.abs(error) / np.where(error < 0, low, high)
         for j in range(c.horizon):
-            pooled[j].append(errors[:, j])
-    table = tuple(tuple(round(float(v), 5) for v in np.quantile(np.concatenate(e), LEVELS))
-                  for e in pooled)
-    return Constants(lam, alpha, tuple(range(1, horizon + 1)), table)
+            by_h[j].append(errors[:, j])
+    scaled = [np.concatenate(e) for e in by_h]
+    hs = np.arange(1, horizon + 1, dtype=float)
+    beta = (float(np.polyfit(np.log(hs), np.log([np.median(e) for e in scaled]), 1)[0])
+            if horizon > 1 else 0.0)
+    beta = round(beta, 5)
+    pooled = np.concatenate([e / h ** beta for e, h in zip(scaled, hs, strict=True)])
+    table = tuple(round(float(v), 5) for v in np.quantile(pooled, LEVELS))
+    return Constants(lam, alpha, KAPPA, beta, table)
 
 
 def calibrate(paths: list[Path], horizons: list[int], windows=range(2, 7)) -> dict:
@@ -335,7 +347,8 @@ def backtest(paths: list[str | Path], horizons: list[int], window: int = 5,
         fc = forecast(c, calibration)
         k = constants(window, calibration)
         entry = {"n_series": len(c.ids), "horizon": c.horizon, "fitted_on": fitted_on,
-                 "constants": {"lam": k.lam, "alpha": k.alpha},
+                 "constants": {"lam": k.lam, "alpha": k.alpha, "kappa": k.kappa,
+                               "beta": k.beta},
                  "dropped": {r: len(v) for r, v in c.dropped.items()},
                  "prodstats": _breakdown(c, fc),
                  "methods": {n: score(*v, c.truth, c.mase_scale) for n, v in base.items()}}
@@ -370,7 +383,8 @@ def format_backtest(result: dict) -> str:
     for name, e in result["collections"].items():
         lines += [f"{name}: {e['n_series']} series, window K={result['window']}, horizon "
                   f"H={e['horizon']}; constants fitted on {', '.join(e['fitted_on'])} "
-                  f"(λ={e['constants']['lam']:g}, α={e['constants']['alpha']:g})",
+                  f"(λ={e['constants']['lam']:g}, α={e['constants']['alpha']:g}, "
+                  f"κ={e['constants']['kappa']:g}, β={e['constants']['beta']:.3f})",
                   f"  {'method':<22}{'MASE':>8}{'sMAPE':>8}{'cov80':>8}{'cov95':>8}"]
         for part, m in e["prodstats"].items():
             label = "prodstats" if part == "all" else f"  {part}"

@@ -6,10 +6,15 @@ The method (chosen by the cross-collection backtest in docs/methodology.md, not 
   signal-to-noise z²: with ``ω = z²/(z² + λ)``, the slope is ``α·ω·d`` and the level moves from
   the least-squares line's end (noisy, ω → 0: near naive on a smoothed level) to the last point
   (a steady climb, ω → 1). Two constants, λ and α.
-- **Interval**: conformal: ``ŷ ± s·Q_h``, where ``s`` is the root mean square of the series' own
-  one-step changes per year and Q_h the quantiles of |error| / s pooled, per horizon h, over
-  real yearly series (M3 and Tourism). No distribution is assumed; fractional horizons are
-  interpolated.
+- **Interval**: conformal, scaled per series and horizon: ``ŷ + s_h·e`` with e the pooled
+  scaled error. Away from the drift ``s_h = √(σ²·h + κ·d²·h²)`` (σ² the variance per year of
+  the changes around the drift, adding up like a random walk's; κ·d² the drift's own
+  uncertainty, so a steady climb's fan opens like h and a noisy series' like √h). Toward the
+  drift, the share the point leaves out, ``(1 − α·ω)·d·h``, is added in quadrature, so the fan
+  still reaches the unshrunk trend. The quantiles of |error| / s_h are pooled over real yearly
+  series (M3 and Tourism) and all horizons, times ``h^β``: no distribution is assumed, no
+  single horizon drives the table, and any h > 0 (fractional, or beyond those fitted) works.
+  κ = :data:`KAPPA` is fixed; β and the table are fitted.
 - **Claim uncertainty**: each point is drawn uniformly within its bounds, each draw is projected
   and sampled, and the draws of every reading are pooled. Intervals are quantiles of the pool.
 
@@ -136,13 +141,19 @@ class Constants:
 
     lam: float          #: signal-to-noise z² at which the series is trusted half-way
     alpha: float        #: largest share of the drift kept
-    horizons: tuple     #: h = 1 … H (years) at which the error quantiles were measured
-    quantiles: tuple    #: per horizon, quantiles of |error| / s at :data:`LEVELS`
+    kappa: float        #: drift uncertainty per year², as a share of the squared drift
+    beta: float         #: the scaled errors grow as h**beta (≈ 0: the scale carries h)
+    quantiles: tuple    #: quantiles of |error| / (s_h · h^β) at :data:`LEVELS`, all h pooled
 
 
 #: Coverage levels at which the pooled quantiles of |scaled error| are stored; intervals at
 #: other levels are interpolated between them (and clamped at the last).
 LEVELS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975, 0.99)
+#: κ: the drift's own uncertainty, per year², as a share of its square (at κ = 0.1 its sd is
+#: about a third of the drift). A fixed part of the method, chosen by the cross-collection
+#: backtest (the middle of the range 0.05-0.2 that meets every goal; docs/methodology.md),
+#: not fitted per collection.
+KAPPA = 0.1
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
 
@@ -150,15 +161,25 @@ def _load_calibration(path: Path = CALIBRATION_FILE) -> dict[int, Constants]:
     raw = json.loads(path.read_text(encoding="utf-8"))
     if tuple(raw["levels"]) != LEVELS:
         raise SeriesError(f"{path}: levels {raw['levels']} are not {LEVELS}; rerun calibrate")
-    return {int(k): Constants(v["lam"], v["alpha"], tuple(v["horizons"]),
-                              tuple(map(tuple, v["quantiles"])))
-            for k, v in raw["by_window"].items()}
+    try:
+        return {int(k): Constants(float(v["lam"]), float(v["alpha"]), float(v["kappa"]),
+                                  float(v["beta"]), tuple(map(float, v["quantiles"])))
+                for k, v in raw["by_window"].items()}
+    except (KeyError, TypeError) as exc:
+        raise SeriesError(f"{path}: not a calibration of this method ({exc!r} missing or "
+                          "malformed); rerun python -m prodstats calibrate --write") from None
 
 
 #: The shipped constants by window length K (K above the largest uses the largest). Written
 #: by ``python -m prodstats calibrate --write`` from M3 and Tourism yearly together; the
 #: backtest's reported figures never use them on the series they were fitted on.
-CALIBRATION = _load_calibration()
+#: A stale file does not stop the import (``calibrate`` must still run to rewrite it); the
+#: first projection that needs it raises the reason.
+try:
+    CALIBRATION = _load_calibration()
+    _STALE = ""
+except SeriesError as _exc:
+    CALIBRATION, _STALE = {}, str(_exc)
 
 
 def constants(k: int, calibration: dict[int, Constants] | None = None) -> Constants:
@@ -166,13 +187,37 @@ def constants(k: int, calibration: dict[int, Constants] | None = None) -> Consta
     if k < 2:
         raise SeriesError("a projection needs at least 2 observed periods")
     table = CALIBRATION if calibration is None else calibration
+    if not table:
+        raise SeriesError(_STALE or "no calibration; run python -m prodstats calibrate --write")
     return table[min(k, max(table))]
+
+
+def _fit(y: np.ndarray, t: np.ndarray, c: Constants) -> tuple[np.ndarray, ...]:
+    """Rows of ``y`` (rows, k) at times ``t`` ((k,) or (rows, k)), as 2-d arrays, with each
+    row's drift per year ``d``, σ² (the variance per year of its changes around the drift; NaN
+    with two points), trust ω and the least-squares line's value at ``t_K``.
+    """
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    t = np.broadcast_to(np.asarray(t, dtype=float), y.shape)
+    span, dt, dy = t[:, -1] - t[:, 0], np.diff(t, axis=1), np.diff(y, axis=1)
+    drift = (y[:, -1] - y[:, 0]) / span
+    if dt.shape[1] >= 2:
+        var = ((dy - drift[:, None] * dt) ** 2 / dt).sum(axis=1) / (dt.shape[1] - 1)
+        signal = drift ** 2 * span            # z² = signal / var, written without dividing
+        total = signal + c.lam * var
+        omega = np.divide(signal, total, out=np.ones_like(total), where=total > 0)
+    else:
+        var, omega = np.full(len(y), np.nan), np.ones(len(y))
+    tc = t - t.mean(axis=1, keepdims=True)
+    line = y.mean(axis=1) + (y * tc).sum(axis=1) / (tc ** 2).sum(axis=1) * tc[:, -1]
+    return y, drift, var, omega, line
 
 
 def trend(y: np.ndarray, t: np.ndarray, c: Constants) -> tuple[np.ndarray, np.ndarray,
                                                                  np.ndarray]:
-    """Level at ``t_K``, kept slope per year, and scale ``s`` of each row of ``y`` at times ``t``.
+    """Level at ``t_K``, kept slope per year, and one-year scale ``s_1`` of each row of ``y``.
 
+    ``y`` is (rows, k); ``t`` is (k,), or (rows, k) for times of each row's own.
     Everything turns on the series' own signal-to-noise ``z² = d²·(t_K − t_1)/σ²``: the drift
     ``d = (y_K − y_1)/(t_K − t_1)`` against σ², the variance per year of the changes around it
     (a random walk with drift). With ``ω = z²/(z² + λ)``:
@@ -181,28 +226,52 @@ def trend(y: np.ndarray, t: np.ndarray, c: Constants) -> tuple[np.ndarray, np.nd
       α of it;
     - level ``ω·y_K + (1 − ω)·L``, with L the least-squares line's value at ``t_K``: a noisy
       series does not let its last point carry the whole projection; a steady one starts at it.
-    - scale ``s``: root mean square of the one-step changes per year.
+    - scale ``s_1 = √(σ² + κ·d²)``, the scale of :func:`horizon_scales` at h = 1 on the side
+      away from the drift (the interval itself needs :func:`horizon_scales`).
 
     With two points there is no σ², so ``ω = 1``.
     """
-    y = np.atleast_2d(np.asarray(y, dtype=float))
-    t = np.asarray(t, dtype=float)
-    span, dt, dy = t[..., -1] - t[..., 0], np.diff(t, axis=-1), np.diff(y, axis=-1)
-    drift = (y[..., -1] - y[..., 0]) / span
-    if dt.shape[-1] >= 2:
-        var = ((dy - drift[..., None] * dt) ** 2 / dt).sum(axis=-1) / (dt.shape[-1] - 1)
-        signal = drift ** 2 * span            # z² = signal / var, written without dividing
-        total = signal + c.lam * var
-        omega = np.divide(signal, total, out=np.ones_like(total), where=total > 0)
-    else:
-        omega = np.ones(y.shape[:-1])
-    tc = t - t.mean(axis=-1, keepdims=True)
-    line = (y.mean(axis=-1)
-            + (y * tc).sum(axis=-1) / (tc ** 2).sum(axis=-1) * tc[..., -1])
-    level = omega * y[..., -1] + (1 - omega) * line
-    scale = np.sqrt((dy ** 2 / dt).mean(axis=-1))
-    scale = np.maximum(scale, np.maximum(1e-9 * np.abs(y[..., -1]), 1e-12))
+    y, drift, var, omega, line = _fit(y, t, c)
+    level = omega * y[:, -1] + (1 - omega) * line
+    scale = _scale(y, drift, var, c, np.ones(1))[:, 0]
     return level, c.alpha * omega * drift, scale
+
+
+def horizon_scales(y: np.ndarray, t: np.ndarray, c: Constants,
+                   h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The scales below and above the point of each row of ``y`` at each horizon ``h``:
+    ``(low, high)``, each (rows, len(h)). A draw is ``point + scale·e`` with e the pooled
+    scaled error: ``low`` where e < 0, ``high`` where e > 0.
+
+    - Away from the drift: ``s_h = √(σ²·h + κ·d²·h²)``. The changes around the drift add up
+      like a random walk's (σ²·h), and the drift itself is uncertain in proportion to its size
+      (κ·d²·h²), so a noisy series' fan opens like √h and a steady climb's like h.
+    - Toward the drift, the share of the drift the point leaves out, ``(1 − α·ω)·d·h``, is
+      added in quadrature: the fan still reaches the unshrunk trend, so a climb that keeps
+      going (or speeds up) is not judged by the shrunk point alone.
+
+    With two points there is no σ², and the one change stands for it (σ² = d²). ``t`` is (k,)
+    or (rows, k), as for :func:`trend`.
+    """
+    y, drift, var, omega, _ = _fit(y, t, c)
+    return _scales(y, drift, var, omega, c, np.asarray(h, dtype=float))
+
+
+def _scales(y, drift, var, omega, c, h):
+    """:func:`horizon_scales` from a fit (:func:`_fit`); ``h`` is (len(h),) or (rows, len(h))."""
+    away = _scale(y, drift, var, c, h)
+    left = ((1 - c.alpha * omega) * drift)[:, None] * h
+    toward = np.sqrt(away ** 2 + left ** 2)
+    up = (drift > 0)[:, None]
+    down = (drift < 0)[:, None]
+    return np.where(down, toward, away), np.where(up, toward, away)
+
+
+def _scale(y, drift, var, c, h):
+    var = np.where(np.isnan(var), drift ** 2, var)
+    s = np.sqrt(var[:, None] * h + c.kappa * (drift ** 2)[:, None] * h ** 2)
+    floor = np.maximum(1e-9 * np.abs(y[:, -1]), 1e-12)
+    return np.maximum(s, floor[:, None] * np.sqrt(h))
 
 
 def point(level: np.ndarray, slope: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -211,24 +280,13 @@ def point(level: np.ndarray, slope: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 
 def spread(c: Constants, h: np.ndarray) -> np.ndarray:
-    """Quantiles of |error| / s at :data:`LEVELS` for each horizon ``h`` (len(h), len(LEVELS)).
+    """Quantiles of |error| / s_h at :data:`LEVELS` for each horizon ``h`` (len(h), len(LEVELS)).
 
-    Linear in h between the measured horizons (and from 0 at h = 0, so fractional horizons
-    work); beyond the last one, continued along the line through the last two.
+    One pooled table for every horizon, times ``h^β``: smooth in h, so fractional horizons
+    and horizons beyond those fitted need no interpolation (h is taken as at least 1e-6).
     """
-    table = np.asarray(c.quantiles, dtype=float)
-    hs = np.asarray(c.horizons, dtype=float)
-    h = np.asarray(h, dtype=float)
-    grid_h = np.r_[0.0, hs]
-    grid_q = np.vstack([np.zeros(table.shape[1]), table])
-    out = np.empty((len(h), table.shape[1]))
-    for j in range(table.shape[1]):
-        out[:, j] = np.interp(h, grid_h, grid_q[:, j])
-    beyond = h > hs[-1]
-    if beyond.any():
-        step = (grid_q[-1] - grid_q[-2]) / (grid_h[-1] - grid_h[-2])
-        out[beyond] = grid_q[-1] + np.maximum(step, 0) * (h[beyond, None] - hs[-1])
-    return out
+    h = np.maximum(np.asarray(h, dtype=float), 1e-6)
+    return h[:, None] ** c.beta * np.asarray(c.quantiles, dtype=float)[None, :]
 
 
 def _signed(c: Constants, h: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -246,12 +304,13 @@ def _signed(c: Constants, h: np.ndarray, u: np.ndarray) -> np.ndarray:
 def quantiles(y: np.ndarray, t: np.ndarray, h: np.ndarray, probs: np.ndarray,
               calibration: dict[int, Constants] | None = None) -> np.ndarray:
     """Closed-form predictive quantiles of exact points: array (rows, len(h), len(probs))."""
-    c = constants(len(t), calibration)
-    level, slope, scale = trend(y, t, c)
+    c = constants(np.shape(t)[-1], calibration)
+    level, slope, _ = trend(y, t, c)
     h = np.asarray(h, dtype=float)
-    errors = _signed(c, h, np.asarray(probs, dtype=float)[:, None])      # (probs, h)
-    return (point(level, slope, h)[:, :, None]
-            + scale[:, None, None] * errors.T[None, :, :])
+    errors = _signed(c, h, np.asarray(probs, dtype=float)[:, None]).T[None]   # (1, h, probs)
+    low, high = horizon_scales(y, t, c, h)
+    scale = np.where(errors < 0, low[:, :, None], high[:, :, None])
+    return point(level, slope, h)[:, :, None] + scale * errors
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,19 +446,24 @@ def _fan(jobs: list[_Job], n: int) -> tuple[np.ndarray, np.ndarray]:
     scale differ (wide claim bounds widen the fan on top of the pooled errors), and adds the
     scaled error of its horizon. All jobs have the same number of points and of horizons.
     """
-    k, m = len(jobs[0].g.t), len(jobs[0].h)
+    k, m, r = len(jobs[0].g.t), len(jobs[0].h), len(jobs)
     c = constants(k)
-    t = np.stack([j.g.t for j in jobs])[:, None, :]                      # (R, 1, k)
-    low = np.stack([j.g.low for j in jobs])[:, None, :]
+    low = np.stack([j.g.low for j in jobs])[:, None, :]                  # (R, 1, k)
     high = np.stack([j.g.high for j in jobs])[:, None, :]
-    h = np.stack([np.asarray(j.h, dtype=float) for j in jobs])          # (R, m)
     u = _design(n, k) + np.stack([_shift(k, j.seed) for j in jobs])[:, None, :]
     u -= u >= 1                                                         # (R, n, k), modulo 1
-    level, slope, scale = trend(low + (high - low) * u, t, c)           # (R, n)
-    errors = spread(c, h.ravel()).reshape(len(jobs), m, len(LEVELS)) @ _error_weights(n)
-    sims = (level[:, None, :] + slope[:, None, :] * h[:, :, None]
-            + scale[:, None, :] * errors)                                # (R, m, n)
-    return sims, level.mean(axis=1)[:, None] + slope.mean(axis=1)[:, None] * h
+    # every draw is a row: (R·n, k) points, its reading's times and horizons
+    t = np.repeat(np.stack([j.g.t for j in jobs]), n, axis=0)
+    h = np.repeat(np.stack([np.asarray(j.h, dtype=float) for j in jobs]), n, axis=0)
+    y, drift, var, omega, line = _fit((low + (high - low) * u).reshape(-1, k), t, c)
+    level = omega * y[:, -1] + (1 - omega) * line
+    location = level[:, None] + c.alpha * (omega * drift)[:, None] * h   # (R·n, m)
+    below, above = _scales(y, drift, var, omega, c, h)
+    table = spread(c, h[::n].ravel()).reshape(r, m, len(LEVELS))
+    errors = (_error_weights(n).T @ table.transpose(0, 2, 1)).reshape(-1, m)
+    sims = location + np.where(errors < 0, below, above) * errors
+    return (np.ascontiguousarray(sims.reshape(r, n, m).transpose(0, 2, 1)),
+            location.reshape(r, n, m).mean(axis=1))
 
 
 def _draws(g: _Group, h: np.ndarray, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

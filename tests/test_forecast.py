@@ -13,7 +13,18 @@ import pytest
 
 import prodstats
 from prodstats import backtest as bt
-from prodstats.forecast import _draws, _Group, _signed, constants, point, project, quantiles, trend
+from prodstats.forecast import (
+    _draws,
+    _Group,
+    _signed,
+    constants,
+    horizon_scales,
+    point,
+    project,
+    quantiles,
+    spread,
+    trend,
+)
 from tests.conftest import ROOT, mini_ledger
 
 BENCH = ROOT.parent / "shared" / "benchdata"
@@ -55,27 +66,79 @@ def test_coverage_on_simulated_random_walks_with_drift():
     assert 93 <= cov95 * 100 <= 99, cov95
 
 
-def test_projection_of_a_hand_case_matches_the_closed_form():
-    """100, 110, 120: no noise around the drift, so ω = 1: the level is 120 and the slope α·10;
-    the interval is ŷ ± s·Q_h(level) with s = 10.
+def _hand_case(c, h):
+    """100, 110, 120: no noise around the drift, so ω = 1 and σ² = 0: the point is
+    120 + α·10·h; below it the scale is √κ·10·h, above it (toward the drift) the part of the
+    drift the point leaves out, (1 − α)·10·h, is added in quadrature; Q(80 %)·h^β.
     """
+    centre = 120 + c.alpha * 10 * h
+    q80 = np.interp(0.8, bt.LEVELS, np.asarray(c.quantiles)) * h ** c.beta
+    below = np.sqrt(c.kappa) * 10 * h
+    above = np.hypot(below, (1 - c.alpha) * 10 * h)
+    return centre, centre - below * q80, centre + above * q80
+
+
+def test_projection_of_a_hand_case_matches_the_closed_form():
     proj = project(_series_frame(np.array([[100.0, 110.0, 120.0]])), horizon=2024, draws=20000)
     c = constants(3)
     row = proj.set_index("period").loc["2024"]
-    h = 2.0
-    assert row["mean"] == pytest.approx(120 + c.alpha * 10 * h)
-    q80 = np.interp(0.8, bt.LEVELS, np.asarray(c.quantiles)[h_index(c, h)])
-    assert row["pi80_high"] == pytest.approx(120 + c.alpha * 10 * h + 10 * q80, rel=0.02)
-    assert row["pi80_low"] == pytest.approx(120 + c.alpha * 10 * h - 10 * q80, rel=0.02)
-    closed = quantiles(np.array([[100.0, 110.0, 120.0]]), np.arange(3.0), np.array([h]),
+    centre, low, high = _hand_case(c, 2.0)
+    assert row["mean"] == pytest.approx(centre)
+    assert row["pi80_high"] == pytest.approx(high, rel=0.02)
+    assert row["pi80_low"] == pytest.approx(low, rel=0.02)
+    closed = quantiles(np.array([[100.0, 110.0, 120.0]]), np.arange(3.0), np.array([2.0]),
                        np.array([0.1, 0.9]))[0, 0]
     assert closed == pytest.approx([row["pi80_low"], row["pi80_high"]], rel=0.02)
     assert (row["method"], row["n_points"]) == ("shrunk-drift+conformal", 3)
 
 
-def h_index(c, h):
-    """Row of the constants' table at integer horizon h."""
-    return list(c.horizons).index(int(h))
+def test_the_closed_form_of_a_hand_case():
+    """The hand case of _hand_case through quantiles() alone (no draws)."""
+    c = constants(3)
+    h = np.array([1.0, 2.0])
+    closed = quantiles(np.array([[100.0, 110.0, 120.0]]), np.arange(3.0), h,
+                       np.array([0.1, 0.5, 0.9]))[0]
+    centre, low, high = _hand_case(c, h)
+    assert closed[:, 1] == pytest.approx(centre)
+    assert closed[:, 0] == pytest.approx(low)
+    assert closed[:, 2] == pytest.approx(high)
+    falling = quantiles(np.array([[120.0, 110.0, 100.0]]), np.arange(3.0), h,
+                        np.array([0.1, 0.9]))[0]        # the mirror image: wider below
+    assert 100 - falling[:, 0] == pytest.approx(high - 120)
+    assert falling[:, 1] - 100 == pytest.approx(120 - low)
+
+
+def test_the_scale_opens_like_root_h_for_noise_and_like_h_for_drift():
+    """s_h² = σ²·h + κ·d²·h²: a flat noisy series' scale grows like √h, a steady climb's like h."""
+    c = constants(5)
+    t, h = np.arange(5.0), np.array([1.0, 4.0])
+    flat = np.array([[100.0, 104.0, 98.0, 103.0, 100.0]])      # drift 0: the same both sides
+    steady = np.array([[100.0, 110.0, 120.0, 130.0, 140.0]])   # σ² = 0
+    low, high = horizon_scales(flat, t, c, h)
+    assert low[0] == pytest.approx(high[0])
+    assert low[0, 1] / low[0, 0] == pytest.approx(2.0)
+    low, high = horizon_scales(steady, t, c, h)
+    assert low[0, 1] / low[0, 0] == pytest.approx(4.0)
+    assert high[0, 1] / high[0, 0] == pytest.approx(4.0)
+    assert low[0, 0] == pytest.approx(np.sqrt(c.kappa) * 10)
+    assert high[0, 0] == pytest.approx(np.hypot(np.sqrt(c.kappa), 1 - c.alpha) * 10)
+    assert trend(steady, t, c)[2][0] == pytest.approx(low[0, 0])    # trend's scale: s_1
+
+
+def test_trend_takes_times_of_each_rows_own():
+    """Times of shape (rows, k) give each row what times of shape (k,) give it alone."""
+    c = constants(4)
+    y = np.array([[100.0, 112.0, 118.0, 131.0], [5.0, 4.0, 6.5, 7.0]])
+    t = np.array([[2020.5, 2021.5, 2022.5, 2023.5], [2019.0, 2020.25, 2022.0, 2023.0]])
+    both = trend(y, t, c)
+    h = np.array([0.5, 2.0])
+    for i in range(2):
+        alone = trend(y[i:i + 1], t[i], c)
+        for a, b in zip(both, alone, strict=True):
+            assert a[i] == pytest.approx(b[0])
+        for a, b in zip(horizon_scales(y, t, c, h), horizon_scales(y[i], t[i], c, h),
+                        strict=True):
+            assert a[i] == pytest.approx(b[0])
 
 
 def test_noisy_series_keep_little_drift_and_steady_ones_keep_it():
@@ -91,14 +154,18 @@ def test_noisy_series_keep_little_drift_and_steady_ones_keep_it():
     assert abs(level_noisy[0] - line) < 0.25 * abs(141.0 - line)   # near the fitted line's end
 
 
-def test_fractional_horizons_interpolate_between_whole_years():
+def test_fractional_horizons_are_smooth_and_the_fan_widens():
+    """The table is Q·h^β at any h, fractional or beyond the fitted horizons, and the
+    interval (s_h times it) widens with h.
+    """
     c = constants(4)
+    h = np.array([0.5, 1.0, 1.5, 2.0, 6.0, 8.0])
+    assert spread(c, h) == pytest.approx(h[:, None] ** c.beta * np.asarray(c.quantiles)[None])
     u = np.array([0.9])
-    e1, e15, e2 = (_signed(c, np.array([h]), u[:, None])[0, 0] for h in (1.0, 1.5, 2.0))
-    assert e1 < e15 < e2
-    assert e15 == pytest.approx((e1 + e2) / 2)
-    beyond = _signed(c, np.array([6.0, 8.0]), u[:, None])[0]
-    assert beyond[1] >= beyond[0]                # past the last measured horizon it widens
+    e = _signed(c, h, u[:, None])[0]
+    y = np.array([[100.0, 110.0, 125.0, 130.0]])
+    width = horizon_scales(y, np.arange(4.0), c, h)[1][0] * e
+    assert np.all(np.diff(width) > 0)
 
 
 def test_wider_claim_bounds_give_wider_intervals():
@@ -106,8 +173,8 @@ def test_wider_claim_bounds_give_wider_intervals():
     t = np.arange(4.0) + 2020.5
     h = np.array([1.0, 2.5])
     widths = []
-    for spread in (0.0, 0.1, 0.3):
-        g = _Group({}, t, value * (1 - spread), value * (1 + spread), value,
+    for bound in (0.0, 0.1, 0.3):
+        g = _Group({}, t, value * (1 - bound), value * (1 + bound), value,
                    [str(y) for y in range(2020, 2024)], "u")
         sims, _ = _draws(g, h, 20000, seed=7)
         lo, hi = np.quantile(sims, [0.1, 0.9], axis=0)
@@ -115,8 +182,10 @@ def test_wider_claim_bounds_give_wider_intervals():
     assert np.all(widths[0] < widths[1]) and np.all(widths[1] < widths[2]), widths
     # exact bounds reproduce the closed form
     c = constants(4)
-    level, slope, s = trend(value[None, :], t, c)
-    closed = point(level, slope, h)[0] + s[0] * _signed(c, h, np.array([[0.1], [0.9]]))
+    level, slope, _ = trend(value[None, :], t, c)
+    low, high = horizon_scales(value[None, :], t, c, h)
+    e = _signed(c, h, np.array([[0.1], [0.9]]))
+    closed = point(level, slope, h)[0] + np.where(e < 0, low[0], high[0]) * e
     assert widths[0] == pytest.approx(closed[1] - closed[0], rel=0.03)
 
 
@@ -244,7 +313,33 @@ def test_cross_collection_backtest_meets_its_mase_goals():
     assert tourism["mase_ratio_to_best_baseline"] <= 0.97
     for entry in (m3, tourism):
         assert abs(entry["prodstats"]["all"]["coverage95"] - 95) <= 3
+        missed = [goal for goal, (_, met) in entry["goals"].items() if not met]
+        assert not missed, missed          # coverage over all, at h = 1 and the last h
     assert "goal MASE ratio <= 0.92: " in done.stdout
+    assert "MISSED" not in done.stdout
+
+
+def test_the_fitted_table_covers_its_own_collection_exactly(tmp_path):
+    """Conformal: on the series it was fitted on, the pooled table covers its levels over all
+    series and horizons (up to the interpolation between order statistics).
+    """
+    c = bt.load(_collection(tmp_path / "alpha.csv", 200, 8, 4, seed=11), 5, 4)
+    k = bt.fit([c])
+    _, i80, i95 = bt.forecast(c, {5: k})
+    for lv, band in ((80, i80), (95, i95)):
+        inside = (c.truth >= band[..., 0]) & (c.truth <= band[..., 1])
+        assert inside.mean() * 100 == pytest.approx(lv, abs=0.5)
+
+
+def test_a_calibration_of_the_old_format_is_a_clean_error(tmp_path):
+    from prodstats.errors import SeriesError
+    from prodstats.forecast import _load_calibration
+
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps({"levels": list(bt.LEVELS), "by_window": {"5": {
+        "lam": 4, "alpha": 0.6, "horizons": [1], "quantiles": [[0.0] * len(bt.LEVELS)]}}}))
+    with pytest.raises(SeriesError, match="rerun python -m prodstats calibrate --write"):
+        _load_calibration(path)
 
 
 def _collection(path, n, train_len, test_len, seed, start=0):
@@ -272,7 +367,8 @@ def test_leave_one_collection_out_report_structure(tmp_path):
     assert (alpha["n_series"], beta["n_series"]) == (40, 30)
     # alpha is scored with constants fitted on beta alone, which equal a direct fit on beta
     direct = bt.fit([bt.load(b, 5, 3)])
-    assert alpha["constants"] == {"lam": direct.lam, "alpha": direct.alpha}
+    assert alpha["constants"] == {"lam": direct.lam, "alpha": direct.alpha,
+                                  "kappa": direct.kappa, "beta": direct.beta}
     # halves partition the series: their mean MASE, weighted by size, is the whole
     parts = alpha["prodstats"]
     assert (parts["odd"]["mase"] * 20 + parts["even"]["mase"] * 20) / 40 == pytest.approx(
