@@ -383,7 +383,7 @@ def _marker_boxes(ax, line) -> list:
     """Window boxes of a line's markers (7 px around each point)."""
     from matplotlib.transforms import Bbox
 
-    xy = ax.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+    xy = ax.transData.transform(line.get_xydata())  # floats, whatever was plotted
     r = line.get_markersize() * ax.figure.dpi / 72 / 2
     return [Bbox([[x - r, y - r], [x + r, y + r]]) for x, y in xy if np.isfinite([x, y]).all()]
 

@@ -128,3 +128,28 @@ def test_a_capacity_with_only_targets_has_no_chart_of_its_own(three):
     observed.loc[observed["indicator"] == "shells_capacity", "modality"] = "actual"
     stems = {job["stem"] for job in chart_jobs(observed, prodstats.project(observed), ledger)}
     assert "nexter_munitions_shells_capacity" in stems
+
+
+def test_a_log_scale_comparison_with_error_bars_and_a_target_is_drawn(three):
+    """Two actors far apart in size (2.5 M against 36,000 rounds a year) switch the comparison
+    chart to a log axis; with a target label to place beside the error bars' caps, drawing it
+    once crashed the whole build (a newcomer's Rheinmetall source).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    import prodstats
+    from prodstats.charts import compare
+
+    ledger = prodstats.load(three)
+    series = prodstats.resolve(ledger.claims)
+    nexter = series[(series["actor"] == "nexter_munitions") & (series["scenario"] == "all")
+                    & (series["indicator"] == "shells_produced")
+                    & (series["measure"] == "level")]
+    target = nexter.iloc[[-1]].assign(period="2027", t=2027.5, modality="target",
+                                      value=60_000.0, low=60_000.0, high=60_000.0,
+                                      claim_ids="made-up-target")
+    fig = compare(pd.concat([series, target], ignore_index=True), "shells_produced", ledger)
+    FigureCanvasAgg(fig).draw()
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    assert [t.get_text() for t in ax.texts] == ["target 0.06 M"]
