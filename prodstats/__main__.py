@@ -162,7 +162,8 @@ def _main(argv: list[str] | None) -> int:
                              "with several, each is scored with constants fitted on the "
                              "others")
     bt.add_argument("--data", type=Path, required=True, action="append", help="long CSV: "
-                    "series_id, category, year, value, split (train/test); repeat for more")
+                    "series_id, year, value, split (train/test), optionally category; one row per "
+                    "series and year; repeat for more (format: docs/methodology.md)")
     bt.add_argument("--window", type=int, default=5, help="last K training points used")
     bt.add_argument("--horizon", type=int, action="append", help="steps projected: once, or "
                     "once per --data in the same order (default 6)")

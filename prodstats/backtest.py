@@ -65,25 +65,17 @@ class Collection:
 def load(path: str | Path, window: int, horizon: int) -> Collection:
     """Read a collection; raise :class:`SeriesError` (one line) when no series is usable."""
     path = Path(path)
-    if not path.is_file():
-        raise SeriesError(f"{path}: no such file; pass a long CSV with the columns "
-                          "series_id, category, year, value, split")
-    data = pd.read_csv(path)
-    need = {"series_id", "year", "value", "split"}
-    if not need <= set(data.columns):
-        raise SeriesError(f"{path}: needs the columns {sorted(need)}; has {list(data.columns)}")
     if window < 2 or horizon < 1:
         raise SeriesError(f"window must be at least 2 and horizon at least 1 (got {window}, "
                           f"{horizon})")
-    data = data.sort_values(["series_id", "year"], kind="stable")
-    data["series_id"] = data["series_id"].astype(str)
+    data = _read(path)
     groups = {s: g for s, g in data.groupby("series_id", sort=False)}
     ids, ys, truths, scales = [], [], [], []
     dropped: dict[str, list[str]] = {}
     for sid, g in groups.items():
         train = g.loc[g["split"] == "train", "value"].to_numpy(dtype=float)
         test = g.loc[g["split"] == "test", "value"].to_numpy(dtype=float)
-        reason = _unusable(train, test, window, horizon)
+        reason = _out_of_order(g) or _unusable(train, test, window, horizon)
         if reason:
             dropped.setdefault(reason, []).append(sid)
             continue
@@ -99,6 +91,68 @@ def load(path: str | Path, window: int, horizon: int) -> Collection:
                       np.array(scales), dropped)
 
 
+#: What a collection file holds, for messages.
+FORMAT = ("a long CSV with the columns series_id, year, value, split (train or test) and "
+          "optionally category: one row per series and year, years consecutive, the test "
+          "years after the training years")
+
+
+def _read(path: Path) -> pd.DataFrame:
+    """A collection's rows, sorted by series and year; raise :class:`SeriesError` naming the
+    first bad rows (``file:line: column 'c' = 'found': what is expected``).
+    """
+    if not path.is_file():
+        raise SeriesError(f"{path}: no such file; pass {FORMAT}")
+    try:
+        data = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise SeriesError(f"{path}: the file is empty; pass {FORMAT}") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise SeriesError(f"{path}: not a readable UTF-8 CSV ({exc}); pass {FORMAT}") from None
+    need = {"series_id", "year", "value", "split"}
+    if not need <= set(data.columns):
+        raise SeriesError(f"{path}: needs the columns {sorted(need)}; has {list(data.columns)}"
+                          f"; pass {FORMAT}")
+    data["line"] = data.index + 2                      # the header is line 1
+    year = pd.to_numeric(data["year"], errors="coerce")
+    _refuse(path, data, year.isna() | (year % 1 != 0), "year", "a whole year, such as 2015")
+    value = data["value"].str.strip()
+    number = pd.to_numeric(value, errors="coerce")
+    _refuse(path, data, number.isna() & (value != ""), "value",
+            "a number with a point as the decimal mark and no thousands separators "
+            "(12.5, 2500000), or an empty cell for a missing value")
+    _refuse(path, data, ~data["split"].isin(["train", "test"]), "split",
+            "train or test (lower case)")
+    data = data.assign(series_id=data["series_id"].astype(str), year=year.astype(int),
+                       value=number)
+    twice = data.duplicated(["series_id", "year"], keep="first")
+    _refuse(path, data, twice, "year", "each year once per series (this series has it twice)")
+    return data.sort_values(["series_id", "year"], kind="stable")
+
+
+def _refuse(path: Path, data: pd.DataFrame, bad: pd.Series, column: str,
+            expected: str) -> None:
+    """Raise a one-line error for the first rows where ``bad`` holds."""
+    if not bad.any():
+        return
+    rows = data[bad.to_numpy()]
+    first = rows.iloc[0]
+    more = f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
+    raise SeriesError(f"{path}:{first['line']}: column '{column}' = {str(first[column])!r}: "
+                      f"expected {expected}{more}")
+
+
+def _out_of_order(g: pd.DataFrame) -> str | None:
+    """Why a series' years cannot be read as one yearly series, or None."""
+    years = g["year"].to_numpy()
+    if np.any(np.diff(years) != 1):
+        return "years not consecutive (a gap)"
+    test = (g["split"] == "test").to_numpy()
+    if test.any() and not test[test.argmax():].all():
+        return "a training year after a test year"
+    return None
+
+
 def _unusable(train: np.ndarray, test: np.ndarray, window: int, horizon: int) -> str | None:
     """Why a series cannot be scored, or None."""
     if len(train) < max(window, 2):
@@ -106,7 +160,7 @@ def _unusable(train: np.ndarray, test: np.ndarray, window: int, horizon: int) ->
     if len(test) < horizon:
         return f"fewer than {horizon} test points"
     if not (np.all(np.isfinite(train)) and np.all(np.isfinite(test[:horizon]))):
-        return "missing values"
+        return "missing or infinite values"
     if np.any(train <= 0) or np.any(test[:horizon] <= 0):
         return "non-positive values"
     if np.all(np.diff(train) == 0):

@@ -418,3 +418,50 @@ def test_backtest_says_how_many_series_were_dropped_and_why(tmp_path):
         "mixed: 2 series dropped: 1 training part shorter than the window of 5 (e.g. S0); "
         "1 non-positive values (e.g. S1)")
     assert "mixed: 10 series" in done.stdout
+
+
+def _good_rows() -> list[str]:
+    rows = ["series_id,category,year,value,split"]
+    for sid in ("A", "B"):
+        rows += [f"{sid},x,{2000 + i},{100 + 7 * i + (i % 3)},{'train' if i < 8 else 'test'}"
+                 for i in range(12)]
+    return rows
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda r: r[:6] + ["A,x,2005,\"12,5\",train"] + r[7:],
+     "{path}:7: column 'value' = '12,5': expected a number with a point as the decimal mark "
+     "and no thousands separators (12.5, 2500000), or an empty cell for a missing value"),
+    (lambda r: r[:3] + ["A,x,2001.5,102,train"] + r[4:],
+     "{path}:4: column 'year' = '2001.5': expected a whole year, such as 2015"),
+    (lambda r: r[:4] + [r[3]] + r[5:],
+     "{path}:5: column 'year' = '2002': expected each year once per series (this series has "
+     "it twice)"),
+    (lambda r: r[:2] + [r[2].replace("train", "Train")] + r[3:],
+     "{path}:3: column 'split' = 'Train': expected train or test (lower case)"),
+    (lambda r: [], "{path}: the file is empty; pass a long CSV with the columns series_id, "
+     "year, value, split (train or test) and optionally category: one row per series and "
+     "year, years consecutive, the test years after the training years"),
+])
+def test_a_malformed_collection_is_one_line_naming_the_row(tmp_path, edit, message):
+    path = tmp_path / "mine.csv"
+    path.write_text("\n".join(edit(_good_rows())) + ("\n" if edit(_good_rows()) else ""),
+                    encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "prodstats", "backtest", "--data", str(path),
+                           "--horizon", "4"], capture_output=True, text=True, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[0] == message.format(path=path)
+
+
+def test_series_with_a_gap_or_a_test_year_inside_training_are_dropped_with_the_reason(tmp_path):
+    rows = _good_rows()
+    gap = [r for r in rows if not r.startswith("A,x,2003,")]
+    swapped = [r.replace("train", "test") if r.startswith("B,x,2004,") else r for r in gap]
+    path = tmp_path / "mine.csv"
+    path.write_text("\n".join(swapped) + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "prodstats", "backtest", "--data", str(path),
+                           "--horizon", "4"], capture_output=True, text=True, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[0] == (
+        f"{path}: no usable series for window 5 and horizon 4 (1 years not consecutive (a gap); "
+        "1 a training year after a test year)")
