@@ -62,7 +62,9 @@ class ProjectionSchema(pa.DataFrameModel):
     reading: Series[str] = pa.Field(description="Reading projected; 'pooled' mixes the readings "
                                     "consistent with the other claims.")
     scenario: Series[str] = pa.Field(description="all or no_unverified.")
-    period: Series[str] = pa.Field(nullable=True, description="Projected year; empty when skipped.")
+    period: Series[str] = pa.Field(nullable=True, description="Projected year; its figures are at "
+                                   "mid-year (feasibility judges a target at the end of its "
+                                   "period). Empty when skipped.")
     mean: Series[float] = pa.Field(nullable=True, description="Point projection (location of the "
                                    "predictive distribution, averaged over claim uncertainty).",
                                    metadata={"unit_column": "unit"})
