@@ -831,7 +831,7 @@ def feasibility(series: pd.DataFrame, draws: int = 1000,
                 continue
             mine.append(_add(jobs, _Job(g, np.array([due.end_year - g.t[-1]]),
                                         _seed(tgt.actor, against, "level", reading))))
-            ends = (g.periods[-1], g.value[-1], g.t[-1]), (g.value[0], g.t[0])
+            ends = (g.periods[-1], g.value[-1], g.t[-1]), (g.value[0], g.t[0], g.t.size)
         plan.append(({**base, "due": due.end_year}, notes, mine, ends))
     targets_of: dict[tuple, set] = {}
     for base, _, mine, _ in plan:
@@ -856,7 +856,7 @@ def _judged(base: dict, notes: list[str], chances: list[tuple[float, float]],
     row = {**base, "note": "; ".join(dict.fromkeys(notes))}
     if not chances:
         return row
-    (last_period, last_value, last_t), (first_value, first_t) = ends
+    (last_period, last_value, last_t), (first_value, first_t, n_points) = ends
     row.update(prob_reach=float(np.mean([p for p, _ in chances])),
                projected_mean=float(np.mean([m for _, m in chances])),
                last_period=last_period, last_value=last_value)
@@ -864,6 +864,11 @@ def _judged(base: dict, notes: list[str], chances: list[tuple[float, float]],
     if last_value > 0 and first_value > 0 and target > 0:
         row["required_growth"] = (target / last_value) ** (1 / (due_year - last_t)) - 1
         row["trajectory_growth"] = (last_value / first_value) ** (1 / (last_t - first_t)) - 1
+        if row["trajectory_growth"] > row["required_growth"] and row["prob_reach"] < 0.5:
+            row["note"] = "; ".join(filter(None, [row["note"], (
+                f"the growth so far ({row['trajectory_growth']:.0%} a year) would reach it, "
+                "but the projection continues a damped straight-line trend of "
+                f"{n_points} observed points, not compound growth (docs/methodology.md)")]))
     else:
         row["note"] = "; ".join(filter(None, [row["note"], "growth rates need positive values "
                                               "(logs are taken); not computed"]))

@@ -465,3 +465,22 @@ def test_series_with_a_gap_or_a_test_year_inside_training_are_dropped_with_the_r
     assert done.stderr.splitlines()[0] == (
         f"{path}: no usable series for window 5 and horizon 4 (1 years not consecutive (a gap); "
         "1 a training year after a test year)")
+
+
+def test_a_target_the_past_growth_would_reach_but_the_projection_does_not_says_why(tmp_path):
+    """100 in 2021 and 400 in 2024 (59 % a year): 500 by 2025 needs only 16 % a year, yet the
+    damped straight-line projection of two points gives it less than even odds. The note says
+    so, instead of leaving the reader with figures that seem to contradict each other.
+    """
+    raw = mini_ledger(tmp_path / "raw", [
+        {"period": "2021", "value": "100"},
+        {"period": "2024", "value": "400"},
+        {"period": "2025", "value": "500", "modality": "target"},
+    ])
+    feas = prodstats.feasibility(prodstats.resolve(prodstats.load(raw).claims))
+    row = feas[feas["scenario"] == "all"].iloc[0]
+    assert row["trajectory_growth"] == pytest.approx(4 ** (1 / 3) - 1)
+    assert row["required_growth"] < row["trajectory_growth"] and row["prob_reach"] < 0.5
+    assert row["note"] == ("the growth so far (59% a year) would reach it, but the projection "
+                           "continues a damped straight-line trend of 2 observed points, not "
+                           "compound growth (docs/methodology.md)")
