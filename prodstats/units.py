@@ -50,9 +50,22 @@ COUNTED_AS_SYSTEMS = {"gun", "guns", "howitzer", "howitzers", "tank", "tanks", "
                       "ships", "helicopter", "helicopters", "piece", "pieces"}
 
 
+#: Words of news text (English and German) for things the registry counts under another name.
+COUNTED_AS = {
+    "rounds": {"granate", "granaten", "geschoss", "geschosse", "schuss", "munition",
+               "artilleriegeschosse", "artilleriemunition", "ammunition", "ammo", "bullets"},
+    "drones": {"drohne", "drohnen", "uavs"},
+    "missiles": {"rakete", "raketen", "marschflugkörper", "lenkflugkörper"},
+    "contracts": {"vertrag", "verträge", "auftrag", "aufträge", "orders"},
+}
+
+
 def _hint(name: str) -> str:
     if name.casefold() in COUNTED_AS_SYSTEMS:
         return " (count weapons as 'systems', e.g. 'systems/month')"
+    unit = next((u for u, words in COUNTED_AS.items() if name.casefold() in words), None)
+    if unit:
+        return f" (count '{name}' as '{unit}', e.g. '{unit}/year')"
     close = difflib.get_close_matches(name, SUGGESTIONS, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

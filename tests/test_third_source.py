@@ -53,6 +53,9 @@ def test_the_third_source_validates_and_builds(three, tmp_path):
     ("exn25-02", "unit", "guns/month",
      "column 'unit' = 'guns/month': unknown unit 'guns' (count weapons as 'systems', e.g. "
      "'systems/month')"),
+    ("exn25-09", "unit", "Granaten/month",
+     "column 'unit' = 'Granaten/month': unknown unit 'Granaten' (count 'Granaten' as 'rounds', "
+     "e.g. 'rounds/year')"),
     ("exn25-02", "actor", "KNDS",
      "column 'actor' = 'KNDS': no such actor in actors.csv (did you mean 'knds'?); add it there "
      "(id, name, kind, country) or fix the id"),
