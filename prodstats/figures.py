@@ -132,17 +132,23 @@ _MONTHS = ("Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Ok
            "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Okt|Nov|Dec|Dez")
 
 #: Dates, tried before plain numbers. Month names must be capitalised (so "may" is not May).
+#: Those that begin with a digit and those that begin with a month name are tried apart: at
+#: one place only one of the two can match, and the regex engine skips the others quickly.
 DATE = re.compile(rf"""(?x)
-    (?<![\w.,])(?:19|20)[0-9]{{2}}-(?:0[1-9]|1[0-2])(?:-[0-9]{{2}})?  # 2025-01-17, 2023-01
-        (?:/[0-9]{{4}}(?:-[0-9]{{2}}(?:-[0-9]{{2}})?)?)?(?![0-9])      #   ... /2023-12
-  | (?<![\w.,])[0-9]{{1,2}}\.[0-9]{{1,2}}\.(?:[0-9]{{4}}|[0-9]{{2}})?(?![0-9])  # 17.01.2025
-  | (?<![\w.,])[0-9]{{1,2}}\.?\s(?:{_MONTHS})\b\.?(?:\s[0-9]{{4}}(?![0-9]))?   # 17. Januar 2025
-  | \b(?:{_MONTHS})\.?\s[0-9]{{1,2}}(?:st|nd|rd|th)?(?![0-9])(?:,?\s[0-9]{{4}}(?![0-9]))?
-                                                                    # January 17, 2025
-  | \b(?:{_MONTHS})\.?\s[0-9]{{4}}(?![0-9])                           # Januar 2025
-  | (?<![\w.,])[0-9]{{1,2}}[:.][0-9]{{2}}\s?Uhr\b                     # 14.30 Uhr
-  | (?<![\w.,])(?:19|20)[0-9]{{2}}\s?[/–-]\s?(?:(?:19|20)[0-9]{{2}}|[0-9]{{2}})(?![0-9]|[.,][0-9])
-                                                                    # 2023/24, 2022-2024
+    (?=[0-9])(?<![\w.,])(?:
+        (?:19|20)[0-9]{{2}}-(?:0[1-9]|1[0-2])(?:-[0-9]{{2}})?          # 2025-01-17, 2023-01
+            (?:/[0-9]{{4}}(?:-[0-9]{{2}}(?:-[0-9]{{2}})?)?)?(?![0-9])  #   ... /2023-12
+      | [0-9]{{1,2}}\.[0-9]{{1,2}}\.(?:[0-9]{{4}}|[0-9]{{2}})?(?![0-9])  # 17.01.2025
+      | [0-9]{{1,2}}\.?\s(?:{_MONTHS})\b\.?(?:\s[0-9]{{4}}(?![0-9]))?   # 17. Januar 2025
+      | [0-9]{{1,2}}[:.][0-9]{{2}}\s?Uhr\b                             # 14.30 Uhr
+      | (?:19|20)[0-9]{{2}}\s?[/–-]\s?(?:(?:19|20)[0-9]{{2}}|[0-9]{{2}})(?![0-9]|[.,][0-9])
+                                                                       # 2023/24, 2022-2024
+    )
+  | (?=[A-Z])\b(?:
+        (?:{_MONTHS})\.?\s[0-9]{{1,2}}(?:st|nd|rd|th)?(?![0-9])(?:,?\s[0-9]{{4}}(?![0-9]))?
+                                                                       # January 17, 2025
+      | (?:{_MONTHS})\.?\s[0-9]{{4}}(?![0-9])                          # Januar 2025
+    )
 """)
 
 #: Digits with separators, ASCII only: 2,500,000 | 2.500.000 | 40 000 (narrow spaces) | 2,5.
@@ -165,20 +171,23 @@ DIGITS = re.compile(r"""(?x)
 """)
 
 #: Digits other than ASCII 0-9 (any Unicode decimal digit that is not ASCII), with separators.
-OTHER_DIGITS = re.compile(r"(?:(?![0-9])\d)+(?:[.,\u066b\u066c](?:(?![0-9])\d)+)*")
+OTHER_DIGITS = re.compile(r"[^\D0-9]+(?:[.,\u066b\u066c][^\D0-9]+)*")
 
 #: Words (letters, with inner hyphens: "twenty-five", "six-fold"), the percent sign and
 #: "per cent" as one token.
 WORD = re.compile(r"(?i)per\scent|percentage\spoints?|%|[^\W\d_]+(?:[-‐][^\W\d_]+)*\.?")
 
-#: Rate cues: (pattern, base). Checked with :data:`NOT_A_RATE` for the false friends.
+#: Rate cues: (pattern, base). Checked with :data:`NOT_A_RATE` for the false friends. The
+#: first letters of all the cues come first, so the regex engine passes other places quickly.
 RATE_CUES = re.compile(r"""(?ix)
-    \b(?:a|an|per|each|every|pro|je|im|am|jeden|jedes|jede|jedem)\s
-        (?P<unit>year|month|week|day|jahr|monat|woche|tag)\b
-  | \bper\s(?P<annum>annum)\b
-  | \b(?P<adj>annual(?:ly)?|yearly|monthly|weekly|daily
-        |jährlich\w*|monatlich\w*|wöchentlich\w*|täglich\w*
-        |(?:jahres|monats|tages)(?:produktion|ausstoß|leistung|kapazität|rate|menge|bedarf)\w*)
+    (?=[adeijmptwy])\b(?:
+        (?:a|an|per|each|every|pro|je|im|am|jeden|jedes|jede|jedem)\s
+            (?P<unit>year|month|week|day|jahr|monat|woche|tag)\b
+      | per\s(?P<annum>annum)\b
+      | (?P<adj>annual(?:ly)?|yearly|monthly|weekly|daily
+            |jährlich\w*|monatlich\w*|wöchentlich\w*|täglich\w*
+            |(?:jahres|monats|tages)(?:produktion|ausstoß|leistung|kapazität|rate|menge|bedarf)\w*)
+    )
 """)
 _RATE_BASES = {"year": "year", "jahr": "year", "annum": "year", "annual": "year",
                "annually": "year", "yearly": "year", "jährlich": "year", "jahres": "year",
@@ -195,8 +204,8 @@ NOT_A_RATE_BEFORE = {"in", "within", "for", "over", "than", "half", "about", "ne
                      "almost", "once", "twice", "just", "only", "around", "after", "past"}
 
 #: A sentence ends at . ! ? ; followed by a space, or at a blank line (not after "Mio." etc.).
-SENTENCE_END = re.compile(r"(?<!\bMio)(?<!\bMrd)(?<!\bTsd)(?<!\bca)(?<!\bNr)(?<!\bNo)"
-                          r"[.!?;](?=\s)|\n\s*\n")
+SENTENCE_END = re.compile(r"[.!?;](?=\s)(?<!\bMio.)(?<!\bMrd.)(?<!\bTsd.)(?<!\bca.)(?<!\bNr.)"
+                          r"(?<!\bNo.)|\n\s*\n")
 #: A figure directly followed by a length unit is a calibre or a size, never a rate's figure.
 LENGTH_AFTER = re.compile(r"(?i)\s?-?(?:mm|cm|km|millimet(?:er|re)s?|kaliber|calibre)\b")
 
