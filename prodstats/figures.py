@@ -39,6 +39,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from prodstats.vocab import QUALIFIERS
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -795,6 +797,7 @@ PERIOD_LENGTHS = (("year", re.compile(r"[0-9]{4}")), ("month", re.compile(r"[0-9
                   ("day", re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")))
 
 
+@lru_cache(maxsize=1024)
 def _period_length(period: object) -> str | None:
     """``year``, ``month`` or ``day`` for a period written as one of them, else None."""
     text = str(period).strip() if isinstance(period, str) else ""
@@ -806,7 +809,7 @@ def _cached_figures(quote: str, language: str | None) -> list[Figure]:
     return read_figures(quote, language)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Claim:
     """One claim, with the figures of its quote."""
 
@@ -877,8 +880,6 @@ class _Claim:
 
     def _rule_bound(self, factor_name: str, bound: float) -> bool:
         """Whether a bound is what the qualifier rule gives (filled in, not written)."""
-        from prodstats import QUALIFIERS
-
         rule = QUALIFIERS.get(self.qualifier)
         factor = None if rule is None else getattr(rule, factor_name)
         return (factor is not None and self.value is not None

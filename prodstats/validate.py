@@ -44,6 +44,7 @@ class Context:
     texts: dict[str, str] = field(default_factory=dict)
     periods: dict[str, Period | PeriodError] = field(default_factory=dict)
     units: dict[str, object] = field(default_factory=dict)
+    quoted: np.ndarray | None = None  # the rows whose quote is in their text (by quotes())
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -421,6 +422,7 @@ def quotes(ctx: Context) -> list[Problem]:
     """Each quote is verbatim in the (hash-checked) text of its source."""
     frame = ctx.frame
     bad = []
+    ctx.quoted = np.zeros(len(frame), dtype=bool)
     where: dict[str, int] = {}  # per source, where its last quote was found
     for row, (quote, sid) in enumerate(zip(frame["quote"].tolist(), frame["source_id"].tolist(),
                                            strict=True)):
@@ -435,6 +437,7 @@ def quotes(ctx: Context) -> list[Problem]:
             bad.append(row)
         else:
             where[sid] = found
+            ctx.quoted[row] = True
     return [ctx.claims.problem(row, "quote", frame["quote"].iat[row],
                                quote_message(frame["quote"].iat[row],
                                              ctx.texts[frame["source_id"].iat[row]],
@@ -451,12 +454,13 @@ def quote_figures(ctx: Context) -> list[Problem]:
     languages = {} if ctx.sources is None else dict(zip(ctx.sources["source_id"],
                                                         ctx.sources["language"], strict=True))
     frame = ctx.frame.assign(language=ctx.frame["source_id"].map(languages))
-    # A quote not found in its text is reported as such; its figures are checked once it is.
-    found = [isinstance(q, str) and sid in ctx.texts and q in ctx.texts[sid]
-             for q, sid in zip(frame["quote"], frame["source_id"], strict=True)]
-    return [ctx.claims.problem(row, column, value, message)
-            for row, column, value, message in quote_problems(frame[found])
-            for row in [int(np.flatnonzero(found)[row])]]
+    # A quote not found in its text is reported as such (by quotes()); its figures are checked
+    # once it is.
+    if ctx.quoted is None:
+        quotes(ctx)
+    rows = np.flatnonzero(ctx.quoted)
+    return [ctx.claims.problem(int(rows[row]), column, value, message)
+            for row, column, value, message in quote_problems(frame.iloc[rows])]
 
 
 def dates(ctx: Context) -> list[Problem]:
