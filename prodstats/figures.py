@@ -154,13 +154,15 @@ DATE = re.compile(rf"""(?x)
 """)
 
 #: Digits with separators, ASCII only: 2,500,000 | 2.500.000 | 40 000 (narrow spaces) | 2,5.
-#: Not preceded by a letter or digit, nor by a digit and a separator (the middle of a number).
+#: Not preceded by a letter or digit, nor by a digit and a separator (the middle of a number):
+#: the first digit is matched, then what stands before it is checked.
 DIGITS = re.compile(r"""(?x)
-    (?<![\w])(?<![0-9][.,])
     (?P<digits>
-        [0-9]{1,3}(?:(?:,[0-9]{3})+|(?:\.[0-9]{3})+|(?:[\u00a0\u202f\u2009][0-9]{3})+)
+        [0-9](?<![\w][0-9])(?<![0-9][.,][0-9])
+        (?:[0-9]{0,2}(?:(?:,[0-9]{3})+|(?:\.[0-9]{3})+|(?:[\u00a0\u202f\u2009][0-9]{3})+)
             (?:[.,][0-9]+)?                     # grouped, with an optional decimal part
-      | [0-9]+(?:[.,][0-9]+)?                   # plain, with an optional decimal part
+          | [0-9]*(?:[.,][0-9]+)?               # plain, with an optional decimal part
+        )
     )
     (?P<attached>                               # a suffix written onto the digits
         (?:bn|mn|mln|tn|k|m)(?![\w])            #   6.6bn, 40k, 2.5m
@@ -171,6 +173,10 @@ DIGITS = re.compile(r"""(?x)
       | (?:er|s|'s)(?![\w])                     #   1990er, 1990s
     )?
 """)
+
+#: Four digits that may be a year; the narrow spaces that may group digits.
+YEAR_DIGITS = re.compile(r"(?:19|20)[0-9]{2}")
+GROUP_SPACES = re.compile("[\u00a0\u202f\u2009]")
 
 #: Digits other than ASCII 0-9 (any Unicode decimal digit that is not ASCII), with separators.
 OTHER_DIGITS = re.compile(r"[^\D0-9]+(?:[.,\u066b\u066c][^\D0-9]+)*")
@@ -341,8 +347,9 @@ def _tokens(text: str, language: str | None) -> list[_Token]:
         add(_Token(m.start(), m.end(), "date"))
     for m in DIGITS.finditer(text):
         add(_digits_token(m, language))
-    for m in OTHER_DIGITS.finditer(text):
-        add(_Token(m.start(), m.end(), "digits"))
+    if not text.isascii():  # digits other than 0-9 are not ASCII
+        for m in OTHER_DIGITS.finditer(text):
+            add(_Token(m.start(), m.end(), "digits"))
     for m in WORD.finditer(text):
         spec = _classify_word(m.group(), language)
         if spec is not None:
@@ -356,7 +363,7 @@ def _digits_token(m: re.Match, language: str | None) -> _Token:
     """A token of ASCII digits, with what a suffix written onto them does."""
     digits, suffix = m.group("digits"), (m.group("attached") or "").lower().lstrip("-")
     token = _Token(m.start(), m.end(), "number", _digit_values(digits, language))
-    year = re.fullmatch(r"(?:19|20)[0-9]{2}", digits) is not None
+    year = YEAR_DIGITS.fullmatch(digits) is not None
     token.plain_year = year and suffix in ("", "er", "s", "'s")
     if suffix in SCALES:  # 6.6bn, 40k
         token.candidates = tuple(v * SCALES[suffix] for v in token.candidates)
@@ -373,7 +380,7 @@ def _digits_token(m: re.Match, language: str | None) -> _Token:
 
 def _digit_values(digits: str, language: str | None) -> tuple[float, ...]:
     """The readings of ASCII digits with separators, the language's likeliest first."""
-    plain = re.sub("[\u00a0\u202f\u2009]", "", digits)
+    plain = GROUP_SPACES.sub("", digits)
     if "," in plain and "." in plain:  # both: the last one is the decimal mark
         decimal = "," if plain.rfind(",") > plain.rfind(".") else "."
         group = "." if decimal == "," else ","
