@@ -651,7 +651,10 @@ def capacity_words(ctx: Context) -> list[Problem]:
     frame = ctx.frame
     derived = frame["derived"].fillna(False).astype(bool) if "derived" in frame else False
     output = frame["indicator"].map(measures).eq("output") & ~derived
-    said = frame["quote"].astype(object).map(
+    # The words all hold "apa" (capacity, Kapazität): only such quotes are read by the regex.
+    quote = frame["quote"].astype(object)
+    output &= quote.str.contains("apa", case=False, regex=False).fillna(False).astype(bool)
+    said = quote.where(output, "").map(
         lambda q: m.group(0) if isinstance(q, str) and (m := CAPACITY_WORDS.search(q)) else "")
     rows = np.flatnonzero((output & said.ne("")).to_numpy())
     return ctx.report(rows, "indicator", lambda i: (
