@@ -153,6 +153,10 @@ DATE = re.compile(rf"""(?x)
     )
 """)
 
+#: The first ASCII digit of a text, and how far before it a date may start ("September 3").
+ASCII_DIGIT = re.compile("[0-9]")
+DATE_LEAD = max(map(len, _MONTHS.split("|"))) + 2
+
 #: Digits with separators, ASCII only: 2,500,000 | 2.500.000 | 40 000 (narrow spaces) | 2,5.
 #: Not preceded by a letter or digit, nor by a digit and a separator (the middle of a number):
 #: the first digit is matched, then what stands before it is checked.
@@ -343,10 +347,12 @@ def _tokens(text: str, language: str | None) -> list[_Token]:
         busy[token.start:token.end] = b"\x01" * (token.end - token.start)
         taken.append(token)
 
-    for m in DATE.finditer(text):
-        add(_Token(m.start(), m.end(), "date"))
-    for m in DIGITS.finditer(text):
-        add(_digits_token(m, language))
+    digit = ASCII_DIGIT.search(text)
+    if digit:  # a date holds a digit, at most a month name, a full stop and a space after it starts
+        for m in DATE.finditer(text, max(0, digit.start() - DATE_LEAD)):
+            add(_Token(m.start(), m.end(), "date"))
+        for m in DIGITS.finditer(text, digit.start()):
+            add(_digits_token(m, language))
     if not text.isascii():  # digits other than 0-9 are not ASCII
         for m in OTHER_DIGITS.finditer(text):
             add(_Token(m.start(), m.end(), "digits"))
