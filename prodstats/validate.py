@@ -361,13 +361,14 @@ def units(ctx: Context) -> list[Problem]:
     ctx.units = _parse_distinct(ctx.frame["unit"], parse_unit, UnitParseError)
     problems = _bad_parses(ctx, "unit", ctx.units, UnitParseError)
     canonical = _canonical_units(ctx)
-    combos = ctx.frame[["kind", "indicator", "unit"]].astype(object)
+    combos = list(ctx.frame[["kind", "indicator", "unit"]].astype(object)
+                  .itertuples(index=False, name=None))
     verdict = {}
-    for combo in set(combos.itertuples(index=False, name=None)):
+    for combo in set(combos):
         kind, indicator, unit = combo
         if isinstance(unit, str) and not isinstance(ctx.units.get(unit), UnitParseError):
             verdict[combo] = unit_fit(kind, unit, canonical.get(indicator))[1]
-    for row, combo in enumerate(combos.itertuples(index=False, name=None)):
+    for row, combo in enumerate(combos):
         if verdict.get(combo):
             problems.append(ctx.claims.problem(row, "unit", combo[2], verdict[combo]))
     return problems
