@@ -178,10 +178,6 @@ DIGITS = re.compile(r"""(?x)
     )?
 """)
 
-#: Four digits that may be a year; the narrow spaces that may group digits.
-YEAR_DIGITS = re.compile(r"(?:19|20)[0-9]{2}")
-GROUP_SPACES = re.compile("[\u00a0\u202f\u2009]")
-
 #: Digits other than ASCII 0-9 (any Unicode decimal digit that is not ASCII), with separators.
 OTHER_DIGITS = re.compile(r"[^\D0-9]+(?:[.,\u066b\u066c][^\D0-9]+)*")
 
@@ -369,7 +365,7 @@ def _digits_token(m: re.Match, language: str | None) -> _Token:
     """A token of ASCII digits, with what a suffix written onto them does."""
     digits, suffix = m.group("digits"), (m.group("attached") or "").lower().lstrip("-")
     token = _Token(m.start(), m.end(), "number", _digit_values(digits, language))
-    year = YEAR_DIGITS.fullmatch(digits) is not None
+    year = re.fullmatch(r"(?:19|20)[0-9]{2}", digits) is not None
     token.plain_year = year and suffix in ("", "er", "s", "'s")
     if suffix in SCALES:  # 6.6bn, 40k
         token.candidates = tuple(v * SCALES[suffix] for v in token.candidates)
@@ -386,7 +382,7 @@ def _digits_token(m: re.Match, language: str | None) -> _Token:
 
 def _digit_values(digits: str, language: str | None) -> tuple[float, ...]:
     """The readings of ASCII digits with separators, the language's likeliest first."""
-    plain = GROUP_SPACES.sub("", digits)
+    plain = re.sub("[\u00a0\u202f\u2009]", "", digits)
     if "," in plain and "." in plain:  # both: the last one is the decimal mark
         decimal = "," if plain.rfind(",") > plain.rfind(".") else "."
         group = "." if decimal == "," else ","
