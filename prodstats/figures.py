@@ -39,6 +39,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from prodstats.vocab import QUALIFIERS
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -132,27 +134,39 @@ _MONTHS = ("Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Ok
            "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Okt|Nov|Dec|Dez")
 
 #: Dates, tried before plain numbers. Month names must be capitalised (so "may" is not May).
+#: Those that begin with a digit and those that begin with a month name are tried apart: at
+#: one place only one of the two can match, and the regex engine skips the others quickly.
 DATE = re.compile(rf"""(?x)
-    (?<![\w.,])(?:19|20)[0-9]{{2}}-(?:0[1-9]|1[0-2])(?:-[0-9]{{2}})?  # 2025-01-17, 2023-01
-        (?:/[0-9]{{4}}(?:-[0-9]{{2}}(?:-[0-9]{{2}})?)?)?(?![0-9])      #   ... /2023-12
-  | (?<![\w.,])[0-9]{{1,2}}\.[0-9]{{1,2}}\.(?:[0-9]{{4}}|[0-9]{{2}})?(?![0-9])  # 17.01.2025
-  | (?<![\w.,])[0-9]{{1,2}}\.?\s(?:{_MONTHS})\b\.?(?:\s[0-9]{{4}}(?![0-9]))?   # 17. Januar 2025
-  | \b(?:{_MONTHS})\.?\s[0-9]{{1,2}}(?:st|nd|rd|th)?(?![0-9])(?:,?\s[0-9]{{4}}(?![0-9]))?
-                                                                    # January 17, 2025
-  | \b(?:{_MONTHS})\.?\s[0-9]{{4}}(?![0-9])                           # Januar 2025
-  | (?<![\w.,])[0-9]{{1,2}}[:.][0-9]{{2}}\s?Uhr\b                     # 14.30 Uhr
-  | (?<![\w.,])(?:19|20)[0-9]{{2}}\s?[/–-]\s?(?:(?:19|20)[0-9]{{2}}|[0-9]{{2}})(?![0-9]|[.,][0-9])
-                                                                    # 2023/24, 2022-2024
+    (?=[0-9])(?<![\w.,])(?:
+        (?:19|20)[0-9]{{2}}-(?:0[1-9]|1[0-2])(?:-[0-9]{{2}})?          # 2025-01-17, 2023-01
+            (?:/[0-9]{{4}}(?:-[0-9]{{2}}(?:-[0-9]{{2}})?)?)?(?![0-9])  #   ... /2023-12
+      | [0-9]{{1,2}}\.[0-9]{{1,2}}\.(?:[0-9]{{4}}|[0-9]{{2}})?(?![0-9])  # 17.01.2025
+      | [0-9]{{1,2}}\.?\s(?:{_MONTHS})\b\.?(?:\s[0-9]{{4}}(?![0-9]))?   # 17. Januar 2025
+      | [0-9]{{1,2}}[:.][0-9]{{2}}\s?Uhr\b                             # 14.30 Uhr
+      | (?:19|20)[0-9]{{2}}\s?[/–-]\s?(?:(?:19|20)[0-9]{{2}}|[0-9]{{2}})(?![0-9]|[.,][0-9])
+                                                                       # 2023/24, 2022-2024
+    )
+  | (?=[A-Z])\b(?:
+        (?:{_MONTHS})\.?\s[0-9]{{1,2}}(?:st|nd|rd|th)?(?![0-9])(?:,?\s[0-9]{{4}}(?![0-9]))?
+                                                                       # January 17, 2025
+      | (?:{_MONTHS})\.?\s[0-9]{{4}}(?![0-9])                          # Januar 2025
+    )
 """)
 
+#: The first ASCII digit of a text, and how far before it a date may start ("September 3").
+ASCII_DIGIT = re.compile("[0-9]")
+DATE_LEAD = max(map(len, _MONTHS.split("|"))) + 2
+
 #: Digits with separators, ASCII only: 2,500,000 | 2.500.000 | 40 000 (narrow spaces) | 2,5.
-#: Not preceded by a letter or digit, nor by a digit and a separator (the middle of a number).
+#: Not preceded by a letter or digit, nor by a digit and a separator (the middle of a number):
+#: the first digit is matched, then what stands before it is checked.
 DIGITS = re.compile(r"""(?x)
-    (?<![\w])(?<![0-9][.,])
     (?P<digits>
-        [0-9]{1,3}(?:(?:,[0-9]{3})+|(?:\.[0-9]{3})+|(?:[\u00a0\u202f\u2009][0-9]{3})+)
+        [0-9](?<![\w][0-9])(?<![0-9][.,][0-9])
+        (?:[0-9]{0,2}(?:(?:,[0-9]{3})+|(?:\.[0-9]{3})+|(?:[\u00a0\u202f\u2009][0-9]{3})+)
             (?:[.,][0-9]+)?                     # grouped, with an optional decimal part
-      | [0-9]+(?:[.,][0-9]+)?                   # plain, with an optional decimal part
+          | [0-9]*(?:[.,][0-9]+)?               # plain, with an optional decimal part
+        )
     )
     (?P<attached>                               # a suffix written onto the digits
         (?:bn|mn|mln|tn|k|m)(?![\w])            #   6.6bn, 40k, 2.5m
@@ -165,20 +179,23 @@ DIGITS = re.compile(r"""(?x)
 """)
 
 #: Digits other than ASCII 0-9 (any Unicode decimal digit that is not ASCII), with separators.
-OTHER_DIGITS = re.compile(r"(?:(?![0-9])\d)+(?:[.,\u066b\u066c](?:(?![0-9])\d)+)*")
+OTHER_DIGITS = re.compile(r"[^\D0-9]+(?:[.,\u066b\u066c][^\D0-9]+)*")
 
 #: Words (letters, with inner hyphens: "twenty-five", "six-fold"), the percent sign and
 #: "per cent" as one token.
 WORD = re.compile(r"(?i)per\scent|percentage\spoints?|%|[^\W\d_]+(?:[-‐][^\W\d_]+)*\.?")
 
-#: Rate cues: (pattern, base). Checked with :data:`NOT_A_RATE` for the false friends.
+#: Rate cues: (pattern, base). Checked with :data:`NOT_A_RATE` for the false friends. The
+#: first letters of all the cues come first, so the regex engine passes other places quickly.
 RATE_CUES = re.compile(r"""(?ix)
-    \b(?:a|an|per|each|every|pro|je|im|am|jeden|jedes|jede|jedem)\s
-        (?P<unit>year|month|week|day|jahr|monat|woche|tag)\b
-  | \bper\s(?P<annum>annum)\b
-  | \b(?P<adj>annual(?:ly)?|yearly|monthly|weekly|daily
-        |jährlich\w*|monatlich\w*|wöchentlich\w*|täglich\w*
-        |(?:jahres|monats|tages)(?:produktion|ausstoß|leistung|kapazität|rate|menge|bedarf)\w*)
+    (?=[adeijmptwy])\b(?:
+        (?:a|an|per|each|every|pro|je|im|am|jeden|jedes|jede|jedem)\s
+            (?P<unit>year|month|week|day|jahr|monat|woche|tag)\b
+      | per\s(?P<annum>annum)\b
+      | (?P<adj>annual(?:ly)?|yearly|monthly|weekly|daily
+            |jährlich\w*|monatlich\w*|wöchentlich\w*|täglich\w*
+            |(?:jahres|monats|tages)(?:produktion|ausstoß|leistung|kapazität|rate|menge|bedarf)\w*)
+    )
 """)
 _RATE_BASES = {"year": "year", "jahr": "year", "annum": "year", "annual": "year",
                "annually": "year", "yearly": "year", "jährlich": "year", "jahres": "year",
@@ -195,8 +212,8 @@ NOT_A_RATE_BEFORE = {"in", "within", "for", "over", "than", "half", "about", "ne
                      "almost", "once", "twice", "just", "only", "around", "after", "past"}
 
 #: A sentence ends at . ! ? ; followed by a space, or at a blank line (not after "Mio." etc.).
-SENTENCE_END = re.compile(r"(?<!\bMio)(?<!\bMrd)(?<!\bTsd)(?<!\bca)(?<!\bNr)(?<!\bNo)"
-                          r"[.!?;](?=\s)|\n\s*\n")
+SENTENCE_END = re.compile(r"[.!?;](?=\s)(?<!\bMio.)(?<!\bMrd.)(?<!\bTsd.)(?<!\bca.)(?<!\bNr.)"
+                          r"(?<!\bNo.)|\n\s*\n")
 #: A figure directly followed by a length unit is a calibre or a size, never a rate's figure.
 LENGTH_AFTER = re.compile(r"(?i)\s?-?(?:mm|cm|km|millimet(?:er|re)s?|kaliber|calibre)\b")
 
@@ -326,12 +343,15 @@ def _tokens(text: str, language: str | None) -> list[_Token]:
         busy[token.start:token.end] = b"\x01" * (token.end - token.start)
         taken.append(token)
 
-    for m in DATE.finditer(text):
-        add(_Token(m.start(), m.end(), "date"))
-    for m in DIGITS.finditer(text):
-        add(_digits_token(m, language))
-    for m in OTHER_DIGITS.finditer(text):
-        add(_Token(m.start(), m.end(), "digits"))
+    digit = ASCII_DIGIT.search(text)
+    if digit:  # a date holds a digit, at most a month name, a full stop and a space after it starts
+        for m in DATE.finditer(text, max(0, digit.start() - DATE_LEAD)):
+            add(_Token(m.start(), m.end(), "date"))
+        for m in DIGITS.finditer(text, digit.start()):
+            add(_digits_token(m, language))
+    if not text.isascii():  # digits other than 0-9 are not ASCII
+        for m in OTHER_DIGITS.finditer(text):
+            add(_Token(m.start(), m.end(), "digits"))
     for m in WORD.finditer(text):
         spec = _classify_word(m.group(), language)
         if spec is not None:
@@ -786,6 +806,7 @@ PERIOD_LENGTHS = (("year", re.compile(r"[0-9]{4}")), ("month", re.compile(r"[0-9
                   ("day", re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")))
 
 
+@lru_cache(maxsize=1024)
 def _period_length(period: object) -> str | None:
     """``year``, ``month`` or ``day`` for a period written as one of them, else None."""
     text = str(period).strip() if isinstance(period, str) else ""
@@ -797,7 +818,7 @@ def _cached_figures(quote: str, language: str | None) -> list[Figure]:
     return read_figures(quote, language)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Claim:
     """One claim, with the figures of its quote."""
 
@@ -868,8 +889,6 @@ class _Claim:
 
     def _rule_bound(self, factor_name: str, bound: float) -> bool:
         """Whether a bound is what the qualifier rule gives (filled in, not written)."""
-        from prodstats import QUALIFIERS
-
         rule = QUALIFIERS.get(self.qualifier)
         factor = None if rule is None else getattr(rule, factor_name)
         return (factor is not None and self.value is not None

@@ -149,16 +149,15 @@ def fill_bounds(claims: pd.DataFrame) -> pd.DataFrame:
     """value_low and value_high from the qualifier rule where the coder left them empty; the
     value of a scale word ("dozens") from its bounds where no figure is given.
     """
-    rule = {name: pd.Series({q: getattr(r, name) for q, r in QUALIFIERS.items()}, dtype=float)
+    codes, names = pd.factorize(claims["qualifier"])  # code -1 (no qualifier): the last, NaN
+    rule = {name: np.array([getattr(QUALIFIERS.get(q), name, None) for q in names] + [None],
+                           dtype=float)[codes]
             for name in ("low_factor", "high_factor", "low_abs", "high_abs")}
-    qualifier = claims["qualifier"]
-    scale = qualifier.map(rule["low_abs"]).notna().to_numpy()
+    scale = ~np.isnan(rule["low_abs"])
     value = claims["value"].to_numpy(dtype=float, copy=True)
     given_low, given_high = (claims[c].to_numpy(dtype=float) for c in ("value_low", "value_high"))
-    rule_low = np.where(scale, qualifier.map(rule["low_abs"]),
-                        value * qualifier.map(rule["low_factor"]).to_numpy(dtype=float))
-    rule_high = np.where(scale, qualifier.map(rule["high_abs"]),
-                         value * qualifier.map(rule["high_factor"]).to_numpy(dtype=float))
+    rule_low = np.where(scale, rule["low_abs"], value * rule["low_factor"])
+    rule_high = np.where(scale, rule["high_abs"], value * rule["high_factor"])
     low = np.where(np.isnan(given_low), rule_low, given_low).astype(float)
     high = np.where(np.isnan(given_high), rule_high, given_high).astype(float)
     for i in np.flatnonzero(scale & np.isnan(value)):

@@ -269,11 +269,10 @@ def read_texts(raw: Path, sources: Table) -> tuple[dict[str, str], list[Problem]
 
 def _read_text(raw: Path, folder: Path, name: str) -> tuple[bytes, str | None]:
     """The bytes of one text file, or why it cannot be used."""
-    where = f"{label(raw)}/texts/"
     inside = ("write a path inside texts/ such as 'texts/NAME.txt'; archive the source text "
               "there, verbatim, as UTF-8")
     if Path(name).is_absolute() or ".." in Path(name).parts or not name.startswith("texts/"):
-        return b"", f"not a file inside {where}; {inside}"
+        return b"", f"not a file inside {label(raw)}/texts/; {inside}"
     path = raw / name
     try:
         resolved = path.resolve(strict=True)
@@ -281,7 +280,7 @@ def _read_text(raw: Path, folder: Path, name: str) -> tuple[bytes, str | None]:
         return b"", f"no such file under {label(raw)}/; archive the source text there, " \
                     "verbatim, as UTF-8"
     if not resolved.is_relative_to(folder):
-        return b"", f"a link that leads out of {where}; {inside}"
+        return b"", f"a link that leads out of {label(raw)}/texts/; {inside}"
     try:  # not following links, not waiting on a pipe; the checks are on what was opened
         fd = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except OSError as exc:

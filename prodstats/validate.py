@@ -44,6 +44,7 @@ class Context:
     texts: dict[str, str] = field(default_factory=dict)
     periods: dict[str, Period | PeriodError] = field(default_factory=dict)
     units: dict[str, object] = field(default_factory=dict)
+    quoted: np.ndarray | None = None  # the rows whose quote is in their text (by quotes())
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -360,13 +361,14 @@ def units(ctx: Context) -> list[Problem]:
     ctx.units = _parse_distinct(ctx.frame["unit"], parse_unit, UnitParseError)
     problems = _bad_parses(ctx, "unit", ctx.units, UnitParseError)
     canonical = _canonical_units(ctx)
-    combos = ctx.frame[["kind", "indicator", "unit"]].astype(object)
+    combos = list(ctx.frame[["kind", "indicator", "unit"]].astype(object)
+                  .itertuples(index=False, name=None))
     verdict = {}
-    for combo in set(combos.itertuples(index=False, name=None)):
+    for combo in set(combos):
         kind, indicator, unit = combo
         if isinstance(unit, str) and not isinstance(ctx.units.get(unit), UnitParseError):
             verdict[combo] = unit_fit(kind, unit, canonical.get(indicator))[1]
-    for row, combo in enumerate(combos.itertuples(index=False, name=None)):
+    for row, combo in enumerate(combos):
         if verdict.get(combo):
             problems.append(ctx.claims.problem(row, "unit", combo[2], verdict[combo]))
     return problems
@@ -421,6 +423,7 @@ def quotes(ctx: Context) -> list[Problem]:
     """Each quote is verbatim in the (hash-checked) text of its source."""
     frame = ctx.frame
     bad = []
+    ctx.quoted = np.zeros(len(frame), dtype=bool)
     where: dict[str, int] = {}  # per source, where its last quote was found
     for row, (quote, sid) in enumerate(zip(frame["quote"].tolist(), frame["source_id"].tolist(),
                                            strict=True)):
@@ -435,6 +438,7 @@ def quotes(ctx: Context) -> list[Problem]:
             bad.append(row)
         else:
             where[sid] = found
+            ctx.quoted[row] = True
     return [ctx.claims.problem(row, "quote", frame["quote"].iat[row],
                                quote_message(frame["quote"].iat[row],
                                              ctx.texts[frame["source_id"].iat[row]],
@@ -451,12 +455,13 @@ def quote_figures(ctx: Context) -> list[Problem]:
     languages = {} if ctx.sources is None else dict(zip(ctx.sources["source_id"],
                                                         ctx.sources["language"], strict=True))
     frame = ctx.frame.assign(language=ctx.frame["source_id"].map(languages))
-    # A quote not found in its text is reported as such; its figures are checked once it is.
-    found = [isinstance(q, str) and sid in ctx.texts and q in ctx.texts[sid]
-             for q, sid in zip(frame["quote"], frame["source_id"], strict=True)]
-    return [ctx.claims.problem(row, column, value, message)
-            for row, column, value, message in quote_problems(frame[found])
-            for row in [int(np.flatnonzero(found)[row])]]
+    # A quote not found in its text is reported as such (by quotes()); its figures are checked
+    # once it is.
+    if ctx.quoted is None:
+        quotes(ctx)
+    rows = np.flatnonzero(ctx.quoted)
+    return [ctx.claims.problem(int(rows[row]), column, value, message)
+            for row, column, value, message in quote_problems(frame.iloc[rows])]
 
 
 def dates(ctx: Context) -> list[Problem]:
@@ -647,7 +652,10 @@ def capacity_words(ctx: Context) -> list[Problem]:
     frame = ctx.frame
     derived = frame["derived"].fillna(False).astype(bool) if "derived" in frame else False
     output = frame["indicator"].map(measures).eq("output") & ~derived
-    said = frame["quote"].astype(object).map(
+    # The words all hold "apa" (capacity, Kapazität): only such quotes are read by the regex.
+    quote = frame["quote"].astype(object)
+    output &= quote.str.contains("apa", case=False, regex=False).fillna(False).astype(bool)
+    said = quote.where(output, "").map(
         lambda q: m.group(0) if isinstance(q, str) and (m := CAPACITY_WORDS.search(q)) else "")
     rows = np.flatnonzero((output & said.ne("")).to_numpy())
     return ctx.report(rows, "indicator", lambda i: (

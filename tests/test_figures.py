@@ -117,6 +117,28 @@ def test_dates_are_marked():
     assert spans("bis 2000 Soldaten", "de") == [("2000", "number", (2000,), None)]
 
 
+@pytest.mark.parametrize(("text", "language", "figures"), [
+    # where a date, a number or a cue may begin: not after a letter or digit, nor mid-number
+    ("v2025-01-17 und x17.01.2025, aber 17.01.2025 und (2023/24)", "de",
+     [("01", "number", None), ("17", "number", None), ("17.01.2025", "date", None),
+      ("2023/24", "date", None)]),
+    ("Am 3. März 2024, seit September 3, 2023 und Dez. 2025 um 14.30 Uhr", "de",
+     [("3. März 2024", "date", None), ("September 3, 2023", "date", None),
+      ("Dez. 2025", "date", None), ("14.30 Uhr", "date", None)]),
+    ("a12 b 1,5 und 2.500.000 sowie 3rd und 40k, 6x, 3-fach", None,
+     [("1,5", "number", None), ("2.500.000", "number", None), ("3rd", "number", None),
+      ("40k", "number", None), ("6x", "multiple", None), ("3-fach", "multiple", None)]),
+    ("٣٠٠ Drohnen, １２ Raketen und 12", "de",
+     [("٣٠٠", "digits", None), ("１２", "digits", None), ("12", "number", None)]),
+    ("2 Mio. Granaten pro Monat. Im Jahr 2024; 3 Mrd. jährlich", "de",
+     [("2 Mio.", "number", "month"), ("2024", "date", None), ("3 Mrd.", "number", "year")]),
+    ("MONTHLY 300 drones, Per Annum 4,000 and 5 PER WEEK", "en",
+     [("300", "number", "month"), ("4,000", "number", None), ("5", "number", "week")]),
+])
+def test_where_figures_begin(text, language, figures):
+    assert [(f.text, f.kind, f.rate) for f in read_figures(text, language)] == figures
+
+
 def test_rate_cues():
     text = ("40.000 Granaten pro Monat, 2 Mio. Schuss im Jahr, 100 am Tag, jährlich 3000 "
             "Raketen, monatlich 200.000, im Jahr 2024 50 Stück")
