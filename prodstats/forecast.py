@@ -195,23 +195,25 @@ def constants(k: int, calibration: dict[int, Constants] | None = None) -> Consta
 
 
 def _fit(y: np.ndarray, t: np.ndarray, c: Constants) -> tuple[np.ndarray, ...]:
-    """Rows of ``y`` (rows, k) at times ``t`` ((k,) or (rows, k)), as 2-d arrays, with each
-    row's drift per year ``d``, σ² (the variance per year of its changes around the drift; NaN
-    with two points), trust ω and the least-squares line's value at ``t_K``.
+    """Rows of ``y`` (..., k) at times ``t`` (broadcasting with y: (k,), (rows, k), or
+    (R, 1, k) for the draws of R readings), with each row's drift per year ``d``, σ² (the
+    variance per year of its changes around the drift; NaN with two points), trust ω and the
+    least-squares line's value at ``t_K``.
     """
     y = np.atleast_2d(np.asarray(y, dtype=float))
-    t = np.broadcast_to(np.asarray(t, dtype=float), y.shape)
-    span, dt, dy = t[:, -1] - t[:, 0], np.diff(t, axis=1), np.diff(y, axis=1)
-    drift = (y[:, -1] - y[:, 0]) / span
-    if dt.shape[1] >= 2:
-        var = ((dy - drift[:, None] * dt) ** 2 / dt).sum(axis=1) / (dt.shape[1] - 1)
+    t = np.asarray(t, dtype=float)
+    span, dt, dy = t[..., -1] - t[..., 0], np.diff(t, axis=-1), np.diff(y, axis=-1)
+    drift = (y[..., -1] - y[..., 0]) / span
+    if dt.shape[-1] >= 2:
+        var = ((dy - drift[..., None] * dt) ** 2 / dt).sum(axis=-1) / (dt.shape[-1] - 1)
         signal = drift ** 2 * span            # z² = signal / var, written without dividing
         total = signal + c.lam * var
         omega = np.divide(signal, total, out=np.ones_like(total), where=total > 0)
     else:
-        var, omega = np.full(len(y), np.nan), np.ones(len(y))
-    tc = t - t.mean(axis=1, keepdims=True)
-    line = y.mean(axis=1) + (y * tc).sum(axis=1) / (tc ** 2).sum(axis=1) * tc[:, -1]
+        var, omega = np.full(y.shape[:-1], np.nan), np.ones(y.shape[:-1])
+    tc = t - t.mean(axis=-1, keepdims=True)
+    line = (y.mean(axis=-1)
+            + (y * tc).sum(axis=-1) / (tc ** 2).sum(axis=-1) * tc[..., -1])
     return y, drift, var, omega, line
 
 
@@ -234,8 +236,8 @@ def trend(y: np.ndarray, t: np.ndarray, c: Constants) -> tuple[np.ndarray, np.nd
     With two points there is no σ², so ``ω = 1``.
     """
     y, drift, var, omega, line = _fit(y, t, c)
-    level = omega * y[:, -1] + (1 - omega) * line
-    scale = _scale(y, drift, var, c, np.ones(1))[:, 0]
+    level = omega * y[..., -1] + (1 - omega) * line
+    scale = _scale(y, drift, var, c, np.ones(1))[..., 0]
     return level, c.alpha * omega * drift, scale
 
 
@@ -260,20 +262,22 @@ def horizon_scales(y: np.ndarray, t: np.ndarray, c: Constants,
 
 
 def _scales(y, drift, var, omega, c, h):
-    """:func:`horizon_scales` from a fit (:func:`_fit`); ``h`` is (len(h),) or (rows, len(h))."""
+    """:func:`horizon_scales` from a fit (:func:`_fit`); ``h`` broadcasts with the rows'
+    shape plus one axis: (len(h),), (rows, len(h)), or (R, 1, len(h)).
+    """
     away = _scale(y, drift, var, c, h)
-    left = ((1 - c.alpha * omega) * drift)[:, None] * h
+    left = ((1 - c.alpha * omega) * drift)[..., None] * h
     toward = np.sqrt(away ** 2 + left ** 2)
-    up = (drift > 0)[:, None]
-    down = (drift < 0)[:, None]
+    up = (drift > 0)[..., None]
+    down = (drift < 0)[..., None]
     return np.where(down, toward, away), np.where(up, toward, away)
 
 
 def _scale(y, drift, var, c, h):
     var = np.where(np.isnan(var), drift ** 2, var)
-    s = np.sqrt(var[:, None] * h + c.kappa * (drift ** 2)[:, None] * h ** 2)
-    floor = np.maximum(1e-9 * np.abs(y[:, -1]), 1e-12)
-    return np.maximum(s, floor[:, None] * np.sqrt(h))
+    s = np.sqrt(var[..., None] * h + c.kappa * (drift ** 2)[..., None] * h ** 2)
+    floor = np.maximum(1e-9 * np.abs(y[..., -1]), 1e-12)
+    return np.maximum(s, floor[..., None] * np.sqrt(h))
 
 
 def point(level: np.ndarray, slope: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -454,18 +458,16 @@ def _fan(jobs: list[_Job], n: int) -> tuple[np.ndarray, np.ndarray]:
     high = np.stack([j.g.high for j in jobs])[:, None, :]
     u = _design(n, k) + np.stack([_shift(k, j.seed) for j in jobs])[:, None, :]
     u -= u >= 1                                                         # (R, n, k), modulo 1
-    # every draw is a row: (R·n, k) points, its reading's times and horizons
-    t = np.repeat(np.stack([j.g.t for j in jobs]), n, axis=0)
-    h = np.repeat(np.stack([np.asarray(j.h, dtype=float) for j in jobs]), n, axis=0)
-    y, drift, var, omega, line = _fit((low + (high - low) * u).reshape(-1, k), t, c)
-    level = omega * y[:, -1] + (1 - omega) * line
-    location = level[:, None] + c.alpha * (omega * drift)[:, None] * h   # (R·n, m)
+    t = np.stack([j.g.t for j in jobs])[:, None, :]                      # (R, 1, k)
+    h = np.stack([np.asarray(j.h, dtype=float) for j in jobs])[:, None, :]  # (R, 1, m)
+    y, drift, var, omega, line = _fit(low + (high - low) * u, t, c)     # rows (R, n)
+    level = omega * y[..., -1] + (1 - omega) * line
+    location = level[..., None] + c.alpha * (omega * drift)[..., None] * h   # (R, n, m)
     below, above = _scales(y, drift, var, omega, c, h)
-    table = spread(c, h[::n].ravel()).reshape(r, m, len(LEVELS))
-    errors = (_error_weights(n).T @ table.transpose(0, 2, 1)).reshape(-1, m)
+    table = spread(c, h.ravel()).reshape(r, m, len(LEVELS))
+    errors = _error_weights(n).T @ table.transpose(0, 2, 1)             # (R, n, m)
     sims = location + np.where(errors < 0, below, above) * errors
-    return (np.ascontiguousarray(sims.reshape(r, n, m).transpose(0, 2, 1)),
-            location.reshape(r, n, m).mean(axis=1))
+    return np.ascontiguousarray(sims.transpose(0, 2, 1)), location.mean(axis=1)
 
 
 def _draws(g: _Group, h: np.ndarray, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
