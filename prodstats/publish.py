@@ -10,6 +10,7 @@ columns are never touched.
 
 from __future__ import annotations
 
+import csv
 import math
 import os
 import shutil
@@ -77,14 +78,27 @@ def markdown_text(text: str, keep: str = "") -> str:
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write a tidy CSV: UTF-8, LF line ends, neutralised text, numbers to 12 significant
-    digits (``%.12g``; infinite and missing numbers as empty cells).
+    digits (``%.12g``; infinite and missing numbers as empty cells), quotes only where needed.
     """
     frame = neutralise(frame)
-    for col in frame.columns:
-        if pd.api.types.is_float_dtype(frame[col]):
-            values = frame[col].to_numpy(dtype=float, na_value=np.nan).tolist()
-            frame[col] = [f"{v:.12g}" if math.isfinite(v) else "" for v in values]
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    columns = [_cells(frame[col]) for col in frame.columns]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle, lineterminator="\n")
+        out.writerow(frame.columns)
+        out.writerows(zip(*columns, strict=True))
+
+
+def _cells(column: pd.Series) -> list:
+    """A column's cells as written: floats as ``%.12g``, missing as empty, the rest as text."""
+    if pd.api.types.is_bool_dtype(column) or pd.api.types.is_integer_dtype(column):
+        return column.tolist()
+    if pd.api.types.is_float_dtype(column):
+        values = column.to_numpy(dtype=float, na_value=np.nan).tolist()
+        return [f"{v:.12g}" if math.isfinite(v) else "" for v in values]
+    if isinstance(column.dtype, pd.StringDtype):
+        return column.fillna("").tolist()
+    return ["" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
+            for v in column.astype(object).tolist()]
 
 
 @dataclass(frozen=True)
