@@ -50,3 +50,22 @@ def test_there_is_one_registry():
     import prodstats
 
     assert prodstats.ureg is ureg
+
+
+def test_the_registry_survives_a_damaged_cache(tmp_path):
+    """Pint's parsed definitions are cached in the user's cache folder; a damaged cache file
+    must not stop prodstats (pint rebuilds it).
+    """
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    code = "import prodstats.units as u; print(u.factor('rounds/month', 'rounds/year'))"
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                           text=True, check=True)
+    for cached in (tmp_path / "pint").glob("*.pickle"):
+        cached.write_bytes(b"damaged")
+    again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                           text=True, check=True)
+    assert first.stdout.strip() == again.stdout.strip() == "12.0"
