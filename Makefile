@@ -10,7 +10,7 @@ OUT    := data/processed
 CHARTS := docs/charts
 
 .DEFAULT_GOAL := all
-.PHONY: all install data charts validate test lint bench fuzz backtest help clean
+.PHONY: all install data charts validate test lint bench precision fuzz backtest help clean
 
 all: $(STAMP) ## Set up .venv, then rebuild data/processed and docs/charts from data/raw
 	$(PY) -m prodstats build --raw $(RAW) --out $(OUT) --charts $(CHARTS)
@@ -44,6 +44,9 @@ backtest: $(STAMP) ## Backtest out of collection: M3 yearly (H=6) and Tourism ye
 
 bench: $(STAMP) ## Measure the whole build at 10^4 and 10^5 claims; the last line is JSON
 	$(PY) benchmarks/run.py
+
+precision: $(STAMP) ## Precision of the projection's 1,000 draws against a 2,000,000-draw reference
+	$(PY) benchmarks/precision.py
 
 fuzz: $(STAMP) ## Run the property-based mutation test with 10,000 examples
 	PRODSTATS_FUZZ_EXAMPLES=10000 $(PY) -m pytest tests/test_fuzz.py -q

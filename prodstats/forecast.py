@@ -448,26 +448,42 @@ def _batches(jobs: Mapping[tuple, _Job], n: int):
 def _fan(jobs: list[_Job], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Predictive draws (jobs, horizons, n) and the mean location (jobs, horizons).
 
-    Each draw takes its own points uniformly within their bounds, so its level, slope and
-    scale differ (wide claim bounds widen the fan on top of the pooled errors), and adds the
-    scaled error of its horizon. All jobs have the same number of points and of horizons.
+    The points are drawn uniformly within their bounds, so each draw of them has its own
+    level, slope and scales (wide claim bounds widen the fan on top of the pooled errors);
+    each draw of the points is combined with E errors spread evenly over the error
+    distribution (:func:`_error_design`). All jobs have the same number of points and of
+    horizons.
     """
     k, m, r = len(jobs[0].g.t), len(jobs[0].h), len(jobs)
     c = constants(k)
+    points, errors_each = _split(n)
     low = np.stack([j.g.low for j in jobs])[:, None, :]                  # (R, 1, k)
     high = np.stack([j.g.high for j in jobs])[:, None, :]
-    u = _design(n, k) + np.stack([_shift(k, j.seed) for j in jobs])[:, None, :]
-    u -= u >= 1                                                         # (R, n, k), modulo 1
+    u = _design(points, k) + np.stack([_shift(k, j.seed) for j in jobs])[:, None, :]
+    u -= u >= 1                                                         # (R, P, k), modulo 1
     t = np.stack([j.g.t for j in jobs])[:, None, :]                      # (R, 1, k)
     h = np.stack([np.asarray(j.h, dtype=float) for j in jobs])[:, None, :]  # (R, 1, m)
-    y, drift, var, omega, line = _fit(low + (high - low) * u, t, c)     # rows (R, n)
+    y, drift, var, omega, line = _fit(low + (high - low) * u, t, c)     # rows (R, P)
     level = omega * y[..., -1] + (1 - omega) * line
-    location = level[..., None] + c.alpha * (omega * drift)[..., None] * h   # (R, n, m)
-    below, above = _scales(y, drift, var, omega, c, h)
+    location = level[..., None] + c.alpha * (omega * drift)[..., None] * h   # (R, P, m)
+    below, above = (s.transpose(0, 2, 1)[..., None] for s in _scales(y, drift, var, omega, c, h))
+    weights, negative = _error_design(points, errors_each)
     table = spread(c, h.ravel()).reshape(r, m, len(LEVELS))
-    errors = _error_weights(n).T @ table.transpose(0, 2, 1)             # (R, n, m)
-    sims = location + np.where(errors < 0, below, above) * errors
-    return np.ascontiguousarray(sims.transpose(0, 2, 1)), location.mean(axis=1)
+    errors = (table @ weights).reshape(r, m, points, errors_each)       # (R, m, P, E)
+    sims = (location.transpose(0, 2, 1)[..., None]
+            + np.where(negative, below, above) * errors)
+    return sims.reshape(r, m, n), location.mean(axis=1)
+
+
+#: Errors combined with each draw of the points, when the draws are a multiple of it (and at
+#: least ten times it): 1,000 draws are 100 draws of the points times 10 errors each.
+ERRORS_EACH = 10
+
+
+def _split(n: int) -> tuple[int, int]:
+    """Draws of the points and errors for each: ``(P, E)`` with ``P·E = n``."""
+    each = ERRORS_EACH if n % ERRORS_EACH == 0 and n >= 10 * ERRORS_EACH else 1
+    return n // each, each
 
 
 def _draws(g: _Group, h: np.ndarray, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -498,15 +514,23 @@ def _design(n: int, k: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def _error_weights(n: int) -> np.ndarray:
-    """The n error draws of every reading, as weights on its quantile table (see
-    :func:`_weights`): one probability in each of n equal slices, in a fixed random order.
-    Errors of many readings and horizons are then one matrix product.
+def _error_design(points: int, each: int) -> tuple[np.ndarray, np.ndarray]:
+    """The errors of every reading's ``points × each`` draws, as weights on its quantile
+    table (len(LEVELS), points·each; see :func:`_weights`) and whether each error is below the
+    point (points, each). Draw i of the points gets the probabilities ``(j + v_i)/each``,
+    j = 0 … each − 1, with the v_i one in each of ``points`` equal slices of (0, 1) in a fixed
+    random order: every draw spans the whole error distribution, and all of them together
+    put one probability in each of points·each equal slices. Errors of many readings and
+    horizons are then one matrix product.
     """
     rng = np.random.default_rng(20242)
-    weights = _weights((rng.permutation(n) + rng.random(n)) / n)
-    weights.setflags(write=False)
-    return weights
+    v = (rng.permutation(points) + rng.random(points)) / points
+    p = (np.arange(each)[None, :] + v[:, None]) / each                   # (points, each)
+    weights = _weights(p.ravel())
+    negative = p < 0.5
+    for a in (weights, negative):
+        a.setflags(write=False)
+    return weights, negative
 
 
 def _weights(u: np.ndarray) -> np.ndarray:
