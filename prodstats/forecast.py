@@ -414,6 +414,61 @@ def _add(jobs: dict[tuple, _Job], job: _Job) -> tuple:
     return key
 
 
+def _plan(pts: _Points, horizons: dict, fixed: int | None) -> tuple[list, dict[tuple, _Job]]:
+    """Per series, each reading's rows when it cannot be projected, or the :class:`_Reading`
+    whose job (in ``jobs``, each distinct one once) will give them.
+    """
+    plan: list[tuple[dict, list]] = []
+    jobs: dict[tuple, _Job] = {}
+    for (scenario, actor, indicator, measure, unit), readings in pts.series.items():
+        key = {"actor": actor, "indicator": indicator, "measure": measure, "scenario": scenario}
+        horizon = fixed if fixed is not None else horizons[(actor, indicator)]
+        entries = []
+        for reading, at in readings.items():
+            g = pts.observed_points(at, unit)
+            base = {**key, "reading": reading, "unit": unit}
+            if isinstance(g, str):
+                entries.append([{**base, "method": "skipped", "n_points": 0, "note": g}])
+                continue
+            years = np.arange(int(g.periods[-1][:4]) + 1, horizon + 1)
+            if years.size == 0:
+                entries.append([{**base, "method": "skipped", "n_points": len(g.t),
+                                 "note": f"nothing to project: horizon {horizon} is not after "
+                                         f"the last observation {g.periods[-1]}"}])
+                continue
+            consistent = pts.consistent[(scenario, actor, indicator, measure, unit, reading)]
+            # the seed leaves the scenario out: the same points give the same projection
+            job = _add(jobs, _Job(g, years + 0.5 - g.t[-1],
+                                  _seed(actor, indicator, measure, reading), measure))
+            entries.append(_Reading(base, years, job, consistent))
+        plan.append((key, entries))
+    return plan, jobs
+
+
+def _draw_all(plan: list, jobs: dict[tuple, _Job], draws: int,
+              levels: tuple[float, ...]) -> tuple[dict, dict]:
+    """Every job's interval ends and means, and every pooled series' ``(ends, means, years,
+    n_points, note)`` by :func:`_pool_key`. Jobs are simulated many at a time; the readings of
+    a series with several are simulated a few series at a time, so that their draws are pooled
+    and let go.
+    """
+    several = [(key, rs) for key, rs in
+               ((key, [e for e in entries if isinstance(e, _Reading)]) for key, entries in plan)
+               if len(rs) > 1]
+    pooled_jobs = {e.job for _, rs in several for e in rs}
+    summaries: dict[tuple, tuple] = {}
+    _simulate({k: j for k, j in jobs.items() if k not in pooled_jobs}, draws, levels, summaries)
+    pools: dict[tuple, tuple] = {}
+    for start in range(0, len(several), POOL_GROUP):
+        group = [(key, rs) for key, rs in several[start:start + POOL_GROUP]
+                 if _pool_key(rs) not in pools]
+        kept = _simulate({e.job: jobs[e.job] for _, rs in group for e in rs}, draws, levels,
+                         summaries, keep=True)
+        pools.update((_pool_key(rs), _pool(rs, jobs, kept, key["measure"], levels))
+                     for key, rs in group)
+    return summaries, pools
+
+
 @dataclass(frozen=True)
 class _Reading:
     """A reading to project: its row fields, projected years, job key and consistency."""
@@ -684,48 +739,8 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
     draws = _check_draws(draws)
     fixed = None if horizon is None else _check_horizon(horizon)
     horizons = _horizons(series) if fixed is None else {}
-    pts = _Points(series)
-    # First the plan: per series, each reading's rows, or the job that will give them.
-    plan: list[tuple[dict, list]] = []
-    jobs: dict[tuple, _Job] = {}
-    for (scenario, actor, indicator, measure, unit), readings in pts.series.items():
-        key = {"actor": actor, "indicator": indicator, "measure": measure, "scenario": scenario}
-        horizon = fixed if fixed is not None else horizons[(actor, indicator)]
-        entries = []
-        for reading, at in readings.items():
-            g = pts.observed_points(at, unit)
-            base = {**key, "reading": reading, "unit": unit}
-            if isinstance(g, str):
-                entries.append([{**base, "method": "skipped", "n_points": 0, "note": g}])
-                continue
-            years = np.arange(int(g.periods[-1][:4]) + 1, horizon + 1)
-            if years.size == 0:
-                entries.append([{**base, "method": "skipped", "n_points": len(g.t),
-                                 "note": f"nothing to project: horizon {horizon} is not after "
-                                         f"the last observation {g.periods[-1]}"}])
-                continue
-            consistent = pts.consistent[(scenario, actor, indicator, measure, unit, reading)]
-            # the seed leaves the scenario out: the same points give the same projection
-            job = _add(jobs, _Job(g, years + 0.5 - g.t[-1],
-                                  _seed(actor, indicator, measure, reading), measure))
-            entries.append(_Reading(base, years, job, consistent))
-        plan.append((key, entries))
-    # Then the draws, many readings at a time. The readings of a series with several are
-    # simulated a few series at a time, so that their draws are pooled and let go.
-    several = [(key, rs) for key, rs in
-               ((key, [e for e in entries if isinstance(e, _Reading)]) for key, entries in plan)
-               if len(rs) > 1]
-    pooled_jobs = {e.job for _, rs in several for e in rs}
-    summaries: dict[tuple, tuple] = {}
-    _simulate({k: j for k, j in jobs.items() if k not in pooled_jobs}, draws, levels, summaries)
-    pools: dict[tuple, tuple] = {}
-    for start in range(0, len(several), POOL_GROUP):
-        group = [(key, rs) for key, rs in several[start:start + POOL_GROUP]
-                 if _pool_key(rs) not in pools]
-        kept = _simulate({e.job: jobs[e.job] for _, rs in group for e in rs}, draws, levels,
-                         summaries, keep=True)
-        pools.update((_pool_key(rs), _pool(rs, jobs, kept, key["measure"], levels))
-                     for key, rs in group)
+    plan, jobs = _plan(_Points(series), horizons, fixed)
+    summaries, pools = _draw_all(plan, jobs, draws, levels)
     rows = []
     for key, entries in plan:
         projected = [e for e in entries if isinstance(e, _Reading)]
