@@ -162,8 +162,11 @@ def read_figures(table: Table, column: str) -> tuple[pd.Series, list[Problem]]:
 
 def _why_not_a_figure(cell: str) -> str:
     if _GROUPED.fullmatch(cell):
+        head, *groups = cell.split(".")
+        decimal = f"{head}.{groups[0].rstrip('0') or '0'}"
         return ("looks like a figure with '.' as thousands separator; write it without "
-                "separators (3000), or as 3.0 if a decimal is meant")
+                f"separators ({cell.replace('.', '')})"
+                + (f", or as {decimal} if a decimal is meant" if len(groups) == 1 else ""))
     if _NONFINITE.fullmatch(cell):
         return "not a finite number; write the figure, or leave the cell empty"
     odd = [c for c in cell if c not in "0123456789" and unicodedata.category(c) == "Nd"]

@@ -175,6 +175,17 @@ def test_vocabulary(raw):
         "of: verified, official, unverified, disputed"]
 
 
+@pytest.mark.parametrize(("cell", "fix"), [
+    ("70.000", "write it without separators (70000), or as 70.0 if a decimal is meant"),
+    ("1.250", "write it without separators (1250), or as 1.25 if a decimal is meant"),
+    ("2.500.000", "write it without separators (2500000)"),
+])
+def test_a_grouped_figure_gets_its_own_fix(raw, cell, fix):
+    line = set_cell(raw, "claims.csv", "dpa25-11", "value", cell)
+    assert problems(raw) == [f"{raw}/claims.csv:{line}: column 'value' = '{cell}': looks like a "
+                             f"figure with '.' as thousands separator; {fix}"]
+
+
 def test_required_field_and_number(raw):
     line = set_cell(raw, "claims.csv", "dpa25-11", "value", "3.000")
     set_cell(raw, "claims.csv", "dpa25-12", "value", "30k")
