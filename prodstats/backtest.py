@@ -104,7 +104,7 @@ def _read(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise SeriesError(f"{path}: no such file; pass {FORMAT}")
     try:
-        data = pd.read_csv(path, dtype=str, keep_default_na=False)
+        data = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         raise SeriesError(f"{path}: the file is empty; pass {FORMAT}") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:

@@ -484,3 +484,13 @@ def test_a_target_the_past_growth_would_reach_but_the_projection_does_not_says_w
     assert row["note"] == ("the growth so far (59% a year) would reach it, but the projection "
                            "continues a damped straight-line trend of 2 observed points, not "
                            "compound growth (docs/methodology.md)")
+
+
+def test_a_collection_saved_by_a_spreadsheet_reads_the_same(tmp_path):
+    """A byte-order mark and CRLF line ends (what spreadsheets save) change nothing."""
+    plain, saved = tmp_path / "plain.csv", tmp_path / "saved.csv"
+    plain.write_text("\n".join(_good_rows()) + "\n", encoding="utf-8")
+    saved.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(_good_rows()).encode() + b"\r\n")
+    a, b = (bt.load(p, 5, 4) for p in (plain, saved))
+    assert a.ids == b.ids == ["A", "B"]
+    assert np.array_equal(a.y, b.y) and np.array_equal(a.truth, b.truth)
