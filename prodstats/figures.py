@@ -207,6 +207,9 @@ _RATE_BASES = {"year": "year", "jahr": "year", "annum": "year", "annual": "year"
 NOT_A_RATE_AFTER = re.compile(
     r"(?i)\s+(?:ago|earlier|later|before|after|or\s+so|zuvor|davor|danach|darauf|später|"
     r"der|des|nach|vor|[0-9]{4}\b|(?-i:[A-Z]))")
+#: A figure (and at most one word) just before a cue: "14,400 a month before the war" is a rate
+#: before the war, not a time a month before it.
+FIGURE_JUST_BEFORE = re.compile(r"[0-9](?:\s+[^\W\d_]+)?\s+$")
 #: Before "a year"/"a month": words that make it a duration ("in a year", "half a year").
 NOT_A_RATE_BEFORE = {"in", "within", "for", "over", "than", "half", "about", "nearly",
                      "almost", "once", "twice", "just", "only", "around", "after", "past"}
@@ -702,7 +705,9 @@ def _is_rate(text: str, m: re.Match) -> bool:
     """
     if m.group(0).lower().startswith(("per", "pro", "je")):
         return True
-    if NOT_A_RATE_AFTER.match(text, m.end()):
+    after = NOT_A_RATE_AFTER.match(text, m.end())
+    if after and not (after.group(0).strip().lower() in ("before", "after")
+                      and FIGURE_JUST_BEFORE.search(text, max(0, m.start() - 30), m.start())):
         return False
     before = text[max(0, m.start() - 20):m.start()].lower().split()
     return not (before and before[-1] in NOT_A_RATE_BEFORE)

@@ -153,6 +153,20 @@ def test_rate_cues():
     assert rate_cues("im Jahr 2024, a year earlier, am Tag der Wahl") == []
 
 
+def test_a_rate_just_after_its_figure_stays_a_rate_before_a_time_phrase():
+    """A figure just before "a month before the war" makes the cue a monthly rate.
+
+    Found by a newcomer: read as a time, "14,400 a month before the war" let a 12x unit error
+    pass. "A month earlier", "a year ago" and a cue with no figure just before it stay times.
+    """
+    text = ("up from 14,400 a month before the war; 5,000 shells a year after the invasion; "
+            "it reached 500 a month earlier; output was 40,000 a year ago; "
+            "output tripled compared with a year before the war")
+    assert [(f.text, f.rate) for f in read_figures(text, "en")] == [
+        ("14,400", "month"), ("5,000", "year"), ("500", None), ("40,000", None),
+        ("tripled", None)]
+
+
 def test_the_seed_texts(seed_ledger):
     text = seed_ledger.texts["dpa-2025-01-17-alliances"]
     found = [(f.text, f.kind) for f in read_figures(text, "de") if f.kind != "date"]
