@@ -8,6 +8,7 @@ from them (bounds from the qualifier, canonical units).
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import unicodedata
@@ -22,7 +23,7 @@ from prodstats.errors import Problem
 from prodstats.periods import Period, PeriodError, parse_period, split_candidates
 from prodstats.read import Table, suggest
 from prodstats.units import UnitParseError, factor, is_rate_of, parse_unit
-from prodstats.vocab import PAST_ONLY, QUALIFIERS
+from prodstats.vocab import PAST_ONLY, QUALIFIERS, qualifier_for
 
 #: Columns of prose, checked for formula-like starts (the others have strict vocabularies).
 FREE_TEXT = ["quote", "quote_en", "speaker", "speaker_role", "channel", "confidence_reason",
@@ -93,17 +94,23 @@ def _failures(table: Table, schema: pa.DataFrameSchema, cases: pd.DataFrame) -> 
         column = case.column if isinstance(case.column, str) else None
         found = None if pd.isna(case.failure_case) else str(case.failure_case)
         meta = (schema.columns[column].metadata or {}) if column in schema.columns else {}
-        problems.append(table.problem(int(case.index), column, found, _describe(check, meta)))
+        problems.append(table.problem(int(case.index), column, found,
+                                      _describe(check, meta, found, column)))
     return problems
 
 
-def _describe(check: str, meta: dict) -> str:
+def _describe(check: str, meta: dict, found: str | None = None, column: str | None = None) -> str:
     """What a pandera check expected, and how to fix it."""
     hint = meta.get("hint")
     if check == "not_nullable":
         return "required but empty" + (f"; {hint}" if hint else "")
     if check.startswith("isin"):
-        return f"not an allowed value; use one of: {', '.join(map(str, meta.get('allowed', [])))}"
+        allowed = [str(a) for a in meta.get("allowed", [])]
+        cue = qualifier_for(found) if column == "qualifier" and found else None
+        close = difflib.get_close_matches(found, allowed, n=1, cutoff=0.75) if found else []
+        suggestion = (f" ('{found}' is a cue for '{cue}')" if cue
+                      else f" (did you mean '{close[0]}'?)" if close else "")
+        return f"not an allowed value{suggestion}; use one of: {', '.join(allowed)}"
     if check.startswith("str_matches"):
         return hint or f"does not match the expected pattern {check[12:-1]}"
     if check.startswith("greater_than_or_equal_to"):

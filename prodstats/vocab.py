@@ -62,7 +62,8 @@ class Qualifier:
 #: The rule table. docs/codebook.md shows it; a test keeps the two equal.
 QUALIFIERS = {q.name: q for q in (
     Qualifier("exact", 1.0, 1.0, cues="a figure stated without hedging"),
-    Qualifier("about", 0.9, 1.1, cues="etwa, rund, ungefähr, circa; about, around, some"),
+    Qualifier("about", 0.9, 1.1, cues="etwa, rund, ungefähr, circa, gut; about, around, some, "
+              "roughly, approximately"),
     Qualifier("nearly", 0.9, 1.0, cues="fast, knapp, beinahe; nearly, almost, just under"),
     Qualifier("more_than", 1.0, 1.25, cues="mehr als, über; more than, over"),
     Qualifier("at_least", 1.0, 1.25, cues="mindestens; at least"),
@@ -74,3 +75,10 @@ QUALIFIERS = {q.name: q for q in (
     Qualifier("millions", None, None, 2e6, 9.99e6, cues="Millionen; millions"),
     Qualifier("billions", None, None, 2e9, 9.99e9, cues="Milliarden, in Milliardenhöhe; billions"),
 )}
+
+
+def qualifier_for(word: str) -> str | None:
+    """The qualifier whose cue a word of the text is ("roughly" → ``about``), or None."""
+    word = " ".join(word.casefold().split())
+    return next((q.name for q in QUALIFIERS.values()
+                 if word in (c.strip() for c in q.cues.replace(";", ",").split(","))), None)

@@ -186,6 +186,17 @@ def test_a_grouped_figure_gets_its_own_fix(raw, cell, fix):
                              f"figure with '.' as thousands separator; {fix}"]
 
 
+@pytest.mark.parametrize(("column", "cell", "says"), [
+    ("qualifier", "roughly", "('roughly' is a cue for 'about')"),
+    ("confidence", "offical", "(did you mean 'official'?)"),
+])
+def test_a_word_for_an_allowed_value_gets_it(raw, column, cell, says):
+    line = set_cell(raw, "claims.csv", "dpa25-11", column, cell)
+    [problem] = problems(raw)
+    assert problem.startswith(f"{raw}/claims.csv:{line}: column '{column}' = '{cell}': not an "
+                              f"allowed value {says}; use one of: ")
+
+
 def test_required_field_and_number(raw):
     line = set_cell(raw, "claims.csv", "dpa25-11", "value", "3.000")
     set_cell(raw, "claims.csv", "dpa25-12", "value", "30k")
