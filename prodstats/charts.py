@@ -713,7 +713,7 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> 
                         + capacity.to_csv(index=False) + title
                         + _footnote(rows, ledger) + _revised(ledger, actor, indicator)),
             "record": {"stem": name, "title": title,
-                       "says": describe(rows, projections, actor, indicator, measure)}})
+                       "says": describe(rows, projections, actor, indicator, measure, ledger)}})
     for indicator, rows in s[s["measure"] != "index"].groupby("indicator", sort=True):
         if rows["actor"].nunique() < 2:
             continue
@@ -796,8 +796,10 @@ def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
 
 
 def describe(rows: pd.DataFrame, projections: pd.DataFrame, actor: str, indicator: str,
-             measure: str) -> str:
-    """One line on what a chart says, written from its data."""
+             measure: str, ledger: Any = None) -> str:
+    """One line on what a chart says, written from its data, in the unit the chart is drawn in
+    (per month where the claims were stated per month).
+    """
     ids = sorted({i for cell in rows["claim_ids"] for i in str(cell).split(";") if i})
     # A claim's confidence at best across readings: disputed only if no reading clears it.
     stated = rows[rows["claim_ids"] != ""]
@@ -824,8 +826,12 @@ def describe(rows: pd.DataFrame, projections: pd.DataFrame, actor: str, indicato
     if not done.empty:
         last = done[done["reading"] == ("pooled" if "pooled" in set(done["reading"])
                                         else done["reading"].iloc[0])].iloc[-1]
-        parts.append(f"projected to {last['period']}: {_number(last['mean'])} "
-                     f"(80 %: {_number(last['pi80_low'])}–{_number(last['pi80_high'])})")
+        factor, unit = 1, last["unit"]
+        if _stated_per_month(rows, ledger):  # as the chart draws it
+            factor, unit = 1 / 12, unit.replace("/year", "/month")
+        mean, low, high = (_number(last[c] * factor) for c in ("mean", "pi80_low", "pi80_high"))
+        parts.append(f"projected to {last['period']}, in {_unit_label(unit)}: {mean} "
+                     f"(80 %: {low}–{high})")
     elif not proj.empty:
         parts.append(f"no projection ({proj['note'].iloc[0]})")
     return "; ".join(parts) + "."

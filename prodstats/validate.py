@@ -99,7 +99,8 @@ def _failures(table: Table, schema: pa.DataFrameSchema, cases: pd.DataFrame) -> 
     return problems
 
 
-def _describe(check: str, meta: dict, found: str | None = None, column: str | None = None) -> str:
+def _describe(check: str, meta: dict, found: str | None = None,
+              column: str | None = None) -> str:
     """What a pandera check expected, and how to fix it."""
     hint = meta.get("hint")
     if check == "not_nullable":
