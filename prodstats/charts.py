@@ -74,6 +74,8 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
     rows, projections = _one_series(series, projections, scenario)
     actor, indicator, measure = rows[["actor", "indicator", "measure"]].iloc[0]
     unit = rows["unit"].iloc[0]
+    if measure == "index" and (rows["unit"] != unit).any():  # readings with different bases
+        unit = "index (each reading's base period = 1)"
     per = _stated_per_month(rows, ledger)
     if per:  # drawn per month as stated; the CSVs keep the canonical per-year unit
         rows, projections, capacity = (_scaled(t, 1 / 12) for t in (rows, projections, capacity))
@@ -100,7 +102,7 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
             capacity = capacity[capacity["scenario"] == scenario]
             _capacity(ax, capacity, handles, labels, number)
         _targets(ax, rows, handles, labels, ledger, number)
-        _revisions(ax, rows, ledger, actor, indicator, 1 / 12 if per else 1.0, handles)
+        _revisions(ax, ledger, actor, indicator, measure, 1 / 12 if per else 1.0, handles)
         if projections is not None:
             _fans(ax, projections, rows, actor, indicator, measure, scenario, handles)
         handles += _confidence_handles(rows)
@@ -117,7 +119,8 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
                        ncols=2, frameon=False, handlelength=2.2, columnspacing=1.5)
             drawn = rows if capacity is None else pd.concat([rows, capacity])
             fig.text(0.02, 0.015, _footnote(drawn, ledger, [] if ledger is None else
-                                       ledger.superseded(actor, indicator)["claim_id"].tolist()),
+                                       ledger.superseded(actor, indicator, measure)["claim_id"]
+                                       .tolist()),
                      fontsize=8, color="#333", va="bottom", ha="left", wrap=False)
         else:
             ax.legend(handles=handles, fontsize=7.5, frameon=False, loc="upper left")
@@ -301,7 +304,7 @@ def _scale_words(rows: pd.DataFrame, ledger: Any) -> dict[str, str]:
             if QUALIFIERS[q].is_scale}
 
 
-def _revisions(ax, rows, ledger, actor, indicator, factor, handles):
+def _revisions(ax, ledger, actor, indicator, measure, factor, handles):
     """Claims that a later claim revised: faded, with a line to what replaced them."""
     if ledger is None or "superseded_by" not in ledger.claims.columns:
         return
@@ -311,7 +314,7 @@ def _revisions(ax, rows, ledger, actor, indicator, factor, handles):
 
     claims = ledger.claims[(ledger.claims["actor"] == actor)
                            & (ledger.claims["indicator"] == indicator)]
-    old = ledger.superseded(actor, indicator)
+    old = ledger.superseded(actor, indicator, measure)
     if old.empty:
         return
     where = {c.claim_id: (getattr(parse_period(c.period), "end_year" if c.modality == "target"
@@ -711,7 +714,7 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> 
                 r, p, ledger=ledger, capacity=c if not c.empty else None),
             "content": (rows.to_csv(index=False) + proj.to_csv(index=False)
                         + capacity.to_csv(index=False) + title
-                        + _footnote(rows, ledger) + _revised(ledger, actor, indicator)),
+                        + _footnote(rows, ledger) + _revised(ledger, actor, indicator, measure)),
             "record": {"stem": name, "title": title,
                        "says": describe(rows, projections, actor, indicator, measure, ledger)}})
     for indicator, rows in s[s["measure"] != "index"].groupby("indicator", sort=True):
@@ -747,11 +750,11 @@ def _capacities(ledger: Any) -> dict[str, list[str]]:
     return out
 
 
-def _revised(ledger: Any, actor: str, indicator: str) -> str:
+def _revised(ledger: Any, actor: str, indicator: str, measure: str) -> str:
     """The superseded claims a chart draws faded (part of its cache key)."""
     if ledger is None:
         return ""
-    old = ledger.superseded(actor, indicator)
+    old = ledger.superseded(actor, indicator, measure)
     return old[["claim_id", "period", "value_canonical", "superseded_by"]].to_csv(index=False)
 
 

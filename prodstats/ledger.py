@@ -57,13 +57,13 @@ class Ledger:
         bound = self.indicators.dropna(subset=["bounds"])
         return dict(zip(bound["indicator_id"], bound["bounds"], strict=True))
 
-    def superseded(self, actor: str, indicator: str) -> pd.DataFrame:
-        """The claims of one series that a later claim revised (ratios left out: they are
-        drawn through the index, not as points of their own).
+    def superseded(self, actor: str, indicator: str, measure: str = "level") -> pd.DataFrame:
+        """The claims of one series (``measure`` level or share) that a later claim revised.
+        An index has none: its ratios are drawn through the index, not as points of their own.
         """
         claims = self.claims
         return claims[(claims["actor"] == actor) & (claims["indicator"] == indicator)
-                      & claims["superseded_by"].notna() & (claims["kind"] != "ratio")]
+                      & claims["superseded_by"].notna() & (claims["kind"] == measure)]
 
 
 def load(path: str | Path | None = None) -> Ledger:

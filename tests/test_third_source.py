@@ -156,3 +156,21 @@ def test_a_log_scale_comparison_with_error_bars_and_a_target_is_drawn(three):
     ax = fig.axes[0]
     assert ax.get_yscale() == "log"
     assert [t.get_text() for t in ax.texts] == ["target 0.06 M"]
+
+
+def test_an_index_chart_shows_no_revised_level_target(three):
+    """KNDS's slipped target (exn25-04, a level) is drawn faded on the level chart, not on the
+    index chart, whose footnote and legend therefore do not name it (a newcomer's US chart
+    listed a claim that was not drawn).
+    """
+    import prodstats
+
+    ledger = prodstats.load(three)
+    series = prodstats.resolve(ledger.claims)
+    knds = series[(series["actor"] == "knds") & (series["indicator"] == "caesar_produced")]
+    projections = prodstats.project(series)
+    for measure, named in (("level", True), ("index", False)):
+        fig = prodstats.plot(knds[knds["measure"] == measure], projections, ledger=ledger)
+        legend = [t.get_text() for t in fig.legends[0].get_texts()]
+        assert ("exn25-04" in fig.texts[-1].get_text()) is named
+        assert ("revised (superseded)" in legend) is named
