@@ -191,10 +191,12 @@ FIELDS: dict[str, Field] = {
     "target_id": _text("The first claim of a target's chain of revisions."),
     "revision": Field("int64", "0 for the target as first stated, 1 for its first revision, …",
                       minimum=0),
-    "slipped_months": _number("Months the target's date moved from the version before "
-                              "(positive: later); empty for the first.", nullable=True,
+    "slipped_months": _number("Months the target's date moved from the version before, end of "
+                              "period to end of period (positive: later; a year-precise date "
+                              "counts from December); empty for the first.", nullable=True,
                               unit="month"),
-    "value_change": _number("The figure over the version before's; empty for the first.",
+    "value_change": _number("The figure over the version before's, a ratio (1 = unchanged, "
+                            "1.5 = raised by half); empty for the first.",
                             nullable=True),
     "current": Field("bool", "True for the version in force (superseded by none)."),
 }
