@@ -15,8 +15,11 @@ The method (chosen by the cross-collection backtest in docs/methodology.md, not 
   series (M3 and Tourism) and all horizons, times ``h^β``: no distribution is assumed, no
   single horizon drives the table, and any h > 0 (fractional, or beyond those fitted) works.
   κ = :data:`KAPPA` is fixed; β and the table are fitted.
-- **Claim uncertainty**: each point is drawn uniformly within its bounds, each draw is projected
-  and sampled, and the draws of every reading are pooled. Intervals are quantiles of the pool.
+- **Claim uncertainty**: each point is drawn uniformly within its bounds (100 stratified draws
+  of the points per reading), each draw is projected and combined with 10 errors spread evenly
+  over the error distribution, and the 1,000 draws of every reading are pooled; intervals are
+  quantiles of the pool. Readings are simulated many at a time (:func:`_fan`), and a reading
+  with the same points in both scenarios once (docs/performance.md).
 
 The constants (by window length K) are in ``prodstats/calibration.json``, written by
 ``python -m prodstats calibrate``; the backtest lives in :mod:`prodstats.backtest`.
