@@ -864,7 +864,7 @@ def feasibility(series: pd.DataFrame, draws: int = 1000,
         notes = [] if against == tgt.indicator else [
             f"a capacity target, judged against the projection of {against}: output reaches "
             "a capacity only when the capacity is fully used"]
-        mine, ends = [], None
+        mine, ends, used = [], None, []
         for reading, at in readings.items():
             g = pts.observed_points(at, tgt.unit)
             if isinstance(g, str):
@@ -876,6 +876,10 @@ def feasibility(series: pd.DataFrame, draws: int = 1000,
             mine.append(_add(jobs, _Job(g, np.array([due.end_year - g.t[-1]]),
                                         _seed(tgt.actor, against, "level", reading))))
             ends = (g.periods[-1], g.value[-1], g.t[-1]), (g.value[0], g.t[0], g.t.size)
+            used.append(reading)
+        if len(used) > 1:
+            notes.append(f"chance and projected mean averaged over the readings "
+                         f"{', '.join(used)}; last value and growth from {used[-1]}")
         plan.append(({**base, "due": due.end_year}, notes, mine, ends))
     targets_of: dict[tuple, set] = {}
     for base, _, mine, _ in plan:

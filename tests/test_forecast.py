@@ -494,3 +494,22 @@ def test_a_collection_saved_by_a_spreadsheet_reads_the_same(tmp_path):
     a, b = (bt.load(p, 5, 4) for p in (plain, saved))
     assert a.ids == b.ids == ["A", "B"]
     assert np.array_equal(a.y, b.y) and np.array_equal(a.truth, b.truth)
+
+
+def test_a_target_judged_on_several_readings_says_so(tmp_path):
+    """With an ambiguous base, a target's chance is averaged over the readings, and the row
+    says which ones, and from which reading its last value and growth come.
+    """
+    raw = mini_ledger(tmp_path / "raw", [
+        {"period": "2021", "value": "100"},
+        {"period": "2022", "value": "120"},
+        {"period": "2024", "value": "3", "kind": "ratio", "unit": "dimensionless",
+         "base_period": "2021|2022"},
+        {"period": "2026", "value": "500", "modality": "target"},
+    ])
+    feas = prodstats.feasibility(prodstats.resolve(prodstats.load(raw).claims))
+    row = feas[feas["scenario"] == "all"].iloc[0]
+    assert row["note"].startswith("chance and projected mean averaged over the readings "
+                                  "c03:base=2021, c03:base=2022; last value and growth from "
+                                  "c03:base=2022")
+    assert 0 <= row["prob_reach"] <= 1
