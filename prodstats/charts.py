@@ -635,7 +635,9 @@ def compare(series: pd.DataFrame, indicator: str, ledger: Any = None):
         handles, labels = [], []
         for i, (actor, pts) in enumerate(rows.groupby("actor", sort=True)):
             colour = PALETTE[i % len(PALETTE)]
-            pts = pts[pts["reading"] == _first_reading(pts)]
+            reading = _first_reading(pts)
+            several = bool((pts["reading"] != reading).any())
+            pts = pts[pts["reading"] == reading]
             obs = pts[pts["modality"].isin(OBSERVED)]
             xy = _spread(obs, 0.0)
             _lines(ax, xy, colour, "-")
@@ -648,8 +650,9 @@ def compare(series: pd.DataFrame, indicator: str, ledger: Any = None):
                 labels.append(ax.annotate(f"{p.modality} {_number(p.value, top)}",
                                           (p.t, p.value), textcoords="offset points",
                                           xytext=(9, -4), fontsize=8.5, color=colour))
+            name = actor_name(actor, ledger)
             handles.append(Line2D([], [], color=colour, marker="o", lw=1.6,
-                                  label=actor_name(actor, ledger)))
+                                  label=f"{name} (reading {reading})" if several else name))
         if (~rows["modality"].isin(OBSERVED)).any():
             handles.append(Line2D([], [], marker="*", ls="", ms=12, mfc="#ccc", mec="#333",
                                   label="target, pledge or proposal"))

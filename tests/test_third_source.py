@@ -174,3 +174,17 @@ def test_an_index_chart_shows_no_revised_level_target(three):
         legend = [t.get_text() for t in fig.legends[0].get_texts()]
         assert ("exn25-04" in fig.texts[-1].get_text()) is named
         assert ("revised (superseded)" in legend) is named
+
+
+def test_a_comparison_chart_names_the_reading_it_draws(three):
+    """An actor with several readings is drawn by one of them; the legend says which."""
+    import prodstats
+    from prodstats.charts import compare
+
+    ledger = prodstats.load(three)
+    series = prodstats.resolve(ledger.claims)
+    nexter = (series["actor"] == "nexter_munitions") & (series["indicator"] == "shells_produced")
+    twice = pd.concat([series[~nexter], series[nexter].assign(reading="c9:base=2021"),
+                       series[nexter].assign(reading="c9:base=2022")], ignore_index=True)
+    legend = [t.get_text() for t in compare(twice, "shells_produced", ledger).legends[0].get_texts()]
+    assert "Nexter Munitions (reading c9:base=2021)" in legend and "Ukraine" in legend
