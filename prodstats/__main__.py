@@ -12,7 +12,7 @@ import signal
 import sys
 from pathlib import Path
 
-from prodstats.errors import Interrupted, ProdstatsError, SeriesError
+from prodstats.errors import BugError, Interrupted, ProdstatsError, SeriesError
 
 #: Exit status after a signal: 128 + its number, as a shell reports it.
 SIGNAL_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
@@ -210,8 +210,8 @@ def _main(argv: list[str] | None) -> int:
     except ProdstatsError as exc:
         print(str(exc), file=sys.stderr)
         count = len(getattr(exc, "problems", [])) or 1
-        print(f"{count} problem{'s' if count != 1 else ''} found; {exc.outcome}",
-              file=sys.stderr)
+        print(exc.outcome[0].upper() + exc.outcome[1:] if isinstance(exc, BugError) else
+              f"{count} problem{'s' if count != 1 else ''} found; {exc.outcome}", file=sys.stderr)
         return 1
     except Interrupted as exc:
         print(_interrupted(args.command, exc.signum), file=sys.stderr)

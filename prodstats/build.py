@@ -12,7 +12,7 @@ import pandera.pandas as pa
 
 from prodstats import config
 from prodstats.config import PROJECT_ROOT
-from prodstats.errors import BuildError, ProdstatsError
+from prodstats.errors import BugError, BuildError, ProdstatsError
 from prodstats.forecast import feasibility, project
 from prodstats.ledger import Ledger, load
 from prodstats.publish import (
@@ -53,7 +53,7 @@ def stage(name: str):
             raise BuildError(f"build stage '{name}' failed: {type(exc).__name__}: {exc}. Nothing "
                              "was published; the output folders are as they were. Check the "
                              "space and permissions of the output folders") from exc
-        raise BuildError(f"build stage '{name}' failed: {type(exc).__name__}: {exc}. Nothing was "
+        raise BugError(f"build stage '{name}' failed: {type(exc).__name__}: {exc}. Nothing was "
                          "published; the output folders are as they were. Run with "
                          "PRODSTATS_DEBUG=1 for the traceback, and please report it.") from exc
 
@@ -88,7 +88,7 @@ def write_data(result: Build, folder: Path) -> None:
         try:
             schema.validate(table.reindex(columns=list(schema.columns)), lazy=True)
         except pa.errors.SchemaErrors as exc:
-            raise BuildError(f"build stage 'write {name}.csv': output breaks its own schema "
+            raise BugError(f"build stage 'write {name}.csv': output breaks its own schema "
                              "(a prodstats bug, please report it):\n"
                              f"{exc.failure_cases.head(10)}") from None
         write_csv(table, folder / f"{name}.csv")

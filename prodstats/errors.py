@@ -7,6 +7,7 @@ Hierarchy::
      ├── SeriesError (ProdstatsError, ValueError)   a series cannot be projected
      ├── FrameError  (ProdstatsError, ValueError)   a public function got a frame it cannot use
      └── BuildError  (ProdstatsError, RuntimeError) a build stage failed; nothing was published
+          ├── BugError                             ... on a bug of prodstats (please report it)
           └── PublishError                         swapping the outputs into place failed
 
     Interrupted (KeyboardInterrupt)                SIGINT or SIGTERM stopped the command
@@ -141,6 +142,12 @@ def require_columns(frame: object, columns: Iterable[str], function: str, made_b
 
 class BuildError(ProdstatsError, RuntimeError):
     """A build stage failed. Nothing was published; the message names the stage."""
+
+
+class BugError(BuildError):
+    """A build stage failed on an error of prodstats itself, not of the ledger or the disk."""
+
+    outcome = "this is a bug in prodstats, not a problem of the ledger."
 
 
 class PublishError(BuildError):

@@ -33,3 +33,27 @@ def test_validate_a_missing_folder(tmp_path):
     assert done.returncode == 1
     assert "not a folder" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_bug_in_a_build_stage_is_not_called_a_ledger_problem(raw, tmp_path,
+                                                               monkeypatch, capsys):
+    """A stage failing on a prodstats bug ends with what it is, not "1 problem found"."""
+    import pickle
+
+    from prodstats import build as build_module
+    from prodstats.__main__ import main
+    from prodstats.errors import BugError
+
+    def broken(series, **_):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(build_module, "feasibility", broken)
+    code = main(["build", "--raw", str(raw), "--out", str(tmp_path / "out"),
+                 "--no-charts"])
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 1 and not (tmp_path / "out").exists()
+    assert lines[0].startswith("build stage 'projections' failed: ZeroDivisionError: division "
+                               "by zero. Nothing was published")
+    assert lines[-1] == "This is a bug in prodstats, not a problem of the ledger."
+    error = BugError("x")
+    assert isinstance(pickle.loads(pickle.dumps(error)), BugError)
