@@ -234,6 +234,9 @@ YEAR_CUES_2 = {("end", "of"), ("start", "of"), ("beginning", "of"), ("middle", "
 YEAR_END = re.compile(r"\s*(?:$|[.;:!?)\]»«\"“”'/–])")
 #: After a number in German: a capitalised noun ("2000 Soldaten"), so it counts something.
 NOUN_AFTER = re.compile(r"\s[A-ZÄÖÜ]")
+#: After a number that opens a sentence: a lower-case word, in German not a noun it counts but
+#: a verb ("2024 waren es 500.000"), so the number is a year.
+VERB_AFTER = re.compile(r"\s[a-zäöüß]")
 #: Between two figures of a range: the scale or the per cent of the second applies to both.
 RANGE_GAP = re.compile(r"(?i)\s*(?:-|–|bis|to|and|und|or|oder)\s*")
 
@@ -654,7 +657,17 @@ def _is_year(text: str, token: _Token, language: str | None) -> bool:
         return True
     if language != "en" and NOUN_AFTER.match(after):
         return False  # "bis 2000 Soldaten": a count
+    if language == "de" and _opens_sentence(text, token.start) and VERB_AFTER.match(after):
+        return True  # "… hergestellt. 2024 waren es": a German noun would be capitalised
     return (bool(before) and before[-1] in YEAR_CUES) or tuple(before[-2:]) in YEAR_CUES_2
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether only spaces stand between ``start`` and the text's start or a sentence's end."""
+    i = start - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i < 0 or text[i] in ".!?;\n"
 
 
 def _ranges(text: str, figures: list[Figure]) -> list[Figure]:

@@ -294,3 +294,20 @@ def test_missing_optional_columns():
     frame = pd.DataFrame([{"quote": "3.000 Raketen", "value": 300.0, "unit": "missiles",
                            "qualifier": "exact", "kind": "level"}])
     assert [p[:3] for p in quote_problems(frame)] == [(0, "value", "300")]
+
+
+def test_a_year_that_opens_a_german_sentence_before_a_verb_is_a_date():
+    """A German number that opens a sentence before a lower-case word is a year.
+
+    In "2024 waren es …" a noun after the number would be capitalised (found by a newcomer:
+    uncoded listed the year as a figure to code). A count that opens a sentence ("2000
+    Granaten …"), and English text, are left as numbers.
+    """
+    def kinds(text, language):
+        return [(f.text, f.kind) for f in read_figures(text, language)]
+
+    assert kinds("Vor dem Krieg 70.000 Granaten im Jahr; 2024 waren es etwa 500.000.", "de") == [
+        ("70.000", "number"), ("2024", "date"), ("500.000", "number")]
+    assert kinds("Es wuchs. 2000 Granaten wurden geliefert.", "de") == [("2000", "number")]
+    assert kinds("It grew. 2000 shells were delivered.", "en") == [("2000", "number")]
+    assert kinds("It grew. 2000 shells were delivered.", None) == [("2000", "number")]
