@@ -216,7 +216,10 @@ OVERRIDES: dict[str, dict[str, Field]] = {
         "unit": _text("pint unit, or 'index (BASE = 1)'."),
         "modality": _text("actual, estimate, expected, target, pledge or proposal."),
         "confidence": _text("As coded; 'disputed' where this point conflicts with another "
-                            "under this reading.", allowed=tuple(CONFIDENCES)),
+                            "under this reading. An index's base point (derivation 'base of "
+                            "the index') is 1 by definition, states no claim, and is marked "
+                            "'verified'; charts draw it as a grey square.",
+                            allowed=tuple(CONFIDENCES)),
     },
     "target_history": {"value": _number("The target's figure in the canonical unit.",
                                         unit="column:unit"),

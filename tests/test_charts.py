@@ -111,3 +111,23 @@ def test_one_chart_per_indicator_across_actors(tmp_path):
     fig = job["draw"]()
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend[:2] == ["Ukraine", "United States"]
+
+
+def test_an_index_base_is_drawn_as_a_definition_not_as_a_claim(tmp_path):
+    """An index's base point (1 by definition) is a small grey square with its own legend
+    entry; it does not make the legend claim a verified point that no claim states.
+    """
+    ledger, series = _ledger(tmp_path, [
+        {"period": "2024", "value": "3", "kind": "ratio", "unit": "dimensionless",
+         "base_period": "2022", "confidence": "unverified"},
+    ])
+    rows = series[series["measure"] == "index"]
+    # in series.csv the base is marked verified (the unverified ratio leaves no_unverified out)
+    assert rows.loc[rows["derivation"] == "base of the index", "confidence"].tolist() == [
+        "verified"]
+    fig = prodstats.plot(rows, prodstats.project(series), ledger=ledger)
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "base of the index (= 1)" in legend and "unverified" in legend
+    assert "verified or official" not in legend
+    squares = [line for line in fig.axes[0].get_lines() if line.get_marker() == "s"]
+    assert [tuple(line.get_ydata()) for line in squares] == [(1.0,)]
