@@ -835,8 +835,8 @@ def describe(rows: pd.DataFrame, projections: pd.DataFrame, actor: str, indicato
     if readings:
         ok = sorted(set(rows.loc[rows["reading_consistent"], "reading"]) - {"single"})
         parts.append(f"{len(readings)} readings of an ambiguous base, "
-                     + (f"consistent with the other claims: {', '.join(ok)}" if ok else
-                        "none consistent with the other claims"))
+                     + (f"in conflict with no other claim: {', '.join(ok)}" if ok else
+                        "each in conflict with another claim"))
     kinds = [m for m in ("target", "pledge", "proposal") if (rows["modality"] == m).any()]
     if kinds:
         parts.append("shows " + " and ".join(f"{k}s" for k in kinds))
