@@ -472,6 +472,15 @@ def _draw_all(plan: list, jobs: dict[tuple, _Job], draws: int,
     return summaries, pools
 
 
+def _below_a_rise(g: _Group, means: np.ndarray) -> str:
+    """A note when every observed step rose but the projection starts below the last point."""
+    if not (np.all(np.diff(g.value) > 0) and means[0] < g.value[-1]):
+        return ""
+    return ("every observed step rose, but the projection starts below the last point: steps "
+            "of very different sizes or spacing make the series look noisy to the method, which "
+            "then keeps little of its drift (docs/methodology.md)")
+
+
 @dataclass(frozen=True)
 class _Reading:
     """A reading to project: its row fields, projected years, job key and consistency."""
@@ -748,8 +757,11 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
     for key, entries in plan:
         projected = [e for e in entries if isinstance(e, _Reading)]
         for e in entries:
-            rows += (_rows(e.base, *summaries[e.job], e.years, jobs[e.job].g.t.size, levels, "")
-                     if isinstance(e, _Reading) else e)
+            if not isinstance(e, _Reading):
+                rows += e
+                continue
+            g, (ends, means) = jobs[e.job].g, summaries[e.job]
+            rows += _rows(e.base, ends, means, e.years, g.t.size, levels, _below_a_rise(g, means))
         if len(projected) > 1:
             ends, means, years, n_points, note = pools[_pool_key(projected)]
             base = {**key, "reading": "pooled", "unit": projected[0].base["unit"]}

@@ -513,3 +513,24 @@ def test_a_target_judged_on_several_readings_says_so(tmp_path):
                                   "c03:base=2021, c03:base=2022; last value and growth from "
                                   "c03:base=2022")
     assert 0 <= row["prob_reach"] <= 1
+
+
+def test_a_projection_below_a_series_that_always_rose_says_why(tmp_path):
+    """Uneven steps (2.7, 0.8 and 0.2 years apart, as a newcomer's US shells were) look noisy
+    to the method, so it starts the projection below the last point; the note says so. A
+    steady climb gets no note.
+    """
+    uneven = [{"period": "2021", "value": "14400"}, {"period": "2024-01/2024-04", "value": "28000"},
+              {"period": "2024-12", "value": "40000"}, {"period": "2025-02", "value": "43200"}]
+    steady = [{"period": str(2020 + i), "value": str(v)} for i, v in enumerate((100, 110, 121,
+                                                                                 133))]
+    notes = {}
+    for name, claims in (("uneven", uneven), ("steady", steady)):
+        raw = mini_ledger(tmp_path / name, claims)
+        proj = prodstats.project(prodstats.resolve(prodstats.load(raw).claims))
+        notes[name] = set(proj.loc[proj["scenario"] == "all", "note"].fillna(""))
+    assert notes["uneven"] == {
+        "every observed step rose, but the projection starts below the last point: steps of very "
+        "different sizes or spacing make the series look noisy to the method, which then keeps "
+        "little of its drift (docs/methodology.md)"}
+    assert notes["steady"] == {""}
