@@ -104,7 +104,8 @@ def _read(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise SeriesError(f"{path}: no such file; pass {FORMAT}")
     try:
-        data = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        data = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                           skip_blank_lines=False)
     except pd.errors.EmptyDataError:
         raise SeriesError(f"{path}: the file is empty; pass {FORMAT}") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -114,6 +115,7 @@ def _read(path: Path) -> pd.DataFrame:
         raise SeriesError(f"{path}: needs the columns {sorted(need)}; has {list(data.columns)}"
                           f"; pass {FORMAT}")
     data["line"] = data.index + 2                      # the header is line 1
+    data = data[(data.drop(columns="line").fillna("") != "").any(axis=1)]   # blank lines
     year = pd.to_numeric(data["year"], errors="coerce")
     _refuse(path, data, year.isna() | (year % 1 != 0), "year", "a whole year, such as 2015")
     value = data["value"].str.strip()

@@ -208,8 +208,11 @@ NOT_A_RATE_AFTER = re.compile(
     r"(?i)\s+(?:ago|earlier|later|before|after|or\s+so|zuvor|davor|danach|darauf|später|"
     r"der|des|nach|vor|[0-9]{4}\b|(?-i:[A-Z]))")
 #: A figure (and at most one word) just before a cue: "14,400 a month before the war" is a rate
-#: before the war, not a time a month before it.
+#: before the war, not a time a month before it ...
 FIGURE_JUST_BEFORE = re.compile(r"[0-9](?:\s+[^\W\d_]+)?\s+$")
+#: ... but only before the war: "40 howitzers a month after the order was signed" is a time.
+WAR_AFTER = re.compile(r"(?i)\s+(?:the\s+)?(?:(?:full-scale\s+)?war|invasion|conflict|"
+                       r"start\s+of\s+the\s+war)\b")
 #: Before "a year"/"a month": words that make it a duration ("in a year", "half a year").
 NOT_A_RATE_BEFORE = {"in", "within", "for", "over", "than", "half", "about", "nearly",
                      "almost", "once", "twice", "just", "only", "around", "after", "past"}
@@ -234,9 +237,10 @@ YEAR_CUES_2 = {("end", "of"), ("start", "of"), ("beginning", "of"), ("middle", "
 YEAR_END = re.compile(r"\s*(?:$|[.;:!?)\]»«\"“”'/–])")
 #: After a number in German: a capitalised noun ("2000 Soldaten"), so it counts something.
 NOUN_AFTER = re.compile(r"\s[A-ZÄÖÜ]")
-#: After a number that opens a sentence: a lower-case word, in German not a noun it counts but
-#: a verb ("2024 waren es 500.000"), so the number is a year.
-VERB_AFTER = re.compile(r"\s[a-zäöüß]")
+#: After a number that opens a German sentence: a verb of "there were", so the number is a
+#: year ("2024 waren es 500.000"), not a count ("2000 weitere", "2000 pro Tag").
+VERB_AFTER = re.compile(r"\s(?:waren|war|wurden|wurde|gab|lag|lagen|betrug|stieg|stiegen|"
+                        r"sank|sanken)\b")
 #: Between two figures of a range: the scale or the per cent of the second applies to both.
 RANGE_GAP = re.compile(r"(?i)\s*(?:-|–|bis|to|and|und|or|oder)\s*")
 
@@ -663,11 +667,15 @@ def _is_year(text: str, token: _Token, language: str | None) -> bool:
 
 
 def _opens_sentence(text: str, start: int) -> bool:
-    """Whether only spaces stand between ``start`` and the text's start or a sentence's end."""
+    """Whether only spaces stand between ``start`` and the text's start or a sentence's end
+    (not the full stop of an abbreviation such as "ca." or "Mio.").
+    """
     i = start - 1
     while i >= 0 and text[i] in " \t":
         i -= 1
-    return i < 0 or text[i] in ".!?;\n"
+    if i < 0 or text[i] == "\n":
+        return True
+    return bool(SENTENCE_END.match(text, i)) if text[i] in ".!?;" else False
 
 
 def _ranges(text: str, figures: list[Figure]) -> list[Figure]:
@@ -720,6 +728,7 @@ def _is_rate(text: str, m: re.Match) -> bool:
         return True
     after = NOT_A_RATE_AFTER.match(text, m.end())
     if after and not (after.group(0).strip().lower() in ("before", "after")
+                      and WAR_AFTER.match(text, after.end())
                       and FIGURE_JUST_BEFORE.search(text, max(0, m.start() - 30), m.start())):
         return False
     before = text[max(0, m.start() - 20):m.start()].lower().split()

@@ -163,14 +163,17 @@ CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
 
 def _load_calibration(path: Path = CALIBRATION_FILE) -> dict[int, Constants]:
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(raw["levels"]) != LEVELS:
-        raise SeriesError(f"{path}: levels {raw['levels']} are not {LEVELS}; rerun calibrate")
     try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(raw["levels"]) != LEVELS:
+            raise SeriesError(f"{path}: levels {raw['levels']} are not {LEVELS}; rerun "
+                              "python -m prodstats calibrate --write")
         return {int(k): Constants(float(v["lam"]), float(v["alpha"]), float(v["kappa"]),
                                   float(v["beta"]), tuple(map(float, v["quantiles"])))
                 for k, v in raw["by_window"].items()}
-    except (KeyError, TypeError) as exc:
+    except SeriesError:
+        raise
+    except (OSError, KeyError, TypeError, ValueError) as exc:  # JSON errors are ValueErrors
         raise SeriesError(f"{path}: not a calibration of this method ({exc!r} missing or "
                           "malformed); rerun python -m prodstats calibrate --write") from None
 
@@ -433,7 +436,7 @@ def _plan(pts: _Points, horizons: dict, fixed: int | None) -> tuple[list, dict[t
             if isinstance(g, str):
                 entries.append([{**base, "method": "skipped", "n_points": 0, "note": g}])
                 continue
-            years = np.arange(int(g.periods[-1][:4]) + 1, horizon + 1)
+            years = np.arange(parse_period(g.periods[-1]).end.year + 1, horizon + 1)
             if years.size == 0:
                 entries.append([{**base, "method": "skipped", "n_points": len(g.t),
                                  "note": f"nothing to project: horizon {horizon} is not after "
@@ -633,7 +636,8 @@ _INTEGERS = (int, np.integer)
 
 def default_horizon(series: pd.DataFrame) -> int:
     """The last year to project one series (the points of one actor and indicator) to: the later
-    of its last observed year + 3 and its latest target year + 2.
+    of its last observed year + 3 and its latest target year + 2 (a period's last year counts:
+    "2020/2024" ends in 2024).
 
     A target's year is the year its period ends. Targets more than
     :data:`~prodstats.validate.TARGET_REACH_YEARS` after the last observed year (the ledger
@@ -656,7 +660,8 @@ def _horizons(series: pd.DataFrame) -> dict[tuple[str, str], int]:
     frame = series[["actor", "indicator", "period", "modality"]].astype(object).dropna()
     if frame.empty:
         return {}
-    frame["year"] = frame["period"].str[:4].astype(int)
+    ends = {p: parse_period(p).end.year for p in frame["period"].unique()}
+    frame["year"] = frame["period"].map(ends).astype(int)  # a period's last year
     keys = ["actor", "indicator"]
     last = frame.groupby(keys)["year"].max()  # without observations: the latest period
     observed = frame[frame["modality"].isin(OBSERVED)].groupby(keys)["year"].max()
@@ -664,8 +669,7 @@ def _horizons(series: pd.DataFrame) -> dict[tuple[str, str], int]:
     horizon = last + AFTER_LAST
     targets = frame[frame["modality"] == "target"]
     if not targets.empty:
-        ends = {p: parse_period(p).end.year for p in targets["period"].unique()}
-        targets = targets.assign(end=targets["period"].map(ends))
+        targets = targets.assign(end=targets["year"])
         since = targets["end"] - last.reindex(pd.MultiIndex.from_frame(targets[keys])).to_numpy()
         reach = targets[since.to_numpy() <= TARGET_REACH_YEARS].groupby(keys)["end"].max()
         horizon = horizon.combine(reach + AFTER_TARGET, max, fill_value=0)
@@ -821,8 +825,10 @@ def _pool(readings: list[_Reading], jobs, kept, measure: str, levels) -> tuple:
     """
     consistent = [e for e in readings if e.consistent] or readings
     years = min((e.years for e in consistent), key=len)
-    sims = np.concatenate([kept[e.job][0][: len(years)] for e in consistent], axis=-1)
-    loc = np.mean([kept[e.job][1][: len(years)] for e in consistent], axis=0)
+    # every reading ends at the horizon, so the common years are the tail of each
+    sims = np.concatenate([kept[e.job][0][len(e.years) - len(years):] for e in consistent],
+                          axis=-1)
+    loc = np.mean([kept[e.job][1][len(e.years) - len(years):] for e in consistent], axis=0)
     n_points = min(jobs[e.job].g.t.size for e in consistent)
     note = "pooled over " + ", ".join(e.base["reading"] for e in consistent) + (
         "" if len(consistent) == len(readings) else

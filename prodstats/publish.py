@@ -11,6 +11,7 @@ columns are never touched.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 import shutil
@@ -89,16 +90,28 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _cells(column: pd.Series) -> list:
-    """A column's cells as written: floats as ``%.12g``, missing as empty, the rest as text."""
-    if pd.api.types.is_bool_dtype(column) or pd.api.types.is_integer_dtype(column):
-        return column.tolist()
+    """A column's cells as written: floats as ``%.12g``, missing as empty, the rest as text.
+    Dates and times are left to pandas' own formatting.
+    """
     if pd.api.types.is_float_dtype(column):
         values = column.to_numpy(dtype=float, na_value=np.nan).tolist()
         return [f"{v:.12g}" if math.isfinite(v) else "" for v in values]
+    if (pd.api.types.is_bool_dtype(column) or pd.api.types.is_integer_dtype(column)) \
+            and not column.hasnans:
+        return column.tolist()
     if isinstance(column.dtype, pd.StringDtype):
         return column.fillna("").tolist()
-    return ["" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
-            for v in column.astype(object).tolist()]
+    if pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_timedelta64_dtype(column):
+        text = column.to_frame().to_csv(index=False, header=False, lineterminator="\n")
+        return [row[0] if row else "" for row in csv.reader(io.StringIO(text))]
+    return ["" if _missing(v) else v for v in column.astype(object).tolist()]
+
+
+def _missing(v: object) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):  # a list or an array in a cell
+        return False
 
 
 @dataclass(frozen=True)

@@ -161,10 +161,11 @@ def test_a_rate_just_after_its_figure_stays_a_rate_before_a_time_phrase():
     """
     text = ("up from 14,400 a month before the war; 5,000 shells a year after the invasion; "
             "it reached 500 a month earlier; output was 40,000 a year ago; "
-            "output tripled compared with a year before the war")
+            "output tripled compared with a year before the war; "
+            "the army received 40 howitzers a month after the order was signed")
     assert [(f.text, f.rate) for f in read_figures(text, "en")] == [
         ("14,400", "month"), ("5,000", "year"), ("500", None), ("40,000", None),
-        ("tripled", None)]
+        ("tripled", None), ("40", None)]
 
 
 def test_the_seed_texts(seed_ledger):
@@ -309,5 +310,10 @@ def test_a_year_that_opens_a_german_sentence_before_a_verb_is_a_date():
     assert kinds("Vor dem Krieg 70.000 Granaten im Jahr; 2024 waren es etwa 500.000.", "de") == [
         ("70.000", "number"), ("2024", "date"), ("500.000", "number")]
     assert kinds("Es wuchs. 2000 Granaten wurden geliefert.", "de") == [("2000", "number")]
+    assert kinds("Es liefert 1000 Granaten. 2000 weitere folgen.", "de") == [
+        ("1000", "number"), ("2000", "number")]
+    assert kinds("Es geht um ca. 2000 neue Granaten.", "de") == [("2000", "number")]
+    assert [(f.text, f.rate) for f in read_figures("Es wächst. 2000 pro Tag.", "de")] == [
+        ("2000", "day")]
     assert kinds("It grew. 2000 shells were delivered.", "en") == [("2000", "number")]
     assert kinds("It grew. 2000 shells were delivered.", None) == [("2000", "number")]

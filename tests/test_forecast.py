@@ -534,3 +534,45 @@ def test_a_projection_below_a_series_that_always_rose_says_why(tmp_path):
         "different sizes or spacing make the series look noisy to the method, which then keeps "
         "little of its drift (docs/methodology.md)"}
     assert notes["steady"] == {""}
+
+
+def test_a_blank_line_does_not_shift_the_line_a_message_names(tmp_path):
+    rows = _good_rows()
+    rows = rows[:2] + [""] + rows[2:5] + ['A,x,2004,"12,5",train'] + rows[6:]
+    path = tmp_path / "mine.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(prodstats.SeriesError, match=r"mine\.csv:7: column 'value' = '12,5'"):
+        bt.load(path, 5, 4)
+
+
+def test_pooled_rows_mix_the_same_years_of_each_reading():
+    """Readings observed to different years are pooled year by year: the pooled mean of 2025
+    is the mean of the readings' 2025 means (the first version mixed one reading's 2023 with
+    the other's 2025).
+    """
+    def reading(name, values):
+        frame = _series_frame(np.array([values]))
+        return frame.assign(actor="a", reading=name)
+
+    series = pd.concat([reading("r1", [100.0, 120.0, 140.0]),
+                        reading("r2", [100.0, 110.0, 130.0, 150.0, 170.0])], ignore_index=True)
+    proj = project(series, horizon=2027).set_index(["reading", "period"])["mean"]
+    assert list(proj.loc["pooled"].index) == ["2025", "2026", "2027"]
+    for year in ("2025", "2026", "2027"):
+        assert proj.loc[("pooled", year)] == pytest.approx(
+            (proj.loc[("r1", year)] + proj.loc[("r2", year)]) / 2)
+
+
+def test_a_last_period_of_several_years_is_projected_after_it_ends(tmp_path):
+    """A last observation over 2020/2024 is projected from 2025 on, with finite intervals
+    (the projected years once began inside it, at a negative horizon).
+    """
+    raw = mini_ledger(tmp_path / "raw", [
+        {"period": "2018", "value": "100", "unit": "rounds/year"},
+        {"period": "2019", "value": "110", "unit": "rounds/year"},
+        {"period": "2020/2024", "value": "130", "unit": "rounds/year"},
+    ])
+    proj = prodstats.project(prodstats.resolve(prodstats.load(raw).claims))
+    done = proj[proj["scenario"] == "all"]
+    assert done["period"].tolist() == ["2025", "2026", "2027"]
+    assert np.isfinite(done[["pi80_low", "pi80_high", "pi95_low", "pi95_high"]]).all().all()

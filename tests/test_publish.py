@@ -259,3 +259,27 @@ def test_a_signal_stops_the_build_cleanly(tmp_path, signum, status):
         now = tree(folder)
         complete = ("datapackage.json" in now if name == "out" else "README.md" in now)
         assert now == before[name] or (complete and "old.csv" not in now), (name, now)
+
+
+def test_write_csv_writes_what_pandas_writes_for_every_kind_of_column(tmp_path):
+    """The CSV writer prepares its cells itself (faster than pandas' formatter); for nullable
+    numbers and flags, dates, times, categories and mixed columns it writes the same bytes.
+    """
+    import io
+
+    import numpy as np
+    import pandas as pd
+
+    from prodstats.publish import write_csv
+
+    frame = pd.DataFrame({
+        "i": pd.array([1, None, 3], dtype="Int64"), "b": pd.array([True, None, False],
+                                                                dtype="boolean"),
+        "d": pd.to_datetime(["2024-01-01", None, "2024-03-01 12:00"], format="ISO8601"),
+        "t": pd.to_timedelta(["1D", None, "2h"]), "o": [1.5, None, "x"],
+        "f": [1 / 3, np.nan, 2.5e15], "s": pd.array(["a,b", None, 'say "x"'], dtype="str"),
+        "c": pd.Categorical(["x", None, "y"]), "n": [1, 2, 3], "flag": [True, False, True]})
+    write_csv(frame, tmp_path / "out.csv")
+    expected = io.StringIO()
+    frame.to_csv(expected, index=False, lineterminator="\n", float_format="%.12g")
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == expected.getvalue()
