@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from prodstats.errors import SeriesError
+from prodstats.errors import Problem, SeriesError
 from prodstats.forecast import (
     CALIBRATION,
     CALIBRATION_FILE,
@@ -140,8 +140,8 @@ def _refuse(path: Path, data: pd.DataFrame, bad: pd.Series, column: str,
     rows = data[bad.to_numpy()]
     first = rows.iloc[0]
     more = f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
-    raise SeriesError(f"{path}:{first['line']}: column '{column}' = {str(first[column])!r}: "
-                      f"expected {expected}{more}")
+    raise SeriesError(str(Problem(str(path), int(first["line"]), column, str(first[column]),
+                                  f"expected {expected}{more}")))
 
 
 def _out_of_order(g: pd.DataFrame) -> str | None:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from prodstats.forecast import OBSERVED
+from prodstats.series import BASE_OF_INDEX
 
 #: Readable at 800 px wide: figures are 8 in × 100 dpi.
 WIDTH_IN, DPI = 8.0, 100
@@ -76,10 +77,9 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
     unit = rows["unit"].iloc[0]
     if measure == "index" and (rows["unit"] != unit).any():  # readings with different bases
         unit = "index (each reading's base period = 1)"
-    per = _stated_per_month(rows, ledger)
-    if per:  # drawn per month as stated; the CSVs keep the canonical per-year unit
-        rows, projections, capacity = (_scaled(t, 1 / 12) for t in (rows, projections, capacity))
-        unit = unit.replace("/year", "/month")
+    factor, unit = _as_drawn(rows, ledger, unit)
+    if factor != 1:
+        rows, projections, capacity = (_scaled(t, factor) for t in (rows, projections, capacity))
     top = max(rows["high"].max(), rows["value"].max())
     if projections is not None and not projections.empty:
         top = max(top, projections["pi95_high"].max())
@@ -102,7 +102,7 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
             capacity = capacity[capacity["scenario"] == scenario]
             _capacity(ax, capacity, handles, labels, number)
         _targets(ax, rows, handles, labels, ledger, number)
-        _revisions(ax, ledger, actor, indicator, measure, 1 / 12 if per else 1.0, handles)
+        _revisions(ax, ledger, actor, indicator, measure, factor, handles)
         if projections is not None:
             _fans(ax, projections, rows, actor, indicator, measure, scenario, handles)
         handles += _confidence_handles(rows)
@@ -167,15 +167,11 @@ def _readings(ax, rows: pd.DataFrame, handles: list) -> None:
             handles.append(Line2D([], [], color=colour, lw=1.6, marker="o", ls=style,
                                   label=label))
         for x, p in xy:
-            if getattr(p, "derivation", "") == BASE:  # 1 by definition, not a claim
+            if getattr(p, "derivation", "") == BASE_OF_INDEX:  # 1 by definition, not a claim
                 ax.plot([x], [p.value], marker="s", ms=5, ls="", mfc="#bbb", mec="#777",
                         zorder=4)
             else:
                 _point(ax, x, p.value, p.low, p.high, p.confidence, colour)
-
-
-#: The derivation of an index's base point (1 by definition; no claim states it).
-BASE = "base of the index"
 
 
 def _confidence_handles(rows: pd.DataFrame) -> list:
@@ -183,7 +179,7 @@ def _confidence_handles(rows: pd.DataFrame) -> list:
     from matplotlib.lines import Line2D
 
     observed = rows[rows["modality"].isin(OBSERVED)]
-    base = (observed["derivation"] == BASE if "derivation" in observed
+    base = (observed["derivation"] == BASE_OF_INDEX if "derivation" in observed
             else pd.Series(False, index=observed.index))
     drawn = set(observed.loc[~base, "confidence"])
     handles = []
@@ -202,15 +198,18 @@ def _confidence_handles(rows: pd.DataFrame) -> list:
     return handles
 
 
-def _stated_per_month(rows: pd.DataFrame, ledger: Any) -> bool:
-    """Whether every level claim of a per-year series was stated per month."""
+def _as_drawn(rows: pd.DataFrame, ledger: Any, unit: str) -> tuple[float, str]:
+    """The factor and unit a series is drawn and described in: per month when every level
+    claim of a per-year series was stated per month (the CSVs keep the per-year unit).
+    """
     if ledger is None or not str(rows["unit"].iloc[0]).endswith("/year"):
-        return False
+        return 1.0, unit
     ids = {i for cell in rows["claim_ids"] for i in str(cell).split(";") if i}
     claims = ledger.claims[ledger.claims["claim_id"].isin(ids)
                            & (ledger.claims["kind"] == "level")]
-    return not claims.empty and bool(claims["unit"].str.replace(" ", "").str.endswith(
-        "/month").all())
+    if claims.empty or not claims["unit"].str.replace(" ", "").str.endswith("/month").all():
+        return 1.0, unit
+    return 1 / 12, unit.replace("/year", "/month")
 
 
 def _scaled(table: pd.DataFrame | None, factor: float) -> pd.DataFrame | None:
@@ -846,9 +845,7 @@ def describe(rows: pd.DataFrame, projections: pd.DataFrame, actor: str, indicato
     if not done.empty:
         last = done[done["reading"] == ("pooled" if "pooled" in set(done["reading"])
                                         else done["reading"].iloc[0])].iloc[-1]
-        factor, unit = 1, last["unit"]
-        if _stated_per_month(rows, ledger):  # as the chart draws it
-            factor, unit = 1 / 12, unit.replace("/year", "/month")
+        factor, unit = _as_drawn(rows, ledger, last["unit"])
         mean, low, high = (_number(last[c] * factor) for c in ("mean", "pi80_low", "pi80_high"))
         parts.append(f"projected to {last['period']}, in {_unit_label(unit)}: {mean} "
                      f"(80 %: {low}–{high})")

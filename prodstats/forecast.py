@@ -242,9 +242,13 @@ def trend(y: np.ndarray, t: np.ndarray, c: Constants) -> tuple[np.ndarray, np.nd
     With two points there is no σ², so ``ω = 1``.
     """
     y, drift, var, omega, line = _fit(y, t, c)
-    level = omega * y[..., -1] + (1 - omega) * line
-    scale = _scale(y, drift, var, c, np.ones(1))[..., 0]
-    return level, c.alpha * omega * drift, scale
+    level, slope = _level_slope(y, drift, omega, line, c)
+    return level, slope, _scale(y, drift, var, c, np.ones(1))[..., 0]
+
+
+def _level_slope(y, drift, omega, line, c) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`trend`'s level ``ω·y_K + (1 − ω)·L`` and slope ``α·ω·d``, from a fit."""
+    return omega * y[..., -1] + (1 - omega) * line, c.alpha * omega * drift
 
 
 def horizon_scales(y: np.ndarray, t: np.ndarray, c: Constants,
@@ -534,8 +538,8 @@ def _fan(jobs: list[_Job], n: int) -> tuple[np.ndarray, np.ndarray]:
     t = np.stack([j.g.t for j in jobs])[:, None, :]                      # (R, 1, k)
     h = np.stack([np.asarray(j.h, dtype=float) for j in jobs])[:, None, :]  # (R, 1, m)
     y, drift, var, omega, line = _fit(low + (high - low) * u, t, c)     # rows (R, P)
-    level = omega * y[..., -1] + (1 - omega) * line
-    location = level[..., None] + c.alpha * (omega * drift)[..., None] * h   # (R, P, m)
+    level, slope = _level_slope(y, drift, omega, line, c)
+    location = level[..., None] + slope[..., None] * h                 # (R, P, m)
     below, above = (s.transpose(0, 2, 1)[..., None] for s in _scales(y, drift, var, omega, c, h))
     weights, negative = _error_design(points, errors_each)
     table = spread(c, h.ravel()).reshape(r, m, len(LEVELS))

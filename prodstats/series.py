@@ -34,6 +34,8 @@ from prodstats.schemas import CONFLICT_COLUMNS, SERIES_COLUMNS, TARGET_HISTORY_C
 from prodstats.vocab import SCENARIOS, weakest
 
 NO_READING = "single"
+#: The derivation of an index's base point: 1 by definition, stated by no claim.
+BASE_OF_INDEX = "base of the index"
 
 
 def resolve(claims: pd.DataFrame) -> pd.DataFrame:
@@ -191,7 +193,7 @@ def _chain(ratios: list, choice: dict[str, str]) -> list[dict]:
         points.append({
             "measure": "index", "period": anchor, "t": parse_period(anchor).mid_year,
             "value": 1.0, "low": 1.0, "high": 1.0, "unit": unit, "modality": "actual",
-            "confidence": "verified", "claim_ids": "", "derivation": "base of the index",
+            "confidence": "verified", "claim_ids": "", "derivation": BASE_OF_INDEX,
         })
     return points
 
