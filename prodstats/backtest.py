@@ -97,6 +97,10 @@ FORMAT = ("a long CSV with the columns series_id, year, value, split (train or t
           "years after the training years")
 
 
+#: Cells that other tools write for a missing value; read as an empty cell.
+MISSING = ["NA", "NaN", "nan", "N/A", "#N/A"]
+
+
 def _read(path: Path) -> pd.DataFrame:
     """A collection's rows, sorted by series and year; raise :class:`SeriesError` naming the
     first bad rows (``file:line: column 'c' = 'found': what is expected``).
@@ -118,7 +122,7 @@ def _read(path: Path) -> pd.DataFrame:
     data = data[(data.drop(columns="line").fillna("") != "").any(axis=1)]   # blank lines
     year = pd.to_numeric(data["year"], errors="coerce")
     _refuse(path, data, year.isna() | (year % 1 != 0), "year", "a whole year, such as 2015")
-    value = data["value"].str.strip()
+    value = data["value"].str.strip().replace(MISSING, "")   # R and pandas write NA, NaN
     number = pd.to_numeric(value, errors="coerce")
     _refuse(path, data, number.isna() & (value != ""), "value",
             "a number with a point as the decimal mark and no thousands separators "

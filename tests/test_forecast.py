@@ -453,6 +453,25 @@ def test_a_malformed_collection_is_one_line_naming_the_row(tmp_path, edit, messa
     assert done.stderr.splitlines()[0] == message.format(path=path)
 
 
+def test_missing_values_written_as_na_are_read_as_missing(tmp_path):
+    """R writes NA and pandas NaN for a missing value: the series is dropped for it, like an
+    empty cell, instead of the run stopping on a non-number.
+    """
+    rows = _good_rows()
+    missing = {"A": "NA", "B": "NaN"}
+    written = [f"{sid},x,2003,{missing[sid]},train" if r.startswith(f"{sid},x,2003,") else r
+               for r in rows for sid in [r.split(",")[0]]]
+    assert "A,x,2003,NA,train" in written and "B,x,2003,NaN,train" in written
+    path = tmp_path / "mine.csv"
+    path.write_text("\n".join(written) + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "prodstats", "backtest", "--data", str(path),
+                           "--horizon", "4"], capture_output=True, text=True, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[0] == (
+        f"{path}: no usable series for window 5 and horizon 4 (2 missing or infinite "
+        "values)")
+
+
 def test_series_with_a_gap_or_a_test_year_inside_training_are_dropped_with_the_reason(tmp_path):
     rows = _good_rows()
     gap = [r for r in rows if not r.startswith("A,x,2003,")]
