@@ -539,71 +539,71 @@ def save(fig, stem: Path) -> list[Path]:
     return paths
 
 
-def overview(series: pd.DataFrame, ledger: Any = None):
-    """The seed production figures on one page: the defence-production index by reading, 2024
-    output, 2025 targets, and where the weapons used come from.
+#: An actor gets an overview page when it has at least this many series of yearly figures,
+#: and the page shows at most OVERVIEW_PANELS of them (those with the most points).
+OVERVIEW_MIN, OVERVIEW_PANELS = 3, 6
+
+
+def overview_panels(series: pd.DataFrame, actor: str, ledger: Any = None
+                    ) -> list[tuple[str, str]]:
+    """The ``(indicator, measure)`` pairs an actor's overview draws: its series of yearly
+    figures (levels in a unit per year, and indices of them), those with the most points first,
+    at most :data:`OVERVIEW_PANELS`.
+    """
+    s = series[(series["scenario"] == "all") & (series["actor"] == actor)
+               & series["measure"].isin(["level", "index"])]
+    units = {} if ledger is None else dict(zip(ledger.indicators["indicator_id"],
+                                               ledger.indicators["canonical_unit"], strict=True))
+    yearly = [str(units.get(i, u)).endswith("/year") for i, u in zip(s["indicator"], s["unit"],
+                                                                       strict=True)]
+    counts = s[np.array(yearly, dtype=bool)].groupby(["indicator", "measure"]).size()
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [key for key, _ in ranked[:OVERVIEW_PANELS]]
+
+
+def overview(series: pd.DataFrame, actor: str, ledger: Any = None):
+    """An actor's yearly figures on one page: one panel per series of
+    :func:`overview_panels`, each with its confidence marks, readings and targets.
     """
     mpl = _mpl()
     from matplotlib.figure import Figure
 
-    s = series[(series["scenario"] == "all") & (series["actor"] == "UKR")]
+    panels = overview_panels(series, actor, ledger)
+    s = series[(series["scenario"] == "all") & (series["actor"] == actor)]
+    rows_of = [s[(s["indicator"] == i) & (s["measure"] == m)] for i, m in panels]
+    lines = math.ceil(len(panels) / 2)
+    height = 3.1 * lines + 1.9  # the panels, the title above and the legend and footnote below
     with mpl.rc_context(RC):
-        fig = Figure(figsize=(WIDTH_IN, 7.6), dpi=DPI)
-        grid = fig.add_gridspec(2, 2, left=0.115, right=0.98, top=0.9, bottom=0.14,
-                                hspace=0.45, wspace=0.38)
-        fig.suptitle("Ukraine's arms production as officials describe it", x=0.02, ha="left",
-                     fontsize=13)
-        idx = s[s["indicator"] == "defence_production"]
-        if not idx.empty:
-            plot(idx, None, ax=fig.add_subplot(grid[0, :]), ledger=ledger,
-                 title="Defence production, index (2022 = 1), by reading of 'sixfold by 2024'")
-        _bars(fig.add_subplot(grid[1, 0]), s, ["shells_produced", "drone_munitions_produced"],
-              ["shells", "drone munitions"], "Produced in 2024", "rounds per year")
-        _bars(fig.add_subplot(grid[1, 1]), s, ["missiles_produced", "long_range_drones_produced"],
-              ["missiles", "long-range drones"], "Targets for 2025", "units per year",
-              log=True)
-        fig.text(0.02, 0.02, _footnote(s[s["indicator"].isin(
-            ["defence_production", "shells_produced", "drone_munitions_produced",
-             "missiles_produced", "long_range_drones_produced"])], ledger), fontsize=8,
-            color="#333")
+        fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
+        grid = fig.add_gridspec(lines, 2, left=0.1, right=0.97, top=1 - 1.0 / height,
+                                bottom=1.5 / height, hspace=0.8, wspace=0.42)
+        fig.suptitle(_overview_title(actor, ledger), x=0.02, y=1 - 0.15 / height, ha="left",
+                     va="top", fontsize=13)
+        shared: dict = {}  # the legend entries of the panels without a legend of their own
+        for k, ((indicator, measure), rows) in enumerate(zip(panels, rows_of, strict=True)):
+            ax = fig.add_subplot(grid[k // 2, k % 2])
+            title = _description(indicator, ledger) + (" (index)" if measure == "index" else "")
+            wrapped = textwrap.wrap(title, 34)
+            plot(rows, None, ax=ax, ledger=ledger, title="\n".join(
+                wrapped[:1] + [textwrap.shorten(" ".join(wrapped[1:]), 34, placeholder=" …")]
+                if len(wrapped) > 1 else wrapped))
+            if rows["reading"].nunique() < 2:  # the marks are explained once, below
+                legend = ax.get_legend()
+                shared.update((text.get_text(), handle) for text, handle
+                              in zip(legend.get_texts(), legend.legend_handles, strict=True)
+                              if text.get_text() != "claims")
+                legend.remove()
+        drawn = pd.concat(rows_of)
+        handles = list(shared.values())
+        fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.08, 0.75 / height),
+                   ncols=3, frameon=False)
+        fig.text(0.02, 0.1 / height, _footnote(drawn, ledger), fontsize=8, color="#333",
+                 va="bottom", ha="left")
     return fig
 
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _bars(ax, s, indicators, labels, title, unit, log=False):
-    mpl = _mpl()
-    for i, ind in enumerate(indicators):
-        p = s[s["indicator"] == ind]
-        if p.empty:
-            continue
-        p = p.iloc[0]
-        marker, filled = STYLE.get(p["confidence"], ("o", True))
-        target = p["modality"] == "target"
-        ax.bar([i], [p["value"]], color="white" if target or not filled else PALETTE[i],
-               edgecolor=PALETTE[i], hatch="///" if target else None, lw=1.5, width=0.6)
-        if p["high"] > p["low"]:
-            ax.errorbar([i], [p["value"]], yerr=[[p["value"] - p["low"]], [p["high"] - p["value"]]],
-                        fmt="none", ecolor="#222", capsize=5)
-        ax.annotate(_number(p["value"]), (i, p["high"]), textcoords="offset points",
-                    xytext=(0, 3), ha="center", fontsize=9)
-    ax.set_xticks(range(len(labels)), labels)
-    ax.set_xlim(-0.6, len(labels) - 0.4)
-    ax.set_title(title, loc="left", fontsize=11)
-    ax.set_ylabel(unit)
-    if log:
-        ax.set_yscale("log")
-        ax.set_ylim(1e3, 1e5)
-        # 10³ as text: mathtext is off (text.parse_math), so no '$10^{3}$' labels
-        ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(
-            lambda v, _: f"10{str(round(math.log10(v))).translate(_SUPERSCRIPT)}" if v > 0
-            else ""))
-        ax.yaxis.set_minor_formatter(mpl.ticker.NullFormatter())
-    else:
-        ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: _number(v)))
-        ax.set_ylim(0, s[s["indicator"].isin(indicators)]["high"].max() * 1.2)
-    ax.grid(axis="y", color="#ddd", lw=0.8)
+def _overview_title(actor: str, ledger: Any) -> str:
+    return f"{actor_name(actor, ledger)}: yearly figures as the sources give them"
 
 
 def _cache_dir() -> Path | None:
@@ -744,18 +744,24 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> 
                      "record": {"stem": f"compare_{indicator}", "title": title,
                                 "says": f"{names} side by side, each with its confidence marks "
                                         "and targets."}})
-    if not s[(s["actor"] == "UKR") & (s["indicator"] == "defence_production")].empty:
-        ukr = series[(series["scenario"] == "all") & (series["actor"] == "UKR")]
-        jobs.insert(0, {
-            "stem": "overview_ukr_production", "draw": lambda: overview(series, ledger),
-            "content": ukr.to_csv(index=False) + _footnote(ukr, ledger),
-            "record": {"stem": "overview_ukr_production",
-                       "title": "Overview: Ukraine's arms production as officials describe it",
-                       "says": "The defence-production index under both readings of "
-                               "'sixfold by 2024', 2024 output of shells and drone munitions, "
-                               "and the 2025 targets for missiles and long-range drones "
-                               "(hatched: targets, not output)."}})
-    return jobs
+    overviews = []
+    for actor in sorted(s["actor"].unique()):
+        panels = overview_panels(series, actor, ledger)
+        if len(panels) < OVERVIEW_MIN:
+            continue
+        drawn = pd.concat([s[(s["actor"] == actor) & (s["indicator"] == i) & (s["measure"] == m)]
+                           for i, m in panels])
+        names = "; ".join(_description(i, ledger) + (" (index)" if m == "index" else "")
+                          for i, m in panels)
+        title = "Overview: " + _overview_title(actor, ledger)
+        stem = f"overview_{actor.lower()}"
+        overviews.append({
+            "stem": stem, "draw": lambda a=actor: overview(series, a, ledger),
+            "content": drawn.to_csv(index=False) + title + names + _footnote(drawn, ledger),
+            "record": {"stem": stem, "title": title,
+                       "says": f"{len(panels)} series on one page, each as on its own chart "
+                               f"(without projections): {names}."}})
+    return overviews + jobs
 
 
 def _capacities(ledger: Any) -> dict[str, list[str]]:

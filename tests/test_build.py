@@ -86,6 +86,8 @@ def test_committed_outputs_are_what_a_rebuild_produces(tmp_path):
 
 
 def test_every_chart_is_written_and_not_empty(built):
+    from prodstats.charts import OVERVIEW_MIN, overview_panels
+
     charts = built / "charts"
     series = prodstats.resolve(prodstats.load(SEED_RAW).claims)
     groups = series[series["scenario"] == "all"][["actor", "indicator", "measure"]].drop_duplicates()
@@ -93,7 +95,9 @@ def test_every_chart_is_written_and_not_empty(built):
     pngs = sorted(charts.glob("*.png"))
     all_ = series[series["scenario"] == "all"]
     compared = sum(all_[all_["measure"] != "index"].groupby("indicator")["actor"].nunique() > 1)
-    assert len(svgs) == len(pngs) == len(groups) + compared + 1  # + the overview
+    overviews = sum(len(overview_panels(series, a)) >= OVERVIEW_MIN for a in all_["actor"].unique())
+    assert overviews >= 1
+    assert len(svgs) == len(pngs) == len(groups) + compared + overviews
     for path in svgs + pngs:
         assert path.stat().st_size > 5000, path
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in pngs)

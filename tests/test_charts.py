@@ -131,3 +131,32 @@ def test_an_index_base_is_drawn_as_a_definition_not_as_a_claim(tmp_path):
     assert "verified or official" not in legend
     squares = [line for line in fig.axes[0].get_lines() if line.get_marker() == "s"]
     assert [tuple(line.get_ydata()) for line in squares] == [(1.0,)]
+
+
+def test_every_actor_with_several_yearly_series_gets_an_overview_of_them(tmp_path):
+    """The overview is not Ukraine's alone: any actor with three or more series of yearly
+    figures gets one page of them, the series with the most points first; a share or a count
+    that is not per year is not on it, and an actor with fewer series gets none.
+    """
+    ledger, series = _ledger(tmp_path, [
+        {"actor": "RUS", "period": "2023", "value": "2000000", "unit": "rounds"},
+        {"actor": "RUS", "period": "2024", "value": "3000000", "unit": "rounds"},
+        {"actor": "RUS", "indicator": "missiles_produced", "period": "2024", "value": "1500",
+         "unit": "missiles"},
+        {"actor": "RUS", "indicator": "long_range_drones_produced", "period": "2025",
+         "value": "30000", "unit": "drones", "modality": "target"},
+        {"actor": "RUS", "indicator": "weapons_used_share_domestic", "period": "2024",
+         "value": "0.8", "unit": "dimensionless", "kind": "share"},
+        {"actor": "USA", "period": "2024", "value": "360000", "unit": "rounds"},
+    ])
+    jobs = {job["stem"]: job for job in chart_jobs(series, prodstats.project(series), ledger)}
+    assert [stem for stem in jobs if stem.startswith("overview")] == ["overview_rus"]
+    assert jobs["overview_rus"]["record"]["title"] == (
+        "Overview: Russia: yearly figures as the sources give them")
+    fig = jobs["overview_rus"]["draw"]()
+    titles = [ax.get_title(loc="left").replace("\n", " ") for ax in fig.axes]
+    assert titles == ["Mortar and artillery shells produced domestically",
+                      "Long-range drones produced domestically", "Missiles produced domestically"]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["verified or official", "target"]
+    assert "dpa" not in fig.texts[-1].get_text() and "Test, 2025" in fig.texts[-1].get_text()
