@@ -412,7 +412,7 @@ def data_dictionary() -> str:
             enum = f.get("constraints", {}).get("enum")
             if enum:
                 desc += " One of: " + ", ".join(f"`{v}`" for v in enum) + "."
-            lines.append(f"| `{col}` | {f['type']} | {req} | {f.get('unit', '')} | "
-                         f"{desc.replace('|', '/')} |")
+            desc = desc.replace("|", "\\|")  # a pipe escaped, so it stays in its cell
+            lines.append(f"| `{col}` | {f['type']} | {req} | {f.get('unit', '')} | {desc} |")
         lines.append("")
     return "\n".join(lines)

@@ -187,6 +187,10 @@ FIELDS: dict[str, Field] = {
     "high_a": _number("Upper bound of the first claim.", unit="column:unit"),
     "low_b": _number("Lower bound of the second claim.", unit="column:unit"),
     "high_b": _number("Upper bound of the second claim.", unit="column:unit"),
+    "period_b": _text("The second claim's period: the same as period, or a part of it."),
+    "why": _text("Why the two cannot both be true: their ranges for one period do not "
+                 "overlap, or the amount they give for a part of a period exceeds the "
+                 "amount for the whole."),
     # target_history.csv
     "target_id": _text("The first claim of a target's chain of revisions."),
     "revision": Field("int64", "0 for the target as first stated, 1 for its first revision, …",
@@ -233,7 +237,7 @@ OVERRIDES: dict[str, dict[str, Field]] = {
                   "actor": _text("Who the figures are about."),
                   "measure": _text("level, index or share."),
                   "reading": _text("The reading under which they conflict."),
-                  "period": _text("The period both claims are about."),
+                  "period": _text("The first claim's period."),
                   "unit": _text("Unit of the bounds.")},
 }
 OVERRIDES["processed_claims"] = {
@@ -268,7 +272,8 @@ TARGET_HISTORY_COLUMNS = ["target_id", "revision", "claim_id", "actor", "indicat
                           "source_id", "published", "period", "value", "unit", "slipped_months",
                           "value_change", "current"]
 CONFLICT_COLUMNS = ["scenario", "actor", "indicator", "measure", "reading", "period",
-                    "claim_id_a", "claim_id_b", "low_a", "high_a", "low_b", "high_b", "unit"]
+                    "claim_id_a", "claim_id_b", "low_a", "high_a", "low_b", "high_b", "unit",
+                    "period_b", "why"]
 
 #: The columns a raw file may leave out of its header (they are then empty).
 OPTIONAL = {

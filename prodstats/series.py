@@ -16,9 +16,11 @@ labelled ``claim:base=YYYY``. Several ambiguous claims do not multiply into ever
 separately, so the count grows with the claims.
 
 Two points of the same series, reading and period whose bounds do not overlap are a
-**conflict**: both claim ids are reported, and both points are marked ``disputed`` in the
-resolved output (the raw ledger is never touched). A claim superseded by a later revision
-(``supersedes``) stays in the ledger but is left out of the series.
+**conflict**, and so are two flows (units per year) of figures that happened where the amount
+over a part of a period exceeds the amount over the whole: both claim ids are reported, and
+both points are marked ``disputed`` in the resolved output (the raw ledger is never touched).
+A claim superseded by a later revision (``supersedes``) stays in the ledger but is left out of
+the series.
 """
 
 from __future__ import annotations
@@ -234,32 +236,84 @@ def _index_to_levels(index_points: list[dict], levels: list) -> list[dict]:
 
 #: What makes two points comparable: the same series, scenario, reading, unit and period.
 _SAME = ["scenario", "actor", "indicator", "measure", "reading", "unit", "period"]
+#: Modalities of figures that happened: their amounts over a period add up.
+_HAPPENED = ("actual", "estimate")
 
 
 def conflicts(series: pd.DataFrame) -> pd.DataFrame:
-    """Pairs of points of one series, scenario, reading and period whose bounds do not overlap.
+    """Pairs of points of one series, scenario and reading that cannot both be true.
+
+    - two points of one period whose bounds do not overlap;
+    - a flow (a unit per year) whose amount over a part of a period, at its lowest, exceeds
+      the amount over the whole period at its highest: "25,000 a month in the second half of
+      2024" (at least 150,000) against "at most 99,000 in 2024". Only figures that happened
+      (``actual``, ``estimate``) are compared so.
 
     Found by joining the stated points with themselves on what makes them comparable, so the
-    work grows with the points that share a period, not with every pair of points.
+    work grows with the points that share a series and period, not with every pair of points.
 
     Returns:
-        One row per conflicting pair, with both claim ids and both sets of bounds
-        (columns :data:`~prodstats.schemas.CONFLICT_COLUMNS`); none, an empty frame with them.
+        One row per conflicting pair, with both claim ids, both periods, both sets of bounds
+        and why (columns :data:`~prodstats.schemas.CONFLICT_COLUMNS`); none, an empty frame
+        with them.
 
     Raises:
         FrameError: ``series`` is not a frame from :func:`resolve`.
     """
-    require_columns(series, [*_SAME, "claim_ids", "low", "high"], "conflicts()", _FROM_RESOLVE)
-    stated = series.loc[series["claim_ids"].fillna("") != "", [*_SAME, "claim_ids", "low", "high"]]
+    require_columns(series, [*_SAME, "claim_ids", "low", "high", "modality"], "conflicts()",
+                    _FROM_RESOLVE)
+    stated = series.loc[series["claim_ids"].fillna("") != "",
+                        [*_SAME, "claim_ids", "low", "high", "modality"]]
     stated = stated.reset_index(drop=True).rename_axis("n").reset_index()
-    shared = stated[stated.duplicated(_SAME, keep=False)]
-    pairs = shared.merge(shared, on=_SAME, suffixes=("_a", "_b"))
-    pairs = pairs[(pairs["n_a"] < pairs["n_b"])
-                  & ((pairs["high_a"] < pairs["low_b"]) | (pairs["high_b"] < pairs["low_a"]))]
+    pairs = pd.concat([_same_period(stated), _part_over_whole(stated)], ignore_index=True)
     pairs = pairs.sort_values(["n_a", "n_b"]).sort_values(_SAME, kind="stable")
     out = pairs.rename(columns={"claim_ids_a": "claim_id_a", "claim_ids_b": "claim_id_b"})
     return out.reindex(columns=CONFLICT_COLUMNS).reset_index(drop=True).astype(
         {c: float for c in ("low_a", "high_a", "low_b", "high_b")})
+
+
+def _same_period(stated: pd.DataFrame) -> pd.DataFrame:
+    shared = stated[stated.duplicated(_SAME, keep=False)]
+    pairs = shared.merge(shared, on=_SAME, suffixes=("_a", "_b"))
+    pairs = pairs[(pairs["n_a"] < pairs["n_b"])
+                  & ((pairs["high_a"] < pairs["low_b"]) | (pairs["high_b"] < pairs["low_a"]))]
+    return pairs.assign(period_b=pairs["period"], why="the two ranges for one period do not "
+                                                      "overlap")
+
+
+def _part_over_whole(stated: pd.DataFrame) -> pd.DataFrame:
+    """Flows whose amount over a part of a period exceeds the amount over the whole."""
+    flows = stated[stated["unit"].str.endswith("/year") & stated["modality"].isin(_HAPPENED)]
+    spans = {p: parse_period(p) for p in flows["period"].unique()}
+    flows = flows.assign(start=flows["period"].map({p: s.start for p, s in spans.items()}),
+                         end=flows["period"].map({p: s.end for p, s in spans.items()}),
+                         years=flows["period"].map({p: s.years for p, s in spans.items()}))
+    keys = [c for c in _SAME if c != "period"]
+    periods = flows[[*keys, "period", "start", "end"]].drop_duplicates([*keys, "period"])
+    nested = periods.merge(periods, on=keys, suffixes=("_a", "_b"))
+    nested = nested[(nested["start_a"] <= nested["start_b"]) & (nested["end_b"] <= nested["end_a"])
+                    & (nested["period_a"] != nested["period_b"])][[*keys, "period_a", "period_b"]]
+    point = ["n", "claim_ids", "low", "high", "years"]
+    whole = flows[[*keys, "period", *point]].rename(columns={"period": "period_a"})
+    part = flows[[*keys, "period", *point]].rename(columns={"period": "period_b"})
+    pairs = (nested.merge(whole, on=[*keys, "period_a"])
+             .merge(part, on=[*keys, "period_b"], suffixes=("_a", "_b")))
+    most, least = (pairs[f"{bound}_{x}"].astype(float) * pairs[f"years_{x}"].astype(float)
+                   for bound, x in (("high", "a"), ("low", "b")))
+    pairs = pairs.assign(most=most, least=least)[least > most * (1 + 1e-9)]
+    why = [f"{b} gives at least {_amount(lo, u)} over {pb}, more than the at most "
+           f"{_amount(hi, u)} that {a} gives for all of {pa}"
+           for a, b, pa, pb, lo, hi, u in zip(pairs["claim_ids_a"], pairs["claim_ids_b"],
+                                               pairs["period_a"], pairs["period_b"],
+                                               pairs["least"], pairs["most"], pairs["unit"],
+                                               strict=True)]
+    return pairs.rename(columns={"period_a": "period"}).assign(why=why)
+
+
+def _amount(value: float, unit: str) -> str:
+    """An amount over a period in the flow's unit without its time ("150,000 rounds")."""
+    number = f"{value:,.0f}" if abs(value) >= 10 else f"{value:.3g}"
+    return f"{number} {unit.removesuffix('/year')}"
 
 
 def _mark_disputed(series: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
@@ -270,8 +324,9 @@ def _mark_disputed(series: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     flagged = series[reading].merge(inconsistent, on=reading, how="left")["_bad"]
     series["reading_consistent"] = ~flagged.fillna(False).astype(bool).to_numpy()
     point = [*reading, "period", "claim_ids"]
-    hits = pd.concat([found[[*reading, "period", c]].rename(columns={c: "claim_ids"})
-                      for c in ("claim_id_a", "claim_id_b")]).drop_duplicates().assign(_hit=True)
+    hits = pd.concat([found[[*reading, p, c]].rename(columns={p: "period", c: "claim_ids"})
+                      for p, c in (("period", "claim_id_a"), ("period_b", "claim_id_b"))]
+                     ).drop_duplicates().assign(_hit=True)
     hit = series[point].merge(hits, on=point, how="left")["_hit"].fillna(False).astype(bool)
     series.loc[hit.to_numpy(), "confidence"] = "disputed"
     return series

@@ -87,6 +87,39 @@ def test_disjoint_levels_conflict(tmp_path):
     assert set(series["confidence"]) == {"disputed"}
 
 
+def test_a_part_of_a_period_that_exceeds_the_whole_is_a_conflict(tmp_path):
+    """25,000 a month over the second half of 2024 is at least 150,000: more than "at most
+    99,000" for the whole year (a newcomer's two outlets). 2,000 a month in March fits inside
+    the year, and a target for a part is no amount that happened.
+    """
+    series = resolved(tmp_path, [
+        {"period": "2024", "value": "90000", "qualifier": "about"},
+        {"period": "2024-07/2024-12", "value": "25000", "unit": "rounds/month"},
+        {"period": "2024-03", "value": "2000", "unit": "rounds/month"},
+        {"period": "2024-10/2024-12", "value": "50000", "unit": "rounds/month",
+         "modality": "target"},
+    ])
+    found = prodstats.conflicts(series)
+    assert found[["period", "period_b", "claim_id_a", "claim_id_b", "why"]].values.tolist() == [
+        ["2024", "2024-07/2024-12", "c01", "c02",
+         "c02 gives at least 150,000 rounds over 2024-07/2024-12, more than the at most 99,000 "
+         "rounds that c01 gives for all of 2024"]]
+    assert found[["low_a", "high_a", "low_b", "high_b"]].values[0].tolist() == pytest.approx(
+        [81000.0, 99000.0, 300000.0, 300000.0])
+    disputed = series.loc[series["confidence"] == "disputed", "claim_ids"]
+    assert sorted(set(disputed)) == ["c01", "c02"]
+    assert not series.loc[series["scenario"] == "all", "reading_consistent"].any()
+
+
+def test_a_part_within_the_whole_is_no_conflict(tmp_path):
+    series = resolved(tmp_path, [
+        {"period": "2024", "value": "200000"},
+        {"period": "2024-07/2024-12", "value": "25000", "unit": "rounds/month"},
+        {"period": "2023/2024", "value": "300000"},  # the amount over both years
+    ])
+    assert prodstats.conflicts(series).empty
+
+
 def test_rates_are_converted_through_the_registry(tmp_path):
     series = resolved(tmp_path, [
         {"period": "2024-03", "value": "10000", "unit": "rounds/month"},
