@@ -22,7 +22,7 @@ belongs to the nearest figure before it in its sentence, an adjective cue ("annu
 "jährlich") to a figure that closely follows it.
 
 :func:`quote_problems` checks claims against the figures of their quotes; ``validate`` calls
-it. docs/quote-checks.md describes both for coders.
+it. docs/codebook.md ("The quote–claim check") describes the checks for coders.
 
 The reader works in three steps: :func:`_tokens` cuts the text into pieces (dates, digits,
 non-ASCII digits, and words with a role: number word, scale word, per cent, ...),
@@ -209,7 +209,9 @@ NOT_A_RATE_AFTER = re.compile(
     r"der|des|nach|vor|[0-9]{4}\b|(?-i:[A-Z]))")
 #: A figure (and at most one word) just before a cue: "14,400 a month before the war" is a rate
 #: before the war, not a time a month before it ...
-FIGURE_JUST_BEFORE = re.compile(r"[0-9](?:\s+[^\W\d_]+)?\s+$")
+_NUMBER_WORDS = "|".join(sorted({**EN_UNITS, **EN_TENS, **DE_UNITS, **DE_TENS}, key=len,
+                                reverse=True))
+FIGURE_JUST_BEFORE = re.compile(rf"(?i)(?:[0-9]|\b(?:{_NUMBER_WORDS}))(?:\s+[^\W\d_]+)?\s+$")
 #: ... but only before the war: "40 howitzers a month after the order was signed" is a time.
 WAR_AFTER = re.compile(r"(?i)\s+(?:the\s+)?(?:(?:full-scale\s+)?war|invasion|conflict|"
                        r"start\s+of\s+the\s+war)\b")
@@ -926,6 +928,12 @@ class _Claim:
         rates = {f.rate for f in matched}
         base, duration = _time_base(self.unit)
         plain = self.unit.strip() in ("percent", "%", "dimensionless")
+        if rates == {None} and base and self.period and self.period != base:
+            amount = self.unit.split("/")[0].strip()
+            return (f"the quote gives '{matched[0].text}' with no rate (such as 'a {base}'), "
+                    f"so it is the amount of the one {self.period} the period is, but the unit "
+                    f"is per {base}; write unit '{amount}' (the amount over the period), or "
+                    f"quote the words that say it is per {base}")
         if None in rates or duration or plain or base in rates:
             return None  # no cue to compare, a duration ("24 hours"), a pure number, or agreed
         rate = min(rates)

@@ -242,6 +242,31 @@ def test_an_amount_of_one_period():
                               "base and the period is not one month; write unit 'rounds/month'")]
 
 
+def test_an_amount_of_a_year_coded_per_month_is_refused():
+    """A newcomer's "between 150,000 and 200,000 last year" with unit rounds/month passed: the
+    quote gives no rate, so the figure is the year's amount, and per month it is 12x too high.
+    """
+    year = claim("between 150,000 and 200,000 shells last year", 150000, "rounds/month",
+                 period="2024")
+    month = claim("18,000 shells in March", 18000, "rounds/year", period="2025-03")
+    per_year = claim("about 2.5 million shells in 2024", 2.5e6, "rounds/year", "about",
+                     period="2024")
+    over_a_span = claim("25,000 shells in the second half of 2024", 25000, "rounds/month",
+                        period="2024-07/2024-12")  # no one-month or one-year period: not judged
+    assert problems(year, month, per_year, over_a_span) == [
+        (0, "unit", "rounds/month",
+         "the quote gives '150,000' with no rate (such as 'a month'), so it is the amount of the "
+         "one year the period is, but the unit is per month; write unit 'rounds' (the amount "
+         "over the period), or quote the words that say it is per month"),
+        (1, "unit", "rounds/year",
+         "the quote gives '18,000' with no rate (such as 'a year'), so it is the amount of the "
+         "one month the period is, but the unit is per year; write unit 'rounds' (the amount "
+         "over the period), or quote the words that say it is per year")]
+    # "two a month before the war": a number word before the cue keeps it a rate too
+    assert problems(claim("up from two a month before the war", 2, "systems/month",
+                          period="2021")) == []
+
+
 def test_what_legitimately_passes():
     assert problems(
         claim("about 40,000 rounds a month", 40000, "rounds/month", "about"),
