@@ -207,7 +207,7 @@ def _read_csv(path: Path, label: str) -> tuple[list[str] | None, list[tuple[int,
     except csv.Error as exc:
         raise LedgerError([Problem(label, None, None, None,
                                    f"not a readable CSV ({exc}); compare it with "
-                                   "docs/quote-checks.md")]) from None
+                                   "the skip table in docs/codebook.md")]) from None
     return header, rows
 
 
