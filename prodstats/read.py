@@ -191,15 +191,21 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
 
 def suggest(name: object, options) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``options``, or nothing; a match that
-    differs only in case (``KNDS`` for ``knds``) comes first.
+    differs only in case or in leading zeros (``KNDS`` for ``knds``, ``bw25-5`` for
+    ``bw25-05``) comes first.
     """
     options = sorted(o for o in options if isinstance(o, str))
-    folded = {o.casefold(): o for o in options}
-    close = ([folded[str(name).casefold()]] if str(name).casefold() in folded else
+    folded = {_fold(o): o for o in options}
+    close = ([folded[_fold(name)]] if _fold(name) in folded else
              difflib.get_close_matches(str(name), options, n=1, cutoff=0.6)
-             or [folded[c] for c in difflib.get_close_matches(str(name).casefold(), folded,
-                                                               n=1, cutoff=0.6)])
+             or [folded[c] for c in difflib.get_close_matches(_fold(name), folded, n=1,
+                                                               cutoff=0.6)])
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _fold(name: object) -> str:
+    """A name without case and without leading zeros in its numbers."""
+    return re.sub(r"[0-9]+", lambda m: m.group().lstrip("0") or "0", str(name).casefold())
 
 
 def record_lines(path: Path) -> list[int]:

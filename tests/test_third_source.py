@@ -59,6 +59,9 @@ def test_the_third_source_validates_and_builds(three, tmp_path):
     ("exn25-02", "actor", "KNDS",
      "column 'actor' = 'KNDS': no such actor in actors.csv (did you mean 'knds'?); add it there "
      "(id, name, kind, country) or fix the id"),
+    ("exn25-05", "supersedes", "exn25-4",
+     "column 'supersedes' = 'exn25-4': no such claim (did you mean 'exn25-04'?); name the "
+     "claim_id this claim revises"),
     ("exn25-05", "period", "mid-2026",
      "column 'period' = 'mid-2026': 'mid-2026' is not a period; for 'mid-2026' write "
      "2026-05/2026-08 (docs/codebook.md, period phrases)"),
