@@ -229,12 +229,17 @@ LENGTH_AFTER = re.compile(r"(?i)\s?-?(?:mm|cm|km|millimet(?:er|re)s?|kaliber|cal
 YEAR_CUES = {"in", "im", "bis", "seit", "vor", "nach", "ab", "since", "by", "before", "after",
              "until", "till", "into", "during", "early", "mid", "late", "anfang", "mitte",
              "ende", "jahr", "jahres", "year", "frühjahr", "sommer", "herbst", "winter",
-             "spring", "summer", "autumn", "fall", "fy", "fiscal", "jahresende"}
+             "spring", "summer", "autumn", "fall", "fy", "fiscal", "jahresende", "quartal",
+             "quarter", "halbjahr", "frühestens", "spätestens", "earliest", "latest"}
 #: Two-word year cues ("end of 2025", "im Vergleich zu 2023").
 YEAR_CUES_2 = {("end", "of"), ("start", "of"), ("beginning", "of"), ("middle", "of"),
                ("spring", "of"), ("summer", "of"), ("autumn", "of"), ("fall", "of"),
                ("winter", "of"), ("compared", "with"), ("compared", "to"), ("vergleich", "zu"),
-               ("half", "of"), ("year", "of")}
+               ("half", "of"), ("year", "of"), ("slips", "to"), ("slip", "to"),
+               ("slipped", "to"), ("delayed", "to"), ("postponed", "to"), ("pushed", "to")}
+#: "the second half of 2024", "im ersten Halbjahr": a half that names a part of a year.
+HALF_OF_YEAR_BEFORE = re.compile(r"(?i)\b(?:first|second|ersten|zweiten)\s+$")
+HALF_OF_YEAR_AFTER = re.compile(r"\s+(?:of\s+)?(?:19|20)[0-9]{2}(?![0-9])")
 #: After a year: the end of the text or of a clause ("seit 2022.", "(2023)", "2023/24").
 YEAR_END = re.compile(r"\s*(?:$|[.;:!?)\]»«\"“”'/–])")
 #: After a number in German: a capitalised noun ("2000 Soldaten"), so it counts something.
@@ -595,8 +600,13 @@ def _next_is(text: str, tokens: list[_Token], j: int, *roles: str) -> bool:
 
 
 def _half(text: str, tokens: list[_Token], i: int) -> tuple[Figure, int]:
-    """"half", "die Hälfte", or "half a million" (a number)."""
+    """"half", "die Hälfte", or "half a million" (a number); "the second half of 2024" is a
+    date.
+    """
     t, j = tokens[i], i + 1
+    if (HALF_OF_YEAR_BEFORE.search(text, max(0, t.start - 12), t.start)
+            and HALF_OF_YEAR_AFTER.match(text, t.end)):
+        return Figure(t.start, t.end, text[t.start:t.end], "date"), i + 1
     if _next_is(text, tokens, j, "one") and _next_is(text, tokens, j + 1, "scale", "dozen"):
         j += 1
     if _next_is(text, tokens, j, "scale", "dozen"):

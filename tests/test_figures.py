@@ -322,6 +322,20 @@ def test_missing_optional_columns():
     assert [p[:3] for p in quote_problems(frame)] == [(0, "value", "300")]
 
 
+def test_halves_quarters_and_slipped_years_are_dates():
+    """A newcomer's to-do list held 'half' of "the second half of 2024", the year of "goal
+    slips to 2026", "Im ersten Quartal 2025" and "frühestens 2027".
+    """
+    assert spans("in the second half of 2024 output rose by half", "en") == [
+        ("half", "fraction", (0.5, 50.0), None)]
+    assert spans("the goal slips to 2026", "en") == []
+    assert spans("Im ersten Quartal 2025 wurden 9000 Granaten gebaut", "de") == [
+        ("9000", "number", (9000,), None)]
+    assert spans("frühestens 2027 seien 300.000 möglich", "de") == [
+        ("300.000", "number", (300000, 300), None)]
+    assert spans("half of the shells", "en") == [("half", "fraction", (0.5, 50.0), None)]
+
+
 def test_a_year_that_opens_a_german_sentence_before_a_verb_is_a_date():
     """A German number that opens a sentence before a lower-case word is a year.
 
