@@ -194,7 +194,7 @@ def _confidence_handles(rows: pd.DataFrame) -> list:
                               mew=1.5, label="unverified"))
     if "disputed" in drawn:
         handles.append(Line2D([], [], color="#444", marker="X", ls="", ms=8,
-                              label="disputed (conflict)"))
+                              label="disputed"))
     return handles
 
 

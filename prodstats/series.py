@@ -329,6 +329,15 @@ def _mark_disputed(series: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
                      ).drop_duplicates().assign(_hit=True)
     hit = series[point].merge(hits, on=point, how="left")["_hit"].fillna(False).astype(bool)
     series.loc[hit.to_numpy(), "confidence"] = "disputed"
+    # a point derived from a claim in conflict (a level from an index and a disputed level)
+    # is disputed too: it rests on that claim
+    disputed = {(*keys, claim) for *keys, ids in hits[[*reading, "claim_ids"]].itertuples(
+        index=False, name=None) for claim in ids.split(";")}
+    derived = series.index[series["claim_ids"].fillna("").str.contains(";", regex=False)]
+    rests = [any((*keys, claim) in disputed for claim in ids.split(";"))
+             for *keys, ids in series.loc[derived, [*reading, "claim_ids"]].itertuples(
+                 index=False, name=None)]
+    series.loc[derived[np.array(rests, dtype=bool)], "confidence"] = "disputed"
     return series
 
 

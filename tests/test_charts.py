@@ -60,7 +60,7 @@ def test_one_number_format_per_axis_and_a_legend_of_what_is_drawn(tmp_path):
     assert all(t.endswith(" M") for t in ticks if t != "0 M"), ticks  # never "500,000" beside "1 M"
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "verified or official" in legend
-    assert "unverified" not in legend and "disputed (conflict)" not in legend
+    assert "unverified" not in legend and "disputed" not in legend
     assert [t.get_text() for t in fig.axes[0].texts] != []
     assert fig.axes[0].get_title(loc="left").startswith("Ukraine: ")
 

@@ -111,6 +111,22 @@ def test_a_part_of_a_period_that_exceeds_the_whole_is_a_conflict(tmp_path):
     assert not series.loc[series["scenario"] == "all", "reading_consistent"].any()
 
 
+def test_a_level_derived_from_a_disputed_level_is_disputed(tmp_path):
+    """"Quadrupled since 2022" with a 2024 level that another outlet contradicts: the 2022 level
+    derived from it rests on a claim in conflict, so it is not 'official' either.
+    """
+    series = resolved(tmp_path, [
+        {"period": "2024", "value": "4", "kind": "ratio", "unit": "dimensionless",
+         "base_period": "2022"},
+        {"period": "2024", "value": "175000", "value_low": "150000", "value_high": "200000"},
+        {"period": "2024", "value": "90000", "qualifier": "about"},
+    ])
+    derived = series[series["derivation"].str.startswith("index ×")
+                     & (series["scenario"] == "all")]
+    assert derived[["period", "claim_ids", "confidence"]].values.tolist() == [
+        ["2022", "c01;c02", "disputed"]]
+
+
 def test_a_part_within_the_whole_is_no_conflict(tmp_path):
     series = resolved(tmp_path, [
         {"period": "2024", "value": "200000"},
