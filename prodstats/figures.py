@@ -793,6 +793,10 @@ RATIO_UP = re.compile(r"(?i)\W+(?:more|higher|larger|greater|up|increase|mehr|h√
                       r"gestiegen|zugenommen|gewachsen|plus)\b")
 RATIO_DOWN = re.compile(r"(?i)\W+(?:less|fewer|lower|smaller|down|drop|weniger|niedriger|"
                         r"geringer|gesunken|gefallen|minus)\b")
+#: Before a figure: a comparison that takes the rate of the figure it is compared with ("40,000
+#: a month, up from 14,000 before the war"), so its own lack of a rate cue says nothing.
+COMPARED_FROM = re.compile(r"(?i)\b(?:from|von|gegen√ºber|compared\s+with|against)\s+"
+                           r"(?:about\s+|around\s+|rund\s+|etwa\s+)?$")
 #: How many of each time base make a year.
 PER_YEAR = {"year": 1.0, "month": 12.0, "week": 52.1786, "day": 365.25, "hour": 8766.0}
 
@@ -938,7 +942,8 @@ class _Claim:
         rates = {f.rate for f in matched}
         base, duration = _time_base(self.unit)
         plain = self.unit.strip() in ("percent", "%", "dimensionless")
-        if rates == {None} and base and self.period and self.period != base:
+        if (rates == {None} and base and self.period and self.period != base
+                and not COMPARED_FROM.search(self.quote, 0, matched[0].start)):
             amount = self.unit.split("/")[0].strip()
             return (f"the quote gives '{matched[0].text}' with no rate (such as 'a {base}'), "
                     f"so it is the amount of the one {self.period} the period is, but the unit "

@@ -262,6 +262,9 @@ def test_an_amount_of_a_year_coded_per_month_is_refused():
          "the quote gives '18,000' with no rate (such as 'a year'), so it is the amount of the "
          "one month the period is, but the unit is per year; write unit 'rounds' (the amount "
          "over the period), or quote the words that say it is per year")]
+    # the base of a comparison takes the rate of what it is compared with
+    assert problems(claim("up from 14,000 before the war", 14000, "rounds/month",
+                          period="2021")) == []
     # "two a month before the war": a number word before the cue keeps it a rate too
     assert problems(claim("up from two a month before the war", 2, "systems/month",
                           period="2021")) == []
