@@ -112,7 +112,7 @@ def test_a_failing_stage_leaves_the_outputs_as_they_were(built, tmp_path, monkey
     out, charts = tmp_path / "processed", tmp_path / "charts"
     shutil.copytree(built / "processed", out)
     shutil.copytree(built / "charts", charts)
-    (out / "old-marker.txt").write_text("from an earlier build")
+    (out / "old-marker.csv").write_text("from an earlier build")
     before = (digest(out), digest(charts))
 
     import prodstats.charts
