@@ -4,7 +4,8 @@ claim's value and unit agree with the figures of its quote.
 :func:`read_figures` finds, in English or German text:
 
 - digits with English or German separators (``2,500,000``, ``2.500.000``, ``2,5``, ``3.000``),
-  where an ambiguous one (``3.000``, ``40,000``) gets both readings, the language's first;
+  where an ambiguous one (``3.000``, ``40,000``) gets the reading of the text's language (3000
+  in German, 3.0 in English; 40,000 the other way round), or both when the language is unknown;
 - scale words after a figure (``million``, ``Millionen``, ``Mio.``, ``Milliarden``, ``bn``,
   ``Tausend``), which multiply it, and scale words alone (``Dutzende``, ``dozens``,
   ``Hunderte``, ``billions``, ``Milliardenhöhe``), which carry no value;
@@ -413,9 +414,11 @@ def _digit_values(digits: str, language: str | None) -> tuple[float, ...]:
     as_decimal = float(f"{head}.{rest[0]}")
     if len(rest[0]) != 3 or head == "0":  # 2,5 / 2.5 / 0.500: a decimal
         return (as_decimal,)
-    both = (float(head + rest[0]), as_decimal)  # 3.000 / 40,000: either
-    grouping_first = language is None or (mark == ".") == (language == "de")
-    return both if grouping_first else both[::-1]
+    grouping, decimal = float(head + rest[0]), as_decimal  # 3.000 / 40,000: either ...
+    if language is None:
+        return (grouping, decimal)
+    # ... but a text's language says which: 3.600 is 3600 in German, 3.6 in English
+    return (grouping,) if (mark == ".") == (language == "de") else (decimal,)
 
 
 @lru_cache(maxsize=65536)

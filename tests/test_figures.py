@@ -32,9 +32,10 @@ def test_doctests():
     ("1,2 Mrd. Dollar", "de", (1_200_000_000,)),
     ("$6.6bn", "en", (6_600_000_000,)),
     ("40k rounds", "en", (40_000,)),
-    ("3.000 Raketen", "de", (3000, 3)),  # ambiguous: both readings, the language's first
-    ("3.000 missiles", "en", (3, 3000)),
-    ("40,000 rounds", "en", (40_000, 40)),
+    ("3.000 Raketen", "de", (3000,)),  # ambiguous but for the language: its reading only
+    ("3.000 missiles", "en", (3,)),
+    ("40,000 rounds", "en", (40_000,)),
+    ("40,000 rounds", None, (40_000, 40)),  # no language: both readings
     ("0.500 of them", "en", (0.5,)),
     ("2,5 Tonnen", "de", (2.5,)),
     ("1.234,5 Euro", "de", (1234.5,)),
@@ -319,6 +320,20 @@ def test_what_is_refused():
     assert messages[6].startswith("the quote has no figure ('die gleiche Menge')")
 
 
+def test_a_thousandfold_error_in_the_texts_own_notation_is_refused():
+    """A bulk import wrote 3.6 for the German "3.600 pro Monat" and 27 for the English "about
+    27,000 shells": each passed, as the separator was read both ways whatever the language.
+    """
+    found = problems(
+        claim("3.600 pro Monat bis Ende 2024", 3.6, "rounds/month", language="de"),
+        claim("produced about 27,000 shells in 2020", 27, "rounds", "about", language="en"),
+        claim("produced about 27,000 shells in 2020", 27000, "rounds", "about", language="en"),
+        claim("3.600 pro Monat", 3.6, "rounds/month"),  # language unknown: either reading
+    )
+    assert [(p[0], p[1], p[2]) for p in found] == [(0, "value", "3.6"), (1, "value", "27")]
+    assert found[0][3].startswith("not among the figures of the quote (it says '3.600' = 3600)")
+
+
 def test_missing_optional_columns():
     frame = pd.DataFrame([{"quote": "3.000 Raketen", "value": 300.0, "unit": "missiles",
                            "qualifier": "exact", "kind": "level"}])
@@ -335,7 +350,7 @@ def test_halves_quarters_and_slipped_years_are_dates():
     assert spans("Im ersten Quartal 2025 wurden 9000 Granaten gebaut", "de") == [
         ("9000", "number", (9000,), None)]
     assert spans("frühestens 2027 seien 300.000 möglich", "de") == [
-        ("300.000", "number", (300000, 300), None)]
+        ("300.000", "number", (300000,), None)]
     assert spans("half of the shells", "en") == [("half", "fraction", (0.5, 50.0), None)]
 
 
