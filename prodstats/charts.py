@@ -519,14 +519,28 @@ def _footnote(rows, ledger, extra: list[str] = ()) -> str:
     ids = sorted({i for cell in rows["claim_ids"] for i in str(cell).split(";") if i}
                  | set(extra))
     if ledger is None:
-        return "Claims: " + ", ".join(ids)
+        return f"Claims: {_listed(ids)}"
     claims = ledger.claims.set_index("claim_id")
     sources = ledger.sources.set_index("source_id")
     used = sorted({claims.loc[i, "source_id"] for i in ids if i in claims.index})
     names = [f"{sources.loc[s, 'outlet']}, {sources.loc[s, 'published']}" for s in used]
-    text = "Sources: " + "; ".join(names) + f". Claims: {', '.join(ids)}."
+    text = f"Sources: {_listed(names, '; ')}. Claims: {_listed(ids)}."
     return "\n".join(textwrap.wrap(text, 120)) + "\nprodstats — coded by hand from news text; " \
         "see docs/codebook.md."
+
+
+#: Most names a footnote or a caption lists; the rest are counted ("and 85 more").
+LISTED = 8
+
+
+def _listed(names, sep: str = ", ") -> str:
+    """Names joined; past :data:`LISTED`, the first ones and how many more (the claims and
+    sources of a chart are all in the published claims.csv and sources.csv).
+    """
+    names = list(names)
+    if len(names) <= LISTED:
+        return sep.join(names)
+    return sep.join(names[:LISTED - 1]) + f" and {len(names) - LISTED + 1} more"
 
 
 def save(fig, stem: Path) -> list[Path]:
@@ -832,7 +846,7 @@ def describe(rows: pd.DataFrame, projections: pd.DataFrame, actor: str, indicato
     best = stated.groupby("claim_ids")["confidence"].agg(lambda c: min(c, key=order.index))
     conf = best.value_counts()
     parts = [f"{len(ids)} claim{'s' if len(ids) != 1 else ''}"]
-    weak = [f"{conf[c]} {c} ({', '.join(best[best == c].index)})"
+    weak = [f"{conf[c]} {c} ({_listed(best[best == c].index)})"
             for c in ("unverified", "disputed") if c in conf]
     if weak:
         parts.append(", ".join(weak))

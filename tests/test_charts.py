@@ -160,3 +160,16 @@ def test_every_actor_with_several_yearly_series_gets_an_overview_of_them(tmp_pat
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == ["verified or official", "target"]
     assert "dpa" not in fig.texts[-1].get_text() and "Test, 2025" in fig.texts[-1].get_text()
+
+
+def test_a_footnote_of_many_claims_lists_the_first_and_counts_the_rest(tmp_path):
+    """A bulk ledger's chart listed every claim id, and the footnote covered the plot."""
+    from prodstats.charts import LISTED, _footnote
+
+    claims = [{"period": str(2010 + k), "value": str(1000 + k)} for k in range(12)]
+    ledger, series = _ledger(tmp_path, claims)
+    rows = series[(series["scenario"] == "all") & (series["measure"] == "level")]
+    note = _footnote(rows, ledger).replace("\n", " ")
+    listed = ", ".join(f"c{k:02d}" for k in range(1, LISTED))
+    assert f"Claims: {listed} and {12 - LISTED + 1} more." in note
+    assert "c12" not in note
