@@ -11,7 +11,9 @@ Rates are ordinary pint quotients: ``rounds/month`` converts to ``rounds/year``.
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
+from typing import NoReturn
 
 import pint
 
@@ -72,7 +74,21 @@ COUNTED_AS = {
 }
 
 
+#: Words for "pieces" that count nothing in particular.
+PIECES = {"stück", "stk", "stk.", "einheiten", "units", "items"}
+
+
+#: German words for the time bases.
+TIMES = {"monat": "month", "jahr": "year", "tag": "day", "woche": "week", "stunde": "hour"}
+
+
 def _hint(name: str) -> str:
+    if name.casefold() in TIMES:
+        return f" (write the time in English: '{TIMES[name.casefold()]}', e.g. 'rounds/" \
+               f"{TIMES[name.casefold()]}')"
+    if name.casefold() in PIECES:
+        return (" (count what the pieces are: 'rounds', 'systems', 'missiles', 'drones', e.g. "
+                "'rounds/month')")
     if name.casefold() in COUNTED_AS_SYSTEMS:
         return " (count weapons as 'systems', e.g. 'systems/month')"
     unit = next((u for u, words in COUNTED_AS.items() if name.casefold() in words), None)
@@ -100,6 +116,10 @@ def parse_unit(text: str) -> pint.Unit:
     if odd:
         import unicodedata
 
+        words = [w for w in re.split(r"[\s/*·^()0-9.-]+", text) if w and not w.isascii()]
+        if all(unicodedata.name(c, "").startswith("LATIN") for c in odd):  # Stück, Drohnen/Monat
+            return _unknown(words[0])
+
         shown = ", ".join(f"'{c}' (U+{ord(c):04X} {unicodedata.name(c, '?')})"
                           for c in dict.fromkeys(odd))
         plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -110,10 +130,14 @@ def parse_unit(text: str) -> pint.Unit:
     try:
         return ureg.parse_units(text)
     except pint.errors.UndefinedUnitError as exc:
-        name = str(exc.unit_names if isinstance(exc.unit_names, str) else exc.unit_names[0])
-        raise UnitParseError(f"unknown unit '{name}'{_hint(name)}") from None
+        return _unknown(str(exc.unit_names if isinstance(exc.unit_names, str)
+                            else exc.unit_names[0]))
     except Exception as exc:  # pint raises several parser errors for malformed strings
         raise UnitParseError(f"cannot parse unit: {exc}") from None
+
+
+def _unknown(name: str) -> NoReturn:
+    raise UnitParseError(f"unknown unit '{name}'{_hint(name)}") from None
 
 
 def dimensionality(text: str) -> str:

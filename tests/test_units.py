@@ -69,3 +69,22 @@ def test_the_registry_survives_a_damaged_cache(tmp_path):
     again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                            text=True, check=True)
     assert first.stdout.strip() == again.stdout.strip() == "12.0"
+
+
+@pytest.mark.parametrize(("unit", "message"), [
+    ("Stück", "unknown unit 'Stück' (count what the pieces are: 'rounds', 'systems', "
+              "'missiles', 'drones', e.g. 'rounds/month')"),
+    ("Stück/Monat", "unknown unit 'Stück' (count what the pieces are: 'rounds', 'systems', "
+                    "'missiles', 'drones', e.g. 'rounds/month')"),
+    ("rounds/Monat", "unknown unit 'Monat' (write the time in English: 'month', e.g. "
+                     "'rounds/month')"),
+    ("Marschflugkörper/year", "unknown unit 'Marschflugkörper' (count 'Marschflugkörper' as "
+                              "'missiles', e.g. 'missiles/year')"),
+])
+def test_a_german_word_as_a_unit_gets_the_unit_to_write(unit, message):
+    """A bulk import's 'Stück' was told to type plain ASCII, as if 'ü' were a look-alike;
+    'Stueck' would still be wrong.
+    """
+    with pytest.raises(UnitParseError) as err:
+        parse_unit(unit)
+    assert str(err.value) == message
