@@ -66,11 +66,12 @@ def compute(raw: Path | None = None) -> Build:
     result = Build(ledger)
     # Process
     with stage("series"):
-        series = resolve(ledger.claims)
+        capacities = ledger.capacity_bounds()
+        series = resolve(ledger.claims, capacities)
         result.tables["sources"] = ledger.sources
         result.tables["claims"] = ledger.claims
         result.tables["series"] = series
-        result.tables["conflicts"] = conflicts(series)
+        result.tables["conflicts"] = conflicts(series, capacities)
         result.tables["target_history"] = target_history(ledger.claims, ledger.sources)
     with stage("projections"):
         result.tables["projections"] = project(series)

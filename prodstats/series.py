@@ -26,6 +26,7 @@ the series.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,7 @@ NO_READING = "single"
 BASE_OF_INDEX = "base of the index"
 
 
-def resolve(claims: pd.DataFrame) -> pd.DataFrame:
+def resolve(claims: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFrame:
     """Turn validated claims (from :func:`prodstats.load`) into series points.
 
     Each scenario of :data:`~prodstats.vocab.SCENARIOS` is resolved from its own subset of
@@ -49,6 +50,8 @@ def resolve(claims: pd.DataFrame) -> pd.DataFrame:
 
     Args:
         claims: ``ledger.claims``; needs the canonical columns that :func:`prodstats.load` adds.
+        capacities: the capacity indicators (``ledger.capacity_bounds()``), passed on to
+            :func:`conflicts`.
 
     Returns:
         Series points with the columns :data:`~prodstats.schemas.SERIES_COLUMNS`; conflicting
@@ -68,7 +71,7 @@ def resolve(claims: pd.DataFrame) -> pd.DataFrame:
         frame.insert(0, "scenario", scenario)
         frames.append(frame)
     series = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
-    series = _mark_disputed(series, conflicts(series))
+    series = _mark_disputed(series, conflicts(series, capacities))
     return series[SERIES_COLUMNS].astype(_SERIES_TYPES)
 
 
@@ -240,14 +243,16 @@ _SAME = ["scenario", "actor", "indicator", "measure", "reading", "unit", "period
 _HAPPENED = ("actual", "estimate")
 
 
-def conflicts(series: pd.DataFrame) -> pd.DataFrame:
+def conflicts(series: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFrame:
     """Pairs of points of one series, scenario and reading that cannot both be true.
 
     - two points of one period whose bounds do not overlap;
     - a flow (a unit per year) whose amount over a part of a period, at its lowest, exceeds
       the amount over the whole period at its highest: "25,000 a month in the second half of
       2024" (at least 150,000) against "at most 99,000 in 2024". Only figures that happened
-      (``actual``, ``estimate``) are compared so.
+      (``actual``, ``estimate``) are compared so, and never those of ``capacities`` (the
+      capacity indicators, ``ledger.capacity_bounds()``): a capacity is a rate at a time, not
+      an amount that adds up. A margin of 3 % allows for calendars (a month is 1/12 year).
 
     Found by joining the stated points with themselves on what makes them comparable, so the
     work grows with the points that share a series and period, not with every pair of points.
@@ -265,7 +270,8 @@ def conflicts(series: pd.DataFrame) -> pd.DataFrame:
     stated = series.loc[series["claim_ids"].fillna("") != "",
                         [*_SAME, "claim_ids", "low", "high", "modality"]]
     stated = stated.reset_index(drop=True).rename_axis("n").reset_index()
-    pairs = pd.concat([_same_period(stated), _part_over_whole(stated)], ignore_index=True)
+    flows = stated[~stated["indicator"].isin(list(capacities))]
+    pairs = pd.concat([_same_period(stated), _part_over_whole(flows)], ignore_index=True)
     pairs = pairs.sort_values(["n_a", "n_b"]).sort_values(_SAME, kind="stable")
     out = pairs.rename(columns={"claim_ids_a": "claim_id_a", "claim_ids_b": "claim_id_b"})
     return out.reindex(columns=CONFLICT_COLUMNS).reset_index(drop=True).astype(
@@ -283,24 +289,38 @@ def _same_period(stated: pd.DataFrame) -> pd.DataFrame:
 
 def _part_over_whole(stated: pd.DataFrame) -> pd.DataFrame:
     """Flows whose amount over a part of a period exceeds the amount over the whole."""
-    flows = stated[stated["unit"].str.endswith("/year") & stated["modality"].isin(_HAPPENED)]
+    per_year = stated["unit"].str.replace(" ", "", regex=False).str.endswith("/year")
+    flows = stated[per_year & stated["modality"].isin(_HAPPENED)]
     spans = {p: parse_period(p) for p in flows["period"].unique()}
     flows = flows.assign(start=flows["period"].map({p: s.start for p, s in spans.items()}),
                          end=flows["period"].map({p: s.end for p, s in spans.items()}),
                          years=flows["period"].map({p: s.years for p, s in spans.items()}))
     keys = [c for c in _SAME if c != "period"]
-    periods = flows[[*keys, "period", "start", "end"]].drop_duplicates([*keys, "period"])
-    nested = periods.merge(periods, on=keys, suffixes=("_a", "_b"))
+    periods = flows[[*keys, "period", "start", "end", "years"]].drop_duplicates([*keys, "period"])
+    # a whole is longer than the shortest period of its series, so a series of periods of one
+    # length (days, months) pairs nothing, and the join grows with the longer periods only
+    shortest = periods.groupby(keys)["years"].transform("min")
+    wholes = periods[periods["years"] > shortest]
+    nested = wholes.merge(periods, on=keys, suffixes=("_a", "_b"))
     nested = nested[(nested["start_a"] <= nested["start_b"]) & (nested["end_b"] <= nested["end_a"])
-                    & (nested["period_a"] != nested["period_b"])][[*keys, "period_a", "period_b"]]
-    point = ["n", "claim_ids", "low", "high", "years"]
+                    & (nested["years_b"] < nested["years_a"])][[*keys, "period_a", "period_b"]]
+    # only the nested periods where some part exceeds some whole get their claims paired
+    flows = flows.assign(most=flows["high"].astype(float) * flows["years"].astype(float),
+                         least=flows["low"].astype(float) * flows["years"].astype(float))
+    extremes = flows.groupby([*keys, "period"], as_index=False).agg(
+        most=("most", "min"), least=("least", "max"))
+    nested = (nested.merge(extremes.rename(columns={"period": "period_a"}), on=[*keys, "period_a"])
+              .merge(extremes.rename(columns={"period": "period_b"}), on=[*keys, "period_b"],
+                     suffixes=("_a", "_b")))
+    nested = nested[nested["least_b"] > nested["most_a"] * (1 + _CALENDAR_MARGIN)][
+        [*keys, "period_a", "period_b"]]
+    point = ["n", "claim_ids", "low", "high", "years", "most", "least"]
     whole = flows[[*keys, "period", *point]].rename(columns={"period": "period_a"})
     part = flows[[*keys, "period", *point]].rename(columns={"period": "period_b"})
     pairs = (nested.merge(whole, on=[*keys, "period_a"])
              .merge(part, on=[*keys, "period_b"], suffixes=("_a", "_b")))
-    most, least = (pairs[f"{bound}_{x}"].astype(float) * pairs[f"years_{x}"].astype(float)
-                   for bound, x in (("high", "a"), ("low", "b")))
-    pairs = pairs.assign(most=most, least=least)[least > most * (1 + 1e-9)]
+    pairs = pairs[pairs["least_b"] > pairs["most_a"] * (1 + _CALENDAR_MARGIN)]
+    pairs = pairs.assign(most=pairs["most_a"], least=pairs["least_b"])
     why = [f"{b} gives at least {_amount(lo, u)} over {pb}, more than the at most "
            f"{_amount(hi, u)} that {a} gives for all of {pa}"
            for a, b, pa, pb, lo, hi, u in zip(pairs["claim_ids_a"], pairs["claim_ids_b"],
@@ -308,6 +328,11 @@ def _part_over_whole(stated: pd.DataFrame) -> pd.DataFrame:
                                                pairs["least"], pairs["most"], pairs["unit"],
                                                strict=True)]
     return pairs.rename(columns={"period_a": "period"}).assign(why=why)
+
+
+#: How far a part may exceed its whole before it is a conflict: a month counts as 1/12 year,
+#: while a rate per day converts at 365.25 days a year.
+_CALENDAR_MARGIN = 0.03
 
 
 def _amount(value: float, unit: str) -> str:
@@ -331,8 +356,10 @@ def _mark_disputed(series: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     series.loc[hit.to_numpy(), "confidence"] = "disputed"
     # a point derived from a claim in conflict (a level from an index and a disputed level)
     # is disputed too: it rests on that claim
-    disputed = {(*keys, claim) for *keys, ids in hits[[*reading, "claim_ids"]].itertuples(
-        index=False, name=None) for claim in ids.split(";")}
+    disputed = set()  # the claims each conflict rests on, less those both sides share
+    for *keys, a, b in found[[*reading, "claim_id_a", "claim_id_b"]].itertuples(index=False,
+                                                                             name=None):
+        disputed |= {(*keys, claim) for claim in set(a.split(";")) ^ set(b.split(";"))}
     derived = series.index[series["claim_ids"].fillna("").str.contains(";", regex=False)]
     rests = [any((*keys, claim) in disputed for claim in ids.split(";"))
              for *keys, ids in series.loc[derived, [*reading, "claim_ids"]].itertuples(

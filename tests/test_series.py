@@ -2,6 +2,7 @@
 not found, and rates converted through the unit registry.
 """
 
+import pandas as pd
 import pytest
 
 import prodstats
@@ -50,7 +51,7 @@ def test_seed_ambiguous_base_gives_two_readings(seed_ledger):
 def test_seed_conflict_is_reported_with_both_ids_and_marked_disputed(seed_ledger):
     series = prodstats.resolve(seed_ledger.claims)
     found = prodstats.conflicts(series)
-    assert found[["scenario", "reading", "period", "claim_id_a", "claim_id_b"]].values.tolist() == [
+    assert found[["scenario", "reading", "period", "claim_id_a", "claim_id_b"]].to_numpy().tolist() == [
         ["all", "reu24-06:base=2022", "2024", "dpa25-10", "reu24-06"]]
     marked = series[(series["reading"] == "reu24-06:base=2022") & (series["scenario"] == "all")
                     & (series["period"] == "2024")]
@@ -82,7 +83,7 @@ def test_disjoint_levels_conflict(tmp_path):
         {"period": "2024", "value": "1e6", "qualifier": "about"},
     ])
     found = prodstats.conflicts(series)
-    assert found[["claim_id_a", "claim_id_b", "low_a", "high_a", "low_b", "high_b"]].values.tolist() == [
+    assert found[["claim_id_a", "claim_id_b", "low_a", "high_a", "low_b", "high_b"]].to_numpy().tolist() == [
         ["c01", "c02", 2.25e6, 2.75e6, 0.9e6, 1.1e6]]
     assert set(series["confidence"]) == {"disputed"}
 
@@ -100,11 +101,11 @@ def test_a_part_of_a_period_that_exceeds_the_whole_is_a_conflict(tmp_path):
          "modality": "target"},
     ])
     found = prodstats.conflicts(series)
-    assert found[["period", "period_b", "claim_id_a", "claim_id_b", "why"]].values.tolist() == [
+    assert found[["period", "period_b", "claim_id_a", "claim_id_b", "why"]].to_numpy().tolist() == [
         ["2024", "2024-07/2024-12", "c01", "c02",
          "c02 gives at least 150,000 rounds over 2024-07/2024-12, more than the at most 99,000 "
          "rounds that c01 gives for all of 2024"]]
-    assert found[["low_a", "high_a", "low_b", "high_b"]].values[0].tolist() == pytest.approx(
+    assert found[["low_a", "high_a", "low_b", "high_b"]].to_numpy()[0].tolist() == pytest.approx(
         [81000.0, 99000.0, 300000.0, 300000.0])
     disputed = series.loc[series["confidence"] == "disputed", "claim_ids"]
     assert sorted(set(disputed)) == ["c01", "c02"]
@@ -123,8 +124,43 @@ def test_a_level_derived_from_a_disputed_level_is_disputed(tmp_path):
     ])
     derived = series[series["derivation"].str.startswith("index ×")
                      & (series["scenario"] == "all")]
-    assert derived[["period", "claim_ids", "confidence"]].values.tolist() == [
+    assert derived[["period", "claim_ids", "confidence"]].to_numpy().tolist() == [
         ["2022", "c01;c02", "disputed"]]
+
+
+def test_part_over_whole_leaves_capacities_calendars_and_one_length_alone():
+    """A capacity is a rate at a time, not an amount that adds up; a rate per day over a month
+    is within the calendar margin; a series of days alone pairs nothing.
+    """
+    def point(indicator, period, low, high, unit="rounds/year"):
+        return {"scenario": "all", "actor": "UKR", "indicator": indicator, "measure": "level",
+                "reading": "single", "unit": unit, "period": period, "modality": "actual",
+                "claim_ids": f"{indicator}-{period}", "low": low, "high": high}
+    series = pd.DataFrame([
+        point("cap", "2024", 1e6, 1e6), point("cap", "2024-07/2024-12", 2.5e6, 2.5e6),
+        point("out", "2024-01", 36525.0, 36525.0),  # 100 a day
+        point("out", "2024-01-02/2024-01-31", 36525.0, 36525.0),
+        point("day", "2024-01-01", 1.0, 1.0), point("day", "2024-01-02", 9.0, 9.0),
+    ])
+    assert prodstats.conflicts(series, capacities=["cap"]).empty
+    assert prodstats.conflicts(series)["claim_id_a"].tolist() == ["cap-2024"]
+
+
+def test_a_claim_both_sides_of_a_conflict_rest_on_is_not_disputed_by_it(tmp_path):
+    """Two ratios against 2022 disagree; the 2024 level that the shared anchor level turns
+    into does not rest on the conflict, so it keeps its confidence.
+    """
+    series = resolved(tmp_path, [
+        {"period": "2023", "value": "2", "kind": "ratio", "unit": "dimensionless",
+         "base_period": "2022"},
+        {"period": "2024", "value": "50000"},
+        {"period": "2023", "value": "3", "kind": "ratio", "unit": "dimensionless",
+         "base_period": "2022"},
+    ])
+    found = prodstats.conflicts(series)
+    assert not found.empty
+    level_2024 = series[(series["measure"] == "level") & (series["period"] == "2024")]
+    assert level_2024["confidence"].tolist() == ["official"]
 
 
 def test_a_part_within_the_whole_is_no_conflict(tmp_path):
