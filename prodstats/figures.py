@@ -798,8 +798,12 @@ RATIO_DOWN = re.compile(r"(?i)\W+(?:less|fewer|lower|smaller|down|drop|weniger|n
                         r"geringer|gesunken|gefallen|minus)\b")
 #: Before a figure: a comparison that takes the rate of the figure it is compared with ("40,000
 #: a month, up from 14,000 before the war"), so its own lack of a rate cue says nothing.
-COMPARED_FROM = re.compile(r"(?i)\b(?:from|von|gegenüber|compared\s+with|against)\s+"
-                           r"(?:about\s+|around\s+|rund\s+|etwa\s+)?$")
+COMPARED_FROM = re.compile(
+    r"(?i)\b(?:(?:up|down|rose|rising|fell|falling|increased|decreased|grew)\s+from"
+    r"|compared\s+(?:with|to)|versus|vs\.?|gegenüber|verglichen\s+mit)\s+"
+    r"(?:(?:about|around|some|just|only|nearly|almost|rund|etwa|knapp|nur)\s+)?$")
+#: A rate written with a slash ("25,000 shells/month"): the no-rate rule leaves it alone.
+RATE_SLASH = re.compile(r"(?i)/\s*(?:year|month|week|day|jahr|monat|woche|tag)\b")
 #: How many of each time base make a year.
 PER_YEAR = {"year": 1.0, "month": 12.0, "week": 52.1786, "day": 365.25, "hour": 8766.0}
 
@@ -945,13 +949,15 @@ class _Claim:
         rates = {f.rate for f in matched}
         base, duration = _time_base(self.unit)
         plain = self.unit.strip() in ("percent", "%", "dimensionless")
-        if (rates == {None} and base and self.period and self.period != base
+        if (rates == {None} and base and self.period in ("year", "month")
+                and self.period != base and not RATE_CUES.search(self.quote)
+                and not RATE_SLASH.search(self.quote)
                 and not COMPARED_FROM.search(self.quote, 0, matched[0].start)):
             amount = self.unit.split("/")[0].strip()
-            return (f"the quote gives '{matched[0].text}' with no rate (such as 'a {base}'), "
-                    f"so it is the amount of the one {self.period} the period is, but the unit "
-                    f"is per {base}; write unit '{amount}' (the amount over the period), or "
-                    f"quote the words that say it is per {base}")
+            return (f"the quote gives '{matched[0].text}' with no rate word (such as 'a {base}')"
+                    f", so it reads as the amount for its period, one {self.period}, but the "
+                    f"unit is per {base}; write unit '{amount}' (the amount over the period), "
+                    f"or quote the words that say it is per {base}")
         if None in rates or duration or plain or base in rates:
             return None  # no cue to compare, a duration ("24 hours"), a pure number, or agreed
         rate = min(rates)

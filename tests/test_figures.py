@@ -256,13 +256,33 @@ def test_an_amount_of_a_year_coded_per_month_is_refused():
                         period="2024-07/2024-12")  # no one-month or one-year period: not judged
     assert problems(year, month, per_year, over_a_span) == [
         (0, "unit", "rounds/month",
-         "the quote gives '150,000' with no rate (such as 'a month'), so it is the amount of the "
-         "one year the period is, but the unit is per month; write unit 'rounds' (the amount "
-         "over the period), or quote the words that say it is per month"),
+         "the quote gives '150,000' with no rate word (such as 'a month'), so it reads as the "
+         "amount for its period, one year, but the unit is per month; write unit 'rounds' (the "
+         "amount over the period), or quote the words that say it is per month"),
         (1, "unit", "rounds/year",
-         "the quote gives '18,000' with no rate (such as 'a year'), so it is the amount of the "
-         "one month the period is, but the unit is per year; write unit 'rounds' (the amount "
-         "over the period), or quote the words that say it is per year")]
+         "the quote gives '18,000' with no rate word (such as 'a year'), so it reads as the "
+         "amount for its period, one month, but the unit is per year; write unit 'rounds' (the "
+         "amount over the period), or quote the words that say it is per year")]
+    # a rate word anywhere in the quote, a slash, or a comparison's base: not judged
+    correct = [
+        claim("Im Jahr 2024 wurden im Monat 25.000 Granaten hergestellt.", 25000,
+              "rounds/month", period="2024", language="de"),
+        claim("Die Produktion pro Monat lag 2024 bei 25.000 Granaten.", 25000, "rounds/month",
+              period="2024", language="de"),
+        claim("produced between 20,000 and 25,000 shells a month", 20000, "rounds/month",
+              period="2024", language="en"),
+        claim("Monthly output of artillery shells rose to 25,000 last year.", 25000,
+              "rounds/month", period="2024", language="en"),
+        claim("25,000 shells/month in 2024", 25000, "rounds/month", period="2024",
+              language="en"),
+        claim("Ukraine's annual production capacity has now reached 2.4 million shells.", 2.4e6,
+              "rounds/year", period="2025-01-17", language="en"),
+        claim("up from just 14,000 before the war", 14000, "rounds/month", period="2021"),
+    ]
+    assert problems(*correct) == []
+    # "von" alone is no comparison: a German amount of last year coded per month is refused
+    assert problems(claim("eine Produktion von 150.000 Granaten im vergangenen Jahr", 150000,
+                          "rounds/month", period="2024", language="de"))[0][1] == "unit"
     # the base of a comparison takes the rate of what it is compared with
     assert problems(claim("up from 14,000 before the war", 14000, "rounds/month",
                           period="2021")) == []
