@@ -568,9 +568,10 @@ def overview_panels(series: pd.DataFrame, actor: str, ledger: Any = None
                & series["measure"].isin(["level", "index"])]
     units = {} if ledger is None else dict(zip(ledger.indicators["indicator_id"],
                                                ledger.indicators["canonical_unit"], strict=True))
-    yearly = [str(units.get(i, u)).endswith("/year") for i, u in zip(s["indicator"], s["unit"],
-                                                                       strict=True)]
-    counts = s[np.array(yearly, dtype=bool)].groupby(["indicator", "measure"]).size()
+    yearly = [str(units.get(i, u)).replace(" ", "").endswith("/year")
+              for i, u in zip(s["indicator"], s["unit"], strict=True)]
+    stated = s[np.array(yearly, dtype=bool) & (s["claim_ids"].fillna("") != "")]
+    counts = stated.groupby(["indicator", "measure"])["claim_ids"].nunique()  # not per reading
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return [key for key, _ in ranked[:OVERVIEW_PANELS]]
 
@@ -596,12 +597,13 @@ def overview(series: pd.DataFrame, actor: str, ledger: Any = None):
         shared: dict = {}  # the legend entries of the panels without a legend of their own
         for k, ((indicator, measure), rows) in enumerate(zip(panels, rows_of, strict=True)):
             ax = fig.add_subplot(grid[k // 2, k % 2])
-            title = _description(indicator, ledger) + (" (index)" if measure == "index" else "")
-            wrapped = textwrap.wrap(title, 34)
-            plot(rows, None, ax=ax, ledger=ledger, title="\n".join(
-                wrapped[:1] + [textwrap.shorten(" ".join(wrapped[1:]), 34, placeholder=" …")]
-                if len(wrapped) > 1 else wrapped))
-            if rows["reading"].nunique() < 2:  # the marks are explained once, below
+            plot(rows, None, ax=ax, ledger=ledger, title=_panel_title(indicator, measure, ledger))
+            if rows["reading"].nunique() >= 2:  # the readings keep their legend, out of the way
+                legend = ax.get_legend()
+                ax.legend(handles=legend.legend_handles,
+                          labels=[t.get_text() for t in legend.get_texts()], loc="best",
+                          fontsize=7, frameon=False)
+            else:  # the marks are explained once, below
                 legend = ax.get_legend()
                 shared.update((text.get_text(), handle) for text, handle
                               in zip(legend.get_texts(), legend.legend_handles, strict=True)
@@ -614,6 +616,18 @@ def overview(series: pd.DataFrame, actor: str, ledger: Any = None):
         fig.text(0.02, 0.1 / height, _footnote(drawn, ledger), fontsize=8, color="#333",
                  va="bottom", ha="left")
     return fig
+
+
+def _panel_title(indicator: str, measure: str, ledger: Any, width: int = 34) -> str:
+    """An overview panel's title in at most two lines; a long description is shortened, but
+    never its "(index)".
+    """
+    suffix = " (index)" if measure == "index" else ""
+    first, *rest = textwrap.wrap(_description(indicator, ledger), width) or [""]
+    if not rest:
+        return first + suffix if len(first + suffix) <= width else f"{first}\n{suffix.strip()}"
+    second = textwrap.shorten(" ".join(rest), width - len(suffix), placeholder=" …")
+    return f"{first}\n{second}{suffix}"
 
 
 def _overview_title(actor: str, ledger: Any) -> str:
@@ -771,7 +785,8 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> 
         stem = f"overview_{actor.lower()}"
         overviews.append({
             "stem": stem, "draw": lambda a=actor: overview(series, a, ledger),
-            "content": drawn.to_csv(index=False) + title + names + _footnote(drawn, ledger),
+            "content": (drawn.to_csv(index=False) + title + names + _footnote(drawn, ledger)
+                        + "".join(_revised(ledger, actor, i, m) for i, m in panels)),
             "record": {"stem": stem, "title": title,
                        "says": f"{len(panels)} series on one page, each as on its own chart "
                                f"(without projections): {names}."}})
