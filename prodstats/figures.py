@@ -231,13 +231,14 @@ YEAR_CUES = {"in", "im", "bis", "seit", "vor", "nach", "ab", "since", "by", "bef
              "until", "till", "into", "during", "early", "mid", "late", "anfang", "mitte",
              "ende", "jahr", "jahres", "year", "frühjahr", "sommer", "herbst", "winter",
              "spring", "summer", "autumn", "fall", "fy", "fiscal", "jahresende", "quartal",
-             "quarter", "halbjahr", "frühestens", "spätestens", "earliest", "latest"}
+             "halbjahr", "hälfte", "frühestens", "spätestens"}
 #: Two-word year cues ("end of 2025", "im Vergleich zu 2023").
 YEAR_CUES_2 = {("end", "of"), ("start", "of"), ("beginning", "of"), ("middle", "of"),
                ("spring", "of"), ("summer", "of"), ("autumn", "of"), ("fall", "of"),
                ("winter", "of"), ("compared", "with"), ("compared", "to"), ("vergleich", "zu"),
                ("half", "of"), ("year", "of"), ("slips", "to"), ("slip", "to"),
-               ("slipped", "to"), ("delayed", "to"), ("postponed", "to"), ("pushed", "to")}
+               ("slipped", "to"), ("delayed", "to"), ("postponed", "to"), ("quarter", "of"),
+               ("the", "earliest"), ("the", "latest")}
 #: "the second half of 2024", "im ersten Halbjahr": a half that names a part of a year.
 HALF_OF_YEAR_BEFORE = re.compile(r"(?i)\b(?:first|second|ersten|zweiten)\s+$")
 HALF_OF_YEAR_AFTER = re.compile(r"\s+(?:of\s+)?(?:19|20)[0-9]{2}(?![0-9])")
@@ -804,6 +805,9 @@ COMPARED_FROM = re.compile(
     r"(?:(?:about|around|some|just|only|nearly|almost|rund|etwa|knapp|nur)\s+)?$")
 #: A rate written with a slash ("25,000 shells/month"): the no-rate rule leaves it alone.
 RATE_SLASH = re.compile(r"(?i)/\s*(?:year|month|week|day|jahr|monat|woche|tag)\b")
+#: Digits with one separator before three digits (3.000, 40,000): their reading is the
+#: language's.
+ONE_SEPARATOR = re.compile(r"[0-9]{1,3}[.,][0-9]{3}")
 #: How many of each time base make a year.
 PER_YEAR = {"year": 1.0, "month": 12.0, "week": 52.1786, "day": 365.25, "hour": 8766.0}
 
@@ -991,8 +995,13 @@ class _Claim:
             return (f"the quote has no figure ({_short(self.quote)}); quote the words that "
                     f"carry the figure, {DERIVED_HINT}")
         first = _fmt(self._allowed(self._shown()[0])[0])
+        odd = [f.text for f in self._shown() if ONE_SEPARATOR.fullmatch(f.text)
+               and len(f.candidates) == 1]
+        other = (f"; '{odd[0]}' is read as the source's language writes numbers (sources.csv, "
+                 "language): if the text writes it the other way, say so in notes and set "
+                 "derived to true") if odd else ""
         return (f"not among the figures of the quote ({self._said()}); write {first}, "
-                f"{DERIVED_HINT}")
+                f"{DERIVED_HINT}{other}")
 
 
 def _matches(value: float, candidates: Iterable[float]) -> bool:

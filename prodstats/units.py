@@ -75,11 +75,12 @@ COUNTED_AS = {
 
 
 #: Words for "pieces" that count nothing in particular.
-PIECES = {"stück", "stk", "stk.", "einheiten", "units", "items"}
+PIECES = {"stück", "stk", "stk.", "einheiten", "items"}
 
 
 #: German words for the time bases.
-TIMES = {"monat": "month", "jahr": "year", "tag": "day", "woche": "week", "stunde": "hour"}
+TIMES = {"monat": "month", "monate": "month", "jahr": "year", "jahre": "year", "tag": "day",
+         "tage": "day", "woche": "week", "wochen": "week", "stunde": "hour", "stunden": "hour"}
 
 
 def _hint(name: str) -> str:

@@ -352,6 +352,13 @@ def test_a_thousandfold_error_in_the_texts_own_notation_is_refused():
     )
     assert [(p[0], p[1], p[2]) for p in found] == [(0, "value", "3.6"), (1, "value", "27")]
     assert found[0][3].startswith("not among the figures of the quote (it says '3.600' = 3600)")
+    assert found[0][3].endswith("'3.600' is read as the source's language writes numbers "
+                                "(sources.csv, language): if the text writes it the other way, "
+                                "say so in notes and set derived to true")
+    # an English quote in a German source: the message says why 40,000 reads as 40
+    [english] = problems(claim("We now produce 40,000 shells a month.", 40000, "rounds/month",
+                               language="de"))
+    assert "write 40, " in english[3] and "'40,000' is read as the source's language" in english[3]
 
 
 def test_missing_optional_columns():

@@ -78,6 +78,8 @@ def test_the_registry_survives_a_damaged_cache(tmp_path):
                     "'missiles', 'drones', e.g. 'rounds/month')"),
     ("rounds/Monat", "unknown unit 'Monat' (write the time in English: 'month', e.g. "
                      "'rounds/month')"),
+    ("Stunden", "unknown unit 'Stunden' (write the time in English: 'hour', e.g. "
+                "'rounds/hour')"),
     ("Marschflugkörper/year", "unknown unit 'Marschflugkörper' (count 'Marschflugkörper' as "
                               "'missiles', e.g. 'missiles/year')"),
 ])
