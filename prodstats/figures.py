@@ -902,6 +902,9 @@ class _Claim:
                     f"not among the figures of the quote ({self._said()}); bounds you give "
                     "must be the text's own; leave the cell empty to take them from the "
                     f"qualifier, {DERIVED_HINT}")))
+        if not matched and self.value is not None and self._inside_given_range():
+            # the range's second figure, which carries a cue both share ("2 to 3 a month")
+            matched = self._matched(self.high) or self._matched(self.low)
         rate = self._rate_problem(matched) if matched and self.kind == "level" else None
         if rate:
             out.append(("unit", self.unit, rate))

@@ -280,6 +280,15 @@ def test_an_amount_of_a_year_coded_per_month_is_refused():
         claim("up from just 14,000 before the war", 14000, "rounds/month", period="2021"),
     ]
     assert problems(*correct) == []
+    # a value between the text's own bounds is judged by the bounds' figures
+    [ranged] = problems(claim("between 150,000 and 200,000 shells last year", 175000,
+                              "rounds/month", period="2024", value_low=150000,
+                              value_high=200000))
+    assert ranged[1:3] == ("unit", "rounds/month")
+    assert problems(claim("between 150,000 and 200,000 shells a month", 175000,
+                          "rounds/year", period="2024", value_low=150000,
+                          value_high=200000))[0][3].startswith(
+        "the quote gives '200,000' per month, but the unit is per year")
     # "von" alone is no comparison: a German amount of last year coded per month is refused
     assert problems(claim("eine Produktion von 150.000 Granaten im vergangenen Jahr", 150000,
                           "rounds/month", period="2024", language="de"))[0][1] == "unit"
