@@ -18,6 +18,7 @@ import pandas as pd
 
 from prodstats.forecast import OBSERVED
 from prodstats.series import BASE_OF_INDEX
+from prodstats.units import per_year
 
 #: Readable at 800 px wide: figures are 8 in × 100 dpi.
 WIDTH_IN, DPI = 8.0, 100
@@ -488,10 +489,12 @@ def _unit_label(unit: str) -> str:
 
 
 def _title(actor, indicator, measure, ledger) -> str:
-    description = _description(indicator, ledger)
-    if measure == "index":
-        description += " (index)"
-    return _title_text(f"{actor_name(actor, ledger)}: {description}")
+    return _title_text(f"{actor_name(actor, ledger)}: {_series_name(indicator, measure, ledger)}")
+
+
+def _series_name(indicator: str, measure: str, ledger: Any) -> str:
+    """The indicator's description, and "(index)" for its index."""
+    return _description(indicator, ledger) + (" (index)" if measure == "index" else "")
 
 
 def _title_text(text: str) -> str:
@@ -568,24 +571,31 @@ def overview_panels(series: pd.DataFrame, actor: str, ledger: Any = None
                & series["measure"].isin(["level", "index"])]
     units = {} if ledger is None else dict(zip(ledger.indicators["indicator_id"],
                                                ledger.indicators["canonical_unit"], strict=True))
-    yearly = [str(units.get(i, u)).replace(" ", "").endswith("/year")
-              for i, u in zip(s["indicator"], s["unit"], strict=True)]
+    yearly = [per_year(str(units.get(i, u))) for i, u in zip(s["indicator"], s["unit"],
+                                                             strict=True)]
     stated = s[np.array(yearly, dtype=bool) & (s["claim_ids"].fillna("") != "")]
     counts = stated.groupby(["indicator", "measure"])["claim_ids"].nunique()  # not per reading
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return [key for key, _ in ranked[:OVERVIEW_PANELS]]
 
 
-def overview(series: pd.DataFrame, actor: str, ledger: Any = None):
+def _panel_rows(series: pd.DataFrame, actor: str, panels: list[tuple[str, str]]) -> list:
+    """The rows (scenario 'all') of each ``(indicator, measure)`` panel of an actor."""
+    s = series[(series["scenario"] == "all") & (series["actor"] == actor)]
+    return [s[(s["indicator"] == i) & (s["measure"] == m)] for i, m in panels]
+
+
+def overview(series: pd.DataFrame, actor: str, ledger: Any = None,
+             panels: list[tuple[str, str]] | None = None):
     """An actor's yearly figures on one page: one panel per series of
-    :func:`overview_panels`, each with its confidence marks, readings and targets.
+    :func:`overview_panels` (or of ``panels``), each with its confidence marks, readings and
+    targets.
     """
     mpl = _mpl()
     from matplotlib.figure import Figure
 
-    panels = overview_panels(series, actor, ledger)
-    s = series[(series["scenario"] == "all") & (series["actor"] == actor)]
-    rows_of = [s[(s["indicator"] == i) & (s["measure"] == m)] for i, m in panels]
+    panels = overview_panels(series, actor, ledger) if panels is None else panels
+    rows_of = _panel_rows(series, actor, panels)
     lines = math.ceil(len(panels) / 2)
     height = 3.1 * lines + 1.9  # the panels, the title above and the legend and footnote below
     with mpl.rc_context(RC):
@@ -598,13 +608,12 @@ def overview(series: pd.DataFrame, actor: str, ledger: Any = None):
         for k, ((indicator, measure), rows) in enumerate(zip(panels, rows_of, strict=True)):
             ax = fig.add_subplot(grid[k // 2, k % 2])
             plot(rows, None, ax=ax, ledger=ledger, title=_panel_title(indicator, measure, ledger))
+            legend = ax.get_legend()
             if rows["reading"].nunique() >= 2:  # the readings keep their legend, out of the way
-                legend = ax.get_legend()
                 ax.legend(handles=legend.legend_handles,
                           labels=[t.get_text() for t in legend.get_texts()], loc="best",
                           fontsize=7, frameon=False)
             else:  # the marks are explained once, below
-                legend = ax.get_legend()
                 shared.update((text.get_text(), handle) for text, handle
                               in zip(legend.get_texts(), legend.legend_handles, strict=True)
                               if text.get_text() != "claims")
@@ -777,14 +786,12 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> 
         panels = overview_panels(series, actor, ledger)
         if len(panels) < OVERVIEW_MIN:
             continue
-        drawn = pd.concat([s[(s["actor"] == actor) & (s["indicator"] == i) & (s["measure"] == m)]
-                           for i, m in panels])
-        names = "; ".join(_description(i, ledger) + (" (index)" if m == "index" else "")
-                          for i, m in panels)
+        drawn = pd.concat(_panel_rows(series, actor, panels))
+        names = "; ".join(_series_name(i, m, ledger) for i, m in panels)
         title = "Overview: " + _overview_title(actor, ledger)
         stem = f"overview_{actor.lower()}"
         overviews.append({
-            "stem": stem, "draw": lambda a=actor: overview(series, a, ledger),
+            "stem": stem, "draw": lambda a=actor, p=panels: overview(series, a, ledger, p),
             "content": (drawn.to_csv(index=False) + title + names + _footnote(drawn, ledger)
                         + "".join(_revised(ledger, actor, i, m) for i, m in panels)),
             "record": {"stem": stem, "title": title,

@@ -956,6 +956,8 @@ class _Claim:
         rates = {f.rate for f in matched}
         base, duration = _time_base(self.unit)
         plain = self.unit.strip() in ("percent", "%", "dimensionless")
+        # a quote with no rate word at all: RATE_CUES, not rate_cues(), so that even a cue
+        # read as a time ("im Jahr") keeps the rule off
         if (rates == {None} and base and self.period in ("year", "month")
                 and self.period != base and not RATE_CUES.search(self.quote)
                 and not RATE_SLASH.search(self.quote)

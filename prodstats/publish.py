@@ -125,15 +125,15 @@ class Output:
         file: whether ``dest`` is a single file (explicit: a folder may well be named
             ``out.v2``).
         name: how messages name the output (``--out``); its path by default.
-        ours: whether a file found in the folder is one a build writes (a build replaces the
-            whole folder, so any other file would be lost); by default every file is.
+        ours: the names of the files in the folder that an earlier build wrote (a build
+            replaces the whole folder, so any other file would be lost); None: every file is.
     """
 
     dest: Path
     fill: Callable[[Path], None]
     file: bool = False
     name: str = ""  # how messages name it, e.g. '--out'
-    ours: Callable[[Path], bool] = lambda path: True
+    ours: Callable[[Path], set[str]] | None = None
 
 
 #: The outputs the last :func:`publish` put in place (empty until all are): a signal that

@@ -34,6 +34,7 @@ import pandas as pd
 from prodstats.errors import require_columns
 from prodstats.periods import parse_period, split_candidates
 from prodstats.schemas import CONFLICT_COLUMNS, SERIES_COLUMNS, TARGET_HISTORY_COLUMNS
+from prodstats.units import per_year
 from prodstats.vocab import SCENARIOS, weakest
 
 NO_READING = "single"
@@ -289,8 +290,8 @@ def _same_period(stated: pd.DataFrame) -> pd.DataFrame:
 
 def _part_over_whole(stated: pd.DataFrame) -> pd.DataFrame:
     """Flows whose amount over a part of a period exceeds the amount over the whole."""
-    per_year = stated["unit"].str.replace(" ", "", regex=False).str.endswith("/year")
-    flows = stated[per_year & stated["modality"].isin(_HAPPENED)]
+    flows = stated[stated["unit"].map(per_year).astype(bool)
+                   & stated["modality"].isin(_HAPPENED)]
     spans = {p: parse_period(p) for p in flows["period"].unique()}
     flows = flows.assign(start=flows["period"].map({p: s.start for p, s in spans.items()}),
                          end=flows["period"].map({p: s.end for p, s in spans.items()}),
@@ -320,12 +321,11 @@ def _part_over_whole(stated: pd.DataFrame) -> pd.DataFrame:
     pairs = (nested.merge(whole, on=[*keys, "period_a"])
              .merge(part, on=[*keys, "period_b"], suffixes=("_a", "_b")))
     pairs = pairs[pairs["least_b"] > pairs["most_a"] * (1 + _CALENDAR_MARGIN)]
-    pairs = pairs.assign(most=pairs["most_a"], least=pairs["least_b"])
     why = [f"{b} gives at least {_amount(lo, u)} over {pb}, more than the at most "
            f"{_amount(hi, u)} that {a} gives for all of {pa}"
            for a, b, pa, pb, lo, hi, u in zip(pairs["claim_ids_a"], pairs["claim_ids_b"],
                                                pairs["period_a"], pairs["period_b"],
-                                               pairs["least"], pairs["most"], pairs["unit"],
+                                               pairs["least_b"], pairs["most_a"], pairs["unit"],
                                                strict=True)]
     return pairs.rename(columns={"period_a": "period"}).assign(why=why)
 

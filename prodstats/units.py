@@ -141,6 +141,11 @@ def _unknown(name: str) -> NoReturn:
     raise UnitParseError(f"unknown unit '{name}'{_hint(name)}") from None
 
 
+def per_year(unit: str) -> bool:
+    """Whether a unit as written is a rate per year (``rounds/year``, ``USD / year``)."""
+    return unit.replace(" ", "").endswith("/year")
+
+
 def dimensionality(text: str) -> str:
     """Return the dimensionality of a unit string as text, e.g. ``'[ammunition] / [time]'``."""
     return str(parse_unit(text).dimensionality)

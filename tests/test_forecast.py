@@ -420,6 +420,15 @@ def test_backtest_says_how_many_series_were_dropped_and_why(tmp_path):
     assert "mixed: 10 series" in done.stdout
 
 
+def _backtest(tmp_path, rows: list[str]) -> tuple:
+    """Write ``rows`` as mine.csv and run the backtest on it (horizon 4): the path and the run."""
+    path = tmp_path / "mine.csv"
+    path.write_text("\n".join(rows) + ("\n" if rows else ""), encoding="utf-8")
+    return path, subprocess.run([sys.executable, "-m", "prodstats", "backtest", "--data",
+                                 str(path), "--horizon", "4"], capture_output=True, text=True,
+                                check=False)
+
+
 def _good_rows() -> list[str]:
     rows = ["series_id,category,year,value,split"]
     for sid in ("A", "B"):
@@ -444,11 +453,7 @@ def _good_rows() -> list[str]:
      "year, years consecutive, the test years after the training years"),
 ])
 def test_a_malformed_collection_is_one_line_naming_the_row(tmp_path, edit, message):
-    path = tmp_path / "mine.csv"
-    path.write_text("\n".join(edit(_good_rows())) + ("\n" if edit(_good_rows()) else ""),
-                    encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "prodstats", "backtest", "--data", str(path),
-                           "--horizon", "4"], capture_output=True, text=True, check=False)
+    path, done = _backtest(tmp_path, edit(_good_rows()))
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.splitlines()[0] == message.format(path=path)
 
@@ -462,10 +467,7 @@ def test_missing_values_written_as_na_are_read_as_missing(tmp_path):
     written = [f"{sid},x,2003,{missing[sid]},train" if r.startswith(f"{sid},x,2003,") else r
                for r in rows for sid in [r.split(",")[0]]]
     assert "A,x,2003,NA,train" in written and "B,x,2003,NaN,train" in written
-    path = tmp_path / "mine.csv"
-    path.write_text("\n".join(written) + "\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "prodstats", "backtest", "--data", str(path),
-                           "--horizon", "4"], capture_output=True, text=True, check=False)
+    path, done = _backtest(tmp_path, written)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.splitlines()[0] == (
         f"{path}: no usable series for window 5 and horizon 4 (2 missing or infinite "
@@ -476,10 +478,7 @@ def test_series_with_a_gap_or_a_test_year_inside_training_are_dropped_with_the_r
     rows = _good_rows()
     gap = [r for r in rows if not r.startswith("A,x,2003,")]
     swapped = [r.replace("train", "test") if r.startswith("B,x,2004,") else r for r in gap]
-    path = tmp_path / "mine.csv"
-    path.write_text("\n".join(swapped) + "\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "prodstats", "backtest", "--data", str(path),
-                           "--horizon", "4"], capture_output=True, text=True, check=False)
+    path, done = _backtest(tmp_path, swapped)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.splitlines()[0] == (
         f"{path}: no usable series for window 5 and horizon 4 (1 years not consecutive (a gap); "
