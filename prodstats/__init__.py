@@ -5,7 +5,8 @@ Typical use in a notebook::
 
     import prodstats
     ledger = prodstats.load()                 # the project's data/raw, validated
-    series = prodstats.resolve(ledger.claims)  # claims → series, one per reading
+    series = prodstats.resolve(ledger.claims)  # observations → series, one per reading
+    promises = prodstats.outcomes(ledger.claims, ledger.sources, series)  # promise tracker
     proj = prodstats.project(series)           # projections with 80 % and 95 % intervals
     fig = prodstats.plot(series.query("indicator == 'defence_production'"), proj)
 
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from prodstats.errors import BuildError, FrameError, LedgerError, ProdstatsError, SeriesError
 from prodstats.forecast import feasibility, project
 from prodstats.ledger import Ledger, load
+from prodstats.outcomes import outcomes
 from prodstats.series import conflicts, resolve
 from prodstats.units import ureg
 from prodstats.vocab import QUALIFIERS
@@ -26,8 +28,8 @@ from prodstats.vocab import QUALIFIERS
 __version__ = "0.1.0"
 
 __all__ = ["QUALIFIERS", "BuildError", "FrameError", "Ledger", "LedgerError", "ProdstatsError",
-           "SeriesError", "build", "conflicts", "feasibility", "load", "plot", "project", "resolve",
-           "ureg", "__version__"]
+           "SeriesError", "build", "conflicts", "feasibility", "load", "outcomes", "plot", "project",
+           "resolve", "ureg", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
     import matplotlib.figure

@@ -17,6 +17,7 @@ from prodstats.config import PROJECT_ROOT
 from prodstats.errors import BugError, BuildError, ProdstatsError
 from prodstats.forecast import feasibility, project
 from prodstats.ledger import Ledger, load
+from prodstats.outcomes import outcomes
 from prodstats.publish import (
     Output,
     _tables,
@@ -74,6 +75,7 @@ def compute(raw: Path | None = None) -> Build:
         result.tables["claims"] = ledger.claims
         result.tables["series"] = series
         result.tables["conflicts"] = conflicts(series, capacities)
+        result.tables["outcomes"] = outcomes(ledger.claims, ledger.sources, series, capacities)
         result.tables["target_history"] = target_history(ledger.claims, ledger.sources)
     with stage("projections"):
         result.tables["projections"] = project(series)

@@ -16,16 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from prodstats.forecast import OBSERVED
 from prodstats.series import BASE_OF_INDEX
 from prodstats.units import per_year
+from prodstats.vocab import OBSERVED
 
 #: Readable at 800 px wide: figures are 8 in × 100 dpi.
 WIDTH_IN, DPI = 8.0, 100
 PALETTE = ["#1f5f99", "#c0501f", "#2e8540", "#7b3f98", "#8c6d1f"]  # colour-blind-safe enough
 FAN = "#5b7fa6"
 STYLE = {  # confidence → marker, filled?
-    "verified": ("o", True), "official": ("o", True),
+    "verified": ("o", True), "reported": ("o", True), "official": ("D", True),
     "unverified": ("o", False), "disputed": ("X", True),
 }
 RC = {
@@ -187,9 +187,12 @@ def _confidence_handles(rows: pd.DataFrame) -> list:
     if base.any():
         handles.append(Line2D([], [], marker="s", ls="", ms=5, mfc="#bbb", mec="#777",
                               label="base of the index (= 1)"))
-    if drawn & {"verified", "official"}:
+    if drawn & {"verified", "reported"}:
         handles.append(Line2D([], [], color="#444", marker="o", ls="", ms=7,
-                              label="verified or official"))
+                              label="verified or reported by the outlet"))
+    if "official" in drawn:
+        handles.append(Line2D([], [], color="#444", marker="D", ls="", ms=6,
+                              label="official (an interested party)"))
     if "unverified" in drawn:
         handles.append(Line2D([], [], color="#444", marker="o", ls="", ms=7, mfc="white",
                               mew=1.5, label="unverified"))

@@ -42,11 +42,10 @@ from pandera.typing import Series
 
 from prodstats.errors import SeriesError, require_columns
 from prodstats.periods import parse_period
+from prodstats.vocab import OBSERVED
 
 METHOD = "shrunk-drift+conformal"
 
-#: Modalities that observe the past (or forecast it); targets, pledges and proposals do not.
-OBSERVED = ("actual", "estimate", "expected")
 PROJECTION_COLUMNS = ["actor", "indicator", "measure", "reading", "scenario", "period", "mean",
                       "pi80_low", "pi80_high", "pi95_low", "pi95_high", "unit", "method",
                       "n_points", "note"]

@@ -139,10 +139,50 @@ def derive(ctx: Context) -> pd.DataFrame:
     claims = fill_bounds(claims)
     claims = _periods(claims, ctx.periods)
     claims = _canonical(claims, ctx)
-    revised = claims.dropna(subset=["supersedes"])
-    later = dict(zip(revised["supersedes"], revised["claim_id"], strict=True))
-    claims["superseded_by"] = claims["claim_id"].map(later).astype("str")
+    claims["said"] = _lookup(claims["source_id"], ctx.sources, "source_id", "published")
+    scope = _lookup(claims["indicator"], ctx.indicators, "indicator_id", "scope")
+    claims["scope"] = scope.where(scope.notna(), "production").astype("str")
+    claims["statement_id"] = pd.array(statements(claims), dtype="str")
+    claims["superseded_by"] = pd.array(_superseded_by(claims), dtype="str")
     return claims[schemas.CLAIM_COLUMNS + schemas.DERIVED_COLUMNS]
+
+
+def _lookup(keys: pd.Series, table: pd.DataFrame | None, key: str, column: str) -> pd.Series:
+    """Each row's ``column`` of ``table`` by its key (empty where there is none)."""
+    if table is None or column not in table.columns:
+        return pd.Series(pd.array([None] * len(keys), dtype="str"), index=keys.index)
+    known = table.dropna(subset=[key])
+    return keys.map(dict(zip(known[key], known[column], strict=True))).astype("str")
+
+
+def statements(claims: pd.DataFrame) -> list[str]:
+    """Each claim's statement: the claim at the end of its ``same_as`` chain (its own id when
+    it restates none). Unknown ids and cycles, which validation refuses, end a chain where
+    they are.
+    """
+    same_as = dict(zip(claims["claim_id"], claims["same_as"], strict=True))
+    root: dict[str, str] = {}
+    for start in same_as:
+        path, here = [], start
+        while here not in root and isinstance(same_as.get(here), str) and here not in path:
+            path.append(here)
+            here = same_as[here]
+        end = root.get(here, here)
+        for claim in path:  # every claim on the way shares the end: linear in the claims
+            root[claim] = end
+        root.setdefault(start, end)
+    return [root[c] for c in claims["claim_id"]]
+
+
+def _superseded_by(claims: pd.DataFrame) -> list:
+    """A revision applies to the whole statement: every attestation of a revised statement is
+    superseded by the statement of the revising claim.
+    """
+    statement = dict(zip(claims["claim_id"], claims["statement_id"], strict=True))
+    revised = claims.dropna(subset=["supersedes"])
+    later = {statement.get(old, old): statement[new]
+             for old, new in zip(revised["supersedes"], revised["claim_id"], strict=True)}
+    return [later.get(s) for s in claims["statement_id"]]
 
 
 def fill_bounds(claims: pd.DataFrame) -> pd.DataFrame:
@@ -163,8 +203,11 @@ def fill_bounds(claims: pd.DataFrame) -> pd.DataFrame:
     for i in np.flatnonzero(scale & np.isnan(value)):
         value[i] = _midpoint(low[i], high[i])
     given = ~np.isnan(given_low) | ~np.isnan(given_high)
+    imputed = scale & np.isnan(claims["value"].to_numpy(dtype=float))
+    derived = claims["derived"].to_numpy(dtype=bool) if "derived" in claims else False
+    basis = np.where(derived, "derived", np.where(imputed, "imputed", "stated"))
     return claims.assign(value=value, value_low=low, value_high=high,
-                         bounds_from=np.where(given, "given", "qualifier"))
+                         bounds_from=np.where(given, "given", "qualifier"), value_basis=basis)
 
 
 def _midpoint(low: float, high: float) -> float:

@@ -310,9 +310,13 @@ def _tables() -> dict:
                                   "was established, and the hash of the archived text."),
         "claims": (schemas.PROCESSED_CLAIMS, "One row per validated claim, with bounds from the "
                                          "qualifier rules and values in canonical units."),
-        "series": (schemas.SERIES, "Claims resolved into series points, per scenario and reading."),
-        "conflicts": (schemas.CONFLICTS, "Pairs of claims whose bounds do not overlap under a "
-                                      "reading."),
+        "series": (schemas.SERIES, "Observations resolved into series points, per scenario "
+                                   "and reading, with the forward statements beside them."),
+        "conflicts": (schemas.CONFLICTS, "Pairs of observations that cannot both be true under "
+                                      "a reading."),
+        "outcomes": (schemas.OUTCOMES, "The promise tracker: every forecast, target, pledge, "
+                     "proposal or aspiration, who said it and when, against what was observed "
+                     "for its period: met, missed, pending, superseded or no_data."),
         "target_history": (schemas.TARGET_HISTORY, "Every target, pledge or proposal with its "
                            "revisions, oldest first: how often a goal slipped and how its "
                            "figure moved."),

@@ -16,15 +16,21 @@ from prodstats.vocab import (
     ACTOR_KINDS,
     CONFIDENCES,
     DATE_BASES,
+    FORWARD,
     INDICATOR_MEASURES,
     KINDS,
     MODALITIES,
     PRECISIONS,
     QUALIFIERS,
     SCENARIOS,
+    SCOPES,
     SERIES_MEASURES,
     TITLE_ORIGINS,
+    VALUE_BASES,
 )
+
+#: What became of a forward statement (outcomes.csv).
+OUTCOME_STATUSES = ["met", "missed", "pending", "superseded", "no_data"]
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,9 @@ FIELDS: dict[str, Field] = {
                       allowed=tuple(INDICATOR_MEASURES)),
     "bounds": _text("For a capacity: the output indicator it bounds (charted and judged "
                     "together).", nullable=True),
+    "scope": _text("production (empty: production): resolved into series, projected, charted "
+                   "and tracked; context (a treaty's term, the war's length, one day's combat): "
+                   "published in claims.csv only.", nullable=True, allowed=tuple(SCOPES)),
     # actors.csv
     "actor_id": _text("Stable id of the actor: ISO 3166 alpha-3 code, or a lower-case slug.",
                       unique=True, pattern=r"^([A-Z]{3}|[a-z][a-z0-9_]*)$",
@@ -133,7 +142,9 @@ FIELDS: dict[str, Field] = {
     "actor": _text("Who the figure is about: an actor_id from actors.csv."),
     "indicator": _text("What is measured; an id from indicators.csv."),
     "kind": _text("level, ratio (to base_period) or share.", allowed=tuple(KINDS)),
-    "modality": _text("What sort of figure it is.", allowed=tuple(MODALITIES)),
+    "modality": _text("What sort of figure it is: actual or estimate (observations), expected "
+                      "(a forecast), target, pledge, proposal or aspiration (forward "
+                      "statements).", allowed=tuple(MODALITIES)),
     "period": _text("When the figure holds: 2024, 2024-01, 2025-01-17, or 2023-09/2024-01."),
     "value": _number("The stated figure.", nullable=True, unit="column:unit"),
     "unit": _text("pint unit of value and its bounds."),
@@ -145,7 +156,10 @@ FIELDS: dict[str, Field] = {
                           nullable=True, unit="column:unit"),
     "base_period": _text("For ratios: the period compared with; alternatives as 2022|2023.",
                          nullable=True),
-    "confidence": _text("How far the figure can be trusted.", allowed=tuple(CONFIDENCES)),
+    "confidence": _text("How far the figure can be trusted: verified (independently "
+                        "confirmed), reported (the outlet's own voice, not independently "
+                        "confirmed), official (an interested party), unverified, disputed.",
+                        allowed=tuple(CONFIDENCES)),
     "confidence_reason": _text("Why that confidence level."),
     "derived": _text("true when the value is not written in the quote but derived from it on "
                      "purpose (the notes say how); the quote check is then skipped.",
@@ -154,6 +168,11 @@ FIELDS: dict[str, Field] = {
     "supersedes": _text("The claim_id this claim revises (a slipped deadline, a corrected "
                         "figure, a later estimate of the same thing).", nullable=True,
                         pattern=ID),
+    "same_as": _text("The claim_id of the claim this one restates (a lead's paraphrase of a "
+                     "quote, a summary of a stated figure, another outlet repeating the same "
+                     "speaker's figure): one statement, several attestations. Two sources that "
+                     "report the same figure independently are not the same statement.",
+                     nullable=True, pattern=ID),
     "notes": _text("Anything else a reader should know.", nullable=True),
     # derived claim columns
     "bounds_from": _text("Whether the bounds were coded or come from the rule table.",
@@ -164,8 +183,18 @@ FIELDS: dict[str, Field] = {
     "value_canonical": _number("value in canonical_unit.", unit="column:canonical_unit"),
     "low_canonical": _number("value_low in canonical_unit.", unit="column:canonical_unit"),
     "high_canonical": _number("value_high in canonical_unit.", unit="column:canonical_unit"),
-    "superseded_by": _text("The claim that revises this one; empty while it is current.",
+    "superseded_by": _text("The claim that revises this one (the statement it restates, "
+                           "with all its attestations); empty while it is current.",
                            nullable=True),
+    "statement_id": _text("The statement a claim attests: the claim at the end of its "
+                          "same_as chain (its own id when it restates none)."),
+    "value_basis": _text("Where the value comes from: stated (written in the quote), derived "
+                         "(derived from it on purpose, see notes), imputed (filled in by a "
+                         "qualifier rule, e.g. 'dozens' as 49), definition (the base of an "
+                         "index, 1).", allowed=tuple(VALUE_BASES)),
+    "said": _text("When the figure was said: the publication date of its source, as written "
+                  "(2025-01-17, 2024-01 or 2024); empty for a point resting on several claims "
+                  "or on none.", nullable=True),
     # series.csv and conflicts.csv
     "scenario": _text("all: every claim; no_unverified: only claims coded verified or "
                       "official.", allowed=tuple(SCENARIOS)),
@@ -203,6 +232,37 @@ FIELDS: dict[str, Field] = {
                             "1.5 = raised by half); empty for the first.",
                             nullable=True),
     "current": Field("bool", "True for the version in force (superseded by none)."),
+    # outcomes.csv
+    "attestations": _text("Every claim of the statement, ';'-separated, the statement's own "
+                          "first."),
+    "due": _text("When the statement falls due: the last day of its period (ISO date).",
+                 date=True),
+    "observed_claim_ids": _text("The observations that judge the statement (';'-separated); "
+                                "empty when none does.", nullable=True),
+    "observed_period": _text("The period of those observations.", nullable=True),
+    "observed_value": _number("What was observed for the statement's period (for a ratio: "
+                              "the observed ratio to the same base).", nullable=True,
+                              unit="column:unit"),
+    "observed_low": _number("Lower bound of the observation.", nullable=True,
+                            unit="column:unit"),
+    "observed_high": _number("Upper bound of the observation.", nullable=True,
+                             unit="column:unit"),
+    "observed_confidence": _text("The weakest confidence of the observations used.",
+                                 nullable=True, allowed=tuple(CONFIDENCES)),
+    "status": _text("met, missed, pending (due after as_of), superseded (revised by a later "
+                    "statement), no_data (due, but no observation of its period); "
+                    "docs/methodology.md §4 has the rules.", allowed=tuple(OUTCOME_STATUSES)),
+    "ratio": _number("observed_value / value: 1 = exactly as promised, 0.52 = 48 % short.",
+                     nullable=True),
+    "ratio_low": _number("The lowest ratio the bounds allow (observed_low / high).",
+                         nullable=True),
+    "ratio_high": _number("The highest ratio the bounds allow (observed_high / low).",
+                          nullable=True),
+    "error": _number("For a forecast (expected): ratio - 1, the relative error of the "
+                     "forecast; empty for other statements.", nullable=True),
+    "as_of": _text("The latest publication date in the ledger: what 'pending' is judged "
+                   "against (so a rebuild gives the same bytes whatever the day).", date=True),
+    "note": _text("The judgement in words."),
 }
 
 #: Where a column means something narrower in one table, its description there.
@@ -218,12 +278,34 @@ OVERRIDES: dict[str, dict[str, Field]] = {
         "period": _text("Period of the point, as coded."),
         "value": _number("The point's value.", unit="column:unit"),
         "unit": _text("pint unit, or 'index (BASE = 1)'."),
-        "modality": _text("actual, estimate, expected, target, pledge or proposal."),
+        "modality": _text("actual or estimate for an observation (a point of the series); "
+                          "expected, target, pledge, proposal or aspiration for a forward "
+                          "statement, shown beside the series and never one of its points."),
         "confidence": _text("As coded; 'disputed' where this point conflicts with another "
-                            "under this reading. An index's base point (derivation 'base of "
-                            "the index') is 1 by definition, states no claim, and is marked "
-                            "'verified'; charts draw it as a grey square.",
-                            allowed=tuple(CONFIDENCES)),
+                            "under this reading. An index's base point (value_basis "
+                            "'definition') states no claim and is left empty.",
+                            nullable=True, allowed=tuple(CONFIDENCES)),
+    },
+    "outcomes": {
+        "statement_id": _text("The forward statement: the claim at the end of its same_as "
+                              "chain."),
+        "actor": _text("Who the statement is about (actor_id)."),
+        "modality": _text("expected (a forecast), target, pledge, proposal or aspiration.",
+                          allowed=tuple(FORWARD)),
+        "speaker": _text("Who made the statement; empty when it is the outlet's own.",
+                         nullable=True),
+        "source_id": _text("The source of the statement."),
+        "outlet": _text("The outlet that published it."),
+        "said": _text("When it was said: the publication date of its source, as written."),
+        "period": _text("The period the statement is for, as coded."),
+        "value": _number("The promised or forecast figure, in unit.", unit="column:unit"),
+        "low": _number("Lower bound of the figure.", unit="column:unit"),
+        "high": _number("Upper bound of the figure.", unit="column:unit"),
+        "unit": _text("The indicator's canonical unit; 'dimensionless' for a ratio."),
+        "base_period": _text("For a ratio: the base it is read against (one row per candidate "
+                             "of an ambiguous base).", nullable=True),
+        "superseded_by": _text("The statement that revises this one; empty while it is "
+                               "current.", nullable=True),
     },
     "target_history": {"value": _number("The target's figure in the canonical unit.",
                                         unit="column:unit"),
@@ -251,26 +333,34 @@ OVERRIDES["processed_claims"] = {
                              "than written in it (the notes say how)."),
     "canonical_unit": _text("The indicator's canonical unit (dimensionless for ratios and "
                             "shares)."),
+    "scope": _text("The indicator's scope: production or context.", allowed=tuple(SCOPES)),
 }
 
 SOURCE_COLUMNS = ["source_id", "outlet", "wire_agency", "title", "title_origin", "authors",
                   "editors", "language", "published", "published_precision", "published_basis",
                   "published_note", "url", "accessed", "text_file", "sha256"]
-INDICATOR_COLUMNS = ["indicator_id", "description", "canonical_unit", "measures", "bounds"]
+INDICATOR_COLUMNS = ["indicator_id", "description", "canonical_unit", "measures", "bounds",
+                     "scope"]
 ACTOR_COLUMNS = ["actor_id", "name", "kind", "country"]
 CLAIM_COLUMNS = ["claim_id", "source_id", "quote", "quote_en", "speaker", "speaker_role",
                  "channel", "actor", "indicator", "kind", "modality", "period", "value", "unit",
                  "qualifier", "value_low", "value_high", "base_period", "confidence",
-                 "confidence_reason", "derived", "supersedes", "notes"]
-DERIVED_COLUMNS = ["bounds_from", "period_start", "period_end", "period_years",
+                 "confidence_reason", "derived", "supersedes", "same_as", "notes"]
+DERIVED_COLUMNS = ["bounds_from", "value_basis", "period_start", "period_end", "period_years",
                    "canonical_unit", "value_canonical", "low_canonical", "high_canonical",
-                   "superseded_by"]
+                   "said", "scope", "statement_id", "superseded_by"]
 SERIES_COLUMNS = ["scenario", "actor", "indicator", "measure", "reading", "reading_consistent",
                   "period", "t", "value", "low", "high", "unit", "modality", "confidence",
-                  "claim_ids", "derivation"]
+                  "claim_ids", "said", "value_basis", "derivation"]
 TARGET_HISTORY_COLUMNS = ["target_id", "revision", "claim_id", "actor", "indicator", "modality",
                           "source_id", "published", "period", "value", "unit", "slipped_months",
                           "value_change", "current"]
+OUTCOME_COLUMNS = ["statement_id", "attestations", "actor", "indicator", "modality", "speaker",
+                   "source_id", "outlet", "said", "period", "due", "value", "low", "high",
+                   "unit", "base_period", "superseded_by", "current", "observed_claim_ids",
+                   "observed_period", "observed_value", "observed_low", "observed_high",
+                   "observed_confidence", "status", "ratio", "ratio_low", "ratio_high", "error",
+                   "as_of", "note"]
 CONFLICT_COLUMNS = ["scenario", "actor", "indicator", "measure", "reading", "period",
                     "claim_id_a", "claim_id_b", "low_a", "high_a", "low_b", "high_b", "unit",
                     "period_b", "why"]
@@ -278,10 +368,10 @@ CONFLICT_COLUMNS = ["scenario", "actor", "indicator", "measure", "reading", "per
 #: The columns a raw file may leave out of its header (they are then empty).
 OPTIONAL = {
     "sources": {"wire_agency", "editors", "published_note", "url", "accessed"},
-    "indicators": {"measures", "bounds"},
+    "indicators": {"measures", "bounds", "scope"},
     "actors": {"country"},
     "claims": {"speaker", "speaker_role", "value_low", "value_high", "base_period", "derived",
-               "supersedes", "notes"},
+               "supersedes", "same_as", "notes"},
 }
 
 
@@ -304,3 +394,4 @@ PROCESSED_CLAIMS = _schema("processed_claims", CLAIM_COLUMNS + DERIVED_COLUMNS)
 SERIES = _schema("series", SERIES_COLUMNS, ordered=True)
 CONFLICTS = _schema("conflicts", CONFLICT_COLUMNS, ordered=True)
 TARGET_HISTORY = _schema("target_history", TARGET_HISTORY_COLUMNS, ordered=True)
+OUTCOMES = _schema("outcomes", OUTCOME_COLUMNS, ordered=True)

@@ -1,21 +1,32 @@
 """Claims → series. One series per (actor, indicator, measure), and per reading where a ratio's
 base period is ambiguous.
 
+Only **observations** (``actual``, ``estimate``) become points of a series:
+
 - **levels** are taken as they are (in the indicator's canonical unit, already converted);
 - **ratios** are chained into an index whose earliest base period is 1, and into levels
   wherever one level of the chain is known;
 - **shares** stay shares (fractions 0–1).
 
+**Forward statements** (a forecast, target, pledge, proposal or aspiration) keep their rows
+beside the points, with the date they were said (``said``): a level or share as coded, a ratio
+placed on the index (and levels) of its series through its base period where the observations
+give that base. They are never chained, never conflict-checked, never projected and never
+stand in for an observation; :mod:`prodstats.outcomes` judges them against what happened.
+A claim that restates another (``same_as``) adds no row of its own, and indicators of scope
+``context`` are not resolved at all (they stay in claims.csv).
+
 Bounds travel with every point by interval arithmetic. Periods are compared as spans
 (``2023-01/2023-12`` is the base ``2023``).
 
-**Readings.** A claim whose base is ambiguous (``2022|2023``) is read against each candidate in
-turn, each time with every unambiguous claim of its series: one reading per (claim, candidate),
-labelled ``claim:base=YYYY``. Several ambiguous claims do not multiply into every combination
-(2^k readings for k claims); each claim's alternatives are resolved against the settled chain
-separately, so the count grows with the claims.
+**Readings.** An observed ratio whose base is ambiguous (``2022|2023``) is read against each
+candidate in turn, each time with every unambiguous claim of its series: one reading per
+(claim, candidate), labelled ``claim:base=YYYY``. Several ambiguous claims do not multiply into
+every combination (2^k readings for k claims); each claim's alternatives are resolved against
+the settled chain separately, so the count grows with the claims. A forward ratio with an
+ambiguous base gets one row per candidate base in each reading.
 
-Two points of the same series, reading and period whose bounds do not overlap are a
+Two observations of the same series, reading and period whose bounds do not overlap are a
 **conflict**, and so are two flows (units per year) of figures that happened where the amount
 over a part of a period exceeds the amount over the whole: both claim ids are reported, and
 both points are marked ``disputed`` in the resolved output (the raw ledger is never touched).
@@ -35,7 +46,7 @@ from prodstats.errors import require_columns
 from prodstats.periods import parse_period, split_candidates
 from prodstats.schemas import CONFLICT_COLUMNS, SERIES_COLUMNS, TARGET_HISTORY_COLUMNS
 from prodstats.units import per_year
-from prodstats.vocab import SCENARIOS, weakest
+from prodstats.vocab import FORWARD, OBSERVED, SCENARIOS, weakest
 
 NO_READING = "single"
 #: The derivation of an index's base point: 1 by definition, stated by no claim.
@@ -64,8 +75,8 @@ def resolve(claims: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFram
         FrameError: ``claims`` is not ``ledger.claims`` of a ledger from :func:`prodstats.load`.
     """
     require_columns(claims, _NEEDED, "resolve()", _FROM_LOAD)
-    if "superseded_by" in claims.columns:
-        claims = claims[claims["superseded_by"].isna()]
+    claims = claims[claims["superseded_by"].isna() & (claims["claim_id"] == claims["statement_id"])
+                    & (claims["scope"] != "context")]
     frames = []
     for scenario, allowed in SCENARIOS.items():
         frame = _resolve_one(claims[claims["confidence"].isin(allowed)])
@@ -78,7 +89,8 @@ def resolve(claims: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFram
 
 #: The claim columns resolving needs (a narrow frame iterates much faster than all of them).
 _NEEDED = ["claim_id", "actor", "indicator", "kind", "period", "base_period", "modality",
-           "confidence", "canonical_unit", "value_canonical", "low_canonical", "high_canonical"]
+           "confidence", "canonical_unit", "value_canonical", "low_canonical", "high_canonical",
+           "value_basis", "said", "statement_id", "superseded_by", "scope"]
 _KEYS = ["actor", "indicator"]
 _FROM_LOAD = "the claims of a validated ledger, prodstats.load(...).claims"
 _FROM_RESOLVE = "the series from prodstats.resolve(ledger.claims)"
@@ -89,6 +101,8 @@ _SERIES_TYPES = {c: "str" for c in SERIES_COLUMNS} | {
 
 def _resolve_one(claims: pd.DataFrame) -> pd.DataFrame:
     claims = claims[_NEEDED]
+    ahead = claims[claims["modality"].isin(FORWARD)]
+    claims = claims[claims["modality"].isin(OBSERVED)]
     stated = _stated(claims[claims["kind"] != "ratio"])
     # Readings: 'single' for a series without an ambiguous ratio.
     ratios = claims[claims["kind"] == "ratio"]
@@ -106,9 +120,12 @@ def _resolve_one(claims: pd.DataFrame) -> pd.DataFrame:
             chains += [{**base, **p} for p in _index_to_levels(
                 index_points, levels.get((actor, indicator), []))]
     readings = pd.DataFrame(readings, columns=[*_KEYS, "reading"])
-    stated = stated.merge(readings, on=_KEYS, how="left").fillna({"reading": NO_READING})
     columns = [c for c in SERIES_COLUMNS if c not in ("scenario", "reading_consistent")]
-    series = pd.concat([stated, pd.DataFrame(chains, columns=columns)], ignore_index=True)
+    chains = pd.DataFrame(chains, columns=columns)
+    stated = pd.concat([stated, _stated(ahead[ahead["kind"] != "ratio"])], ignore_index=True)
+    stated = stated.merge(readings, on=_KEYS, how="left").fillna({"reading": NO_READING})
+    forward = _forward_ratios(ahead[ahead["kind"] == "ratio"], chains, columns)
+    series = pd.concat([stated, chains, forward], ignore_index=True)
     return series[columns].sort_values(["actor", "indicator", "measure", "reading", "t",
                                         "claim_ids"], kind="stable", ignore_index=True)
 
@@ -122,7 +139,51 @@ def _stated(claims: pd.DataFrame) -> pd.DataFrame:
         "value": claims["value_canonical"], "low": claims["low_canonical"],
         "high": claims["high_canonical"], "unit": claims["canonical_unit"],
         "modality": claims["modality"], "confidence": claims["confidence"],
-        "claim_ids": claims["claim_id"], "derivation": "stated"}).reset_index(drop=True)
+        "claim_ids": claims["claim_id"], "said": claims["said"],
+        "value_basis": claims["value_basis"],
+        "derivation": claims["value_basis"].map(_HOW).fillna("stated")}).reset_index(drop=True)
+
+
+#: The derivation of a point stated by one claim, by the claim's value basis.
+_HOW = {"stated": "stated", "imputed": "imputed from the qualifier's bounds",
+        "derived": "derived from the quote (see the claim's notes)"}
+
+
+def _forward_ratios(ratios: pd.DataFrame, chains: pd.DataFrame, columns: list[str]
+                    ) -> pd.DataFrame:
+    """Forward ratios ("expected to rise sixfold by 2024") as rows on the index and levels of
+    their series: the point at the base period times the ratio, one row per candidate base
+    and reading. A base the observations do not give places no row (outcomes.csv keeps it).
+    """
+    if ratios.empty or chains.empty:
+        return pd.DataFrame(columns=columns)
+    at = {}
+    for p in chains.itertuples(index=False):
+        at.setdefault((p.actor, p.indicator, p.reading, p.measure, p.period), []).append(p)
+    rows = []
+    for c in ratios.astype(object).itertuples(index=False):
+        candidates = split_candidates(c.base_period)
+        readings = chains.loc[(chains["actor"] == c.actor) & (chains["indicator"] == c.indicator),
+                              "reading"].unique()
+        for reading in readings:
+            for candidate in candidates:
+                for measure in ("index", "level"):
+                    for base in at.get((c.actor, c.indicator, reading, measure,
+                                        _key(candidate)), [])[:1]:
+                        which = (f" (one reading of {c.base_period})"
+                                 if len(candidates) > 1 else "")
+                        rows.append({
+                            "actor": c.actor, "indicator": c.indicator, "measure": measure,
+                            "reading": reading, "period": _key(c.period),
+                            "t": parse_period(c.period).mid_year,
+                            "value": base.value * c.value_canonical,
+                            "low": base.low * c.low_canonical,
+                            "high": base.high * c.high_canonical, "unit": base.unit,
+                            "modality": c.modality, "confidence": c.confidence,
+                            "claim_ids": c.claim_id, "said": c.said, "value_basis": "derived",
+                            "derivation": f"{c.modality} ratio {c.value_canonical:g} × "
+                                          f"{measure} of {_key(candidate)}{which}"})
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _groups(claims: pd.DataFrame) -> list[tuple[tuple[str, str], list]]:
@@ -189,7 +250,9 @@ def _chain(ratios: list, choice: dict[str, str]) -> list[dict]:
                     "measure": "index", "period": period, "t": parse_period(period).mid_year,
                     "value": at[0], "low": at[1], "high": at[2],
                     "unit": unit, "modality": c.modality, "confidence": c.confidence,
-                    "claim_ids": c.claim_id,
+                    "claim_ids": c.claim_id, "said": c.said,
+                    # the ratio itself where its base is the index's base, else chained
+                    "value_basis": c.value_basis if _key(base) == anchor else "derived",
                     "derivation": f"ratio {c.value_canonical:g} × index of {base}",
                 })
                 if there not in known:
@@ -199,7 +262,8 @@ def _chain(ratios: list, choice: dict[str, str]) -> list[dict]:
         points.append({
             "measure": "index", "period": anchor, "t": parse_period(anchor).mid_year,
             "value": 1.0, "low": 1.0, "high": 1.0, "unit": unit, "modality": "actual",
-            "confidence": "verified", "claim_ids": "", "derivation": BASE_OF_INDEX,
+            "confidence": None, "claim_ids": "", "said": None, "value_basis": "definition",
+            "derivation": BASE_OF_INDEX,
         })
     return points
 
@@ -232,7 +296,8 @@ def _index_to_levels(index_points: list[dict], levels: list) -> list[dict]:
                         x for ids in (p["claim_ids"], anchor["claim_ids"], lvl.claim_id)
                         for x in ids.split(";") if x)),
                     "derivation": f"index × level of {lvl.period} ({lvl.claim_id})",
-                    "confidence": weakest(p["confidence"], lvl.confidence),
+                    "said": None, "value_basis": "derived",
+                    "confidence": weakest(p["confidence"] or lvl.confidence, lvl.confidence),
                 })
             break  # one known level converts the whole index
     return out
@@ -240,18 +305,14 @@ def _index_to_levels(index_points: list[dict], levels: list) -> list[dict]:
 
 #: What makes two points comparable: the same series, scenario, reading, unit and period.
 _SAME = ["scenario", "actor", "indicator", "measure", "reading", "unit", "period"]
-#: Modalities of figures that happened: their amounts over a period add up.
-_HAPPENED = ("actual", "estimate")
-
-
 def conflicts(series: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFrame:
-    """Pairs of points of one series, scenario and reading that cannot both be true.
+    """Pairs of observations of one series, scenario and reading that cannot both be true.
+    Forward statements are never compared: a missed pledge is an outcome, not a conflict.
 
     - two points of one period whose bounds do not overlap;
     - a flow (a unit per year) whose amount over a part of a period, at its lowest, exceeds
       the amount over the whole period at its highest: "25,000 a month in the second half of
-      2024" (at least 150,000) against "at most 99,000 in 2024". Only figures that happened
-      (``actual``, ``estimate``) are compared so, and never those of ``capacities`` (the
+      2024" (at least 150,000) against "at most 99,000 in 2024". Never those of ``capacities`` (the
       capacity indicators, ``ledger.capacity_bounds()``): a capacity is a rate at a time, not
       an amount that adds up. A margin of 3 % allows for calendars (a month is 1/12 year).
 
@@ -268,7 +329,8 @@ def conflicts(series: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFr
     """
     require_columns(series, [*_SAME, "claim_ids", "low", "high", "modality"], "conflicts()",
                     _FROM_RESOLVE)
-    stated = series.loc[series["claim_ids"].fillna("") != "",
+    stated = series.loc[(series["claim_ids"].fillna("") != "")
+                        & series["modality"].isin(OBSERVED),
                         [*_SAME, "claim_ids", "low", "high", "modality"]]
     stated = stated.reset_index(drop=True).rename_axis("n").reset_index()
     flows = stated[~stated["indicator"].isin(list(capacities))]
@@ -290,8 +352,7 @@ def _same_period(stated: pd.DataFrame) -> pd.DataFrame:
 
 def _part_over_whole(stated: pd.DataFrame) -> pd.DataFrame:
     """Flows whose amount over a part of a period exceeds the amount over the whole."""
-    flows = stated[stated["unit"].map(per_year).astype(bool)
-                   & stated["modality"].isin(_HAPPENED)]
+    flows = stated[stated["unit"].map(per_year).astype(bool)]
     spans = {p: parse_period(p) for p in flows["period"].unique()}
     flows = flows.assign(start=flows["period"].map({p: s.start for p, s in spans.items()}),
                          end=flows["period"].map({p: s.end for p, s in spans.items()}),
@@ -353,6 +414,7 @@ def _mark_disputed(series: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
                       for p, c in (("period", "claim_id_a"), ("period_b", "claim_id_b"))]
                      ).drop_duplicates().assign(_hit=True)
     hit = series[point].merge(hits, on=point, how="left")["_hit"].fillna(False).astype(bool)
+    hit &= series["modality"].isin(OBSERVED).to_numpy()
     series.loc[hit.to_numpy(), "confidence"] = "disputed"
     # a point derived from a claim in conflict (a level from an index and a disputed level)
     # is disputed too: it rests on that claim
@@ -360,7 +422,8 @@ def _mark_disputed(series: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     for *keys, a, b in found[[*reading, "claim_id_a", "claim_id_b"]].itertuples(index=False,
                                                                              name=None):
         disputed |= {(*keys, claim) for claim in set(a.split(";")) ^ set(b.split(";"))}
-    derived = series.index[series["claim_ids"].fillna("").str.contains(";", regex=False)]
+    derived = series.index[series["claim_ids"].fillna("").str.contains(";", regex=False)
+                           & series["modality"].isin(OBSERVED)]
     rests = [any((*keys, claim) in disputed for claim in ids.split(";"))
              for *keys, ids in series.loc[derived, [*reading, "claim_ids"]].itertuples(
                  index=False, name=None)]
@@ -368,13 +431,14 @@ def _mark_disputed(series: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     return series
 
 
-#: Modalities that aim at a figure rather than report one.
-AIMS = ("target", "pledge", "proposal")
+#: Modalities that aim at a figure rather than report or forecast one.
+AIMS = tuple(m for m in FORWARD if m != "expected")
 
 
 def target_history(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    """Every target, pledge or proposal with its revisions, oldest first: how often a goal
-    slipped, and how its figure moved.
+    """Every target, pledge, proposal or aspiration with its revisions, oldest first: how
+    often a goal slipped, and how its figure moved. A restatement (``same_as``) is not a
+    version of its own.
 
     A chain starts at a claim that supersedes none and follows ``superseded_by``. Each
     version gets the date its source was published, its period, its figure in the canonical
@@ -384,7 +448,8 @@ def target_history(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
         Columns :data:`~prodstats.schemas.TARGET_HISTORY_COLUMNS`, ordered by actor,
         indicator, target and revision.
     """
-    aims = claims[claims["modality"].isin(AIMS)].astype(object)  # read cell by cell below
+    aims = claims[claims["modality"].isin(AIMS)
+                  & (claims["claim_id"] == claims["statement_id"])].astype(object)  # by cell
     if aims.empty:
         return pd.DataFrame({c: pd.Series(dtype=_HISTORY_TYPES[c])
                              for c in TARGET_HISTORY_COLUMNS})

@@ -23,7 +23,7 @@ from prodstats.errors import Problem
 from prodstats.periods import Period, PeriodError, parse_period, split_candidates
 from prodstats.read import Table, suggest
 from prodstats.units import UnitParseError, factor, is_rate_of, parse_unit
-from prodstats.vocab import PAST_ONLY, QUALIFIERS, qualifier_for
+from prodstats.vocab import OBSERVED, PAST_ONLY, QUALIFIERS, qualifier_for
 
 #: Columns of prose, checked for formula-like starts (the others have strict vocabularies).
 FREE_TEXT = ["quote", "quote_en", "speaker", "speaker_role", "channel", "confidence_reason",
@@ -558,9 +558,74 @@ def revisions(ctx: Context) -> list[Problem]:
     return problems
 
 
+def restatements(ctx: Context) -> list[Problem]:
+    """``same_as`` names another claim of the same series (actor, indicator and kind), and no
+    chain of restatements returns to where it started. Linear in the claims.
+    """
+    frame = ctx.frame
+    ids = frame["claim_id"].tolist()
+    where = {cid: row for row, cid in enumerate(ids) if isinstance(cid, str)}
+    same_as = frame["same_as"].tolist()
+    problems, edges = [], {}
+    for row, other in enumerate(same_as):
+        if not isinstance(other, str):
+            continue
+        if other not in where:
+            message = (f"no such claim{suggest(other, where)}; name the claim_id of the claim "
+                       "this one restates")
+        elif other == ids[row]:
+            message = ("a claim cannot restate itself; name the other claim of the same "
+                       "statement, or leave same_as empty")
+        elif (differ := [c for c in ("actor", "indicator", "kind")
+                         if frame[c].iat[where[other]] != frame[c].iat[row]]):
+            message = (f"{other} is about " + " / ".join(
+                str(frame[c].iat[where[other]]) for c in ("actor", "indicator", "kind"))
+                + ", this claim about " + " / ".join(
+                str(frame[c].iat[row]) for c in ("actor", "indicator", "kind"))
+                + f" (the {' and '.join(differ)} differ); a restatement is of the same "
+                "statement: fix the claim's fields, or leave same_as empty if it is a "
+                "statement of its own")
+        else:
+            edges[ids[row]] = other
+            continue
+        problems.append(ctx.claims.problem(row, "same_as", other, message))
+    state: dict[str, int] = {}  # 1: on the path being walked, 2: known to end
+    for start in edges:
+        path, here = [], start
+        while here in edges and state.get(here) is None:
+            state[here] = 1
+            path.append(here)
+            here = edges[here]
+        if state.get(here) == 1:  # came back to the path: a cycle through `here`
+            cycle = path[path.index(here):]
+            problems.append(ctx.claims.problem(where[here], "same_as", edges[here], (
+                "restatements form a cycle (" + " -> ".join([*cycle, here]) + "); one claim "
+                "of the statement is the original: leave its same_as empty")))
+        for claim in path:
+            state[claim] = 2
+    return problems
+
+
+#: The wording docs/codebook.md used for 'verified' before 'reported' was split from it.
+_OWN_VOICE = re.compile(r"(?i)\bown voice\b|\beigene[nm]? stimme\b")
+
+
+def confidence_standard(ctx: Context) -> list[Problem]:
+    """'verified' means independently confirmed. A claim coded 'verified' because the outlet
+    states it in its own voice (the codebook's earlier standard) is 'reported'.
+    """
+    frame = ctx.frame
+    reason = frame["confidence_reason"].astype(object).fillna("")
+    old = (frame["confidence"].eq("verified").fillna(False)
+           & reason.map(lambda r: bool(_OWN_VOICE.search(r)))).to_numpy(dtype=bool)
+    return ctx.report(old, "confidence", "the reason says the outlet states it in its own "
+                      "voice: write 'reported' ('verified' means independently confirmed; "
+                      "docs/codebook.md §6)")
+
+
 #: Rules on the cells as coded, in the order their problems are most useful.
 CELL_RULES = [references, formulas, periods, base_periods, units, values, quotes, dates,
-              derived_notes, revisions]
+              derived_notes, revisions, restatements, confidence_standard]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -618,7 +683,7 @@ def target_reach(ctx: Context) -> list[Problem]:
     frame = ctx.frame
     spans = {k: v for k, v in ctx.periods.items() if isinstance(v, Period)}
     end = _dates(frame["period"], {k: v.end for k, v in spans.items()})
-    observed = frame["modality"].isin(["actual", "estimate", "expected"]).to_numpy(dtype=bool)
+    observed = frame["modality"].isin(OBSERVED).to_numpy(dtype=bool)
     keys = ["actor", "indicator"]
     last = frame[keys][observed].assign(last=end[observed]).groupby(keys).max()
     series_last = frame[keys].merge(last, on=keys, how="left")["last"].set_axis(frame.index)

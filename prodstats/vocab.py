@@ -9,14 +9,20 @@ from dataclasses import dataclass
 
 #: What a claim states: a level (an amount or a rate), a ratio to a base period, or a share.
 KINDS = ["level", "ratio", "share"]
-#: What sort of figure it is: observed (the first three) or aimed at (the last three).
-MODALITIES = ["actual", "estimate", "expected", "target", "pledge", "proposal"]
-#: Modalities that describe what happened (or is forecast to happen), not what is aimed at.
-OBSERVED = ("actual", "estimate", "expected")
+#: What sort of figure it is: an observation of what happened (the first two) or a forward
+#: statement (the rest): a forecast (expected), a goal set (target), a commitment to give
+#: (pledge), a figure put forward for decision (proposal), or a hope (aspiration).
+MODALITIES = ["actual", "estimate", "expected", "target", "pledge", "proposal", "aspiration"]
+#: Observations: the only figures resolved into series, conflict-checked and projected.
+OBSERVED = ("actual", "estimate")
+#: Forward statements: kept with the date they were said and judged against observations
+#: (outcomes.csv); never a point of a series.
+FORWARD = ("expected", "target", "pledge", "proposal", "aspiration")
 #: Modalities that must not describe a period that starts after the source was published.
-PAST_ONLY = ("actual", "estimate")
-#: How far a figure can be trusted, strongest first.
-CONFIDENCES = ["verified", "official", "unverified", "disputed"]
+PAST_ONLY = OBSERVED
+#: How far a figure can be trusted, strongest first: independently confirmed; stated in the
+#: outlet's own voice; stated by an interested party; not checkable; contradicted.
+CONFIDENCES = ["verified", "reported", "official", "unverified", "disputed"]
 #: Publication dates: the precision they are written to, and how they were established.
 PRECISIONS = ["day", "month", "year"]
 DATE_BASES = ["stated", "inferred"]
@@ -28,8 +34,16 @@ INDICATOR_MEASURES = ["output", "capacity", "stock", "spending", "aid", "count",
 #: Series measures: canonical level, chained index (base = 1), or share (0–1).
 SERIES_MEASURES = ["level", "index", "share"]
 #: Scenarios: every claim, and only the claims coded verified or official.
-SCENARIOS = {"all": ("verified", "official", "unverified", "disputed"),
-             "no_unverified": ("verified", "official")}
+SCENARIOS = {"all": ("verified", "reported", "official", "unverified", "disputed"),
+             "no_unverified": ("verified", "reported", "official")}
+#: Where a claim's value comes from: written in the quote; derived from it on purpose (the
+#: claim's ``derived`` flag); filled in by a qualifier rule (the midpoint of 'dozens'); or
+#: given by definition (the base of an index, 1).
+VALUE_BASES = ["stated", "derived", "imputed", "definition"]
+#: What an indicator is about: the production side (output, capacity, stock, spending, aid),
+#: resolved into series, projected and tracked; or context (a treaty's term, the war's length,
+#: one day's combat), coded and published in claims.csv only.
+SCOPES = ["production", "context"]
 
 
 def weakest(*levels: str) -> str:
@@ -73,7 +87,7 @@ QUALIFIERS = {q.name: q for q in (
     Qualifier("hundreds", None, None, 200, 999, cues="Hunderte; hundreds"),
     Qualifier("thousands", None, None, 2_000, 9_999, cues="Tausende; thousands"),
     Qualifier("millions", None, None, 2e6, 9.99e6, cues="Millionen; millions"),
-    Qualifier("billions", None, None, 2e9, 9.99e9, cues="Milliarden, in Milliardenhöhe; billions"),
+    Qualifier("billions", None, None, 2e9, 9.99e9, cues="Milliarden; billions"),
 )}
 
 

@@ -1,0 +1,225 @@
+"""The promise tracker: every forward statement against what happened (``outcomes.csv``).
+
+A forward statement (a forecast, target, pledge, proposal or aspiration) stays what it is until
+an observation of its period meets or misses it. One row per statement (the claim at the end of
+its ``same_as`` chain, with every attestation listed), current or superseded; a ratio whose base
+is ambiguous gets one row per candidate base.
+
+- **Which observations judge it.** Observations (``actual``, ``estimate``) of the same actor,
+  indicator and measure, taken from the resolved series (scenario ``all``, so a ratio is read
+  through the index its observations chain): those of the same period; for a capacity (a rate
+  at a time) those whose period ends in the month the statement falls due. Several such
+  observations give the widest bounds and the median figure; their weakest confidence is shown.
+- **Status**, in this order: ``superseded`` (a later statement revises it), ``pending`` (due
+  after ``as_of``, the latest publication date in the ledger), ``no_data`` (due, no observation
+  of its period), ``met`` (the observed figure reaches the stated one), ``missed`` (it falls
+  short). Where the bounds of the two overlap but the figures say missed, the note says so.
+- ``ratio`` is observed over promised; ``error`` (forecasts only) is ``ratio - 1``.
+
+docs/methodology.md §4 has the rules as a table with their edge cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from prodstats.errors import require_columns
+from prodstats.periods import parse_period, split_candidates
+from prodstats.schemas import OUTCOME_COLUMNS
+from prodstats.vocab import CONFIDENCES, FORWARD, OBSERVED
+
+_NEEDED = ["claim_id", "source_id", "speaker", "actor", "indicator", "kind", "modality",
+           "period", "base_period", "value_canonical", "low_canonical", "high_canonical",
+           "canonical_unit", "said", "scope", "statement_id", "superseded_by", "period_end"]
+_TYPES = {c: "str" for c in OUTCOME_COLUMNS} | {
+    c: "float64" for c in ("value", "low", "high", "observed_value", "observed_low",
+                           "observed_high", "ratio", "ratio_low", "ratio_high", "error")} | {
+    "current": "bool"}
+
+
+def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
+             capacities: Iterable[str] = ()) -> pd.DataFrame:
+    """Judge every forward statement against the observations of its period.
+
+    Args:
+        claims: ``ledger.claims`` from :func:`prodstats.load`.
+        sources: ``ledger.sources`` (for the outlet and ``as_of``).
+        series: :func:`prodstats.resolve` of those claims.
+        capacities: the capacity indicators (``ledger.capacity_bounds()``): judged by the
+            observation at their due month rather than of their whole period.
+
+    Returns:
+        One row per forward statement (and candidate base), columns
+        :data:`~prodstats.schemas.OUTCOME_COLUMNS`, ordered by actor, indicator, due date and
+        statement.
+
+    Raises:
+        FrameError: a frame is not what :func:`prodstats.load` or :func:`prodstats.resolve`
+            gives.
+    """
+    require_columns(claims, _NEEDED, "outcomes()", "the claims of prodstats.load(...).claims")
+    require_columns(sources, ["source_id", "outlet", "published"], "outcomes()",
+                    "the sources of prodstats.load(...).sources")
+    require_columns(series, ["scenario", "actor", "indicator", "measure", "reading", "period",
+                             "value", "low", "high", "modality", "confidence", "claim_ids",
+                             "unit"], "outcomes()", "the series from prodstats.resolve(...)")
+    as_of = _as_of(sources)
+    outlets = dict(zip(sources["source_id"], sources["outlet"], strict=True))
+    attested = claims.groupby("statement_id", sort=False)["claim_id"].agg(list).to_dict()
+    ahead = claims[claims["modality"].isin(FORWARD) & (claims["claim_id"] == claims["statement_id"])
+                   & (claims["scope"] != "context")].astype(object)
+    observed = _observations(series)
+    capacities = set(capacities) if not isinstance(capacities, str) else {capacities}
+    rows = []
+    for c in ahead.itertuples(index=False):
+        bases = split_candidates(c.base_period) if c.kind == "ratio" else [None]
+        for base in bases:
+            row = {
+                "statement_id": c.claim_id,
+                "attestations": ";".join(_head_first(c.claim_id, attested.get(c.claim_id, []))),
+                "actor": c.actor, "indicator": c.indicator, "modality": c.modality,
+                "speaker": c.speaker, "source_id": c.source_id,
+                "outlet": outlets.get(c.source_id), "said": c.said, "period": c.period,
+                "due": c.period_end, "value": c.value_canonical, "low": c.low_canonical,
+                "high": c.high_canonical, "unit": c.canonical_unit, "base_period": base,
+                "superseded_by": c.superseded_by, "current": not isinstance(c.superseded_by, str),
+                "as_of": as_of.isoformat()}
+            seen = (_ratio_seen(observed, c, base) if base is not None
+                    else _level_seen(observed, c, c.indicator in capacities))
+            rows.append(row | _judge(row, seen, as_of))
+    table = pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
+    return table.sort_values(["actor", "indicator", "due", "statement_id", "base_period"],
+                             kind="stable", ignore_index=True).astype(_TYPES)
+
+
+def _as_of(sources: pd.DataFrame) -> pd.Timestamp:
+    """The latest publication date in the ledger: the first day its precision allows, so that
+    a source dated '2025' does not make statements due in 2025 look past.
+    """
+    starts = [parse_period(str(p)).start for p in sources["published"].dropna()]
+    return max(starts) if starts else pd.Timestamp("1900-01-01").date()
+
+
+def _head_first(head: str, ids: list[str]) -> list[str]:
+    return [head, *sorted(i for i in ids if i != head)]
+
+
+def _observations(series: pd.DataFrame) -> pd.DataFrame:
+    """The observed points of scenario 'all', with their period's span."""
+    obs = series[(series["scenario"] == "all") & series["modality"].isin(OBSERVED)].copy()
+    spans = {p: parse_period(p) for p in obs["period"].unique()}
+    obs["key"] = obs["period"].map({p: s.key for p, s in spans.items()})
+    obs["end"] = obs["period"].map({p: s.end for p, s in spans.items()})
+    return obs
+
+
+def _level_seen(obs: pd.DataFrame, c, capacity: bool) -> pd.DataFrame:
+    """Observations of a level or share statement's own period (a capacity: its due month)."""
+    measure = "share" if c.kind == "share" else "level"
+    mine = obs[(obs["actor"] == c.actor) & (obs["indicator"] == c.indicator)
+               & (obs["measure"] == measure) & (obs["unit"] == c.canonical_unit)]
+    span = parse_period(c.period)
+    if capacity:
+        return mine[[(e.year, e.month) == (span.end.year, span.end.month) for e in mine["end"]]]
+    return mine[mine["key"] == span.key]
+
+
+def _ratio_seen(obs: pd.DataFrame, c, base: str) -> pd.DataFrame:
+    """The observed ratio of a ratio statement's period to its base, through the index of
+    its series: one row per reading whose index holds both periods.
+    """
+    index = obs[(obs["actor"] == c.actor) & (obs["indicator"] == c.indicator)
+                & (obs["measure"] == "index")]
+    here, there = parse_period(c.period).key, parse_period(base).key
+    rows = []
+    for (_, unit), points in index.groupby(["reading", "unit"], sort=True):
+        at = points[points["key"] == here]
+        was = points[points["key"] == there]
+        if at.empty or was.empty:
+            continue
+        a, b = at.iloc[0], was.iloc[0]
+        # the ratios chained between the base and the period: the points after the earlier
+        # of the two, up to and including the later
+        first, last = sorted((a["end"], b["end"]))
+        path = points[(points["end"] > first) & (points["end"] <= last)]
+        ids = ";".join(dict.fromkeys(i for cell in path["claim_ids"] for i in str(cell).split(";")
+                                     if i and i != "nan"))
+        rows.append({"period": a["period"], "value": a["value"] / b["value"],
+                     "low": a["low"] / b["high"], "high": a["high"] / b["low"],
+                     "claim_ids": ids, "confidence": _weakest(path["confidence"])})
+    return pd.DataFrame(rows, columns=["period", "value", "low", "high", "claim_ids",
+                                       "confidence"])
+
+
+def _weakest(levels) -> str | None:
+    known = [x for x in levels if isinstance(x, str)]
+    return max(known, key=CONFIDENCES.index) if known else None
+
+
+def _judge(row: dict, seen: pd.DataFrame, as_of) -> dict:
+    """The observed figure, the status and the note of one statement."""
+    out: dict = {}
+    due = pd.Timestamp(row["due"]).date()
+    if not seen.empty:
+        ids = ";".join(dict.fromkeys(i for ids in seen["claim_ids"] for i in str(ids).split(";")
+                                     if i and i != "nan"))
+        value = float(np.median(seen["value"].astype(float)))
+        low, high = float(seen["low"].min()), float(seen["high"].max())
+        out = {"observed_claim_ids": ids,
+               "observed_period": ";".join(dict.fromkeys(seen["period"])),
+               "observed_value": value, "observed_low": low, "observed_high": high,
+               "observed_confidence": _weakest(seen["confidence"]),
+               "ratio": value / row["value"] if row["value"] else np.nan,
+               "ratio_low": low / row["high"] if row["high"] else np.nan,
+               "ratio_high": high / row["low"] if row["low"] else np.nan}
+        if row["modality"] == "expected":
+            out["error"] = out["ratio"] - 1
+    what = _what(row)
+    if isinstance(row["superseded_by"], str):
+        return out | {"status": "superseded",
+                      "note": f"{what}; superseded by {row['superseded_by']}"}
+    if due > as_of:
+        return out | {"status": "pending", "note": f"{what}; due {due.isoformat()}, after the "
+                                                   f"latest source ({as_of.isoformat()})"}
+    if seen.empty:
+        return out | {"status": "no_data", "note": f"{what}; due {due.isoformat()}, but no "
+                                                   "observation of its period is coded"}
+    ratio = out["ratio"]
+    met = ratio >= 1
+    gap = (f"exceeded by {ratio - 1:.0%}" if ratio > 1 else "exactly as stated" if ratio == 1
+           else f"short by {1 - ratio:.0%}")
+    note = (f"{what}; observed {_number(out['observed_value'], row['unit'])} "
+            f"({out['observed_claim_ids']}, {out['observed_confidence']}): ratio "
+            f"{ratio:.2f}, {gap}")
+    if not met and out["ratio_high"] >= 1:
+        note += (f"; the bounds overlap (ratio {out['ratio_low']:.2f}–{out['ratio_high']:.2f}), "
+                 "so the shortfall lies within the uncertainty")
+    if out.get("observed_confidence") in ("unverified", "disputed"):
+        note += f"; the observation is {out['observed_confidence']}"
+    return out | {"status": "met" if met else "missed", "note": note}
+
+
+_WHAT = {"expected": "forecast", "target": "target", "pledge": "pledge",
+         "proposal": "proposal", "aspiration": "hope"}
+
+
+def _what(row: dict) -> str:
+    base = f" against {row['base_period']}" if isinstance(row["base_period"], str) else ""
+    return (f"{_WHAT[row['modality']]} of {_number(row['value'], row['unit'])}{base} for "
+            f"{row['period']}, said {row['said']}")
+
+
+def _number(value: float, unit: str) -> str:
+    """A figure as a reader says it: '6.6 billion USD/year', '520,000 rounds', '6×'."""
+    if not np.isfinite(value):
+        return "no figure"
+    big = next(((value / scale, word) for scale, word in ((1e9, "billion"), (1e6, "million"))
+                if abs(value) >= scale), None)
+    text = (f"{big[0]:.3g} {big[1]}" if big else f"{value:,.0f}" if abs(value) >= 100
+            else f"{value:.3g}")
+    if unit in ("dimensionless", "", None) or str(unit).startswith("index"):
+        return f"{text}×" if unit == "dimensionless" else text
+    return f"{text} {unit}"
