@@ -28,8 +28,8 @@ from prodstats.vocab import QUALIFIERS
 __version__ = "0.1.0"
 
 __all__ = ["QUALIFIERS", "BuildError", "FrameError", "Ledger", "LedgerError", "ProdstatsError",
-           "SeriesError", "build", "conflicts", "feasibility", "load", "outcomes", "plot", "project",
-           "resolve", "ureg", "__version__"]
+           "SeriesError", "build", "conflicts", "feasibility", "load", "outcomes", "plot",
+           "project", "resolve", "ureg", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
     import matplotlib.figure

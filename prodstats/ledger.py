@@ -147,6 +147,30 @@ def derive(ctx: Context) -> pd.DataFrame:
     return claims[schemas.CLAIM_COLUMNS + schemas.DERIVED_COLUMNS]
 
 
+def as_said(claims: pd.DataFrame) -> pd.DataFrame:
+    """Each claim's figures in the sense it was said: an amount over its period ("one million
+    shells by the end of 2024") as that amount in the canonical unit without '/year', not as
+    the rate per year the series use; other claims as in the canonical columns.
+
+    Returns:
+        Columns ``value``, ``low``, ``high``, ``unit``, aligned with ``claims``.
+    """
+    keys = claims[["kind", "unit", "canonical_unit"]].astype(object)
+    amount = {k: k[0] == "level" and isinstance(k[2], str)
+              and conversion_factor(*k)[1] for k in set(keys.itertuples(index=False, name=None))}
+    is_amount = np.array([amount[k] for k in keys.itertuples(index=False, name=None)], dtype=bool)
+    years = np.where(is_amount, claims["period_years"].to_numpy(dtype=float), 1.0)
+    unit = claims["canonical_unit"].astype(object)
+    unit = unit.where(~is_amount, unit.str.replace(r"\s*/\s*year$", "", regex=True))
+    def scaled(column: str) -> np.ndarray:  # to 12 digits: 1e6/1.75*1.75 is 1e6 again
+        values = claims[column].to_numpy(dtype=float) * years
+        return np.array([float(f"{v:.12g}") for v in values], dtype=float)
+
+    return pd.DataFrame({"value": scaled("value_canonical"), "low": scaled("low_canonical"),
+                         "high": scaled("high_canonical"), "unit": unit.to_numpy()},
+                        index=claims.index)
+
+
 def _lookup(keys: pd.Series, table: pd.DataFrame | None, key: str, column: str) -> pd.Series:
     """Each row's ``column`` of ``table`` by its key (empty where there is none)."""
     if table is None or column not in table.columns:

@@ -10,7 +10,8 @@ is ambiguous gets one row per candidate base.
   through the index its observations chain): those of the same period; for a capacity (a rate
   at a time) those whose period ends in the month the statement falls due. Several such
   observations give the widest bounds and the median figure; their weakest confidence is shown.
-- **Status**, in this order: ``superseded`` (a later statement revises it), ``pending`` (due
+- **Status**, in this order: ``superseded`` (a later statement, said before this one fell due,
+  revises it; one revised afterwards is judged first, and the note names the revision), ``pending`` (due
   after ``as_of``, the latest publication date in the ledger), ``no_data`` (due, no observation
   of its period), ``met`` (the observed figure reaches the stated one), ``missed`` (it falls
   short). Where the bounds of the two overlap but the figures say missed, the note says so.
@@ -27,13 +28,15 @@ import numpy as np
 import pandas as pd
 
 from prodstats.errors import require_columns
+from prodstats.ledger import as_said
 from prodstats.periods import parse_period, split_candidates
 from prodstats.schemas import OUTCOME_COLUMNS
 from prodstats.vocab import CONFIDENCES, FORWARD, OBSERVED
 
 _NEEDED = ["claim_id", "source_id", "speaker", "actor", "indicator", "kind", "modality",
            "period", "base_period", "value_canonical", "low_canonical", "high_canonical",
-           "canonical_unit", "said", "scope", "statement_id", "superseded_by", "period_end"]
+           "canonical_unit", "unit", "period_years", "said", "scope", "statement_id",
+           "superseded_by", "period_end"]
 _TYPES = {c: "str" for c in OUTCOME_COLUMNS} | {
     c: "float64" for c in ("value", "low", "high", "observed_value", "observed_low",
                            "observed_high", "ratio", "ratio_low", "ratio_high", "error")} | {
@@ -70,9 +73,12 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
     outlets = dict(zip(sources["source_id"], sources["outlet"], strict=True))
     attested = claims.groupby("statement_id", sort=False)["claim_id"].agg(list).to_dict()
     ahead = claims[claims["modality"].isin(FORWARD) & (claims["claim_id"] == claims["statement_id"])
-                   & (claims["scope"] != "context")].astype(object)
+                   & (claims["scope"] != "context")]
+    said_as = as_said(ahead).add_prefix("said_")
+    ahead = pd.concat([ahead, said_as], axis=1).astype(object)
     observed = _observations(series)
     capacities = set(capacities) if not isinstance(capacities, str) else {capacities}
+    said = dict(zip(claims["claim_id"], claims["said"], strict=True))
     rows = []
     for c in ahead.itertuples(index=False):
         bases = split_candidates(c.base_period) if c.kind == "ratio" else [None]
@@ -83,13 +89,17 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
                 "actor": c.actor, "indicator": c.indicator, "modality": c.modality,
                 "speaker": c.speaker, "source_id": c.source_id,
                 "outlet": outlets.get(c.source_id), "said": c.said, "period": c.period,
-                "due": c.period_end, "value": c.value_canonical, "low": c.low_canonical,
-                "high": c.high_canonical, "unit": c.canonical_unit, "base_period": base,
+                "due": c.period_end, "value": c.said_value, "low": c.said_low,
+                "high": c.said_high, "unit": c.said_unit, "base_period": base,
                 "superseded_by": c.superseded_by, "current": not isinstance(c.superseded_by, str),
                 "as_of": as_of.isoformat()}
             seen = (_ratio_seen(observed, c, base) if base is not None
                     else _level_seen(observed, c, c.indicator in capacities))
-            rows.append(row | _judge(row, seen, as_of))
+            if c.said_unit != c.canonical_unit and not seen.empty:  # an amount over the period
+                seen = seen.assign(**{k: seen[k] * c.period_years for k in ("value", "low",
+                                                                            "high")})
+            revised = said.get(c.superseded_by) if isinstance(c.superseded_by, str) else None
+            rows.append(row | _judge(row, seen, as_of, revised))
     table = pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
     return table.sort_values(["actor", "indicator", "due", "statement_id", "base_period"],
                              kind="stable", ignore_index=True).astype(_TYPES)
@@ -135,7 +145,7 @@ def _ratio_seen(obs: pd.DataFrame, c, base: str) -> pd.DataFrame:
                 & (obs["measure"] == "index")]
     here, there = parse_period(c.period).key, parse_period(base).key
     rows = []
-    for (_, unit), points in index.groupby(["reading", "unit"], sort=True):
+    for _, points in index.groupby(["reading", "unit"], sort=True):
         at = points[points["key"] == here]
         was = points[points["key"] == there]
         if at.empty or was.empty:
@@ -159,8 +169,10 @@ def _weakest(levels) -> str | None:
     return max(known, key=CONFIDENCES.index) if known else None
 
 
-def _judge(row: dict, seen: pd.DataFrame, as_of) -> dict:
-    """The observed figure, the status and the note of one statement."""
+def _judge(row: dict, seen: pd.DataFrame, as_of, revised: str | None) -> dict:
+    """The observed figure, the status and the note of one statement (``revised``: when the
+    statement that revises it was said, if one does).
+    """
     out: dict = {}
     due = pd.Timestamp(row["due"]).date()
     if not seen.empty:
@@ -178,9 +190,12 @@ def _judge(row: dict, seen: pd.DataFrame, as_of) -> dict:
         if row["modality"] == "expected":
             out["error"] = out["ratio"] - 1
     what = _what(row)
-    if isinstance(row["superseded_by"], str):
-        return out | {"status": "superseded",
-                      "note": f"{what}; superseded by {row['superseded_by']}"}
+    if revised is not None:
+        if not revised or parse_period(revised).end < due:
+            return out | {"status": "superseded", "note": f"{what}; superseded by "
+                                                          f"{row['superseded_by']} ({revised})"}
+        # revised once it had fallen due: it was met or missed first, then replaced
+        what += f"; revised after it fell due by {row['superseded_by']} ({revised})"
     if due > as_of:
         return out | {"status": "pending", "note": f"{what}; due {due.isoformat()}, after the "
                                                    f"latest source ({as_of.isoformat()})"}

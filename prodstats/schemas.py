@@ -301,15 +301,17 @@ OVERRIDES: dict[str, dict[str, Field]] = {
         "value": _number("The promised or forecast figure, in unit.", unit="column:unit"),
         "low": _number("Lower bound of the figure.", unit="column:unit"),
         "high": _number("Upper bound of the figure.", unit="column:unit"),
-        "unit": _text("The indicator's canonical unit; 'dimensionless' for a ratio."),
+        "unit": _text("The indicator's canonical unit; for a figure said as an amount over its "
+                      "period ('one million shells by March'), that unit without '/year'; "
+                      "'dimensionless' for a ratio."),
         "base_period": _text("For a ratio: the base it is read against (one row per candidate "
                              "of an ambiguous base).", nullable=True),
         "superseded_by": _text("The statement that revises this one; empty while it is "
                                "current.", nullable=True),
     },
-    "target_history": {"value": _number("The target's figure in the canonical unit.",
-                                        unit="column:unit"),
-                       "unit": _text("The indicator's canonical unit."),
+    "target_history": {"value": _number("The target's figure in unit.", unit="column:unit"),
+                       "unit": _text("The indicator's canonical unit; for a figure said as an "
+                                     "amount over its period, that unit without '/year'."),
                        "claim_id": _text("The claim of this version."),
                        "source_id": _text("The source of this version."),
                        "period": _text("The period the target is for, as coded."),

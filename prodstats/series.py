@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from prodstats.errors import require_columns
+from prodstats.ledger import as_said
 from prodstats.periods import parse_period, split_candidates
 from prodstats.schemas import CONFLICT_COLUMNS, SERIES_COLUMNS, TARGET_HISTORY_COLUMNS
 from prodstats.units import per_year
@@ -448,8 +449,10 @@ def target_history(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
         Columns :data:`~prodstats.schemas.TARGET_HISTORY_COLUMNS`, ordered by actor,
         indicator, target and revision.
     """
-    aims = claims[claims["modality"].isin(AIMS)
-                  & (claims["claim_id"] == claims["statement_id"])].astype(object)  # by cell
+    aims = claims[claims["modality"].isin(AIMS) & (claims["claim_id"] == claims["statement_id"])]
+    # an amount over the period ("one million shells by March") compared as that amount
+    said = as_said(aims)
+    aims = aims.assign(value_canonical=said["value"], said_unit=said["unit"]).astype(object)
     if aims.empty:
         return pd.DataFrame({c: pd.Series(dtype=_HISTORY_TYPES[c])
                              for c in TARGET_HISTORY_COLUMNS})
@@ -466,7 +469,7 @@ def target_history(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
                 "actor": version.actor, "indicator": version.indicator,
                 "modality": version.modality, "source_id": version.source_id,
                 "published": published.get(version.source_id), "period": version.period,
-                "value": version.value_canonical, "unit": version.canonical_unit,
+                "value": version.value_canonical, "unit": version.said_unit,
                 "slipped_months": (np.nan if previous is None else float(
                     (end.year - previous[0].year) * 12 + end.month - previous[0].month)),
                 "value_change": (np.nan if previous is None or not previous[1]

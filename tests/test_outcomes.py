@@ -1,0 +1,261 @@
+"""Forward statements apart from observations (issue 18): the promise tracker (outcomes.csv),
+restatements (same_as), value bases, the confidence 'reported' and indicator scope.
+
+The exact-content tests read frozen fixture ledgers: tests/fixtures/promises (an EU pledge, its
+shortfall, a revision with two restatements, a met capacity target and a pending forecast) and
+tests/fixtures/seed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import prodstats
+from prodstats.build import compute
+from prodstats.vocab import FORWARD, OBSERVED
+from tests.conftest import ROOT, SEED_RAW, mini_ledger, problems, set_cell
+
+PROMISES = ROOT / "tests" / "fixtures" / "promises"
+
+
+@pytest.fixture(scope="module")
+def promises():
+    return compute(PROMISES).tables
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return compute(SEED_RAW).tables
+
+
+def _row(table: pd.DataFrame, statement: str, base: str | None = None) -> pd.Series:
+    rows = table[table["statement_id"] == statement]
+    if base is not None:
+        rows = rows[rows["base_period"] == base]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
+def test_a_pledge_and_its_shortfall_give_missed_with_the_ratio(promises):
+    row = _row(promises["outcomes"], "ew23-01")
+    assert row["status"] == "missed"
+    assert row["value"] == 1_000_000 and row["unit"] == "rounds"
+    assert row["observed_value"] == 520_000 and row["observed_claim_ids"] == "ew24-03"
+    assert row["ratio"] == pytest.approx(0.52)
+    assert (row["ratio_low"], row["ratio_high"]) == pytest.approx((0.468, 0.572))
+    assert row["due"] == "2024-03-31" and row["said"] == "2023-03-20"
+    assert row["note"] == (
+        "pledge of 1 million rounds for 2023-04/2024-03, said 2023-03-20; revised after it fell "
+        "due by ew24-02 (2024-04-02); observed 520,000 rounds (ew24-03, official): ratio 0.52, "
+        "short by 48%")
+
+
+def test_a_missed_pledge_is_no_conflict_and_the_actual_is_not_disputed(promises):
+    assert promises["conflicts"].empty
+    actual = promises["series"][promises["series"]["claim_ids"] == "ew24-03"]
+    assert set(actual["confidence"]) == {"official"}
+    assert actual["reading_consistent"].all()
+
+
+def test_a_revised_pledge_with_restatements_is_one_current_statement(promises):
+    table = promises["outcomes"]
+    delivered = table[table["indicator"] == "shells_delivered"]
+    assert list(delivered["statement_id"]) == ["ew23-01", "ew24-02"]
+    current = delivered[delivered["current"]]
+    assert list(current["statement_id"]) == ["ew24-02"]
+    assert current.iloc[0]["attestations"] == "ew24-02;ew24-01;ew24-04"
+    # one row of the pledge in the series, whichever attestation
+    series = promises["series"]
+    pledges = series[(series["scenario"] == "all") & (series["modality"] == "pledge")]
+    assert list(pledges["claim_ids"]) == ["ew24-02"]
+    history = promises["target_history"]
+    assert list(history["claim_id"]) == ["ew23-02", "ew23-01", "ew24-02"]
+    revised = history[history["claim_id"] == "ew24-02"].iloc[0]
+    assert (revised["slipped_months"], revised["value_change"]) == (9, 1)
+
+
+def test_a_met_target_and_a_pending_forecast(promises):
+    met = _row(promises["outcomes"], "ew23-02")
+    assert (met["status"], met["ratio"], met["observed_claim_ids"]) == ("met", 1.0, "ew24-05")
+    pending = _row(promises["outcomes"], "ew24-06")
+    assert pending["status"] == "pending"
+    assert pending["as_of"] == "2024-04-02" and pending["due"] == "2025-12-31"
+    assert pd.isna(pending["observed_value"]) and pd.isna(pending["error"])
+    assert pending["note"].endswith("due 2025-12-31, after the latest source (2024-04-02)")
+
+
+def test_a_revision_said_before_the_due_date_supersedes(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(PROMISES, raw)
+    for claim in ("ew23-01", "ew24-03"):  # due at the end of June, revised on 2 April
+        set_cell(raw, "claims.csv", claim, "period", "2023-07/2024-06")
+    set_cell(raw, "claims.csv", "ew24-03", "modality", "estimate")
+    row = _row(compute(raw).tables["outcomes"], "ew23-01")
+    assert row["status"] == "superseded"
+    assert row["note"].endswith("superseded by ew24-02 (2024-04-02)")
+
+
+def test_a_due_statement_without_an_observation_of_its_period_has_no_data(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(PROMISES, raw)
+    set_cell(raw, "claims.csv", "ew24-05", "period", "2024-02")  # not the due month
+    row = _row(compute(raw).tables["outcomes"], "ew23-02")
+    assert row["status"] == "no_data"
+    assert pd.isna(row["ratio"])
+    assert row["note"].endswith("due 2024-03-31, but no observation of its period is coded")
+
+
+def test_the_seed_forecast_is_judged_against_the_later_claim_under_both_bases(seed):
+    table = seed["outcomes"]
+    base22, base23 = _row(table, "reu24-06", "2022"), _row(table, "reu24-06", "2023")
+    assert base22["modality"] == "expected" and base22["said"] == "2023-12"
+    assert (base22["observed_value"], base22["error"]) == (18, 2)
+    assert base22["observed_claim_ids"] == "reu24-05;dpa25-10"
+    assert (base23["observed_value"], base23["error"]) == (6, 0)
+    assert base23["observed_claim_ids"] == "dpa25-10"
+    assert {base22["observed_confidence"], base23["observed_confidence"]} == {"unverified"}
+    assert set(table["status"]) <= {"met", "pending"}
+
+
+def test_the_seed_has_no_conflict_and_no_forecast_point(seed):
+    assert seed["conflicts"].empty
+    series = seed["series"]
+    # the forecast is a forward row beside the index, never chained into it
+    index = series[series["indicator"] == "defence_production"]
+    forecast = index[index["claim_ids"] == "reu24-06"]
+    assert set(forecast["modality"]) == {"expected"}
+    assert set(forecast["value"]) == {6.0, 18.0}
+    observed = index[index["modality"].isin(OBSERVED)]
+    for scenario, rows in observed.groupby("scenario"):
+        assert "reu24-06" not in set(rows["claim_ids"]), scenario
+    no_unverified = observed[observed["scenario"] == "no_unverified"]
+    assert sorted(no_unverified["period"]) == ["2022", "2023"]  # no 2024 observation
+    assert set(series["modality"]) <= set(OBSERVED) | set(FORWARD)
+
+
+def test_a_forward_statement_never_conflicts_even_against_a_disjoint_actual(tmp_path):
+    # a pledge of 15 systems for 2024, and an actual of 3 for the same year and series
+    raw = mini_ledger(tmp_path / "raw", [
+        {"indicator": "air_defence_systems_delivered", "modality": "pledge", "period": "2024",
+         "value": "15", "unit": "systems"},
+        {"indicator": "air_defence_systems_delivered", "period": "2024", "value": "3",
+         "unit": "systems"}])
+    tables = compute(raw).tables
+    assert tables["conflicts"].empty
+    assert "disputed" not in set(tables["series"]["confidence"].dropna())
+    [row] = tables["outcomes"].to_dict("records")
+    assert (row["status"], row["ratio"]) == ("missed", pytest.approx(0.2))
+
+
+def test_value_bases(seed):
+    claims = seed["claims"].set_index("claim_id")
+    assert claims.loc["reu24-02", "value_basis"] == "imputed"  # 'Dutzende' as 49
+    assert claims.loc["dpa25-09", "value_basis"] == "derived"  # 'the same amount'
+    assert claims.loc["dpa25-08", "value_basis"] == "stated"
+    series = seed["series"]
+    assert set(series.loc[series["derivation"] == "base of the index", "value_basis"]) == {
+        "definition"}
+    assert series.loc[series["derivation"] == "base of the index", "confidence"].isna().all()
+    drones = series[series["claim_ids"] == "dpa25-09"]
+    assert set(drones["value_basis"]) == {"derived"}
+    assert not drones["derivation"].eq("stated").any()
+
+
+def test_restatements_count_once(seed):
+    series = seed["series"]
+    assert "reu24-01" not in set(series["claim_ids"])  # the lead's paraphrase of reu24-02
+    assert "dpa25-02" not in set(series["claim_ids"])  # the summary of dpa25-03
+    assert set(series.loc[series["indicator"] == "arms_package_value", "claim_ids"]) == {
+        "dpa25-17"}
+    claims = seed["claims"].set_index("claim_id")
+    assert claims.loc["dpa25-18", "statement_id"] == "dpa25-17"
+    assert claims.loc["dpa25-02", "value"] == 1e9  # 'in Milliardenhöhe': a billion or more
+    assert claims.loc["dpa25-02", "qualifier"] == "at_least"
+
+
+def test_context_indicators_make_no_series(seed):
+    series = seed["series"]
+    for context in ("treaty_duration", "war_duration", "combat_engagements", "time_to_end_war"):
+        assert context not in set(series["indicator"]), context
+        assert context in set(seed["claims"]["indicator"])
+    assert set(seed["claims"].loc[seed["claims"]["indicator"] == "war_duration", "scope"]) == {
+        "context"}
+
+
+def test_the_api_gives_the_same_outcomes_as_the_build(promises):
+    ledger = prodstats.load(PROMISES)
+    caps = ledger.capacity_bounds()
+    series = prodstats.resolve(ledger.claims, caps)
+    table = prodstats.outcomes(ledger.claims, ledger.sources, series, caps)
+    pd.testing.assert_frame_equal(table, promises["outcomes"])
+
+
+# --- refusals, one exact line each --------------------------------------------------------------
+
+def _line(raw: Path, claim: str) -> int:
+    from prodstats.read import record_lines
+
+    ids = pd.read_csv(raw / "claims.csv", dtype=str)["claim_id"].tolist()
+    return record_lines(raw / "claims.csv")[ids.index(claim)]
+
+
+@pytest.mark.parametrize(("claim", "value", "message"), [
+    ("ew24-01", "ew24-2", "column 'same_as' = 'ew24-2': no such claim (did you mean 'ew24-02'?); "
+                          "name the claim_id of the claim this one restates"),
+    ("ew24-01", "ew24-01", "column 'same_as' = 'ew24-01': a claim cannot restate itself; name "
+                           "the other claim of the same statement, or leave same_as empty"),
+    ("ew24-01", "ew23-02", "column 'same_as' = 'ew23-02': ew23-02 is about eu / shells_capacity "
+                           "/ level, this claim about eu / shells_delivered / level (the "
+                           "indicator differ); a restatement is of the same statement: fix the "
+                           "claim's fields, or leave same_as empty if it is a statement of its "
+                           "own"),
+])
+def test_a_bad_restatement_is_refused_in_one_line(tmp_path, claim, value, message):
+    raw = tmp_path / "raw"
+    shutil.copytree(PROMISES, raw)
+    set_cell(raw, "claims.csv", claim, "same_as", value)
+    assert problems(raw) == [f"{raw}/claims.csv:{_line(raw, claim)}: {message}"]
+
+
+def test_a_cycle_of_restatements_is_refused_once(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(PROMISES, raw)
+    set_cell(raw, "claims.csv", "ew24-02", "same_as", "ew24-04")
+    assert problems(raw) == [
+        f"{raw}/claims.csv:{_line(raw, 'ew24-02')}: column 'same_as' = 'ew24-04': restatements "
+        "form a cycle (ew24-02 -> ew24-04 -> ew24-02); one claim of the statement is the "
+        "original: leave its same_as empty"]
+
+
+def test_verified_for_the_outlets_own_voice_says_to_write_reported(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(PROMISES, raw)
+    set_cell(raw, "claims.csv", "ew24-01", "confidence", "verified")
+    assert problems(raw) == [
+        f"{raw}/claims.csv:{_line(raw, 'ew24-01')}: column 'confidence' = 'verified': the "
+        "reason says the outlet states it in its own voice: write 'reported' ('verified' means "
+        "independently confirmed; docs/codebook.md §6)"]
+
+
+def test_an_unknown_scope_is_refused(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(PROMISES, raw)
+    set_cell(raw, "indicators.csv", "shells_produced", "scope", "contxt")
+    assert problems(raw) == [
+        f"{raw}/indicators.csv:3: column 'scope' = 'contxt': not an allowed value (did you mean "
+        "'context'?); use one of: production, context"]
+
+
+def test_outcomes_are_byte_identical_on_rebuild(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    from prodstats.build import build
+
+    for out in (first, second):
+        build(PROMISES, out=out, draw=False)
+    assert (first / "outcomes.csv").read_bytes() == (second / "outcomes.csv").read_bytes()
+    header = (first / "outcomes.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("statement_id,attestations,actor,indicator,modality,speaker,")
