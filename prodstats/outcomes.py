@@ -10,11 +10,12 @@ is ambiguous gets one row per candidate base.
   through the index its observations chain): those of the same period; for a capacity (a rate
   at a time) those whose period ends in the month the statement falls due. Several such
   observations give the widest bounds and the median figure; their weakest confidence is shown.
-- **Status**, in this order: ``superseded`` (a later statement, said before this one fell due,
-  revises it; one revised afterwards is judged first, and the note names the revision), ``pending`` (due
-  after ``as_of``, the latest publication date in the ledger), ``no_data`` (due, no observation
-  of its period), ``met`` (the observed figure reaches the stated one), ``missed`` (it falls
-  short). Where the bounds of the two overlap but the figures say missed, the note says so.
+- **Status**, in this order: ``superseded`` (a later statement, said before this one fell
+  due, revises it; one revised afterwards is judged first, and the note names the revision),
+  ``pending`` (due after ``as_of``, the latest publication date in the ledger), ``no_data``
+  (due, no observation of its period), ``met`` (the observed figure reaches the stated one),
+  ``missed`` (it falls short). Where the bounds of the two overlap but the figures say
+  missed, the note says so.
 - ``ratio`` is observed over promised; ``error`` (forecasts only) is ``ratio - 1``.
 
 docs/methodology.md §4 has the rules as a table with their edge cases.
