@@ -91,7 +91,8 @@ def resolve(claims: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFram
 #: The claim columns resolving needs (a narrow frame iterates much faster than all of them).
 _NEEDED = ["claim_id", "actor", "indicator", "kind", "period", "base_period", "modality",
            "confidence", "canonical_unit", "value_canonical", "low_canonical", "high_canonical",
-           "value_basis", "said", "statement_id", "superseded_by", "scope"]
+           "value_basis", "said", "statement_id", "superseded_by", "scope", "unit",
+           "period_years"]
 _KEYS = ["actor", "indicator"]
 _FROM_LOAD = "the claims of a validated ledger, prodstats.load(...).claims"
 _FROM_RESOLVE = "the series from prodstats.resolve(ledger.claims)"
@@ -132,8 +133,18 @@ def _resolve_one(claims: pd.DataFrame) -> pd.DataFrame:
 
 
 def _stated(claims: pd.DataFrame) -> pd.DataFrame:
-    """Levels and shares as points, as they were coded (in canonical units)."""
+    """Levels and shares as points, as they were coded (in canonical units); an amount over a
+    period becomes a rate per year, and its derivation says so.
+    """
     mid = {p: parse_period(p).mid_year for p in claims["period"].dropna().unique()}
+    how = claims["value_basis"].map(_HOW).fillna("stated")
+    said = as_said(claims)
+    amount = (said["unit"] != claims["canonical_unit"]).to_numpy(dtype=bool)
+    if amount.any():
+        how = how.where(~amount, [
+            f"{h} as {_figure(v)} {u} over {p}, here per year"
+            for h, v, u, p in zip(how, said["value"], said["unit"], claims["period"],
+                                  strict=True)])
     return pd.DataFrame({
         "actor": claims["actor"], "indicator": claims["indicator"], "measure": claims["kind"],
         "period": claims["period"], "t": claims["period"].map(mid).astype(float),
@@ -142,7 +153,11 @@ def _stated(claims: pd.DataFrame) -> pd.DataFrame:
         "modality": claims["modality"], "confidence": claims["confidence"],
         "claim_ids": claims["claim_id"], "said": claims["said"],
         "value_basis": claims["value_basis"],
-        "derivation": claims["value_basis"].map(_HOW).fillna("stated")}).reset_index(drop=True)
+        "derivation": how}).reset_index(drop=True)
+
+
+def _figure(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1 else f"{value:g}"
 
 
 #: The derivation of a point stated by one claim, by the claim's value basis.

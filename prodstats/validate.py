@@ -603,6 +603,31 @@ def restatements(ctx: Context) -> list[Problem]:
                 "of the statement is the original: leave its same_as empty")))
         for claim in path:
             state[claim] = 2
+    return problems + _revising_itself(ctx, edges, where)
+
+
+def _revising_itself(ctx: Context, edges: dict[str, str], where: dict[str, int]
+                     ) -> list[Problem]:
+    """A claim cannot supersede another attestation of its own statement."""
+    root: dict[str, str] = {}
+
+    def statement(claim: str) -> str:
+        path, here = [], claim
+        while here in edges and here not in root and here not in path:
+            path.append(here)
+            here = edges[here]
+        end = root.get(here, here)
+        root.update(dict.fromkeys(path, end))
+        return end
+
+    problems = []
+    for row, old in enumerate(ctx.frame["supersedes"].tolist()):
+        claim = ctx.frame["claim_id"].iat[row]
+        if isinstance(old, str) and old in where and old != claim and (
+                statement(old) == statement(claim)):
+            problems.append(ctx.claims.problem(row, "supersedes", old, (
+                f"{old} and this claim are one statement (same_as); a revision is a later "
+                "statement: clear same_as, or supersedes")))
     return problems
 
 

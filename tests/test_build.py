@@ -51,7 +51,7 @@ def test_datapackage_declares_keys_units_and_enums(built):
     assert claims["primaryKey"] == ["claim_id"]
     assert claims["foreignKeys"][0]["reference"] == {"resource": "sources", "fields": ["source_id"]}
     fields = {f["name"]: f for f in claims["fields"]}
-    assert fields["confidence"]["constraints"]["enum"] == ["verified", "official", "unverified", "disputed"]
+    assert fields["confidence"]["constraints"]["enum"] == ["verified", "reported", "official", "unverified", "disputed"]
     assert "unit" in fields["value_canonical"]
     assert package["licenses"][0]["name"] == "CC-BY-4.0"
     assert len(package["sources"]) == 2

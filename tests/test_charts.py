@@ -59,7 +59,7 @@ def test_one_number_format_per_axis_and_a_legend_of_what_is_drawn(tmp_path):
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text()]
     assert all(t.endswith(" M") for t in ticks if t != "0 M"), ticks  # never "500,000" beside "1 M"
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert "verified or official" in legend
+    assert "official (an interested party)" in legend  # drawn apart from verified
     assert "unverified" not in legend and "disputed" not in legend
     assert [t.get_text() for t in fig.axes[0].texts] != []
     assert fig.axes[0].get_title(loc="left").startswith("Ukraine: ")
@@ -73,7 +73,7 @@ def test_a_series_stated_per_month_is_drawn_per_month(tmp_path):
     ax = fig.axes[0]
     assert ax.get_ylabel() == "rounds per month"
     drawn = sorted(y for line in ax.get_lines() for y in np.atleast_1d(line.get_ydata())
-                   if line.get_marker() == "o")
+                   if line.get_marker() in ("o", "D"))
     assert drawn == pytest.approx([40000, 50000])
     # the published series stays per year
     assert set(series["unit"]) == {"rounds/year"}
@@ -122,9 +122,10 @@ def test_an_index_base_is_drawn_as_a_definition_not_as_a_claim(tmp_path):
          "base_period": "2022", "confidence": "unverified"},
     ])
     rows = series[series["measure"] == "index"]
-    # in series.csv the base is marked verified (the unverified ratio leaves no_unverified out)
-    assert rows.loc[rows["derivation"] == "base of the index", "confidence"].tolist() == [
-        "verified"]
+    # in series.csv the base states no claim: value basis 'definition', no confidence
+    base = rows[rows["derivation"] == "base of the index"]
+    assert base["value_basis"].tolist() == ["definition"]
+    assert base["confidence"].isna().all()
     fig = prodstats.plot(rows, prodstats.project(series), ledger=ledger)
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "base of the index (= 1)" in legend and "unverified" in legend
@@ -158,7 +159,7 @@ def test_every_actor_with_several_yearly_series_gets_an_overview_of_them(tmp_pat
     assert titles == ["Mortar and artillery shells produced domestically",
                       "Long-range drones produced domestically", "Missiles produced domestically"]
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == ["verified or official", "target"]
+    assert legend == ["official (an interested party)", "target"]
     assert "dpa" not in fig.texts[-1].get_text() and "Test, 2025" in fig.texts[-1].get_text()
 
 

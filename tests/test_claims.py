@@ -172,7 +172,7 @@ def test_vocabulary(raw):
     line = set_cell(raw, "claims.csv", "dpa25-11", "confidence", "likely")
     assert problems(raw) == [
         f"{raw}/claims.csv:{line}: column 'confidence' = 'likely': not an allowed value; use one "
-        "of: verified, official, unverified, disputed"]
+        "of: verified, reported, official, unverified, disputed"]
 
 
 @pytest.mark.parametrize(("cell", "fix"), [

@@ -202,9 +202,11 @@ def problems(*claims: dict) -> list[tuple]:
 def test_the_seed_ledger_passes_but_for_one_derived_claim():
     raw = pd.read_csv(SEED_RAW / "claims.csv")
     assert quote_problems(raw) == []
-    # Only dpa25-09 is derived (it quotes "die gleiche Menge"); without the flag it is refused
+    # Only dpa25-02 ("in Milliardenhöhe": a billion or more) and dpa25-09 ("die gleiche Menge")
+    # are derived; without the flag they are refused
     found = quote_problems(raw.assign(derived=False))
-    assert [(raw["claim_id"].iat[p[0]], p[1]) for p in found] == [("dpa25-09", "value")]
+    assert [(raw["claim_id"].iat[p[0]], p[1]) for p in found] == [("dpa25-02", "value"),
+                                                                  ("dpa25-09", "value")]
 
 
 def test_the_loaded_seed_ledger(seed_ledger):
@@ -212,7 +214,7 @@ def test_the_loaded_seed_ledger(seed_ledger):
     claims = seed_ledger.claims
     assert quote_problems(claims) == []
     found = quote_problems(claims.assign(derived=False))
-    assert [claims["claim_id"].iat[p[0]] for p in found] == ["dpa25-09"]
+    assert [claims["claim_id"].iat[p[0]] for p in found] == ["dpa25-02", "dpa25-09"]
 
 
 def test_a_tenfold_error_is_refused():

@@ -259,3 +259,13 @@ def test_outcomes_are_byte_identical_on_rebuild(tmp_path):
     assert (first / "outcomes.csv").read_bytes() == (second / "outcomes.csv").read_bytes()
     header = (first / "outcomes.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("statement_id,attestations,actor,indicator,modality,speaker,")
+
+
+def test_a_claim_cannot_revise_its_own_statement(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(PROMISES, raw)
+    set_cell(raw, "claims.csv", "ew24-01", "supersedes", "ew24-02")
+    assert problems(raw) == [
+        f"{raw}/claims.csv:{_line(raw, 'ew24-01')}: column 'supersedes' = 'ew24-02': ew24-02 "
+        "and this claim are one statement (same_as); a revision is a later statement: clear "
+        "same_as, or supersedes"]

@@ -106,7 +106,7 @@ CASES: dict[str, tuple] = {
                                  .replace(b"\n", b",\n").replace(b",notes,notes,\n", b",notes,notes\n")),
                      "claims.csv", 1, "notes", "appears twice in the header"),
     "ragged row": (replace("claims.csv", V, ",2500000,rounds,extra,about,"), "claims.csv", SHELLS,
-                   None, "this row has 24 cells but the header has 23"),
+                   None, "this row has 25 cells but the header has 24"),
     "sources file missing": (delete("sources.csv"), "sources.csv", None, None, "file not found"),
     "indicators empty": (write_bytes("indicators.csv", lambda b: b""), "indicators.csv", None, None,
                          "file is empty"),

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import prodstats
-from tests.conftest import mini_ledger
+from tests.conftest import mini_ledger, set_cell
 
 
 def resolved(tmp_path, claims, scenario="all"):
@@ -36,8 +36,18 @@ def test_ratios_chain_into_an_index_and_into_levels(tmp_path):
     assert levels.loc["2024", "unit"] == "USD/year"
 
 
-def test_seed_ambiguous_base_gives_two_readings(seed_ledger):
-    series = prodstats.resolve(seed_ledger.claims)
+def _sixfold_observed(raw):
+    """The seed with reu24-06 ("sixfold by 2024", base 2022|2023) as an observation: its
+    source dated January 2025, after 2024. In the seed itself it is a forecast (said in
+    December 2023), which is never a point; here it shows how ambiguous observations read.
+    """
+    set_cell(raw, "sources.csv", "reuters-2024-ua-joint-production", "published", "2025-01")
+    set_cell(raw, "claims.csv", "reu24-06", "modality", "actual")
+    return prodstats.load(raw)
+
+
+def test_an_ambiguous_observed_base_gives_two_readings(raw):
+    series = prodstats.resolve(_sixfold_observed(raw).claims)
     prod = series[(series["indicator"] == "defence_production") & (series["scenario"] == "all")]
     for reading, value_2024 in (("reu24-06:base=2022", 6.0), ("reu24-06:base=2023", 18.0)):
         points = prod[prod["reading"] == reading].set_index("claim_ids")
@@ -48,8 +58,9 @@ def test_seed_ambiguous_base_gives_two_readings(seed_ledger):
     assert consistent == {"reu24-06:base=2022": False, "reu24-06:base=2023": True}
 
 
-def test_seed_conflict_is_reported_with_both_ids_and_marked_disputed(seed_ledger):
-    series = prodstats.resolve(seed_ledger.claims)
+def test_a_conflict_is_reported_with_both_ids_and_marked_disputed(raw):
+    ledger = _sixfold_observed(raw)
+    series = prodstats.resolve(ledger.claims)
     found = prodstats.conflicts(series)
     assert found[["scenario", "reading", "period", "claim_id_a", "claim_id_b"]].to_numpy().tolist() == [
         ["all", "reu24-06:base=2022", "2024", "dpa25-10", "reu24-06"]]
@@ -57,7 +68,7 @@ def test_seed_conflict_is_reported_with_both_ids_and_marked_disputed(seed_ledger
                     & (series["period"] == "2024")]
     assert marked["confidence"].tolist() == ["disputed", "disputed"]
     # the raw ledger keeps what was coded
-    assert seed_ledger.claims.set_index("claim_id").loc["reu24-06", "confidence"] == "official"
+    assert ledger.claims.set_index("claim_id").loc["reu24-06", "confidence"] == "official"
 
 
 def test_without_unverified_claims_both_readings_agree(seed_ledger):

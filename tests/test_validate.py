@@ -95,12 +95,16 @@ def test_nul_byte_in_a_text_is_refused(raw):
         "UTF-8 plain text"]
 
 
-def test_base_periods_compare_as_spans(raw, seed_ledger):
+def test_base_periods_compare_as_spans(raw, tmp_path):
     """2022-01/2022-12 is the base 2022: the chain, and so the conflict, are the same."""
+    from tests.test_series import _sixfold_observed
+
+    other = tmp_path / "other"
+    shutil.copytree(raw, other)
     set_cell(raw, "claims.csv", "reu24-05", "base_period", "2022-01/2022-12")
     set_cell(raw, "claims.csv", "reu24-06", "base_period", "2022|2023-01/2023-12")
-    mine = prodstats.resolve(prodstats.load(raw).claims)
-    seed = prodstats.resolve(seed_ledger.claims)
+    mine = prodstats.resolve(_sixfold_observed(raw).claims)
+    seed = prodstats.resolve(_sixfold_observed(other).claims)
     columns = ["scenario", "measure", "period", "value", "low", "high", "confidence"]
     assert mine[columns].equals(seed[columns])
     assert len(prodstats.conflicts(mine)) == len(prodstats.conflicts(seed)) == 1
@@ -114,7 +118,8 @@ def _with_columns(raw, extra):
 
 
 def test_revision_leaves_the_series_and_stays_in_the_claims(raw):
-    _with_columns(raw, {"reu24-02": {"supersedes": "reu24-01"}})
+    # reu24-01 restates reu24-02 in the seed; here it is a statement of its own
+    _with_columns(raw, {"reu24-01": {"same_as": ""}, "reu24-02": {"supersedes": "reu24-01"}})
     claims = prodstats.load(raw).claims.set_index("claim_id")
     assert claims.loc["reu24-01", "superseded_by"] == "reu24-02"
     assert claims["superseded_by"].notna().sum() == 1
@@ -124,12 +129,13 @@ def test_revision_leaves_the_series_and_stays_in_the_claims(raw):
 
 
 def test_revision_cycle_and_fork_are_refused(raw):
-    _with_columns(raw, {"reu24-01": {"supersedes": "reu24-02"}, "reu24-02": {"supersedes": "reu24-01"}})
+    _with_columns(raw, {"reu24-01": {"supersedes": "reu24-02", "same_as": ""},
+                        "reu24-02": {"supersedes": "reu24-01"}})
     assert [p.split(": ", 1)[1] for p in problems(raw)] == [
         "column 'supersedes' = 'reu24-02': revisions form a cycle (reu24-01 -> reu24-02 -> "
         "reu24-01); one claim of the cycle must be the first, superseding none"]
     _with_columns(raw, {"dpa25-17": {"supersedes": "dpa25-16"}, "dpa25-18": {
-        "supersedes": "dpa25-16"}})
+        "supersedes": "dpa25-16", "same_as": ""}, "dpa25-16": {"same_as": ""}})
     assert [p.split(": ", 1)[1] for p in problems(raw)] == [
         "column 'supersedes' = 'dpa25-16': dpa25-16 is already superseded by dpa25-17; "
         "supersede the latest revision (dpa25-17) instead"]
