@@ -55,7 +55,7 @@ def test_claims_read_straight_from_the_csv_are_not_a_loaded_ledger():
     assert str(caught.value) == (
         f"resolve() {FROM_LOAD}; this frame lacks the columns 'canonical_unit', "
         "'value_canonical', 'low_canonical', 'high_canonical', 'value_basis', 'said', "
-        "'statement_id', 'superseded_by', 'scope', 'unit', 'period_years'")
+        "'statement_id', 'superseded_by', 'scope', 'period_years'")
 
 
 @pytest.mark.parametrize("function", [prodstats.resolve, prodstats.conflicts, prodstats.project,

@@ -14,7 +14,7 @@ from prodstats.build import build
 from tests.conftest import LIVE_RAW, ROOT, read_rows, write_rows
 
 CODEBOOK = (ROOT / "docs" / "codebook.md").read_text(encoding="utf-8")
-SECTION = CODEBOOK[CODEBOOK.index("## 11. A second worked example"):]
+SECTION = CODEBOOK[CODEBOOK.index("## 11. A second worked example"):].split("\n## 12.")[0]
 #: The article of §11: its blockquote, each paragraph one line.
 ARTICLE = "\n\n".join(" ".join(part.split()) for part in "\n".join(
     line[1:] for line in SECTION.splitlines() if line.startswith(">")).split("\n \n")) + "\n"
