@@ -1021,7 +1021,7 @@ def feasibility(series: pd.DataFrame, *misuse: object, bounds: Mapping[str, str]
             "feasibility() takes one positional argument, the series; pass the capacity bounds "
             "by keyword: feasibility(series, bounds=ledger.capacity_bounds()) (got "
             f"{type(misuse[0]).__name__} {_short(misuse[0])} as a second positional argument)")
-    require_columns(series, (*SERIES_NEEDS, "claim_ids"), "feasibility()", _FROM_RESOLVE)
+    require_columns(series, SERIES_NEEDS, "feasibility()", _FROM_RESOLVE)
     draws = _check_draws(draws)
     least = _check_min_observed(min_observed)
     pts = _Points(series)
