@@ -474,7 +474,8 @@ def format_backtest(result: dict) -> str:
 
 def format_goals(results: list[dict]) -> str:
     """Every goal of every window and collection, one line each with pass or miss, then the
-    count of goals missed per window."""
+    count of goals missed per window.
+    """
     lines = ["goals (each collection scored with constants fitted on the other only):"]
     for result in results:
         missed = 0

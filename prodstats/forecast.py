@@ -353,7 +353,8 @@ def scaled_error(truth: np.ndarray, f: np.ndarray, below: np.ndarray, above: np.
                  last: np.ndarray) -> np.ndarray:
     """The error of the point ``f`` against a positive ``truth`` in units of the scale on its
     side: ``r·log(truth/f)/below`` below the point (``r = max(f, last)``), ``(truth − f)/above``
-    above it."""
+    above it.
+    """
     r = np.maximum(f, last)
     with np.errstate(divide="ignore", invalid="ignore"):
         down = r * np.log(truth / f) / below
@@ -462,7 +463,8 @@ class _Points:
     def observed_points(self, rows: np.ndarray, unit: str,
                         least: int = MIN_OBSERVED) -> _Group | str:
         """The combined observed points of one reading, or why it cannot be projected
-        ("not projected: N observed claims", and why)."""
+        ("not projected: N observed claims", and why).
+        """
         if len(rows) < least:
             n = self.claims(rows)
             periods = "" if n == len(rows) else f" in {len(rows)} period{'s' * (len(rows) != 1)}"
@@ -1028,52 +1030,9 @@ def feasibility(series: pd.DataFrame, *misuse: object, bounds: Mapping[str, str]
     targets = series[series["modality"].isin(FORWARD)
                      & (series["claim_ids"].fillna("") != "")]
     # First each statement's row and the readings (jobs) it is judged on; then all draws.
-    plan: list[tuple[dict, list[str], list[tuple], dict]] = []
     jobs: dict[tuple, _Job] = {}
-    for tgt in targets.drop_duplicates(["scenario", "claim_ids"]).itertuples(index=False):
-        base = {"claim_id": tgt.claim_ids, "actor": tgt.actor, "indicator": tgt.indicator,
-                "scenario": tgt.scenario, "target_period": tgt.period, "target_value": tgt.value,
-                "unit": tgt.unit}
-        due = parse_period(str(tgt.period))
-        against, readings, notes = _judged_against(pts, tgt, bounds or {})
-        base["judged_against"] = against
-        mine, seen, used, unprojected = [], {}, [], {}
-        for reading, at in readings.items():
-            if len(at) == 0:
-                continue
-            seen[reading] = at
-            g = pts.observed_points(at, tgt.unit, least)
-            if isinstance(g, str):
-                unprojected[reading] = g
-                continue
-            if due.end <= parse_period(g.periods[-1]).end:
-                continue
-            used.append((reading, g))
-        if len(set(unprojected.values())) == 1:
-            notes.append(f"no chance or projected mean: {next(iter(unprojected.values()))}")
-        else:
-            notes += [f"no chance or projected mean for {r}: {why}" for r, why in unprojected.items()]
-        clash = _disagreement(used)
-        if clash:
-            notes.append(clash.replace("each is projected on its own",
-                                       "no chance or projected mean is averaged across them"))
-            used = []
-        for reading, g in used:
-            mine.append(_add(jobs, _Job(g, np.array([due.end_year - g.t[-1]]),
-                                        _seed(tgt.actor, against, "level", reading))))
-        if len(used) > 1:
-            notes.append(f"chance and projected mean averaged over the readings "
-                         f"{', '.join(r for r, _ in used)}; last value and growth from "
-                         f"{used[-1][0]}")
-        if len(used) < 2 and len(seen) > 1:
-            notes.append(f"last value and growth from {used[-1][0] if used else list(seen)[-1]}")
-        last = seen[used[-1][0]] if used else next(reversed(seen.values()), None)
-        ends = None if last is None else {
-            "last_period": str(pts.period[last[-1]]), "last_value": float(pts.value[last[-1]]),
-            "last_t": float(pts.t[last[-1]]), "first_value": float(pts.value[last[0]]),
-            "first_t": float(pts.t[last[0]]), "periods": len(last),
-            "after": due.end > parse_period(str(pts.period[last[-1]])).end}
-        plan.append(({**base, "due": due.end_year}, notes, mine, ends))
+    plan = [_statement(pts, tgt, bounds or {}, least, jobs)
+            for tgt in targets.drop_duplicates(["scenario", "claim_ids"]).itertuples(index=False)]
     targets_of: dict[tuple, set] = {}
     for base, _, mine, _ in plan:
         for key in mine:
@@ -1086,6 +1045,53 @@ def feasibility(series: pd.DataFrame, *misuse: object, bounds: Mapping[str, str]
     rows = [_judged(base, notes, [(reach[(i, base["target_value"])], means_of[i]) for i in mine],
                     ends) for base, notes, mine, ends in plan]
     return _typed(pd.DataFrame(rows, columns=FEASIBILITY_COLUMNS))
+
+
+def _statement(pts: _Points, tgt, bounds: Mapping[str, str], least: int,
+               jobs: dict[tuple, _Job]) -> tuple[dict, list[str], list[tuple], dict | None]:
+    """One forward statement's row fields, notes, the jobs (readings at its date, added to
+    ``jobs``) its chance is drawn from, and its last and first observations (or None).
+    """
+    base = {"claim_id": tgt.claim_ids, "actor": tgt.actor, "indicator": tgt.indicator,
+            "scenario": tgt.scenario, "target_period": tgt.period, "target_value": tgt.value,
+            "unit": tgt.unit}
+    due = parse_period(str(tgt.period))
+    against, readings, notes = _judged_against(pts, tgt, bounds)
+    base["judged_against"] = against
+    seen, used, unprojected = {}, [], {}
+    for reading, at in readings.items():
+        if len(at) == 0:
+            continue
+        seen[reading] = at
+        g = pts.observed_points(at, tgt.unit, least)
+        if isinstance(g, str):
+            unprojected[reading] = g
+        elif due.end > parse_period(g.periods[-1]).end:
+            used.append((reading, g))
+    if len(set(unprojected.values())) == 1:
+        notes.append(f"no chance or projected mean: {next(iter(unprojected.values()))}")
+    else:
+        notes += [f"no chance or projected mean for {r}: {why}" for r, why in
+                  unprojected.items()]
+    clash = _disagreement(used)
+    if clash:
+        notes.append(clash.replace("each is projected on its own",
+                                   "no chance or projected mean is averaged across them"))
+        used = []
+    mine = [_add(jobs, _Job(g, np.array([due.end_year - g.t[-1]]),
+                            _seed(tgt.actor, against, "level", reading))) for reading, g in used]
+    if len(used) > 1:
+        notes.append(f"chance and projected mean averaged over the readings "
+                     f"{', '.join(r for r, _ in used)}; last value and growth from {used[-1][0]}")
+    elif seen and len(seen) > 1:
+        notes.append(f"last value and growth from {used[-1][0] if used else list(seen)[-1]}")
+    last = seen[used[-1][0]] if used else next(reversed(seen.values()), None)
+    ends = None if last is None else {
+        "last_period": str(pts.period[last[-1]]), "last_value": float(pts.value[last[-1]]),
+        "last_t": float(pts.t[last[-1]]), "first_value": float(pts.value[last[0]]),
+        "first_t": float(pts.t[last[0]]), "periods": len(last),
+        "after": due.end > parse_period(str(pts.period[last[-1]])).end}
+    return {**base, "due": due.end_year}, notes, mine, ends
 
 
 def _short(value: object) -> str:

@@ -146,6 +146,7 @@ def per_year(unit: str) -> bool:
     return unit.replace(" ", "").endswith("/year")
 
 
+@lru_cache(maxsize=4096)
 def cumulative_count(measure: str, unit: str, period: str) -> bool:
     """Whether a point is a count reached by the end of its period ("520,000 delivered by the
     end of March 2024", coded ``2022-02-24/2024-03-31``): a level in an amount (a unit with

@@ -46,7 +46,8 @@ def _point(series, claim_id):
 
 def test_a_cumulative_count_sits_at_the_date_it_was_reached(series):
     """520,000 delivered by the end of March 2024, coded 2022-02-24/2024-03-31: at 31 March
-    2024, not in the middle of the range (mid-2023)."""
+    2024, not in the middle of the range (mid-2023).
+    """
     count = _point(series, "exw25-01")
     assert count["t"] == pytest.approx(parse_period("2024-03-31").end_year)
     assert count["t"] == pytest.approx(2024 + 91 / 366)
@@ -71,7 +72,8 @@ def test_two_sources_estimates_of_one_figure_are_two_points_and_one_period(serie
 
 def test_a_two_point_falling_series_is_not_projected(projections):
     """40,000 a day in 2022 and 10,000 a day in February 2025: two points are not a trend, so
-    no fan (and never 'projected to 0 a day'): one row per scenario that says why."""
+    no fan (and never 'projected to 0 a day'): one row per scenario that says why.
+    """
     rows = projections[projections["indicator"] == "shells_fired"]
     assert rows["scenario"].tolist() == ["all", "no_unverified"]
     assert (rows["method"] == "skipped").all() and (rows["n_points"] == 2).all()

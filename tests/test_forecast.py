@@ -679,7 +679,8 @@ def test_positive_bends_only_below_its_threshold():
 
 def test_a_count_so_far_never_falls(tmp_path):
     """Cumulative counts (an amount over a range from the start) are placed at their end and
-    projected never below their last count."""
+    projected never below their last count.
+    """
     counts = [("2022-02-24/2022-12-31", "100000"), ("2022-02-24/2023-06-30", "180000"),
               ("2022-02-24/2023-12-31", "300000"), ("2022-02-24/2024-03-31", "520000"),
               ("2022-02-24/2024-09-30", "560000")]

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 import prodstats
-
 from prodstats.build import build
 from tests.conftest import ROOT, problems, set_cell
 
