@@ -15,6 +15,14 @@ The method (chosen by the cross-collection backtest in docs/methodology.md, not 
   series (M3 and Tourism) and all horizons, times ``h^β``: no distribution is assumed, no
   single horizon drives the table, and any h > 0 (fractional, or beyond those fitted) works.
   κ = :data:`KAPPA` is fixed; β and the table are fitted.
+- **Positive quantities stay positive, without clipping**: the point bends toward 0 below a
+  twentieth of the last value (:func:`positive`), and below the point the error is
+  multiplicative (:func:`combine`), so no lower end reaches 0; a cumulative count never falls
+  below its last count.
+- **Only what the data can carry**: a series is projected only from observed claims
+  (:func:`observed`: actual or estimate, stated by a claim) of at least :data:`MIN_OBSERVED`
+  periods, the shortest window that meets the backtest's goals; readings that contradict
+  each other are not pooled.
 - **Claim uncertainty**: each point is drawn uniformly within its bounds (100 stratified draws
   of the points per reading), each draw is projected and combined with 10 errors spread evenly
   over the error distribution, and the 1,000 draws of every reading are pooled; intervals are

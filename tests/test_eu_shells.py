@@ -136,3 +136,18 @@ def test_capacities_passed_by_position_are_refused_with_the_keyword(series, ledg
         "feasibility() takes one positional argument, the series; pass the capacity bounds by "
         "keyword: feasibility(series, bounds=ledger.capacity_bounds()) (got dict "
         "{'shells_capacity': 'shells_produced'} as a second positional argument)")
+
+
+def test_a_series_without_a_projection_is_drawn_without_a_fan(series, projections):
+    """The two-point falling series: its chart has its points and no fan; projected at the
+    user's risk (min_observed=2) the same chart has one."""
+    from matplotlib.collections import PolyCollection
+
+    fired = series[(series["indicator"] == "shells_fired") & (series["scenario"] == "all")]
+
+    def fans(proj):
+        ax = prodstats.plot(fired, proj).axes[0]
+        return [c for c in ax.collections if isinstance(c, PolyCollection)]
+
+    assert fans(projections) == []
+    assert len(fans(prodstats.project(series, min_observed=2, draws=100))) == 2   # 80 and 95 %
