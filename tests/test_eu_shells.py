@@ -140,7 +140,8 @@ def test_capacities_passed_by_position_are_refused_with_the_keyword(series, ledg
 
 def test_a_series_without_a_projection_is_drawn_without_a_fan(series, projections):
     """The two-point falling series: its chart has its points and no fan; projected at the
-    user's risk (min_observed=2) the same chart has one."""
+    user's risk (min_observed=2) the same chart has one.
+    """
     from matplotlib.collections import PolyCollection
 
     fired = series[(series["indicator"] == "shells_fired") & (series["scenario"] == "all")]
