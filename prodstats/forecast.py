@@ -52,6 +52,7 @@ from pandera.typing import Series
 from prodstats.errors import SeriesError, require_columns
 from prodstats.periods import parse_period
 from prodstats.units import cumulative_count
+from prodstats.vocab import SCENARIOS
 
 METHOD = "shrunk-drift+conformal"
 
@@ -986,13 +987,20 @@ def _figure(value: float) -> str:
 
 
 def feasibility(series: pd.DataFrame, *misuse: object, bounds: Mapping[str, str] | None = None,
-                draws: int = 1000, min_observed: int = MIN_OBSERVED) -> pd.DataFrame:
+                statements: pd.DataFrame | None = None, draws: int = 1000,
+                min_observed: int = MIN_OBSERVED) -> pd.DataFrame:
     """For each forward statement, the chance that the projection reaches it, and the growth it
     needs.
 
     Call it as ``feasibility(series, bounds=ledger.capacity_bounds())``: the same rows as
-    ``make`` and ``prodstats build`` publish. ``bounds``, ``draws`` and ``min_observed`` (as
-    for :func:`project`) are keywords only.
+    ``make`` and ``prodstats build`` publish. ``bounds``, ``statements``, ``draws`` and
+    ``min_observed`` (as for :func:`project`) are keywords only.
+
+    ``statements`` are the forward statements to judge: by default the rows of ``series``
+    with a forward modality. Where the series hold only observations (the forward-statement
+    model of issue 18), pass ``statements=ledger.claims``: its forward level and share claims
+    (current, and the head of their ``same_as`` group) are judged in each scenario their
+    confidence belongs to.
 
     The statements judged are the rows of ``series`` whose modality is a forward one
     (:data:`FORWARD`: target, pledge, proposal, aspiration, or a forecast, ``expected``); they
@@ -1035,12 +1043,15 @@ def feasibility(series: pd.DataFrame, *misuse: object, bounds: Mapping[str, str]
     draws = _check_draws(draws)
     least = _check_min_observed(min_observed)
     pts = _Points(series)
-    targets = series[series["modality"].isin(FORWARD)
-                     & (series["claim_ids"].fillna("") != "")]
+    targets = (series[series["modality"].isin(FORWARD) & (series["claim_ids"].fillna("") != "")]
+               if statements is None else _forward_claims(statements))
     # First each statement's row and the readings (jobs) it is judged on; then all draws.
     jobs: dict[tuple, _Job] = {}
     plan = [_statement(pts, tgt, bounds or {}, least, jobs)
             for tgt in targets.drop_duplicates(["scenario", "claim_ids"]).itertuples(index=False)]
+    # one order whichever frame the statements come from: by series, then date due
+    plan.sort(key=lambda p: (list(SCENARIOS).index(p[0]["scenario"]), p[0]["actor"],
+                             p[0]["indicator"], p[0]["due"], p[0]["claim_id"]))
     targets_of: dict[tuple, set] = {}
     for base, _, mine, _ in plan:
         for key in mine:
@@ -1100,6 +1111,34 @@ def _statement(pts: _Points, tgt, bounds: Mapping[str, str], least: int,
         "first_t": float(pts.t[last[0]]), "periods": len(last),
         "after": due.end > parse_period(str(pts.period[last[-1]])).end}
     return {**base, "due": due.end_year}, notes, mine, ends
+
+
+#: What ``statements=`` needs from a claims frame (``ledger.claims``).
+CLAIMS_NEEDS = ("claim_id", "actor", "indicator", "kind", "modality", "period", "confidence",
+                "value_canonical", "canonical_unit")
+
+
+def _forward_claims(claims: pd.DataFrame) -> pd.DataFrame:
+    """The forward statements of a claims frame as rows like a series' (scenario, actor,
+    indicator, measure, period, value, unit, modality, claim_ids): level and share claims
+    with a forward modality, current and heads of their ``same_as`` group, once per scenario
+    whose confidences include theirs. A forward ratio is a multiple of its base period, not
+    a figure of the series: the promise tracker follows it.
+    """
+    require_columns(claims, CLAIMS_NEEDS, "feasibility(statements=...)",
+                    "the claims of a validated ledger, prodstats.load(...).claims")
+    keep = claims["modality"].isin(FORWARD) & claims["kind"].isin(["level", "share"])
+    for column in ("superseded_by", "same_as"):
+        if column in claims.columns:
+            keep &= claims[column].astype(object).fillna("").astype(str) == ""
+    forward = claims[keep]
+    frames = [pd.DataFrame({
+        "scenario": scenario, "actor": part["actor"], "indicator": part["indicator"],
+        "measure": part["kind"], "period": part["period"], "value": part["value_canonical"],
+        "unit": part["canonical_unit"], "modality": part["modality"],
+        "claim_ids": part["claim_id"]}) for scenario, allowed in SCENARIOS.items()
+        for part in [forward[forward["confidence"].isin(allowed)]]]
+    return pd.concat(frames, ignore_index=True).astype(object)
 
 
 def _short(value: object) -> str:

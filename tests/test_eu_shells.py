@@ -152,3 +152,21 @@ def test_a_series_without_a_projection_is_drawn_without_a_fan(series, projection
 
     assert fans(projections) == []
     assert len(fans(prodstats.project(series, min_observed=2, draws=100))) == 2   # 80 and 95 %
+
+
+@pytest.mark.parametrize("fixture", ["eu_shells", "three_sources"])
+def test_statements_from_the_claims_give_the_same_rows(fixture):
+    """Once series hold only observations (issue 18), the forward statements come from the
+    claims: ``statements=ledger.claims`` judges the same level and share statements the same
+    way (a forward ratio, a multiple of its base, is left to the promise tracker).
+    """
+    ledger = prodstats.load(ROOT / "tests" / "fixtures" / fixture)
+    series = prodstats.resolve(ledger.claims, ledger.capacity_bounds())
+    caps = ledger.capacity_bounds()
+    from_series = prodstats.feasibility(series, bounds=caps, draws=200)
+    from_claims = prodstats.feasibility(series[~series["modality"].isin(prodstats.forecast.FORWARD)],
+                                        bounds=caps, statements=ledger.claims, draws=200)
+    ratios = set(ledger.claims.loc[ledger.claims["kind"] == "ratio", "claim_id"])
+    kept = from_series[~from_series["claim_id"].isin(ratios)].reset_index(drop=True)
+    assert len(kept) > 0
+    pd.testing.assert_frame_equal(kept, from_claims)
