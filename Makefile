@@ -37,8 +37,8 @@ test: $(STAMP) ## Set up .venv, then run the whole test suite
 lint: $(STAMP) ## Lint the package, tests and benchmarks with ruff (configured in pyproject.toml)
 	$(VENV)/bin/ruff check prodstats tests benchmarks docs/notebooks
 
-backtest: $(STAMP) ## Backtest out of collection: M3 yearly (H=6) and Tourism yearly (H=4), K=5, with the goals
-	$(PY) -m prodstats backtest --window 5 \
+backtest: $(STAMP) ## Backtest out of collection: M3 yearly (H=6) and Tourism yearly (H=4), windows 3 and 5, with pass/miss per goal
+	$(PY) -m prodstats backtest --window 3 --window 5 \
 		--data ../shared/benchdata/m3_yearly.csv --horizon 6 \
 		--data ../shared/benchdata/tourism_yearly.csv --horizon 4
 

@@ -44,12 +44,15 @@ def _horizons(args: argparse.Namespace) -> list[int]:
 
 
 def _backtest(args: argparse.Namespace) -> int:
-    from prodstats.backtest import backtest, format_backtest, to_json
+    from prodstats.backtest import backtest, format_backtest, format_goals, to_json
 
-    result = backtest(args.data, _horizons(args), args.window, compare=args.compare)
-    print(format_backtest(result))
+    windows = list(dict.fromkeys(args.window or [5]))
+    results = [backtest(args.data, _horizons(args), k, compare=args.compare) for k in windows]
+    print("\n\n".join(map(format_backtest, results)))
+    if len(results) > 1:
+        print("\n" + format_goals(results))
     if args.json:
-        print(to_json(result))
+        print(to_json(results[0]) if len(results) == 1 else to_json({"windows": results}))
     return 0
 
 
@@ -164,7 +167,8 @@ def _main(argv: list[str] | None) -> int:
     bt.add_argument("--data", type=Path, required=True, action="append", help="long CSV: "
                     "series_id, year, value, split (train/test), optionally category; one row per "
                     "series and year; repeat for more (format: docs/methodology.md)")
-    bt.add_argument("--window", type=int, default=5, help="last K training points used")
+    bt.add_argument("--window", type=int, action="append", help="last K training points "
+                    "used; repeat for several windows (default 5)")
     bt.add_argument("--horizon", type=int, action="append", help="steps projected: once, or "
                     "once per --data in the same order (default 6)")
     bt.add_argument("--compare", action="store_true",

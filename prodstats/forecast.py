@@ -15,6 +15,14 @@ The method (chosen by the cross-collection backtest in docs/methodology.md, not 
   series (M3 and Tourism) and all horizons, times ``h^β``: no distribution is assumed, no
   single horizon drives the table, and any h > 0 (fractional, or beyond those fitted) works.
   κ = :data:`KAPPA` is fixed; β and the table are fitted.
+- **Positive quantities stay positive, without clipping**: the point bends toward 0 below a
+  twentieth of the last value (:func:`positive`), and below the point the error is
+  multiplicative (:func:`combine`), so no lower end reaches 0; a cumulative count never falls
+  below its last count.
+- **Only what the data can carry**: a series is projected only from observed claims
+  (:func:`observed`: actual or estimate, stated by a claim) of at least :data:`MIN_OBSERVED`
+  periods, the shortest window that meets the backtest's goals; readings that contradict
+  each other are not pooled.
 - **Claim uncertainty**: each point is drawn uniformly within its bounds (100 stratified draws
   of the points per reading), each draw is projected and combined with 10 errors spread evenly
   over the error distribution, and the 1,000 draws of every reading are pooled; intervals are
@@ -28,6 +36,7 @@ statsmodels and scipy are imported inside the functions that need them, never at
 
 from __future__ import annotations
 
+import itertools
 import json
 import zlib
 from collections.abc import Mapping
@@ -42,10 +51,16 @@ from pandera.typing import Series
 
 from prodstats.errors import SeriesError, require_columns
 from prodstats.periods import parse_period
-from prodstats.vocab import OBSERVED
+from prodstats.units import cumulative_count
+from prodstats.vocab import FORWARD, OBSERVED, SCENARIOS
 
 METHOD = "shrunk-drift+conformal"
 
+#: Modalities of figures that happened: the only ones a projection rests on (vocab.OBSERVED).
+HAPPENED = OBSERVED
+#: The fewest observed periods of claims a series is projected from. Window 3 misses the
+#: backtest's goals, window 5 meets them (docs/methodology.md, ``make backtest``).
+MIN_OBSERVED = 5
 PROJECTION_COLUMNS = ["actor", "indicator", "measure", "reading", "scenario", "period", "mean",
                       "pi80_low", "pi80_high", "pi95_low", "pi95_high", "unit", "method",
                       "n_points", "note"]
@@ -53,6 +68,15 @@ FEASIBILITY_COLUMNS = ["claim_id", "actor", "indicator", "scenario", "target_per
                        "target_value", "unit", "last_period", "last_value", "projected_mean",
                        "prob_reach", "required_growth", "trajectory_growth", "judged_against",
                        "note"]
+
+
+def observed(series: pd.DataFrame) -> pd.Series:
+    """Which rows of a series frame are observations: modality ``actual`` or ``estimate``
+    (:data:`HAPPENED`) and stated by a claim (``claim_ids`` not empty). An index's base point
+    (1 by definition, no claim), a forecast and a target are not.
+    """
+    ids = series["claim_ids"].astype(object).fillna("").astype(str).str.strip()
+    return series["modality"].isin(HAPPENED) & (ids != "")
 
 
 class ProjectionSchema(pa.DataFrameModel):
@@ -83,9 +107,12 @@ class ProjectionSchema(pa.DataFrameModel):
     unit: Series[str] = pa.Field(description="Unit of the figures.")
     method: Series[str] = pa.Field(description="'shrunk-drift+conformal' (see "
                                    "docs/methodology.md), or 'skipped'.")
-    n_points: Series[int] = pa.Field(ge=0, description="Observed periods the projection rests on.")
-    note: Series[str] = pa.Field(nullable=True, description="Why a series was skipped, or what "
-                                 "a pooled row mixes.")
+    n_points: Series[int] = pa.Field(ge=0, description="Observed claims the projection rests "
+                                     "on (actual or estimate; an index's base point, a "
+                                     "forecast or a target is not one).")
+    note: Series[str] = pa.Field(nullable=True, description="Why a series was not projected "
+                                 "('not projected: N observed claims'), what a pooled row "
+                                 "mixes, or why readings were not pooled.")
 
     class Config:
         """Columns are exactly these."""
@@ -290,8 +317,51 @@ def _scale(y, drift, var, c, h):
 
 
 def point(level: np.ndarray, slope: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """The point forecast ``level + slope·h`` for each row (rows × horizons)."""
+    """The point forecast ``level + slope·h`` for each row (rows × horizons), before
+    :func:`positive`.
+    """
     return level[:, None] + slope[:, None] * np.asarray(h, dtype=float)
+
+
+#: A point below this share of the series' last value bends toward 0 instead of crossing it.
+BEND = 0.05
+
+
+def positive(f: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """The point of a positive quantity, kept above 0 without clipping: at or above
+    ``m = BEND·last`` it is ``f``; below, ``m²/(2m − f)``, which has f's value and slope at m
+    and nears 0 (like 1/|f|) without reaching it. ``last`` broadcasts with ``f`` (a trailing
+    axis of 1). In the benchmark collections 0.05 % of the points bend (docs/methodology.md).
+    """
+    m = BEND * np.maximum(np.abs(last), 1e-12)
+    return np.where(f >= m, f, m * m / (2 * m - np.minimum(f, m)))
+
+
+def combine(f: np.ndarray, below: np.ndarray, above: np.ndarray, e: np.ndarray,
+            last: np.ndarray) -> np.ndarray:
+    """A predictive value from the point ``f`` (> 0) and a scaled error ``e``: below the point
+    the error is multiplicative, ``f·exp(below·e/r)`` with ``r = max(f, last)``, so an interval
+    of a positive quantity never reaches 0, and a falling series' lower end stays a steady
+    share of its point rather than vanishing; above it, additive, ``f + above·e``. (For
+    errors small against the point the two agree.) :func:`scaled_error` is its inverse, which
+    calibration uses. ``last`` (the series' last value) broadcasts with ``f``.
+    """
+    r = np.maximum(f, last)
+    with np.errstate(over="ignore", invalid="ignore"):
+        down = f * np.exp(np.minimum(below * e, 0.0) / r)
+    return np.where(e < 0, down, f + above * e)
+
+
+def scaled_error(truth: np.ndarray, f: np.ndarray, below: np.ndarray, above: np.ndarray,
+                 last: np.ndarray) -> np.ndarray:
+    """The error of the point ``f`` against a positive ``truth`` in units of the scale on its
+    side: ``r·log(truth/f)/below`` below the point (``r = max(f, last)``), ``(truth − f)/above``
+    above it.
+    """
+    r = np.maximum(f, last)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        down = r * np.log(truth / f) / below
+    return np.where(truth < f, down, (truth - f) / above)
 
 
 def spread(c: Constants, h: np.ndarray) -> np.ndarray:
@@ -320,12 +390,14 @@ def quantiles(y: np.ndarray, t: np.ndarray, h: np.ndarray, probs: np.ndarray,
               calibration: dict[int, Constants] | None = None) -> np.ndarray:
     """Closed-form predictive quantiles of exact points: array (rows, len(h), len(probs))."""
     c = constants(np.shape(t)[-1], calibration)
+    y = np.atleast_2d(np.asarray(y, dtype=float))
     level, slope, _ = trend(y, t, c)
     h = np.asarray(h, dtype=float)
     errors = _signed(c, h, np.asarray(probs, dtype=float)[:, None]).T[None]   # (1, h, probs)
     low, high = horizon_scales(y, t, c, h)
-    scale = np.where(errors < 0, low[:, :, None], high[:, :, None])
-    return point(level, slope, h)[:, :, None] + scale * errors
+    f = positive(point(level, slope, h), y[:, -1:])
+    return combine(f[:, :, None], low[:, :, None], high[:, :, None], errors,
+                   y[:, -1:, None])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,6 +413,9 @@ class _Group:
     value: np.ndarray
     periods: list[str]
     unit: str
+    #: claims the points rest on, and whether they are counts so far (never falling)
+    claims: int = 0
+    cumulative: bool = False
 
 
 class _Points:
@@ -360,15 +435,20 @@ class _Points:
         #: the same key and reading → whether the reading agrees with the other claims
         self.consistent: dict[tuple, bool] = {}
         frame = series[[*self.KEY, "period", "t", "low", "high", "value", "modality",
-                        "reading_consistent"]].astype({c: object for c in (*self.KEY, "period")})
+                        "reading_consistent", "claim_ids"]].astype(
+            {c: object for c in (*self.KEY, "period", "claim_ids")})
         for key, ok in frame.groupby(self.KEY, sort=False)["reading_consistent"].all().items():
             self.series.setdefault(key[:5], {})[key[5]] = np.empty(0, dtype=int)
             self.consistent[key] = bool(ok)
-        obs = frame[frame["modality"].isin(OBSERVED)]
+        obs = frame[observed(series).to_numpy()]
         combined = obs.groupby([*self.KEY, "period"], sort=False).agg(
             lo_max=("low", "max"), hi_min=("high", "min"), lo_min=("low", "min"),
-            hi_max=("high", "max"), value=("value", "mean"), t=("t", "first"))
+            hi_max=("high", "max"), value=("value", "mean"), t=("t", "first"),
+            claim_ids=("claim_ids", ";".join))
         combined = combined.reset_index().sort_values([*self.KEY, "t"], kind="stable")
+        self.claim_ids = [set(filter(None, ids.split(";"))) for ids in combined["claim_ids"]]
+        self.cumulative = np.array([cumulative_count(m, u, p) for m, u, p in zip(
+            combined["measure"], combined["unit"], combined["period"], strict=True)], dtype=bool)
         disjoint = (combined["lo_max"] > combined["hi_min"]).to_numpy()
         self.low = np.where(disjoint, combined["lo_min"], combined["lo_max"])
         self.high = np.where(disjoint, combined["hi_max"], combined["hi_min"])
@@ -379,17 +459,27 @@ class _Points:
             self.series[key[:5]][key[5]] = rows
         self.series = {k: dict(sorted(v.items())) for k, v in sorted(self.series.items())}
 
-    def observed_points(self, rows: np.ndarray, unit: str) -> _Group | str:
-        """The combined observed points of one reading, or the reason it cannot be projected."""
-        if len(rows) < 2:
-            return (f"needs at least 2 observed periods, has {len(rows)}"
-                    + ("" if len(rows) else " (only targets, pledges or proposals)"))
+    def claims(self, rows: np.ndarray) -> int:
+        """How many claims the combined points ``rows`` rest on."""
+        return len(set().union(*(self.claim_ids[i] for i in rows)))
+
+    def observed_points(self, rows: np.ndarray, unit: str,
+                        least: int = MIN_OBSERVED) -> _Group | str:
+        """The combined observed points of one reading, or why it cannot be projected
+        ("not projected: N observed claims", and why).
+        """
+        if len(rows) < least:
+            n = self.claims(rows)
+            periods = "" if n == len(rows) else f" in {len(rows)} period{'s' * (len(rows) != 1)}"
+            return (f"not projected: {n} observed claim{'s' * (n != 1)}{periods} (a projection "
+                    f"needs claims of at least {least} periods; docs/methodology.md)")
         if not (np.isfinite(self.low[rows]).all() and np.isfinite(self.high[rows]).all()):
-            return "bounds are not finite"
+            return "not projected: bounds are not finite"
         g = _Group({}, self.t[rows], self.low[rows], self.high[rows], self.value[rows],
-                   self.period[rows].tolist(), unit)
+                   self.period[rows].tolist(), unit, self.claims(rows),
+                   bool(self.cumulative[rows].all()))
         if np.any(np.diff(g.t) <= 0):
-            return "two observed periods share a midpoint; code them as one period"
+            return "not projected: two observed periods share a midpoint; code them as one period"
         return g
 
 
@@ -412,8 +502,9 @@ class _Job:
         """What the draws depend on: jobs that share it get the same draws (a series without
         unverified claims has the same points in both scenarios), so each is simulated once.
         """
-        return (self.seed, self.measure, self.g.t.tobytes(), self.g.low.tobytes(),
-                self.g.high.tobytes(), np.asarray(self.h, dtype=float).tobytes())
+        return (self.seed, self.measure, self.g.cumulative, self.g.t.tobytes(),
+                self.g.low.tobytes(), self.g.high.tobytes(),
+                np.asarray(self.h, dtype=float).tobytes())
 
 
 def _add(jobs: dict[tuple, _Job], job: _Job) -> tuple:
@@ -423,7 +514,8 @@ def _add(jobs: dict[tuple, _Job], job: _Job) -> tuple:
     return key
 
 
-def _plan(pts: _Points, horizons: dict, fixed: int | None) -> tuple[list, dict[tuple, _Job]]:
+def _plan(pts: _Points, horizons: dict, fixed: int | None,
+          least: int = MIN_OBSERVED) -> tuple[list, dict[tuple, _Job]]:
     """Per series, each reading's rows when it cannot be projected, or the :class:`_Reading`
     whose job (in ``jobs``, each distinct one once) will give them.
     """
@@ -434,14 +526,15 @@ def _plan(pts: _Points, horizons: dict, fixed: int | None) -> tuple[list, dict[t
         horizon = fixed if fixed is not None else horizons[(actor, indicator)]
         entries = []
         for reading, at in readings.items():
-            g = pts.observed_points(at, unit)
+            g = pts.observed_points(at, unit, least)
             base = {**key, "reading": reading, "unit": unit}
             if isinstance(g, str):
-                entries.append([{**base, "method": "skipped", "n_points": 0, "note": g}])
+                entries.append([{**base, "method": "skipped", "n_points": pts.claims(at),
+                                 "note": g}])
                 continue
             years = np.arange(parse_period(g.periods[-1]).end.year + 1, horizon + 1)
             if years.size == 0:
-                entries.append([{**base, "method": "skipped", "n_points": len(g.t),
+                entries.append([{**base, "method": "skipped", "n_points": g.claims,
                                  "note": f"nothing to project: horizon {horizon} is not after "
                                          f"the last observation {g.periods[-1]}"}])
                 continue
@@ -538,13 +631,20 @@ def _fan(jobs: list[_Job], n: int) -> tuple[np.ndarray, np.ndarray]:
     h = np.stack([np.asarray(j.h, dtype=float) for j in jobs])[:, None, :]  # (R, 1, m)
     y, drift, var, omega, line = _fit(low + (high - low) * u, t, c)     # rows (R, P)
     level, slope = _level_slope(y, drift, omega, line, c)
-    location = level[..., None] + slope[..., None] * h                 # (R, P, m)
+    location = positive(level[..., None] + slope[..., None] * h, y[..., -1:])   # (R, P, m)
     below, above = (s.transpose(0, 2, 1)[..., None] for s in _scales(y, drift, var, omega, c, h))
-    weights, negative = _error_design(points, errors_each)
+    weights, _ = _error_design(points, errors_each)
     table = spread(c, h.ravel()).reshape(r, m, len(LEVELS))
     errors = (table @ weights).reshape(r, m, points, errors_each)       # (R, m, P, E)
-    sims = (location.transpose(0, 2, 1)[..., None]
-            + np.where(negative, below, above) * errors)
+    sims = combine(location.transpose(0, 2, 1)[..., None], below, above, errors,
+                   y[..., -1][:, None, :, None])
+    # a count so far never falls: no draw goes below its own draw of the last count
+    so_far = np.array([j.g.cumulative for j in jobs])
+    if so_far.any():
+        last = y[..., -1]                                               # (R, P)
+        floor = np.where(so_far[:, None], last, -np.inf)
+        sims = np.maximum(sims, floor[:, None, :, None])
+        location = np.maximum(location, floor[..., None])
     return sims.reshape(r, m, n), location.mean(axis=1)
 
 
@@ -629,7 +729,7 @@ def _floor(measure: str) -> tuple[float, float]:
 
 #: What :func:`project` reads from a series frame.
 SERIES_NEEDS = ("scenario", "actor", "indicator", "measure", "reading", "reading_consistent",
-                "period", "t", "value", "low", "high", "unit", "modality")
+                "period", "t", "value", "low", "high", "unit", "modality", "claim_ids")
 _FROM_RESOLVE = "the series from prodstats.resolve(ledger.claims)"
 #: Years of each series' own horizon beyond its last observation, and beyond its latest target.
 AFTER_LAST, AFTER_TARGET = 3, 2
@@ -660,15 +760,16 @@ def _horizons(series: pd.DataFrame) -> dict[tuple[str, str], int]:
     """
     from prodstats.validate import TARGET_REACH_YEARS
 
-    frame = series[["actor", "indicator", "period", "modality"]].astype(object).dropna()
+    frame = series[["actor", "indicator", "period", "modality"]].astype(object)
+    frame = frame.assign(happened=observed(series).to_numpy() if "claim_ids" in series.columns
+                         else series["modality"].isin(HAPPENED).to_numpy()).dropna()
     if frame.empty:
         return {}
     ends = {p: parse_period(p).end.year for p in frame["period"].unique()}
     frame["year"] = frame["period"].map(ends).astype(int)  # a period's last year
     keys = ["actor", "indicator"]
     last = frame.groupby(keys)["year"].max()  # without observations: the latest period
-    observed = frame[frame["modality"].isin(OBSERVED)].groupby(keys)["year"].max()
-    last.update(observed)
+    last.update(frame[frame["happened"]].groupby(keys)["year"].max())
     horizon = last + AFTER_LAST
     targets = frame[frame["modality"] == "target"]
     if not targets.empty:
@@ -683,6 +784,13 @@ def _check_draws(draws: object) -> int:
     if isinstance(draws, bool) or not isinstance(draws, _INTEGERS) or draws < 1:
         raise ValueError(f"draws must be an integer >= 1 (draws per reading); got {draws!r}")
     return int(draws)
+
+
+def _check_min_observed(least: object) -> int:
+    if isinstance(least, bool) or not isinstance(least, _INTEGERS) or least < 2:
+        raise ValueError("min_observed must be an integer >= 2 (observed periods a projection "
+                         f"rests on; default {MIN_OBSERVED}); got {least!r}")
+    return int(least)
 
 
 def _check_levels(levels: object) -> tuple[float, ...]:
@@ -728,8 +836,8 @@ _FLOATS = {"mean", "target_value", "last_value", "projected_mean", "prob_reach",
 
 
 def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[float, ...] = (80, 95),
-            draws: int = 1000) -> pd.DataFrame:
-    """Project every series with at least two observed periods.
+            draws: int = 1000, *, min_observed: int = MIN_OBSERVED) -> pd.DataFrame:
+    """Project every series with observed claims of at least ``min_observed`` periods.
 
     Args:
         series: the output of :func:`prodstats.resolve`.
@@ -742,6 +850,10 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
         draws: Monte-Carlo draws per reading, an integer >= 1 (the seed is fixed per series
             and reading, from their names only, so output is deterministic; a reading with the
             same points in both scenarios gets the same draws, so the same figures).
+        min_observed: the fewest observed periods (of claims: actual or estimate) a series is
+            projected from; by default :data:`MIN_OBSERVED`, the shortest window that meets
+            the backtest's goals (docs/methodology.md). Fewer (at least 2) is at your risk:
+            the intervals' coverage is then not what they say.
 
     Returns:
         One row per series, scenario, reading (plus ``pooled`` over the readings consistent with
@@ -756,9 +868,10 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
     require_columns(series, SERIES_NEEDS, "project()", _FROM_RESOLVE)
     levels = _check_levels(levels)
     draws = _check_draws(draws)
+    least = _check_min_observed(min_observed)
     fixed = None if horizon is None else _check_horizon(horizon)
     horizons = _horizons(series) if fixed is None else {}
-    plan, jobs = _plan(_Points(series), horizons, fixed)
+    plan, jobs = _plan(_Points(series), horizons, fixed, least)
     summaries, pools = _draw_all(plan, jobs, draws, levels)
     rows = []
     for key, entries in plan:
@@ -768,10 +881,15 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
                 rows += e
                 continue
             g, (ends, means) = jobs[e.job].g, summaries[e.job]
-            rows += _rows(e.base, ends, means, e.years, g.t.size, levels, _below_a_rise(g, means))
+            rows += _rows(e.base, ends, means, e.years, g.claims, levels, _below_a_rise(g, means))
         if len(projected) > 1:
-            ends, means, years, n_points, note = pools[_pool_key(projected)]
+            pooled = pools[_pool_key(projected)]
             base = {**key, "reading": "pooled", "unit": projected[0].base["unit"]}
+            if isinstance(pooled[0], str):   # readings that contradict each other
+                rows.append({**base, "method": "skipped", "n_points": pooled[1],
+                             "note": pooled[0]})
+                continue
+            ends, means, years, n_points, note = pooled
             rows += _rows(base, ends, means, years, n_points, levels, note)
     out = _typed(pd.DataFrame(rows, columns=projection_columns(levels)))
     return out.sort_values(["actor", "indicator", "measure", "scenario", "reading", "period"],
@@ -827,12 +945,15 @@ def _pool(readings: list[_Reading], jobs, kept, measure: str, levels) -> tuple:
     over the years every one of them projects. ``(ends, means, years, n_points, note)``.
     """
     consistent = [e for e in readings if e.consistent] or readings
+    clash = _disagreement([(e.base["reading"], jobs[e.job].g) for e in consistent])
+    if clash:
+        return clash, max(jobs[e.job].g.claims for e in consistent)
     years = min((e.years for e in consistent), key=len)
     # every reading ends at the horizon, so the common years are the tail of each
     sims = np.concatenate([kept[e.job][0][len(e.years) - len(years):] for e in consistent],
                           axis=-1)
     loc = np.mean([kept[e.job][1][len(e.years) - len(years):] for e in consistent], axis=0)
-    n_points = min(jobs[e.job].g.t.size for e in consistent)
+    n_points = min(jobs[e.job].g.claims for e in consistent)
     note = "pooled over " + ", ".join(e.base["reading"] for e in consistent) + (
         "" if len(consistent) == len(readings) else
         "; readings in conflict with other claims left out")
@@ -840,68 +961,91 @@ def _pool(readings: list[_Reading], jobs, kept, measure: str, levels) -> tuple:
     return ends, means, years, n_points, note
 
 
-def feasibility(series: pd.DataFrame, draws: int = 1000,
-                bounds: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """For each target claim, the chance that the projection reaches it, and the growth it needs.
+def _disagreement(readings: list[tuple[str, _Group]]) -> str:
+    """Why readings cannot be pooled (two of them give one period ranges that do not overlap:
+    they contradict each other, so a mean between them is a figure no claim states), or ''.
+    """
+    for (name_a, a), (name_b, b) in itertools.combinations(readings, 2):
+        at_b = {p: i for i, p in enumerate(b.periods)}
+        for i, period in enumerate(a.periods):
+            j = at_b.get(period)
+            if j is not None and (a.high[i] < b.low[j] or b.high[j] < a.low[i]):
+                return (f"not pooled: the readings {name_a} and {name_b} contradict each other "
+                        f"at {period} ({_figure(a.value[i])} against {_figure(b.value[j])}); "
+                        "each is projected on its own")
+    return ""
 
-    A target is judged at the **end** of its period, on the time axis of the series' ``t``
+
+def _figure(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def feasibility(series: pd.DataFrame, *misuse: object, bounds: Mapping[str, str] | None = None,
+                statements: pd.DataFrame | None = None, draws: int = 1000,
+                min_observed: int = MIN_OBSERVED) -> pd.DataFrame:
+    """For each forward statement, the chance that the projection reaches it, and the growth it
+    needs.
+
+    Call it as ``feasibility(series, bounds=ledger.capacity_bounds())``: the same rows as
+    ``make`` and ``prodstats build`` publish. ``bounds``, ``statements``, ``draws`` and
+    ``min_observed`` (as for :func:`project`) are keywords only.
+
+    ``statements`` are the forward statements to judge: by default the rows of ``series``
+    with a forward modality. Where the series hold only observations (the forward-statement
+    model of issue 18), pass ``statements=ledger.claims``: its forward level and share claims
+    (current, and the head of their ``same_as`` group) are judged in each scenario their
+    confidence belongs to.
+
+    The statements judged are the rows of ``series`` whose modality is a forward one
+    (:data:`FORWARD`: target, pledge, proposal, aspiration, or a forecast, ``expected``); they
+    are never counted as observations (:func:`observed`). A statement is judged at the **end**
+    of its period, on the time axis of the series' ``t``
     (:attr:`~prodstats.periods.Period.end_year`): ``2025-12`` and ``2025`` at the end of
     December 2025 (2026.0), ``2025-06`` at the end of June, a range at the end of its last day.
-    For a target of the same actor and indicator (and unit):
+    Against the series of the same actor and indicator (and unit):
 
-    - ``prob_reach``: share of pooled predictive draws at that date at or above the target value;
+    - ``prob_reach``: share of pooled predictive draws at that date at or above the figure;
     - ``projected_mean``: the mean location of the projection at that date;
-    - ``required_growth``: yearly growth from the last observation (at its period's midpoint) to
-      the target's date, ``(target/last)^(1/years) − 1``;
+    - ``required_growth``: yearly growth from the last observation (at its place on the time
+      axis) to the statement's date, ``(target/last)^(1/years) − 1``;
     - ``trajectory_growth``: yearly growth over the observed points, ``(last/first)^(1/years) − 1``.
 
-    A target whose period does not end after the last observed period ends is noted, not judged.
+    ``prob_reach`` and ``projected_mean`` need a projection, so a series with fewer observed
+    periods than :data:`MIN_OBSERVED` gives the growth figures only. A statement whose period
+    does not end after the last observed period ends is noted, not judged. Every empty figure
+    has its reason in ``note``.
 
-    A target of a capacity indicator that ``bounds`` maps to an output indicator (from
+    A statement about a capacity indicator that ``bounds`` maps to an output indicator (from
     ``indicators.csv``: ``measures = capacity``, ``bounds = shells_produced``) is judged
     against the projection of that output, with the caveat in ``note``: output reaches a
-    capacity only when the capacity is fully used. ``judged_against`` names the series used.
-    An empty ``series`` (or one without targets) gives an empty frame with the same columns.
+    capacity only when the capacity is fully used. Without an observed output series, it is
+    judged against the capacity series itself; without either, the row says so.
+    ``judged_against`` names the series used. An empty ``series`` (or one without forward
+    statements) gives an empty frame with the same columns.
 
     Raises:
         FrameError: ``series`` is not a frame from :func:`prodstats.resolve`.
+        TypeError: a second positional argument (the capacity bounds go by keyword).
         ValueError: ``draws`` is not an integer >= 1.
     """
-    require_columns(series, (*SERIES_NEEDS, "claim_ids"), "feasibility()", _FROM_RESOLVE)
+    if misuse:
+        raise TypeError(
+            "feasibility() takes one positional argument, the series; pass the capacity bounds "
+            "by keyword: feasibility(series, bounds=ledger.capacity_bounds()) (got "
+            f"{type(misuse[0]).__name__} {_short(misuse[0])} as a second positional argument)")
+    require_columns(series, SERIES_NEEDS, "feasibility()", _FROM_RESOLVE)
     draws = _check_draws(draws)
+    least = _check_min_observed(min_observed)
     pts = _Points(series)
-    targets = series[(series["modality"] == "target") & (series["claim_ids"].fillna("") != "")]
-    # First each target's row and the readings (jobs) it is judged on; then all draws at once.
-    plan: list[tuple[dict, list[str], list[tuple], tuple | None]] = []
+    targets = (series[series["modality"].isin(FORWARD) & (series["claim_ids"].fillna("") != "")]
+               if statements is None else _forward_claims(statements))
+    # First each statement's row and the readings (jobs) it is judged on; then all draws.
     jobs: dict[tuple, _Job] = {}
-    for tgt in targets.drop_duplicates(["scenario", "claim_ids"]).itertuples(index=False):
-        base = {"claim_id": tgt.claim_ids, "actor": tgt.actor, "indicator": tgt.indicator,
-                "scenario": tgt.scenario, "target_period": tgt.period, "target_value": tgt.value,
-                "unit": tgt.unit}
-        due = parse_period(str(tgt.period))
-        against = (bounds or {}).get(tgt.indicator, tgt.indicator)
-        base["judged_against"] = against
-        readings = pts.series.get((tgt.scenario, tgt.actor, against, tgt.measure, tgt.unit), {})
-        notes = [] if against == tgt.indicator else [
-            f"a capacity target, judged against the projection of {against}: output reaches "
-            "a capacity only when the capacity is fully used"]
-        mine, ends, used = [], None, []
-        for reading, at in readings.items():
-            g = pts.observed_points(at, tgt.unit)
-            if isinstance(g, str):
-                notes.append(f"{reading}: {g}" if reading != "single" else g)
-                continue
-            if due.end <= parse_period(g.periods[-1]).end:
-                notes.append("the target period is not after the last observation")
-                continue
-            mine.append(_add(jobs, _Job(g, np.array([due.end_year - g.t[-1]]),
-                                        _seed(tgt.actor, against, "level", reading))))
-            ends = (g.periods[-1], g.value[-1], g.t[-1]), (g.value[0], g.t[0], g.t.size)
-            used.append(reading)
-        if len(used) > 1:
-            notes.append(f"chance and projected mean averaged over the readings "
-                         f"{', '.join(used)}; last value and growth from {used[-1]}")
-        plan.append(({**base, "due": due.end_year}, notes, mine, ends))
+    plan = [_statement(pts, tgt, bounds or {}, least, jobs)
+            for tgt in targets.drop_duplicates(["scenario", "claim_ids"]).itertuples(index=False)]
+    # one order whichever frame the statements come from: by series, then date due
+    plan.sort(key=lambda p: (list(SCENARIOS).index(p[0]["scenario"]), p[0]["actor"],
+                             p[0]["indicator"], p[0]["due"], p[0]["claim_id"]))
     targets_of: dict[tuple, set] = {}
     for base, _, mine, _ in plan:
         for key in mine:
@@ -916,29 +1060,147 @@ def feasibility(series: pd.DataFrame, draws: int = 1000,
     return _typed(pd.DataFrame(rows, columns=FEASIBILITY_COLUMNS))
 
 
+def _statement(pts: _Points, tgt, bounds: Mapping[str, str], least: int,
+               jobs: dict[tuple, _Job]) -> tuple[dict, list[str], list[tuple], dict | None]:
+    """One forward statement's row fields, notes, the jobs (readings at its date, added to
+    ``jobs``) its chance is drawn from, and its last and first observations (or None).
+    """
+    base = {"claim_id": tgt.claim_ids, "actor": tgt.actor, "indicator": tgt.indicator,
+            "scenario": tgt.scenario, "target_period": tgt.period, "target_value": tgt.value,
+            "unit": tgt.unit}
+    due = parse_period(str(tgt.period))
+    against, readings, notes = _judged_against(pts, tgt, bounds)
+    base["judged_against"] = against
+    seen, used, unprojected = {}, [], {}
+    for reading, at in readings.items():
+        if len(at) == 0:
+            continue
+        seen[reading] = at
+        g = pts.observed_points(at, tgt.unit, least)
+        if isinstance(g, str):
+            unprojected[reading] = g
+        elif due.end > parse_period(g.periods[-1]).end:
+            used.append((reading, g))
+    if len(set(unprojected.values())) == 1:
+        notes.append(f"no chance or projected mean: {next(iter(unprojected.values()))}")
+    else:
+        notes += [f"no chance or projected mean for {r}: {why}" for r, why in
+                  unprojected.items()]
+    clash = _disagreement(used)
+    if clash:
+        notes.append(clash.replace("each is projected on its own",
+                                   "no chance or projected mean is averaged across them"))
+        used = []
+    mine = [_add(jobs, _Job(g, np.array([due.end_year - g.t[-1]]),
+                            _seed(tgt.actor, against, "level", reading))) for reading, g in used]
+    if len(used) > 1:
+        notes.append(f"chance and projected mean averaged over the readings "
+                     f"{', '.join(r for r, _ in used)}; last value and growth from {used[-1][0]}")
+    elif seen and len(seen) > 1:
+        notes.append(f"last value and growth from {used[-1][0] if used else list(seen)[-1]}")
+    last = seen[used[-1][0]] if used else next(reversed(seen.values()), None)
+    ends = None if last is None else {
+        "last_period": str(pts.period[last[-1]]), "last_value": float(pts.value[last[-1]]),
+        "last_t": float(pts.t[last[-1]]), "first_value": float(pts.value[last[0]]),
+        "first_t": float(pts.t[last[0]]), "periods": len(last),
+        "after": due.end > parse_period(str(pts.period[last[-1]])).end}
+    return {**base, "due": due.end_year}, notes, mine, ends
+
+
+#: What ``statements=`` needs from a claims frame (``ledger.claims``).
+CLAIMS_NEEDS = ("claim_id", "actor", "indicator", "kind", "modality", "period", "confidence",
+                "value_canonical", "canonical_unit")
+
+
+def _forward_claims(claims: pd.DataFrame) -> pd.DataFrame:
+    """The forward statements of a claims frame as rows like a series' (scenario, actor,
+    indicator, measure, period, value, unit, modality, claim_ids): level and share claims
+    with a forward modality, current and heads of their ``same_as`` group, once per scenario
+    whose confidences include theirs. A forward ratio is a multiple of its base period, not
+    a figure of the series: the promise tracker follows it.
+    """
+    require_columns(claims, CLAIMS_NEEDS, "feasibility(statements=...)",
+                    "the claims of a validated ledger, prodstats.load(...).claims")
+    keep = claims["modality"].isin(FORWARD) & claims["kind"].isin(["level", "share"])
+    for column in ("superseded_by", "same_as"):
+        if column in claims.columns:
+            keep &= claims[column].astype(object).fillna("").astype(str) == ""
+    forward = claims[keep]
+    frames = [pd.DataFrame({
+        "scenario": scenario, "actor": part["actor"], "indicator": part["indicator"],
+        "measure": part["kind"], "period": part["period"], "value": part["value_canonical"],
+        "unit": part["canonical_unit"], "modality": part["modality"],
+        "claim_ids": part["claim_id"]}) for scenario, allowed in SCENARIOS.items()
+        for part in [forward[forward["confidence"].isin(allowed)]]]
+    return pd.concat(frames, ignore_index=True).astype(object)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _judged_against(pts: _Points, tgt, bounds: Mapping[str, str]) -> tuple[str, dict, list]:
+    """The indicator a forward statement is judged against, its readings, and the notes that
+    say why: a capacity against the output it bounds when that output has observations, else
+    against the capacity series itself; without observations, not judged, and why.
+    """
+    def readings(indicator: str) -> dict:
+        return pts.series.get((tgt.scenario, tgt.actor, indicator, tgt.measure, tgt.unit), {})
+
+    def has(found: dict) -> bool:
+        return any(len(at) for at in found.values())
+
+    own, output = tgt.indicator, bounds.get(tgt.indicator, tgt.indicator)
+    if output != own and has(readings(output)):
+        return output, readings(output), [
+            f"a capacity target, judged against the projection of {output}: output reaches "
+            "a capacity only when the capacity is fully used"]
+    if has(readings(own)):
+        return own, readings(own), ([] if output == own else [
+            f"a capacity target with no observed {output} of {tgt.actor}: judged against the "
+            f"capacity series {own} itself"])
+    names = own if output == own else f"{output} (the output it bounds) or {own}"
+    return own if output == own else output, {}, [
+        f"not judged: no observed {names} of {tgt.actor} in {tgt.unit} in this scenario"]
+
+
 def _judged(base: dict, notes: list[str], chances: list[tuple[float, float]],
-            ends: tuple | None) -> dict:
-    """A target's row: the chance and projected mean (averaged over the readings it is judged
-    on, ``chances``), and the growth it needs against the growth so far.
+            ends: dict | None) -> dict:
+    """A statement's row: the chance and projected mean (averaged over the readings it is
+    judged on, ``chances``), and the growth it needs against the growth so far. Every figure
+    left empty gets its reason in ``note``.
     """
     due_year = base.pop("due")
-    row = {**base, "note": "; ".join(dict.fromkeys(notes))}
-    if not chances:
+    row = dict(base)
+    if ends is None:
+        row["note"] = "; ".join(dict.fromkeys(notes))
         return row
-    (last_period, last_value, last_t), (first_value, first_t, n_points) = ends
-    row.update(prob_reach=float(np.mean([p for p, _ in chances])),
-               projected_mean=float(np.mean([m for _, m in chances])),
-               last_period=last_period, last_value=last_value)
-    target = base["target_value"]
-    if last_value > 0 and first_value > 0 and target > 0:
-        row["required_growth"] = (target / last_value) ** (1 / (due_year - last_t)) - 1
-        row["trajectory_growth"] = (last_value / first_value) ** (1 / (last_t - first_t)) - 1
-        if row["trajectory_growth"] > row["required_growth"] and row["prob_reach"] < 0.5:
-            row["note"] = "; ".join(filter(None, [row["note"], (
-                f"the growth so far ({row['trajectory_growth']:.0%} a year) would reach it, "
-                "but the projection continues a damped straight-line trend of "
-                f"{n_points} observed points, not compound growth (docs/methodology.md)")]))
+    row.update(last_period=ends["last_period"], last_value=ends["last_value"])
+    if chances:
+        row.update(prob_reach=float(np.mean([p for p, _ in chances])),
+                   projected_mean=float(np.mean([m for _, m in chances])))
+    if not ends["after"]:
+        notes.append("not judged: the target period does not end after the last observation")
+        row["note"] = "; ".join(dict.fromkeys(notes))
+        return row
+    target, last, first = base["target_value"], ends["last_value"], ends["first_value"]
+    if last > 0 and target > 0:
+        row["required_growth"] = (target / last) ** (1 / (due_year - ends["last_t"])) - 1
     else:
-        row["note"] = "; ".join(filter(None, [row["note"], "growth rates need positive values "
-                                              "(logs are taken); not computed"]))
+        notes.append("no required growth: it needs a positive target and last value "
+                     "(logs are taken)")
+    if ends["periods"] < 2:
+        notes.append("no growth so far: one observed period")
+    elif last > 0 and first > 0:
+        row["trajectory_growth"] = (last / first) ** (1 / (ends["last_t"] - ends["first_t"])) - 1
+    else:
+        notes.append("no growth so far: it needs positive values (logs are taken)")
+    if ("trajectory_growth" in row and "required_growth" in row and chances
+            and row["trajectory_growth"] > row["required_growth"] and row["prob_reach"] < 0.5):
+        notes.append(
+            f"the growth so far ({row['trajectory_growth']:.0%} a year) would reach it, but the "
+            f"projection continues a damped straight-line trend of {ends['periods']} observed "
+            "periods, not compound growth (docs/methodology.md)")
+    row["note"] = "; ".join(dict.fromkeys(notes))
     return row

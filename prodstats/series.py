@@ -46,7 +46,7 @@ from prodstats.errors import require_columns
 from prodstats.ledger import as_said
 from prodstats.periods import parse_period, split_candidates
 from prodstats.schemas import CONFLICT_COLUMNS, SERIES_COLUMNS, TARGET_HISTORY_COLUMNS
-from prodstats.units import per_year
+from prodstats.units import cumulative_count, per_year
 from prodstats.vocab import FORWARD, OBSERVED, SCENARIOS, weakest
 
 NO_READING = "single"
@@ -136,7 +136,6 @@ def _stated(claims: pd.DataFrame) -> pd.DataFrame:
     """Levels and shares as points, as they were coded (in canonical units); an amount over a
     period becomes a rate per year, and its derivation says so.
     """
-    mid = {p: parse_period(p).mid_year for p in claims["period"].dropna().unique()}
     how = claims["value_basis"].map(_HOW).fillna("stated")
     said = as_said(claims)
     amount = (said["unit"] != claims["canonical_unit"]).to_numpy(dtype=bool)
@@ -147,7 +146,7 @@ def _stated(claims: pd.DataFrame) -> pd.DataFrame:
                                   strict=True)])
     return pd.DataFrame({
         "actor": claims["actor"], "indicator": claims["indicator"], "measure": claims["kind"],
-        "period": claims["period"], "t": claims["period"].map(mid).astype(float),
+        "period": claims["period"], "t": _times(claims),
         "value": claims["value_canonical"], "low": claims["low_canonical"],
         "high": claims["high_canonical"], "unit": claims["canonical_unit"],
         "modality": claims["modality"], "confidence": claims["confidence"],
@@ -200,6 +199,19 @@ def _forward_ratios(ratios: pd.DataFrame, chains: pd.DataFrame, columns: list[st
                             "derivation": f"{c.modality} ratio {c.value_canonical:g} × "
                                           f"{measure} of {_key(candidate)}{which}"})
     return pd.DataFrame(rows, columns=columns)
+
+
+def _times(claims: pd.DataFrame) -> np.ndarray:
+    """Where each stated point sits on the time axis: the middle of its period, but a
+    cumulative count (:func:`~prodstats.units.cumulative_count`: an amount over a range,
+    "520,000 by the end of March 2024" coded ``2022-02-24/2024-03-31``) at the end of its
+    period, the date the count was reached.
+    """
+    keys = list(claims[["kind", "canonical_unit", "period"]].astype(object).fillna("")
+                .itertuples(index=False, name=None))
+    when = {k: parse_period(k[2]).end_year if cumulative_count(*k) else parse_period(k[2]).mid_year
+            for k in set(keys) if k[2]}
+    return np.array([when.get(k, np.nan) for k in keys], dtype=float)
 
 
 def _groups(claims: pd.DataFrame) -> list[tuple[tuple[str, str], list]]:

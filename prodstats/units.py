@@ -146,6 +146,23 @@ def per_year(unit: str) -> bool:
     return unit.replace(" ", "").endswith("/year")
 
 
+@lru_cache(maxsize=4096)
+def cumulative_count(measure: str, unit: str, period: str) -> bool:
+    """Whether a point is a count reached by the end of its period ("520,000 delivered by the
+    end of March 2024", coded ``2022-02-24/2024-03-31``): a level in an amount (a unit with
+    no time in it, and not dimensionless: rounds, contracts, USD; not rounds/year, not days)
+    whose period is written as a range (``start/end``). Such a count is placed at its period's
+    end, the date it was reached (docs/codebook.md §7).
+    """
+    if measure != "level" or "/" not in str(period) or not isinstance(unit, str):
+        return False
+    try:
+        dims = dimensionality(unit)
+    except Exception:  # an unknown unit is reported by validation, not here
+        return False
+    return "[time]" not in dims and dims != "dimensionless"
+
+
 def dimensionality(text: str) -> str:
     """Return the dimensionality of a unit string as text, e.g. ``'[ammunition] / [time]'``."""
     return str(parse_unit(text).dimensionality)

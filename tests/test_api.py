@@ -41,7 +41,7 @@ def test_the_claims_are_not_a_series_and_a_series_is_not_claims(seed_ledger, ser
         prodstats.project(seed_ledger.claims)
     assert str(caught.value) == (
         f"project() {FROM_RESOLVE}; this frame lacks the columns 'scenario', 'measure', "
-        "'reading', 'reading_consistent', 't', 'low', 'high'")
+        "'reading', 'reading_consistent', 't', 'low', 'high', 'claim_ids'")
     with pytest.raises(FrameError) as caught:
         prodstats.resolve(series)
     assert str(caught.value).startswith(f"resolve() {FROM_LOAD}; this frame lacks the columns "
@@ -114,7 +114,7 @@ def test_horizon_out_of_range(series, horizon):
 
 
 def test_other_levels_get_their_own_columns_and_one_draw_works(series):
-    proj = prodstats.project(series, levels=(50, 99.5), draws=1)
+    proj = prodstats.project(series, levels=(50, 99.5), draws=1, min_observed=2)
     assert proj.columns.tolist() == [*PROJECTION_COLUMNS[:7], "pi50_low", "pi50_high",
                                      "pi99.5_low", "pi99.5_high", *PROJECTION_COLUMNS[11:]]
     done = proj.dropna(subset=["mean"])

@@ -30,7 +30,7 @@ def _feasibility(tmp_path, targets: list[str], value: str = "100000"):
         *({"period": p, "value": value, "modality": "target", **MONTHLY} for p in targets),
     ])
     series = prodstats.resolve(prodstats.load(raw).claims)
-    feas = prodstats.feasibility(series)
+    feas = prodstats.feasibility(series, min_observed=2)   # the dates, not the minimum, tested
     return series, feas[feas["scenario"] == "all"].set_index("target_period")
 
 
@@ -78,14 +78,15 @@ def test_a_year_or_a_range_is_judged_at_its_end(tmp_path, same, as_):
 
 def test_a_target_in_the_last_observed_period_is_noted_not_judged(tmp_path):
     _, feas = _feasibility(tmp_path, ["2024-10", "2024-11"])
-    assert feas.loc["2024-10", "note"] == "the target period is not after the last observation"
+    assert feas.loc["2024-10", "note"] == ("not judged: the target period does not end after "
+                                           "the last observation")
     assert np.isnan(feas.loc["2024-10", "prob_reach"])
     assert feas.loc["2024-11", "note"] == "" and feas.loc["2024-11", "required_growth"] > 0
 
 
 def test_the_chart_star_sits_where_the_target_is_judged(tmp_path):
     series, _ = _feasibility(tmp_path, ["2025-06", "2025-12"])
-    fig = prodstats.plot(series, prodstats.project(series))
+    fig = prodstats.plot(series, prodstats.project(series, min_observed=2))
     stars = sorted(float(x) for line in fig.axes[0].get_lines() if line.get_marker() == "*"
                    for x in line.get_xdata())
     assert stars == pytest.approx([parse_period("2025-06").end_year, 2026.0], abs=1e-9)
@@ -107,14 +108,14 @@ def test_each_series_has_its_own_horizon(tmp_path):
          "modality": "target"},
     ])
     series = prodstats.resolve(prodstats.load(raw).claims)
-    last = prodstats.project(series, draws=50).groupby("indicator")["period"].max()
+    last = prodstats.project(series, draws=50, min_observed=2).groupby("indicator")["period"].max()
     assert last.to_dict() == {"missiles_produced": "2027",  # last observed 2024 + 3
                               "shells_produced": "2032"}  # its own 2030 target + 2
     shells = series[series["indicator"] == "shells_produced"]
     assert default_horizon(shells) == 2032
     assert default_horizon(series[series["indicator"] == "missiles_produced"]) == 2027
     assert default_horizon(series) == 2032  # several series: the latest of their horizons
-    fixed = prodstats.project(series, horizon=2026, draws=50)
+    fixed = prodstats.project(series, horizon=2026, draws=50, min_observed=2)
     assert sorted(fixed["period"].unique()) == ["2025", "2026"]
 
 
@@ -164,10 +165,10 @@ def test_a_source_about_another_series_changes_no_byte_of_the_others(tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(SEED_RAW, raw)
     _add_source(raw, [
-        {"claim_id": "pl25-01", "quote": "10,000 shells in 2023", "modality": "actual",
-         "period": "2023", "value": "10000", "unit": "rounds"},
-        {"claim_id": "pl25-02", "quote": "15,000 shells in 2024", "modality": "actual",
-         "period": "2024", "value": "15000", "unit": "rounds"},
+        *({"claim_id": f"pl25-0{i}", "quote": f"{v:,} shells in {year}", "modality": "actual",
+           "period": str(year), "value": str(v), "unit": "rounds"}
+          for i, (year, v) in enumerate(((2020, 5000), (2021, 7000), (2022, 8000),
+                                         (2023, 10000), (2024, 15000)), start=4)),
         {"claim_id": "pl25-03", "quote": "100,000 shells a year by 2031", "modality": "target",
          "period": "2031", "value": "100000", "unit": "rounds/year"},
     ])

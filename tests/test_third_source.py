@@ -6,9 +6,11 @@ the newcomer could make is one exact line.
 
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
+import prodstats
 from prodstats.build import build
 from tests.conftest import ROOT, problems, set_cell
 
@@ -78,10 +80,18 @@ def test_a_capacity_target_is_judged_against_the_output_it_bounds(three, tmp_pat
     assert capacity["indicator"] == "shells_capacity"
     assert capacity["judged_against"] == "shells_produced"
     assert capacity["last_period"] == "2024" and capacity["last_value"] == 36000
-    assert 0 < capacity["prob_reach"] < 1
     assert capacity["required_growth"] == pytest.approx((100000 / 36000) ** (1 / 3.5) - 1,
                                                         rel=1e-6)
-    assert "fully used" in capacity["note"]
+    # two observed claims of output: no projection, so no chance, and the note says why
+    assert np.isnan(capacity["prob_reach"])
+    assert capacity["note"] == (
+        "a capacity target, judged against the projection of shells_produced: output reaches a "
+        "capacity only when the capacity is fully used; no chance or projected mean: not "
+        "projected: 2 observed claims (a projection needs claims of at least 5 periods; "
+        "docs/methodology.md)")
+    # the README's API call gives the build's rows
+    same = prodstats.feasibility(result.tables["series"], bounds=result.ledger.capacity_bounds())
+    assert same.equals(result.tables["feasibility"])
     # an output target is judged against itself
     assert feas.loc["exn25-05", "judged_against"] == "caesar_produced"
 
