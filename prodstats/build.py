@@ -14,13 +14,14 @@ import pandera.pandas as pa
 
 from prodstats import config
 from prodstats.config import PROJECT_ROOT
-from prodstats.errors import BugError, BuildError, ProdstatsError
+from prodstats.errors import BugError, BuildError, ProdstatsError, checkpoint, polled_interrupts
 from prodstats.forecast import feasibility, project
 from prodstats.ledger import Ledger, load
 from prodstats.publish import (
     Output,
     _tables,
     clean_stale,
+    locked,
     data_dictionary,
     publish,
     write_csv,
@@ -44,6 +45,7 @@ def stage(name: str):
 
     Set PRODSTATS_DEBUG=1 to get the original traceback instead.
     """
+    checkpoint()
     try:
         yield
     except ProdstatsError:
@@ -58,6 +60,7 @@ def stage(name: str):
         raise BugError(f"build stage '{name}' failed: {type(exc).__name__}: {exc}. Nothing was "
                          "published; the output folders are as they were. Run with "
                          "PRODSTATS_DEBUG=1 for the traceback, and please report it.") from exc
+    checkpoint()
 
 
 def compute(raw: Path | None = None) -> Build:
@@ -119,12 +122,14 @@ def build(raw: Path | None = None, out: Path | None = None, charts: Path | None 
         outputs.append(Output((PROJECT_ROOT / "docs" / "data-dictionary.md").resolve(),
                               _write_dictionary, file=True, name="docs/data-dictionary.md"))
     check_outputs(Path(config.RAW if raw is None else raw), outputs)
-    for output in outputs:
-        clean_stale(output.dest)
-    result = compute(raw)
-    # Save
-    with stage("write and publish"):
-        publish(outputs)
+    # One build at a time per output; a signal is a flag the stages poll (errors.checkpoint)
+    with polled_interrupts(), locked(outputs):
+        for output in outputs:
+            clean_stale(output.dest)
+        result = compute(raw)
+        # Save
+        with stage("write and publish"):
+            publish(outputs)
     return result
 
 

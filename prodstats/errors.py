@@ -18,7 +18,8 @@ truthfully what was and was not changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -187,3 +188,59 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum: int):
         super().__init__(signum)
         self.signum = signum
+
+
+# ---------------------------------------------------------------------------------------------
+# Interrupts: a flag the stages poll, so that a signal is never raised inside a callback
+# ---------------------------------------------------------------------------------------------
+
+#: The signals that asked the running command to stop (set by :func:`on_signal`).
+_PENDING: list[int] = []
+#: How deep the running code is in :func:`polled_interrupts` blocks.
+_POLLED = [0]
+
+
+def on_signal(signum: int, _frame: object = None) -> None:
+    """The command line's handler of SIGINT and SIGTERM.
+
+    Outside :func:`polled_interrupts` it raises :class:`Interrupted` at once. Inside, the first
+    signal only sets the flag, and the stage raises it at its next :func:`checkpoint` (an
+    exception raised from a handler may land in a weakref callback or a finaliser, where Python
+    prints it and goes on); a second signal raises at once, for a user who insists.
+    """
+    first = not _PENDING
+    _PENDING.append(signum)
+    if _POLLED[0] and first:
+        return
+    raise Interrupted(signum)
+
+
+def record_signal(signum: int, _frame: object = None) -> None:
+    """A handler that only records the signal (while the command line imports its modules)."""
+    _PENDING.append(signum)
+
+
+def pending() -> int | None:
+    """The first signal that asked the command to stop, or None."""
+    return _PENDING[0] if _PENDING else None
+
+
+def clear_pending() -> None:
+    """Forget the signals received (at the start of a command)."""
+    _PENDING.clear()
+
+
+def checkpoint() -> None:
+    """Raise :class:`Interrupted` if a signal asked the command to stop."""
+    if _PENDING:
+        raise Interrupted(_PENDING[0])
+
+
+@contextmanager
+def polled_interrupts() -> Iterator[None]:
+    """Within the block, a signal sets a flag that :func:`checkpoint` raises."""
+    _POLLED[0] += 1
+    try:
+        yield
+    finally:
+        _POLLED[0] -= 1
