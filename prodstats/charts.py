@@ -686,14 +686,21 @@ def _read_cached(path: Path) -> bytes | None:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except OSError:
         return None
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode) or info.st_size > CACHE_LIMIT:
-                return None
-            return handle.read(CACHE_LIMIT + 1)
-        except OSError:
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > CACHE_LIMIT:
             return None
+        data = os.read(fd, CACHE_LIMIT + 1)
+        while data and len(data) <= CACHE_LIMIT:
+            more = os.read(fd, CACHE_LIMIT + 1 - len(data))
+            if not more:
+                break
+            data += more
+        return data if len(data) <= CACHE_LIMIT else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 class _Cache:
@@ -705,6 +712,7 @@ class _Cache:
 
     def __init__(self, folder: Path | None):
         self.folder = folder
+        self.writable = folder is not None
         self.bad: list[str] = []  # charts whose entry did not match what was recorded
 
     def get(self, key: str, stem: str) -> list[bytes] | None:
@@ -738,7 +746,7 @@ class _Cache:
         import hashlib
         import json
 
-        if self.folder is None:
+        if self.folder is None or not self.writable:
             return
         try:
             recorded = {"key": key}
@@ -751,7 +759,7 @@ class _Cache:
         except OSError as exc:
             _notice(f"chart cache {self.folder}: cannot be written ({exc.strerror or exc}); the "
                     "remaining charts are drawn without it")
-            self.folder = None
+            self.writable = False
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
@@ -768,9 +776,10 @@ class _Cache:
         """One line for the entries that did not match, if any."""
         if self.bad:
             n = len(self.bad)
-            _notice(f"chart cache {self.folder or ''}: {n} entr{'ies' if n != 1 else 'y'} did not "
+            _notice(f"chart cache {self.folder}: {n} entr{'ies' if n != 1 else 'y'} did not "
                     f"match the hash recorded when written (first: chart {self.bad[0]}); "
-                    f"{'they were' if n != 1 else 'it was'} drawn again and replaced")
+                    f"{'they were' if n != 1 else 'it was'} drawn again"
+                    + (" and replaced" if self.writable else ", the cache left as it was"))
 
 
 def _code_version() -> str:

@@ -67,7 +67,7 @@ def test_a_warm_chart_cache_gives_the_same_bytes(built, tmp_path, monkeypatch):
     monkeypatch.setenv("PRODSTATS_CACHE", str(tmp_path / "cache"))
     build(SEED_RAW, tmp_path / "cold", tmp_path / "cold-charts")
     cached = sorted((tmp_path / "cache" / "charts").iterdir())
-    assert len(cached) == 2 * len(list((built / "charts").glob("*.svg")))
+    assert len(cached) == 3 * len(list((built / "charts").glob("*.svg")))  # svg, png, record
     build(SEED_RAW, tmp_path / "warm", tmp_path / "warm-charts")
     assert digest(tmp_path / "warm-charts") == digest(built / "charts")
     assert digest(tmp_path / "cold-charts") == digest(built / "charts")
