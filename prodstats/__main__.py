@@ -241,7 +241,7 @@ def _main(argv: list[str] | None) -> int:
         return 1
     except Interrupted as exc:
         print(_interrupted(args.command, exc.signum), file=sys.stderr)
-        return SIGNAL_EXIT[exc.signum]
+        return 0 if args.command == "build" and _published() else SIGNAL_EXIT[exc.signum]
     signum = pending()
     if signum is None:
         return status

@@ -18,6 +18,7 @@ from prodstats.errors import BugError, BuildError, ProdstatsError, checkpoint, p
 from prodstats.forecast import feasibility, project
 from prodstats.ledger import Ledger, load
 from prodstats.publish import (
+    PUBLISHED,
     Output,
     _tables,
     clean_stale,
@@ -60,7 +61,6 @@ def stage(name: str):
         raise BugError(f"build stage '{name}' failed: {type(exc).__name__}: {exc}. Nothing was "
                          "published; the output folders are as they were. Run with "
                          "PRODSTATS_DEBUG=1 for the traceback, and please report it.") from exc
-    checkpoint()
 
 
 def compute(raw: Path | None = None) -> Build:
@@ -108,6 +108,7 @@ def build(raw: Path | None = None, out: Path | None = None, charts: Path | None 
     The output paths are checked first (:func:`check_outputs`): nothing is read or written
     when one would overwrite the ledger, another output, or something that is not an output.
     """
+    PUBLISHED.clear()  # (a signal's message says whether this build was published)
     outputs = []
     out_dir = Path(out or PROJECT_ROOT / "data" / "processed").resolve()
     if data:
