@@ -224,6 +224,49 @@ def check_sources(table: Table) -> list[Problem]:
     for row, pair in enumerate(pairs.itertuples(index=False, name=None)):
         if verdicts[pair]:
             problems.append(table.problem(row, "published", pair[0], verdicts[pair]))
+    return problems + source_dates(table, {row for row, pair in enumerate(
+        pairs.itertuples(index=False, name=None)) if verdicts[pair]})
+
+
+def _one_date(text: object) -> Period | None:
+    """A date written to day, month or year precision, or None."""
+    try:
+        period = parse_period(str(text))
+    except PeriodError:
+        return None
+    return period if period.precision in ("day", "month", "year") else None
+
+
+def source_dates(table: Table, skip: set[int] = frozenset()) -> list[Problem]:
+    """``accessed`` is a date; a text is not published after it was accessed, nor after
+    today (this check reads the clock; nothing published depends on it).
+    """
+    import datetime as dt
+
+    today = dt.date.today()
+    frame, problems = table.frame, []
+    published = frame["published"].astype(object).tolist()
+    accessed = (frame["accessed"].astype(object).tolist() if "accessed" in frame
+                else [None] * len(frame))
+    for row, (pub, acc) in enumerate(zip(published, accessed, strict=True)):
+        when = _one_date(pub) if isinstance(pub, str) and row not in skip else None
+        seen = None
+        if isinstance(acc, str):
+            seen = _one_date(acc)
+            if seen is None:
+                problems.append(table.problem(row, "accessed", acc, (
+                    "not a date; write the day the text was archived as 2025-01-17 (or "
+                    "2025-01, 2025)")))
+        if when is None:
+            continue
+        if seen is not None and when.start > seen.end:
+            problems.append(table.problem(row, "published", pub, (
+                f"later than the date the text was accessed ({acc}); a text cannot be read "
+                "before it is published: correct one of the two")))
+        elif when.start > today:
+            problems.append(table.problem(row, "published", pub, (
+                f"later than today ({today.isoformat()}); a publication date cannot be in the "
+                "future: correct it")))
     return problems
 
 
