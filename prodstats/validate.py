@@ -588,16 +588,25 @@ def revisions(ctx: Context) -> list[Problem]:
             revised_by[old] = ids[row]
             continue
         problems.append(ctx.claims.problem(row, "supersedes", old, message))
-    for start in revised_by:  # a cycle: following 'superseded by' comes back to the start
-        seen, here = [start], revised_by[start]
-        while here in revised_by and here not in seen:
-            seen.append(here)
+    # A cycle: following 'superseded by' comes back to where it started. Each claim revises
+    # at most one and is revised at most once, so one walk per chain finds them all (linear).
+    state: dict[str, int] = {}  # 1: on the walk being made, 2: done
+    for start in revised_by:
+        walk, here = [], start
+        while here in revised_by and here not in state:
+            state[here] = 1
+            walk.append(here)
             here = revised_by[here]
-        if here == start and start == min(seen):  # report each cycle once
-            problems.append(ctx.claims.problem(where[start], "supersedes",
-                                               frame["supersedes"].iat[where[start]], (
-                "revisions form a cycle (" + " -> ".join([*seen, start]) + "); one claim of "
-                "the cycle must be the first, superseding none")))
+        if state.get(here) == 1:  # the walk met itself: a cycle, reported once
+            cycle = walk[walk.index(here):]
+            first = cycle.index(min(cycle))
+            cycle = cycle[first:] + cycle[:first]
+            problems.append(ctx.claims.problem(where[cycle[0]], "supersedes",
+                                               frame["supersedes"].iat[where[cycle[0]]], (
+                "revisions form a cycle (" + " -> ".join([*cycle, cycle[0]]) + "); one claim "
+                "of the cycle must be the first, superseding none")))
+        for claim in walk:
+            state[claim] = 2
     return problems
 
 

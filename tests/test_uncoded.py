@@ -162,3 +162,19 @@ def test_a_skip_reason_like_a_formula(raw):
     assert str(caught.value) == (
         f"{raw / 'skipped.csv'}:4: column 'reason' = '=HYPERLINK(1)': begins like a spreadsheet "
         "formula; start it with a word (for a span: one word earlier in the text)")
+
+
+def test_line_and_column_from_one_pass_agree_with_counting():
+    """Line and column of a figure by binary search over the line breaks (one pass per text):
+    the same as counting the line breaks before it.
+    """
+    import random
+
+    from prodstats.uncoded import _line_column, _newlines
+
+    rng = random.Random(7)
+    text = "".join(rng.choice("ab\n") for _ in range(5000))
+    newlines = _newlines(text)
+    for offset in [0, 1, len(text) - 1, *rng.sample(range(len(text)), 300)]:
+        line = text.count("\n", 0, offset) + 1
+        assert _line_column(newlines, offset) == (line, offset - text.rfind("\n", 0, offset))

@@ -244,3 +244,19 @@ def test_edge_years_validate_or_give_a_line_not_a_traceback(raw, tmp_path, colum
     else:
         build(raw, tmp_path / "o", tmp_path / "c", draw=False)
         assert (tmp_path / "o" / "series.csv").is_file()
+
+
+def test_a_cycle_at_the_end_of_a_long_chain_is_reported_once(raw):
+    """The cycle check walks each chain once: a chain of 400 revisions whose last four form a
+    cycle gives one line, at the cycle's first claim.
+    """
+    header, rows = read_rows(raw / "claims.csv")
+    first = next(r for r in rows if r["claim_id"] == "reu24-01")
+    chain = [dict(first, claim_id=f"c{k:03d}", supersedes=f"c{k - 1:03d}" if k else "")
+             for k in range(400)]
+    chain[396]["supersedes"] = "c399"  # c396 -> c397 -> c398 -> c399 -> c396
+    write_rows(raw / "claims.csv", header, rows + chain)
+    messages = [p.split(": ", 1)[1] for p in problems(raw)]
+    assert messages == [
+        "column 'supersedes' = 'c399': revisions form a cycle (c396 -> c397 -> c398 -> c399 -> "
+        "c396); one claim of the cycle must be the first, superseding none"]
