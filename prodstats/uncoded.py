@@ -156,13 +156,22 @@ def read_skipped(path: Path, texts: dict[str, str],
         LedgerError: one line per problem (unknown source, span not in the text or covering no
             figure, empty reason, duplicate row, wrong header).
     """
-    if not path.is_file():
+    from prodstats.errors import _show
+    from prodstats.read import _outside
+
+    if not (path.exists() or path.is_symlink()):
         return []
     label = _label(path)
+    # the same rules as the other tables: no link out of the ledger, a regular file
+    odd = _outside(path.parent, path) or (None if path.is_file() else (
+        "not a regular file (a folder, pipe, device or broken link); save the skip table "
+        "there as a CSV file"))
+    if odd:
+        raise LedgerError([Problem(label, None, None, None, odd)])
     header, rows = _read_csv(path, label)
     if header != SKIP_COLUMNS:
         raise LedgerError([Problem(label, 1, None, None,
-                                   f"the header is {','.join(header or [])!r}; it must be "
+                                   f"the header is {_show(','.join(header or []))}; it must be "
                                    f"exactly {','.join(SKIP_COLUMNS)}")])
     languages = languages or {}
     problems: list[Problem] = []
