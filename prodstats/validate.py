@@ -313,6 +313,25 @@ def check_indicators(table: Table) -> list[Problem]:
                 problems.append(table.problem(row, "bounds", bounds, (
                     f"'{bounds}' is measured in '{other}' but this indicator in '{unit}'; a "
                     "capacity bounds an output of the same kind")))
+    return problems + capacity_targets(table)
+
+
+def capacity_targets(table: Table) -> list[Problem]:
+    """A capacity bounds an output indicator, not another capacity."""
+    frame, problems = table.frame, []
+    rows = frame[["indicator_id", "measures", "bounds"]].astype(object)
+    bounded = {iid: b for iid, b in zip(rows["indicator_id"], rows["bounds"], strict=True)
+               if isinstance(iid, str) and isinstance(b, str)}
+    measures = dict(zip(rows["indicator_id"], rows["measures"], strict=True))
+    for row, (iid, bounds) in enumerate(zip(rows["indicator_id"], rows["bounds"], strict=True)):
+        if not isinstance(bounds, str) or bounds == iid:
+            continue
+        if bounds in bounded or measures.get(bounds) == "capacity":
+            what = (f"bounds '{bounded[bounds]}'" if bounds in bounded
+                    else "measures a capacity")
+            problems.append(table.problem(row, "bounds", bounds, (
+                f"'{bounds}' is itself a capacity (it {what}); a capacity bounds an output "
+                "indicator: name that output")))
     return problems
 
 
@@ -610,9 +629,65 @@ def revisions(ctx: Context) -> list[Problem]:
     return problems
 
 
+def base_alternatives(ctx: Context) -> list[Problem]:
+    """The alternatives of a base period (``2021|2022``) are distinct: a repeated one would
+    count one reading twice.
+    """
+    frame = ctx.frame
+    problems = []
+    cells = frame["base_period"].astype(object).tolist()
+    verdicts: dict[str, str | None] = {}
+    for row, cell in enumerate(cells):
+        if not isinstance(cell, str) or "|" not in cell:
+            continue
+        if cell not in verdicts:
+            keys: dict[str, str] = {}
+            verdicts[cell] = None
+            for candidate in split_candidates(cell):
+                try:
+                    key = parse_period(candidate).key
+                except PeriodError:
+                    key = candidate
+                if key in keys:
+                    same = (f"'{candidate}' twice" if keys[key] == candidate
+                            else f"'{keys[key]}' and '{candidate}', the same period")
+                    verdicts[cell] = (f"names {same}; write each alternative once (e.g. "
+                                      "2021|2022), or a single base period")
+                    break
+                keys[key] = candidate
+        if verdicts[cell]:
+            problems.append(ctx.claims.problem(row, "base_period", cell, verdicts[cell]))
+    return problems
+
+
+def revision_sources(ctx: Context) -> list[Problem]:
+    """A revision comes from a text published no earlier than that of the claim it revises."""
+    frame = ctx.frame
+    if ctx.sources is None or "supersedes" not in frame:
+        return []
+    published = dict(zip(ctx.sources["source_id"], ctx.sources["published"], strict=True))
+    ids = frame["claim_id"].astype(object).tolist()
+    sources = frame["source_id"].astype(object).tolist()
+    where = {cid: row for row, cid in enumerate(ids) if isinstance(cid, str)}
+    problems = []
+    for row, old in enumerate(frame["supersedes"].astype(object).tolist()):
+        if not isinstance(old, str) or old not in where:
+            continue
+        new_sid, old_sid = sources[row], sources[where[old]]
+        if new_sid == old_sid:
+            continue
+        new_date, old_date = (_one_date(published.get(sid)) for sid in (new_sid, old_sid))
+        if new_date is not None and old_date is not None and new_date.end < old_date.start:
+            problems.append(ctx.claims.problem(row, "supersedes", old, (
+                f"this claim's source {new_sid} (published {published[new_sid]}) is older than "
+                f"{old_sid} (published {published[old_sid]}), the source of {old}; a revision "
+                f"comes from a later text: let {old} supersede this claim instead")))
+    return problems
+
+
 #: Rules on the cells as coded, in the order their problems are most useful.
-CELL_RULES = [references, formulas, periods, base_periods, units, values, quotes, dates,
-              derived_notes, revisions]
+CELL_RULES = [references, formulas, periods, base_periods, base_alternatives, units, values,
+              quotes, dates, derived_notes, revisions, revision_sources]
 
 
 # ---------------------------------------------------------------------------------------------
