@@ -387,6 +387,9 @@ class _Points:
                     + ("" if len(rows) else " (only targets, pledges or proposals)"))
         if not (np.isfinite(self.low[rows]).all() and np.isfinite(self.high[rows]).all()):
             return "bounds are not finite"
+        if (self.value[rows] < 0).any() or (self.low[rows] < 0).any():
+            return ("negative values: the method projects quantities, which cannot fall below "
+                    "0; a change or a balance is not projected")
         g = _Group({}, self.t[rows], self.low[rows], self.high[rows], self.value[rows],
                    self.period[rows].tolist(), unit)
         if np.any(np.diff(g.t) <= 0):
