@@ -70,6 +70,7 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
     Returns:
         The matplotlib Figure.
     """
+    _check_plot(series, projections, ax, ledger, scenario, title, capacity)
     mpl = _mpl()
     from matplotlib.figure import Figure
 
@@ -81,12 +82,9 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
     factor, unit = _as_drawn(rows, ledger, unit)
     if factor != 1:
         rows, projections, capacity = (_scaled(t, factor) for t in (rows, projections, capacity))
-    top = max(rows["high"].max(), rows["value"].max())
-    if projections is not None and not projections.empty:
-        top = max(top, projections["pi95_high"].max())
-    if capacity is not None and not capacity.empty:
-        top = max(top, capacity["high"].max())
-    top = top * 1.12 if top > 0 else 1
+    top = _top(rows["high"], rows["value"],
+               *(() if projections is None else (projections["pi95_high"],)),
+               *(() if capacity is None else (capacity["high"],)))
 
     def number(v: float) -> str:
         return _number(v, top)
@@ -126,6 +124,61 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
         else:
             ax.legend(handles=handles, fontsize=7.5, frameon=False, loc="upper left")
     return fig
+
+
+#: What plot() reads from its frames.
+_PLOT_SERIES = ("actor", "indicator", "measure", "reading", "reading_consistent", "period", "t",
+                "value", "low", "high", "unit", "modality", "confidence")
+_PLOT_PROJECTIONS = ("actor", "indicator", "measure", "scenario", "reading", "period", "mean",
+                     "pi80_low", "pi80_high", "pi95_low", "pi95_high")
+
+
+def _check_plot(series, projections, ax, ledger, scenario, title, capacity) -> None:
+    """plot()'s arguments, each refused in one line naming what is needed."""
+    from prodstats.errors import FrameError, SeriesError, require_columns
+    from prodstats.ledger import Ledger
+
+    made = "the rows of one series from prodstats.resolve(ledger.claims)"
+    require_columns(series, _PLOT_SERIES, "plot()", made, numbers=("t", "value", "low", "high"))
+    if projections is not None:
+        require_columns(projections, _PLOT_PROJECTIONS, "plot()'s projections",
+                        "the frame of prodstats.project(series), or None",
+                        numbers=("mean", "pi95_low", "pi95_high"))
+    if capacity is not None:
+        require_columns(capacity, (*_PLOT_SERIES, "scenario"), "plot()'s capacity",
+                        "the rows of a capacity series from prodstats.resolve(), or None",
+                        numbers=("t", "value", "low", "high"))
+    if ledger is not None and not isinstance(ledger, Ledger):
+        raise TypeError(f"plot(): ledger must be the prodstats.Ledger of prodstats.load(), or "
+                        f"None; got {_got(ledger)}")
+    if not isinstance(scenario, str):
+        raise TypeError(f"plot(): scenario is a name such as 'all' or 'no_unverified'; got "
+                        f"{_got(scenario)}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"plot(): title is a string, or None; got {_got(title)}")
+    if ax is not None and not hasattr(ax, "figure"):
+        raise TypeError(f"plot(): ax is a matplotlib Axes, or None; got {_got(ax)}")
+    if series.empty:
+        raise FrameError("plot()", made, got="an empty frame (did the filter match nothing?)")
+    numbers = series[["value", "low", "high"]].to_numpy(dtype=float)
+    if not np.isfinite(numbers).any():
+        raise SeriesError("plot(): the series has no finite value, low or high to draw (all "
+                          "missing or infinite); check the filter, or the values of the frame")
+
+
+def _got(value: object) -> str:
+    shown = repr(value)
+    return f"{shown if len(shown) <= 40 else shown[:37] + '...'} ({type(value).__name__})"
+
+
+def _top(*columns: pd.Series) -> float:
+    """The top of the value axis: 12 % above the largest finite figure (1 when none is above
+    0); an infinite bound ("at least") runs off the top instead of stretching the axis.
+    """
+    values = np.concatenate([np.asarray(c, dtype=float) for c in columns])
+    finite = values[np.isfinite(values)]
+    top = float(finite.max()) if finite.size else 0.0
+    return top * 1.12 if top > 0 else 1.0
 
 
 def _one_series(series: pd.DataFrame, projections: pd.DataFrame | None, scenario: str):

@@ -122,14 +122,17 @@ class FrameError(ProdstatsError, ValueError):
                 f"{'s' if len(self.missing) != 1 else ''} {shown}")
 
 
-def require_columns(frame: object, columns: Iterable[str], function: str, made_by: str) -> None:
-    """Raise :class:`FrameError` unless ``frame`` is a DataFrame with every one of ``columns``.
+def require_columns(frame: object, columns: Iterable[str], function: str, made_by: str,
+                    numbers: Iterable[str] = ()) -> None:
+    """Raise :class:`FrameError` unless ``frame`` is a DataFrame with every one of ``columns``,
+    those of ``numbers`` holding numbers.
 
     Args:
         frame: what the caller was given.
         columns: the columns the caller reads.
         function: the caller as the user wrote it, e.g. ``"project()"``.
         made_by: what to pass instead, e.g. ``"the series from prodstats.resolve(ledger.claims)"``.
+        numbers: the columns the caller computes with.
     """
     import pandas as pd
 
@@ -139,6 +142,54 @@ def require_columns(frame: object, columns: Iterable[str], function: str, made_b
     missing = tuple(c for c in columns if c not in frame.columns)
     if missing:
         raise FrameError(function, made_by, missing)
+    for column in numbers:
+        if column in frame.columns and not _numbers(frame[column]):
+            kind = frame[column].dtype
+            raise FrameError(function, made_by, got=(
+                f"a frame whose column '{column}' holds {kind} values, not numbers (read from a "
+                "CSV as text? convert it with pd.to_numeric, or call the function that makes "
+                "the frame)"))
+
+
+def _numbers(column) -> bool:
+    """Whether a column holds numbers (missing cells allowed; an empty column of any type)."""
+    import numbers
+
+    import pandas as pd
+
+    kind = column.dtype
+    if pd.api.types.is_bool_dtype(kind):
+        return False
+    if pd.api.types.is_numeric_dtype(kind):
+        return True
+    if kind != object:
+        return column.empty
+    return all(isinstance(v, numbers.Real) and not isinstance(v, bool)
+               for v in column.dropna().tolist())
+
+
+def id_list(ids: object, function: str, argument: str, made_by: str) -> list[str]:
+    """The ids of an argument that takes several (a list, a set, a dict's keys); a string is
+    refused, not read letter by letter.
+
+    Raises:
+        TypeError: ``ids`` is a string, or not a collection of strings.
+    """
+    if ids is None:
+        return []
+    if isinstance(ids, (str, bytes)):
+        raise TypeError(f"{function}: {argument} takes a collection of ids ({made_by}), not the "
+                        f"string {ids!r}; for one id, write [{ids!r}]")
+    try:
+        out = list(ids)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(f"{function}: {argument} takes a collection of ids ({made_by}); got "
+                        f"a {type(ids).__name__}") from None
+    odd = [i for i in out if not isinstance(i, str)]
+    if odd:
+        raise TypeError(f"{function}: {argument} takes a collection of ids ({made_by}); it "
+                        f"holds {odd[0]!r}, a {type(odd[0]).__name__}")
+    return out
 
 
 class BuildError(ProdstatsError, RuntimeError):

@@ -635,6 +635,7 @@ def _floor(measure: str) -> tuple[float, float]:
 SERIES_NEEDS = ("scenario", "actor", "indicator", "measure", "reading", "reading_consistent",
                 "period", "t", "value", "low", "high", "unit", "modality")
 _FROM_RESOLVE = "the series from prodstats.resolve(ledger.claims)"
+_NUMBERS = ("t", "value", "low", "high")
 #: Years of each series' own horizon beyond its last observation, and beyond its latest target.
 AFTER_LAST, AFTER_TARGET = 3, 2
 _YEARS = (1, 9999)
@@ -757,7 +758,7 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
         FrameError: ``series`` is not a frame from :func:`prodstats.resolve`.
         ValueError: a parameter is out of its range (the message gives the range).
     """
-    require_columns(series, SERIES_NEEDS, "project()", _FROM_RESOLVE)
+    require_columns(series, SERIES_NEEDS, "project()", _FROM_RESOLVE, numbers=_NUMBERS)
     levels = _check_levels(levels)
     draws = _check_draws(draws)
     fixed = None if horizon is None else _check_horizon(horizon)
@@ -871,7 +872,8 @@ def feasibility(series: pd.DataFrame, draws: int = 1000,
         FrameError: ``series`` is not a frame from :func:`prodstats.resolve`.
         ValueError: ``draws`` is not an integer >= 1.
     """
-    require_columns(series, (*SERIES_NEEDS, "claim_ids"), "feasibility()", _FROM_RESOLVE)
+    require_columns(series, (*SERIES_NEEDS, "claim_ids"), "feasibility()", _FROM_RESOLVE,
+                    numbers=_NUMBERS)
     draws = _check_draws(draws)
     pts = _Points(series)
     targets = series[(series["modality"] == "target") & (series["claim_ids"].fillna("") != "")]

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from prodstats.errors import require_columns
+from prodstats.errors import id_list, require_columns
 from prodstats.periods import parse_period, split_candidates
 from prodstats.schemas import CONFLICT_COLUMNS, SERIES_COLUMNS, TARGET_HISTORY_COLUMNS
 from prodstats.units import per_year
@@ -40,6 +40,10 @@ from prodstats.vocab import SCENARIOS, weakest
 NO_READING = "single"
 #: The derivation of an index's base point: 1 by definition, stated by no claim.
 BASE_OF_INDEX = "base of the index"
+
+
+#: What the ``capacities`` argument takes.
+_CAPACITIES = "such as ledger.capacity_bounds()"
 
 
 def resolve(claims: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFrame:
@@ -64,6 +68,7 @@ def resolve(claims: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFram
         FrameError: ``claims`` is not ``ledger.claims`` of a ledger from :func:`prodstats.load`.
     """
     require_columns(claims, _NEEDED, "resolve()", _FROM_LOAD)
+    capacities = id_list(capacities, "resolve()", "capacities", _CAPACITIES)
     if "superseded_by" in claims.columns:
         claims = claims[claims["superseded_by"].isna()]
     frames = []
@@ -267,7 +272,8 @@ def conflicts(series: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFr
         FrameError: ``series`` is not a frame from :func:`resolve`.
     """
     require_columns(series, [*_SAME, "claim_ids", "low", "high", "modality"], "conflicts()",
-                    _FROM_RESOLVE)
+                    _FROM_RESOLVE, numbers=("low", "high"))
+    capacities = id_list(capacities, "conflicts()", "capacities", _CAPACITIES)
     stated = series.loc[series["claim_ids"].fillna("") != "",
                         [*_SAME, "claim_ids", "low", "high", "modality"]]
     stated = stated.reset_index(drop=True).rename_axis("n").reset_index()
