@@ -237,7 +237,7 @@ def _main(argv: list[str] | None) -> int:
         print(str(exc), file=sys.stderr)
         count = len(getattr(exc, "problems", [])) or 1
         print(exc.outcome[0].upper() + exc.outcome[1:] if isinstance(exc, BugError) else
-              f"{count} problem{'s' if count != 1 else ''} found; {exc.outcome}", file=sys.stderr)
+              f"{count:,} problem{'s' if count != 1 else ''} found; {exc.outcome}", file=sys.stderr)
         return 1
     except Interrupted as exc:
         print(_interrupted(args.command, exc.signum), file=sys.stderr)

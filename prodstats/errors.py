@@ -54,9 +54,10 @@ class Problem:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         if self.column is None:
             return f"{where}: {self.message}"
+        column = self.column if len(self.column) <= 60 else self.column[:59] + "…"
         if self.found is None:
-            return f"{where}: column '{self.column}': {self.message}"
-        return f"{where}: column '{self.column}' = {_show(self.found)}: {self.message}"
+            return f"{where}: column '{column}': {self.message}"
+        return f"{where}: column '{column}' = {_show(self.found)}: {self.message}"
 
 
 def _show(value: str, limit: int = 60) -> str:
@@ -88,11 +89,40 @@ class LedgerError(ProdstatsError, ValueError):
         return (type(self), (self.problems,))
 
     def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+        """One line per problem; past :data:`SHOWN` lines with the same file and message, one
+        line counts the rest (``problems`` keeps them all).
+        """
+        groups: dict[tuple, list[Problem]] = {}
+        for p in self.problems:
+            groups.setdefault((p.file, p.message), []).append(p)
+        lines, seen = [], dict.fromkeys(groups, 0)
+        for p in self.problems:
+            key = (p.file, p.message)
+            group, k = groups[key], seen[key]
+            seen[key] += 1
+            if k < SHOWN:
+                lines.append(str(p))
+            elif k == SHOWN:
+                rest = group[SHOWN:]
+                first, last = rest[0].line, rest[-1].line
+                where = ("" if first is None or last is None else f" (line {first})"
+                         if first == last else f" (lines {first}-{last})")
+                lines.append(f"{p.file}: and {len(rest):,} more lines with the same message"
+                             f"{where}")
+        return "\n".join(lines)
+
+
+#: Lines of one kind shown before the rest are counted in one line.
+SHOWN = 10
+#: The tables in the order they are read: a problem of an earlier one (a duplicate source id)
+#: is often the cause of those of a later one, so it is listed first.
+FILE_ORDER = ("sources.csv", "indicators.csv", "actors.csv", "claims.csv", "skipped.csv")
 
 
 def _sort_key(p: Problem) -> tuple:
-    return (p.file, p.line or 0, p.column or "", p.message)
+    name = p.file.replace("\\", "/").rsplit("/", 1)[-1]
+    rank = FILE_ORDER.index(name) if name in FILE_ORDER else len(FILE_ORDER)
+    return (rank, p.file, p.line or 0, p.column or "", p.message)
 
 
 class SeriesError(ProdstatsError, ValueError):
