@@ -1,6 +1,8 @@
-"""Large inputs end to end: `add-source` and `uncoded` of a text just under the 5 MB limit
-(about 250,000 figures), and `validate` of one chain of 3,000 and 20,000 revisions. Prints one
-line per case with its time; the last line is JSON. Run with: python benchmarks/large_inputs.py
+"""Large inputs end to end: add-source, uncoded and validate at their limits.
+
+`add-source` and `uncoded` of a text just under the 5 MB limit (about 250,000 figures), and
+`validate` of one chain of 3,000 and 20,000 revisions. Prints one line per case with its time;
+the last line is JSON. Run with: python benchmarks/large_inputs.py
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ SEED = ROOT / "tests" / "fixtures" / "seed"
 
 
 def timed(*args: str) -> tuple[float, int]:
+    """Run the command line; its wall time and exit status."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "prodstats", *args], cwd=ROOT,
                           capture_output=True, text=True, check=False)
@@ -54,6 +57,7 @@ def revision_chain(raw: Path, length: int) -> None:
 
 
 def main() -> None:
+    """Measure each case and print it."""
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

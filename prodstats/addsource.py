@@ -120,8 +120,7 @@ def add_source(text_path: str | Path, source_id: str, outlet: str, published: st
     digest = hashlib.sha256(data).hexdigest()
     _check_values(refuse, source_id, outlet, published, title, title_origin, published_basis,
                   published_note, accessed, language)
-    if SOURCE_ID.fullmatch(source_id) and len(source_id) <= ID_LIMIT:  # else: no file name
-        _check_new(refuse, folder, sources_path, rows, source_id, name, digest, text_path)
+    _check_new(refuse, folder, sources_path, rows, source_id, name, digest, text_path)
     _check_formulas(refuse, {"--outlet": outlet, "--title": title, "--authors": authors,
                              "--editors": editors, "--wire-agency": wire_agency,
                              "--published-note": published_note, "--url": url})
@@ -243,13 +242,7 @@ def _read_sources(path: Path, refuse) -> tuple[list[str], list[dict[str, str]], 
 def _check_values(refuse, source_id: str, outlet: str, published: str, title: str,
                   title_origin: str, basis: str, note: str, accessed: str,
                   language: str | None) -> None:
-    if not SOURCE_ID.fullmatch(source_id):
-        shown = source_id if len(source_id) <= 60 else source_id[:56] + "…"
-        refuse("--id", f"{shown!r}: use lower-case ASCII letters, digits and hyphens, "
-                       "e.g. 'reuters-2024-03-us-shells'")
-    elif len(source_id) > ID_LIMIT:
-        refuse("--id", f"{len(source_id)} characters, more than {ID_LIMIT}; a source id names "
-                       "its text file, so keep it short, e.g. 'reuters-2024-03-us-shells'")
+    _check_id(refuse, source_id)
     for option, value in (("--outlet", outlet), ("--title", title)):
         if not value.strip():
             refuse(option, "empty; sources.csv needs it")
@@ -269,9 +262,21 @@ def _check_values(refuse, source_id: str, outlet: str, published: str, title: st
         refuse("--language", f"{language!r}: use a two-letter ISO 639-1 code such as 'de'")
 
 
+def _check_id(refuse, source_id: str) -> None:
+    if not SOURCE_ID.fullmatch(source_id):
+        shown = source_id if len(source_id) <= 60 else source_id[:56] + "…"
+        refuse("--id", f"{shown!r}: use lower-case ASCII letters, digits and hyphens, "
+                       "e.g. 'reuters-2024-03-us-shells'")
+    elif len(source_id) > ID_LIMIT:
+        refuse("--id", f"{len(source_id)} characters, more than {ID_LIMIT}; a source id names "
+                       "its text file, so keep it short, e.g. 'reuters-2024-03-us-shells'")
+
+
 def _check_new(refuse, folder: Path, sources_path: Path, rows: list[dict[str, str]],
                source_id: str, name: str, digest: str, text_path: Path) -> None:
     """Refuse an id, a text file name or a text that the ledger has already."""
+    if not SOURCE_ID.fullmatch(source_id) or len(source_id) > ID_LIMIT:
+        return  # refused already; it names no file
     for line, row in enumerate(rows, start=2):
         if row.get("source_id") == source_id:
             refuse(f"{sources_path}:{line}", f"source_id {source_id!r} exists already; choose "

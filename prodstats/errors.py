@@ -192,7 +192,7 @@ def _numbers(column) -> bool:
         return False
     if pd.api.types.is_numeric_dtype(kind):
         return True
-    if kind != object:
+    if not pd.api.types.is_object_dtype(kind):
         return column.empty
     return all(isinstance(v, numbers.Real) and not isinstance(v, bool)
                for v in column.dropna().tolist())

@@ -212,8 +212,9 @@ def locked(outputs: list[Output]):
     try:
         for out in sorted(outputs, key=lambda o: str(o.dest)):  # one order: no deadlock
             path = _lock_path(out.dest)
+            if not out.dest.parent.is_dir():
+                continue
             try:
-                out.dest.parent.mkdir(parents=True, exist_ok=True)
                 fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
             except OSError as exc:
                 raise BuildError(f"{path}: the lock file of {out.name or out.dest} cannot be "

@@ -607,26 +607,33 @@ def revisions(ctx: Context) -> list[Problem]:
             revised_by[old] = ids[row]
             continue
         problems.append(ctx.claims.problem(row, "supersedes", old, message))
-    # A cycle: following 'superseded by' comes back to where it started. Each claim revises
-    # at most one and is revised at most once, so one walk per chain finds them all (linear).
+    for cycle in _cycles(revised_by):
+        problems.append(ctx.claims.problem(where[cycle[0]], "supersedes",
+                                           frame["supersedes"].iat[where[cycle[0]]], (
+            "revisions form a cycle (" + " -> ".join([*cycle, cycle[0]]) + "); one claim of "
+            "the cycle must be the first, superseding none")))
+    return problems
+
+
+def _cycles(revised_by: dict[str, str]) -> list[list[str]]:
+    """The cycles of 'superseded by' (each from its smallest id). Each claim revises at most
+    one and is revised at most once, so one walk per chain finds them all: linear time.
+    """
     state: dict[str, int] = {}  # 1: on the walk being made, 2: done
+    cycles = []
     for start in revised_by:
         walk, here = [], start
         while here in revised_by and here not in state:
             state[here] = 1
             walk.append(here)
             here = revised_by[here]
-        if state.get(here) == 1:  # the walk met itself: a cycle, reported once
+        if state.get(here) == 1:  # the walk met itself
             cycle = walk[walk.index(here):]
             first = cycle.index(min(cycle))
-            cycle = cycle[first:] + cycle[:first]
-            problems.append(ctx.claims.problem(where[cycle[0]], "supersedes",
-                                               frame["supersedes"].iat[where[cycle[0]]], (
-                "revisions form a cycle (" + " -> ".join([*cycle, cycle[0]]) + "); one claim "
-                "of the cycle must be the first, superseding none")))
+            cycles.append(cycle[first:] + cycle[:first])
         for claim in walk:
             state[claim] = 2
-    return problems
+    return cycles
 
 
 def base_alternatives(ctx: Context) -> list[Problem]:

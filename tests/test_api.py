@@ -166,7 +166,8 @@ def one_series(seed_ledger):
 ])
 def test_plot_checks_its_input(one_series, args, kwargs, error, message):
     """Before, plot(None), plot('x') and plot(frame, ledger=5) ended in raw TypeError,
-    KeyError or AttributeError from inside."""
+    KeyError or AttributeError from inside.
+    """
     with pytest.raises(error) as caught:
         prodstats.plot(*(args or (one_series,)), **kwargs)
     assert str(caught.value) == message

@@ -130,7 +130,8 @@ def test_a_failing_stage_leaves_the_outputs_as_they_were(built, tmp_path, monkey
     with pytest.raises(BuildError, match="build stage 'write and publish' failed: OSError: disk full"):
         build(SEED_RAW, out, charts)
     assert (digest(out), digest(charts)) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["charts", "processed"]  # no temp left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [  # no temp left; the locks stay
+        ".charts.lock", ".processed.lock", "charts", "processed"]
 
 
 def test_a_ledger_without_conflicts_or_targets_builds(tmp_path):

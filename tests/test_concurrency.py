@@ -6,7 +6,6 @@ build left and cannot be removed is reported in one line and skipped.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SEED_RAW
-from tests.test_publish import temps, tree
+from tests.test_publish import temps
 
 #: Runs the command line with a patch applied first (argv: the patch's name, then the command).
 HARNESS = '''
@@ -182,4 +181,4 @@ def test_what_an_earlier_build_left_and_cannot_be_removed_is_one_line(tmp_path):
     assert (out / "sources.csv").is_file()
     shutil.rmtree(old)
     shutil.rmtree(stale)
-    assert sorted(os.listdir(tmp_path)) == [".out.lock", "out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]

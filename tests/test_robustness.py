@@ -307,7 +307,8 @@ def test_a_padded_header_is_read_like_padded_cells(raw):
 
 def test_the_real_cause_comes_first_and_repeated_lines_are_counted(raw):
     """A duplicate source id (its knock-on lines in claims.csv were listed before it); 23
-    claims of the source it hid give ten lines and one that counts the rest."""
+    claims of the source it hid give ten lines and one that counts the rest.
+    """
     from tests.conftest import read_rows, write_rows
 
     header, rows = read_rows(raw / "sources.csv")

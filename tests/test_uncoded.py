@@ -199,4 +199,4 @@ def test_skipped_csv_is_read_under_the_rules_of_the_other_tables(raw):
             uncoded(raw)
         assert str(caught.value) == (f"{skipped}: not a regular file (a folder, pipe or device); "
                                      "save the table there as a CSV file")
-        os.rmdir(skipped) if skipped.is_dir() else skipped.unlink()
+        skipped.rmdir() if skipped.is_dir() else skipped.unlink()

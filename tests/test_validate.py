@@ -264,7 +264,8 @@ def test_a_cycle_at_the_end_of_a_long_chain_is_reported_once(raw):
 
 def test_a_revision_from_an_older_source_is_refused(raw):
     """A 2024 text cannot revise what a 2025 text said (the actual-after-publication and
-    superseded logic would run backwards)."""
+    superseded logic would run backwards).
+    """
     _with_columns(raw, {"reu24-05": {"supersedes": "dpa25-10"}})
     assert [p.split(": ", 1)[1] for p in problems(raw)] == [
         "column 'supersedes' = 'dpa25-10': this claim's source reuters-2024-ua-joint-production "
@@ -299,7 +300,7 @@ def test_a_capacity_that_bounds_another_capacity_is_refused(raw):
 
 
 def test_source_dates_accessed_and_published(raw):
-    """accessed is a date; published is not after accessed, nor after today."""
+    """The accessed date is a date; published is not after accessed, nor after today."""
     import datetime as dt
 
     today = dt.date.today().isoformat()
