@@ -245,9 +245,13 @@ def _main(argv: list[str] | None) -> int:
     signum = pending()
     if signum is None:
         return status
-    # a signal came while the work was finishing (or was raised where Python only printed it)
-    print(_interrupted(args.command, signum), file=sys.stderr)
-    return status if args.command == "build" and _published() else SIGNAL_EXIT[signum]
+    # the signal came while the work was finishing (or was raised where Python only printed
+    # it): the command did its work completely, so it says so and keeps its status
+    name = signal.Signals(signum).name
+    print(_interrupted(args.command, signum) if args.command == "build" else
+          f"{name} came after {args.command} had finished; what it did is complete",
+          file=sys.stderr)
+    return status
 
 
 def _published() -> bool:

@@ -20,7 +20,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from prodstats.errors import LedgerError, Problem, _show
+from prodstats.errors import LedgerError, Problem, _show, polled_interrupts
 from prodstats.uncoded import FORMULA_LIKE, PROJECT_RAW
 
 #: A source id: lower-case ASCII letters, digits and hyphens (as sources.csv requires).
@@ -149,6 +149,17 @@ def add_source(text_path: str | Path, source_id: str, outlet: str, published: st
     # Save: the text first (never over an existing file), then the row; undo the text if the
     # row cannot be written
     target = folder / name
+    with polled_interrupts():  # a Ctrl-C now is a flag: the text and its row are both written
+        return _save(target, data, sources_path, header, values, newline, source_id, name,
+                     digest, str(language), guessed)
+
+
+def _save(target: Path, data: bytes, sources_path: Path, header: list[str], values: dict,
+          newline: str, source_id: str, name: str, digest: str, language: str,
+          guessed: bool) -> Added:
+    """Write the text (never over an existing file), then the row; undo the text if the row
+    cannot be written.
+    """
     try:
         target.parent.mkdir(exist_ok=True)
         with target.open("xb") as handle:
@@ -162,7 +173,7 @@ def add_source(text_path: str | Path, source_id: str, outlet: str, published: st
         target.unlink()
         raise LedgerError([Problem(str(sources_path), None, None, None, f"cannot be written "
                                    f"({exc.strerror}); nothing was added")]) from None
-    return Added(source_id, name, digest, line, str(language), guessed)
+    return Added(source_id, name, digest, line, language, guessed)
 
 
 def _read_bounded(path: Path, limit: int) -> tuple[bytes | None, str | None]:

@@ -225,10 +225,10 @@ def test_an_unreadable_text_or_table_is_one_line(raw, monkeypatch):
 
     monkeypatch.setattr(os, "open", deny)
     monkeypatch.setattr(pd, "read_csv", deny_csv)
-    assert problems(raw) == [
-        f"{raw}/actors.csv: cannot be read (Permission denied); check the file's permissions",
+    assert problems(raw) == [  # the tables in the order they are read: sources first
         f"{raw}/sources.csv:3: column 'text_file' = 'texts/dpa-2025-01-17-alliances.txt': "
-        "cannot be read (Permission denied); check the file's permissions"]
+        "cannot be read (Permission denied); check the file's permissions",
+        f"{raw}/actors.csv: cannot be read (Permission denied); check the file's permissions"]
 
 
 @pytest.mark.parametrize(("column", "key", "value"), [("period", "dpa25-11", "9999"),
