@@ -138,8 +138,8 @@ def _():
     """."""
     charts = warm_cache("c4")
     sorted(charts.glob("*.svg"))[0].write_bytes(b"")
+    charts.chmod(0o555)  # read-only for a user; for root, immutable as well
     subprocess.run(["chattr", "+i", str(charts)], check=False, capture_output=True)
-    charts.chmod(0o555)
     try:
         done = run("build", "--raw", str(SEED), "--no-data", "--charts", str(TMP / "o4"),
                    env={"PRODSTATS_CACHE": str(charts.parent)})
@@ -194,8 +194,8 @@ def _():
     old = site / ".out.old"
     old.mkdir()
     (old / "a.csv").write_text("a\n")
-    subprocess.run(["chattr", "+i", str(old)], check=False, capture_output=True)
     old.chmod(0o555)
+    subprocess.run(["chattr", "+i", str(old)], check=False, capture_output=True)
     try:
         done = run("build", "--raw", str(SEED), "--out", str(out), "--no-charts")
     finally:
