@@ -10,20 +10,22 @@ Typical use in a notebook::
     proj = prodstats.project(series)           # projections with 80 % and 95 % intervals
     fig = prodstats.plot(series.query("indicator == 'defence_production'"), proj)
 
-Heavy libraries (statsmodels, scipy, matplotlib) load only inside the functions that need them.
+Heavy libraries (statsmodels, scipy, matplotlib) load only inside the functions that need them;
+pandas, pandera and pint load on the first use of a name that needs them (so that the command
+line can take a Ctrl-C while they load).
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from prodstats.errors import BuildError, FrameError, LedgerError, ProdstatsError, SeriesError
-from prodstats.forecast import feasibility, project
-from prodstats.ledger import Ledger, load
-from prodstats.outcomes import outcomes
-from prodstats.series import conflicts, resolve
-from prodstats.units import ureg
-from prodstats.vocab import QUALIFIERS
+
+#: Public names loaded on first use: name → its module.
+_LAZY = {"feasibility": "forecast", "project": "forecast", "Ledger": "ledger", "load": "ledger",
+         "outcomes": "promises", "conflicts": "series", "resolve": "series", "ureg": "units",
+         "QUALIFIERS": "vocab"}
 
 __version__ = "0.1.0"
 
@@ -34,6 +36,26 @@ __all__ = ["QUALIFIERS", "BuildError", "FrameError", "Ledger", "LedgerError", "P
 if TYPE_CHECKING:  # pragma: no cover
     import matplotlib.figure
     import pandas as pd
+
+    from prodstats.forecast import feasibility, project
+    from prodstats.ledger import Ledger, load
+    from prodstats.promises import outcomes
+    from prodstats.series import conflicts, resolve
+    from prodstats.units import ureg
+    from prodstats.vocab import QUALIFIERS
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name on first use (PEP 562)."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"prodstats.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'prodstats' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any = None,

@@ -6,13 +6,27 @@ stderr, with exit status 1; no traceback.
 
 from __future__ import annotations
 
-import argparse
-import json
 import signal
 import sys
-from pathlib import Path
 
-from prodstats.errors import BugError, Interrupted, ProdstatsError, SeriesError
+from prodstats.errors import on_signal, record_signal
+
+if __name__ == "__main__":  # before any slow import: a Ctrl-C during them ends in one line
+    for _s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(_s, record_signal)
+
+import argparse  # noqa: E402 (after the handlers)
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from prodstats.errors import (  # noqa: E402
+    BugError,
+    Interrupted,
+    ProdstatsError,
+    SeriesError,
+    clear_pending,
+    pending,
+)
 
 #: Exit status after a signal: 128 + its number, as a shell reports it.
 SIGNAL_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
@@ -112,10 +126,6 @@ def _add_source(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stop(signum: int, _frame) -> None:
-    raise Interrupted(signum)
-
-
 def _interrupted(command: str, signum: int) -> str:
     """The one line printed when a signal stopped ``command``: what it did and did not change."""
     name = signal.Signals(signum).name
@@ -123,8 +133,8 @@ def _interrupted(command: str, signum: int) -> str:
         from prodstats.publish import PUBLISHED
 
         if PUBLISHED:
-            return (f"interrupted by {name} after the build was published: "
-                    f"{', '.join(map(str, PUBLISHED))} are complete")
+            return (f"{name} came after the build was published: "
+                    f"{', '.join(map(str, PUBLISHED))} are complete; exit status 0")
         return (f"interrupted by {name}: the build stopped before publishing; the output folders "
                 "are as they were and no temporary folder is left")
     if command == "add-source":
@@ -133,18 +143,29 @@ def _interrupted(command: str, signum: int) -> str:
     return f"interrupted by {name}; nothing was written"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+def main(argv: list[str] | None = None, *, restore: bool = True) -> int:
+    """Run the command line; return the exit status.
+
+    SIGINT and SIGTERM are handled by :func:`prodstats.errors.on_signal`; with
+    ``restore=False`` (the ``prodstats`` command) the handlers stay until the process ends, so
+    that a signal after the work is done cannot turn a success into a kill.
+    """
     import threading
 
     if threading.current_thread() is not threading.main_thread():  # signals go to the main one
         return _main(argv)
-    previous = {s: signal.signal(s, _stop) for s in SIGNAL_EXIT}
+    previous = {s: signal.signal(s, on_signal) for s in SIGNAL_EXIT}
     try:
         return _main(argv)
     finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+        if restore:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+
+
+def cli() -> int:
+    """The ``prodstats`` command."""
+    return main(restore=False)
 
 
 def _main(argv: list[str] | None) -> int:
@@ -210,17 +231,38 @@ def _main(argv: list[str] | None) -> int:
     if getattr(args, "horizon", 0) is None:
         args.horizon = [6]
     try:
-        return args.func(args)
+        if __name__ != "__main__":  # run as python -m, a signal during the imports counts
+            clear_pending()
+        early = pending()
+        if early is not None:
+            raise Interrupted(early)
+        status = args.func(args)
     except ProdstatsError as exc:
         print(str(exc), file=sys.stderr)
         count = len(getattr(exc, "problems", [])) or 1
         print(exc.outcome[0].upper() + exc.outcome[1:] if isinstance(exc, BugError) else
-              f"{count} problem{'s' if count != 1 else ''} found; {exc.outcome}", file=sys.stderr)
+              f"{count:,} problem{'s' if count != 1 else ''} found; {exc.outcome}", file=sys.stderr)
         return 1
     except Interrupted as exc:
         print(_interrupted(args.command, exc.signum), file=sys.stderr)
-        return SIGNAL_EXIT[exc.signum]
+        return 0 if args.command == "build" and _published() else SIGNAL_EXIT[exc.signum]
+    signum = pending()
+    if signum is None:
+        return status
+    # the signal came while the work was finishing (or was raised where Python only printed
+    # it): the command did its work completely, so it says so and keeps its status
+    name = signal.Signals(signum).name
+    print(_interrupted(args.command, signum) if args.command == "build" else
+          f"{name} came after {args.command} had finished; what it did is complete",
+          file=sys.stderr)
+    return status
+
+
+def _published() -> bool:
+    from prodstats.publish import PUBLISHED
+
+    return bool(PUBLISHED)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(restore=False))

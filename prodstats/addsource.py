@@ -3,7 +3,9 @@
 The text is copied byte for byte to ``<raw>/texts/<id>.txt``, its sha256 computed, and a row
 appended to ``<raw>/sources.csv`` (in the file's own column order and line endings). Every check
 runs before anything is written: an id, a text file name or a text that is already archived,
-a date that is not one, a missing value are refused with one line each and nothing changes.
+a date that is not one, a missing value, a text that is no regular file or is too large, and
+a row that the ledger's own validation would refuse are refused with one line each and nothing
+changes. The text is read with a bounded size, never from a pipe or a device.
 """
 
 from __future__ import annotations
@@ -12,15 +14,21 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from prodstats.errors import LedgerError, Problem
+from prodstats.errors import LedgerError, Problem, _show, polled_interrupts
 from prodstats.uncoded import FORMULA_LIKE, PROJECT_RAW
 
 #: A source id: lower-case ASCII letters, digits and hyphens (as sources.csv requires).
 SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+#: The longest source id (it names the archived file, texts/<id>.txt).
+ID_LIMIT = 100
+#: The largest sources.csv read (bytes).
+TABLE_LIMIT = 200_000_000
 #: A date written to its precision: 2025-01-17 (day), 2024-01 (month), 2024 (year).
 DATE = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?")
 TITLE_ORIGINS = ("original", "descriptive")
@@ -134,9 +142,24 @@ def add_source(text_path: str | Path, source_id: str, outlet: str, published: st
               "published_precision": _precision(published), "published_basis": published_basis,
               "published_note": published_note, "url": url, "accessed": accessed,
               "text_file": name, "sha256": digest}
+    # the row as the ledger's validation will read it: refused now, not after it is written
+    problems += _row_problems(values, sources_path, _next_line(sources_path))
+    if problems:
+        raise LedgerError(problems)
     # Save: the text first (never over an existing file), then the row; undo the text if the
     # row cannot be written
     target = folder / name
+    with polled_interrupts():  # a Ctrl-C now is a flag: the text and its row are both written
+        return _save(target, data, sources_path, header, values, newline, source_id, name,
+                     digest, str(language), guessed)
+
+
+def _save(target: Path, data: bytes, sources_path: Path, header: list[str], values: dict,
+          newline: str, source_id: str, name: str, digest: str, language: str,
+          guessed: bool) -> Added:
+    """Write the text (never over an existing file), then the row; undo the text if the row
+    cannot be written.
+    """
     try:
         target.parent.mkdir(exist_ok=True)
         with target.open("xb") as handle:
@@ -150,34 +173,72 @@ def add_source(text_path: str | Path, source_id: str, outlet: str, published: st
         target.unlink()
         raise LedgerError([Problem(str(sources_path), None, None, None, f"cannot be written "
                                    f"({exc.strerror}); nothing was added")]) from None
-    return Added(source_id, name, digest, line, str(language), guessed)
+    return Added(source_id, name, digest, line, language, guessed)
+
+
+def _read_bounded(path: Path, limit: int) -> tuple[bytes | None, str | None]:
+    """The bytes of a regular file of at most ``limit`` bytes, or (None, why not). Never waits
+    on a pipe, never reads a device.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None, "no such file"
+    except OSError as exc:
+        return None, f"cannot read it ({exc.strerror})"
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, "not a regular file (a folder, pipe or device)"
+        if info.st_size > limit:
+            return None, f"{info.st_size:,} bytes, more than the {limit:,} allowed"
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            return None, f"more than the {limit:,} bytes allowed (it grew while read)"
+        return b"".join(chunks), None
+    except OSError as exc:
+        return None, f"cannot read it ({exc.strerror})"
+    finally:
+        os.close(fd)
 
 
 def _read_text(path: Path, refuse) -> tuple[bytes, str]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        refuse(str(path), "no such file; pass the text file to archive")
-        return b"", ""
-    except (IsADirectoryError, PermissionError) as exc:
-        refuse(str(path), f"cannot read it ({exc.strerror}); pass a readable text file")
+    from prodstats.read import TEXT_LIMIT
+
+    data, why = _read_bounded(path, TEXT_LIMIT)
+    if data is None:
+        if why == "no such file":
+            refuse(str(path), "no such file; pass the text file to archive")
+        elif why.startswith(("not a regular", "cannot")):
+            refuse(str(path), f"{why}; pass a readable text file")
+        else:
+            refuse(str(path), f"{why} for a source text; archive only the article's text")
         return b"", ""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         refuse(str(path), f"not valid UTF-8 (byte {exc.start}); save the text as UTF-8 first")
         return data, ""
-    if not text.strip():
+    if "\x00" in text:
+        refuse(str(path), "holds a NUL byte, so it is not a plain text; archive the article's "
+                          "text as UTF-8 plain text")
+    elif not text.strip():
         refuse(str(path), "the file is empty; archive the source's full text")
     return data, text
 
 
 def _read_sources(path: Path, refuse) -> tuple[list[str], list[dict[str, str]], str]:
     """The header, rows and line ending of sources.csv."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        refuse(str(path), "no such file; pass --raw, the ledger folder that holds sources.csv")
+    raw, why = _read_bounded(path, TABLE_LIMIT)
+    if raw is None:
+        refuse(str(path), f"{why}; pass --raw, the ledger folder that holds sources.csv as a "
+                          "CSV file")
         return [], [], "\n"
     newline = "\r\n" if raw.split(b"\n", 1)[0].endswith(b"\r") else "\n"
     try:
@@ -192,9 +253,7 @@ def _read_sources(path: Path, refuse) -> tuple[list[str], list[dict[str, str]], 
 def _check_values(refuse, source_id: str, outlet: str, published: str, title: str,
                   title_origin: str, basis: str, note: str, accessed: str,
                   language: str | None) -> None:
-    if not SOURCE_ID.fullmatch(source_id):
-        refuse("--id", f"{source_id!r}: use lower-case ASCII letters, digits and hyphens, "
-                       "e.g. 'reuters-2024-03-us-shells'")
+    _check_id(refuse, source_id)
     for option, value in (("--outlet", outlet), ("--title", title)):
         if not value.strip():
             refuse(option, "empty; sources.csv needs it")
@@ -214,9 +273,21 @@ def _check_values(refuse, source_id: str, outlet: str, published: str, title: st
         refuse("--language", f"{language!r}: use a two-letter ISO 639-1 code such as 'de'")
 
 
+def _check_id(refuse, source_id: str) -> None:
+    if not SOURCE_ID.fullmatch(source_id):
+        shown = source_id if len(source_id) <= 60 else source_id[:56] + "…"
+        refuse("--id", f"{shown!r}: use lower-case ASCII letters, digits and hyphens, "
+                       "e.g. 'reuters-2024-03-us-shells'")
+    elif len(source_id) > ID_LIMIT:
+        refuse("--id", f"{len(source_id)} characters, more than {ID_LIMIT}; a source id names "
+                       "its text file, so keep it short, e.g. 'reuters-2024-03-us-shells'")
+
+
 def _check_new(refuse, folder: Path, sources_path: Path, rows: list[dict[str, str]],
                source_id: str, name: str, digest: str, text_path: Path) -> None:
     """Refuse an id, a text file name or a text that the ledger has already."""
+    if not SOURCE_ID.fullmatch(source_id) or len(source_id) > ID_LIMIT:
+        return  # refused already; it names no file
     for line, row in enumerate(rows, start=2):
         if row.get("source_id") == source_id:
             refuse(f"{sources_path}:{line}", f"source_id {source_id!r} exists already; choose "
@@ -240,6 +311,38 @@ def _check_new(refuse, folder: Path, sources_path: Path, rows: list[dict[str, st
                     and digest not in known:
                 refuse(str(text_path), f"the same text is archived already as "
                                        f"texts/{other.name}; code it there")
+
+
+def _next_line(path: Path) -> int:
+    """The line the appended row will start on."""
+    data, _ = _read_bounded(path, TABLE_LIMIT)
+    if not data:
+        return 2
+    return data.count(b"\n") + (1 if data.endswith(b"\n") else 2)
+
+
+def _row_problems(values: dict[str, object], sources_path: Path, line: int) -> list[Problem]:
+    """What the ledger's validation (schema, control characters, dates) says of the new row,
+    as it will stand on ``line`` of sources.csv.
+    """
+    import pandas as pd
+
+    from prodstats.read import SOURCE_COLUMNS, Table, _tidy, label
+    from prodstats.schemas import SOURCES
+    from prodstats.validate import check_schema, check_sources
+
+    cells = {c: [None if values.get(c) in (None, "") else str(values[c])]
+             for c in SOURCE_COLUMNS}
+    frame = _tidy(pd.DataFrame(cells, dtype="str"))
+    table = Table("sources", sources_path, label(sources_path), frame, _lines=[line])
+    problems = check_schema(table, SOURCES)
+    if table.frame is not None and not problems:
+        problems += check_sources(table)
+    options = {"outlet", "wire_agency", "title", "title_origin", "authors", "editors",
+               "language", "published", "published_basis", "published_note", "url", "accessed"}
+    return [Problem(f"--{p.column.replace('_', '-')}", None, None, None,
+                    f"{_show(p.found)}: {p.message}" if p.found is not None else p.message)
+            if p.column in options else p for p in problems]
 
 
 def _precision(date: str) -> str | None:

@@ -167,6 +167,10 @@ def _out_of_order(g: pd.DataFrame) -> str | None:
     return None
 
 
+#: The largest value scored: squares and sums of larger ones overflow a float.
+SCORABLE = 1e100
+
+
 def _unusable(train: np.ndarray, test: np.ndarray, window: int, horizon: int) -> str | None:
     """Why a series cannot be scored, or None."""
     if len(train) < max(window, 2):
@@ -177,6 +181,8 @@ def _unusable(train: np.ndarray, test: np.ndarray, window: int, horizon: int) ->
         return "missing or infinite values"
     if np.any(train <= 0) or np.any(test[:horizon] <= 0):
         return "non-positive values"
+    if max(np.max(train), np.max(test[:horizon])) > SCORABLE:
+        return f"too large to score (values above {SCORABLE:g} overflow)"
     if np.all(np.diff(train) == 0):
         return "constant training part (MASE undefined)"
     return None
@@ -467,7 +473,8 @@ def format_backtest(result: dict) -> str:
         lines.append(f"  MASE ratio to the better of naive and drift: "
                      f"{e['mase_ratio_to_best_baseline']:.3f}")
         for goal, (value, met) in e["goals"].items():
-            lines.append(f"  goal {goal}: {value} {'met' if met else 'MISSED'}")
+            verdict = "met" if met else "not measured" if value != value else "MISSED"
+            lines.append(f"  goal {goal}: {value} {verdict}")
     lines += result.get("dropped_lines", [])
     return "\n".join(lines)
 

@@ -14,15 +14,17 @@ import pandera.pandas as pa
 
 from prodstats import config
 from prodstats.config import PROJECT_ROOT
-from prodstats.errors import BugError, BuildError, ProdstatsError
+from prodstats.errors import BugError, BuildError, ProdstatsError, checkpoint, polled_interrupts
 from prodstats.forecast import feasibility, project
 from prodstats.ledger import Ledger, load
-from prodstats.outcomes import outcomes
+from prodstats.promises import outcomes
 from prodstats.publish import (
+    PUBLISHED,
     Output,
     _tables,
     clean_stale,
     data_dictionary,
+    locked,
     publish,
     write_csv,
     write_datapackage,
@@ -45,6 +47,7 @@ def stage(name: str):
 
     Set PRODSTATS_DEBUG=1 to get the original traceback instead.
     """
+    checkpoint()
     try:
         yield
     except ProdstatsError:
@@ -107,6 +110,7 @@ def build(raw: Path | None = None, out: Path | None = None, charts: Path | None 
     The output paths are checked first (:func:`check_outputs`): nothing is read or written
     when one would overwrite the ledger, another output, or something that is not an output.
     """
+    PUBLISHED.clear()  # (a signal's message says whether this build was published)
     outputs = []
     out_dir = Path(out or PROJECT_ROOT / "data" / "processed").resolve()
     if data:
@@ -121,12 +125,14 @@ def build(raw: Path | None = None, out: Path | None = None, charts: Path | None 
         outputs.append(Output((PROJECT_ROOT / "docs" / "data-dictionary.md").resolve(),
                               _write_dictionary, file=True, name="docs/data-dictionary.md"))
     check_outputs(Path(config.RAW if raw is None else raw), outputs)
-    for output in outputs:
-        clean_stale(output.dest)
-    result = compute(raw)
-    # Save
-    with stage("write and publish"):
-        publish(outputs)
+    # One build at a time per output; a signal is a flag the stages poll (errors.checkpoint)
+    with polled_interrupts(), locked(outputs):
+        for output in outputs:
+            clean_stale(output.dest)
+        result = compute(raw)
+        # Save
+        with stage("write and publish"):
+            publish(outputs)
     return result
 
 

@@ -70,6 +70,7 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
     Returns:
         The matplotlib Figure.
     """
+    _check_plot(series, projections, ax, ledger, scenario, title, capacity)
     mpl = _mpl()
     from matplotlib.figure import Figure
 
@@ -81,12 +82,9 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
     factor, unit = _as_drawn(rows, ledger, unit)
     if factor != 1:
         rows, projections, capacity = (_scaled(t, factor) for t in (rows, projections, capacity))
-    top = max(rows["high"].max(), rows["value"].max())
-    if projections is not None and not projections.empty:
-        top = max(top, projections["pi95_high"].max())
-    if capacity is not None and not capacity.empty:
-        top = max(top, capacity["high"].max())
-    top = top * 1.12 if top > 0 else 1
+    top = _top(rows["high"], rows["value"],
+               *(() if projections is None else (projections["pi95_high"],)),
+               *(() if capacity is None else (capacity["high"],)))
 
     def number(v: float) -> str:
         return _number(v, top)
@@ -126,6 +124,61 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
         else:
             ax.legend(handles=handles, fontsize=7.5, frameon=False, loc="upper left")
     return fig
+
+
+#: What plot() reads from its frames.
+_PLOT_SERIES = ("actor", "indicator", "measure", "reading", "reading_consistent", "period", "t",
+                "value", "low", "high", "unit", "modality", "confidence")
+_PLOT_PROJECTIONS = ("actor", "indicator", "measure", "scenario", "reading", "period", "mean",
+                     "pi80_low", "pi80_high", "pi95_low", "pi95_high")
+
+
+def _check_plot(series, projections, ax, ledger, scenario, title, capacity) -> None:
+    """plot()'s arguments, each refused in one line naming what is needed."""
+    from prodstats.errors import FrameError, SeriesError, require_columns
+    from prodstats.ledger import Ledger
+
+    made = "the rows of one series from prodstats.resolve(ledger.claims)"
+    require_columns(series, _PLOT_SERIES, "plot()", made, numbers=("t", "value", "low", "high"))
+    if projections is not None:
+        require_columns(projections, _PLOT_PROJECTIONS, "plot()'s projections",
+                        "the frame of prodstats.project(series), or None",
+                        numbers=("mean", "pi95_low", "pi95_high"))
+    if capacity is not None:
+        require_columns(capacity, (*_PLOT_SERIES, "scenario"), "plot()'s capacity",
+                        "the rows of a capacity series from prodstats.resolve(), or None",
+                        numbers=("t", "value", "low", "high"))
+    if ledger is not None and not isinstance(ledger, Ledger):
+        raise TypeError(f"plot(): ledger must be the prodstats.Ledger of prodstats.load(), or "
+                        f"None; got {_got(ledger)}")
+    if not isinstance(scenario, str):
+        raise TypeError(f"plot(): scenario is a name such as 'all' or 'no_unverified'; got "
+                        f"{_got(scenario)}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"plot(): title is a string, or None; got {_got(title)}")
+    if ax is not None and not hasattr(ax, "figure"):
+        raise TypeError(f"plot(): ax is a matplotlib Axes, or None; got {_got(ax)}")
+    if series.empty:
+        raise FrameError("plot()", made, got="an empty frame (did the filter match nothing?)")
+    numbers = series[["value", "low", "high"]].to_numpy(dtype=float)
+    if not np.isfinite(numbers).any():
+        raise SeriesError("plot(): the series has no finite value, low or high to draw (all "
+                          "missing or infinite); check the filter, or the values of the frame")
+
+
+def _got(value: object) -> str:
+    shown = repr(value)
+    return f"{shown if len(shown) <= 40 else shown[:37] + '...'} ({type(value).__name__})"
+
+
+def _top(*columns: pd.Series) -> float:
+    """The top of the value axis: 12 % above the largest finite figure (1 when none is above
+    0); an infinite bound ("at least") runs off the top instead of stretching the axis.
+    """
+    values = np.concatenate([np.asarray(c, dtype=float) for c in columns])
+    finite = values[np.isfinite(values)]
+    top = float(finite.max()) if finite.size else 0.0
+    return top * 1.12 if top > 0 else 1.0
 
 
 def _one_series(series: pd.DataFrame, projections: pd.DataFrame | None, scenario: str):
@@ -648,19 +701,141 @@ def _overview_title(actor: str, ledger: Any) -> str:
 
 def _cache_dir() -> Path | None:
     """Where rendered charts are kept between builds: PRODSTATS_CACHE, or ~/.cache/prodstats;
-    PRODSTATS_CACHE=off renders every chart afresh.
+    PRODSTATS_CACHE=off renders every chart afresh. None (with a one-line notice) when the
+    folder cannot be made: the charts are then drawn without a cache.
     """
     import os
 
     setting = os.environ.get("PRODSTATS_CACHE", "")
     if setting.lower() in ("off", "0", "no"):
         return None
-    base = Path(setting) if setting else Path.home() / ".cache" / "prodstats"
+    base = Path(setting).expanduser() if setting else Path.home() / ".cache" / "prodstats"
     try:
         (base / "charts").mkdir(parents=True, exist_ok=True)
-    except OSError:
+        if not (base / "charts").is_dir():
+            raise NotADirectoryError(20, "not a folder", str(base / "charts"))
+    except OSError as exc:
+        _notice(f"chart cache {base / 'charts'}: cannot be used ({exc.strerror or exc}); every "
+                "chart is drawn afresh")
         return None
     return base / "charts"
+
+
+def _notice(message: str) -> None:
+    """One line on stderr (through logging: a notebook shows it, a test can catch it)."""
+    import logging
+
+    logging.getLogger("prodstats").warning(message)
+
+
+#: The largest cache file read (bytes); a chart's SVG or PNG is a few hundred kB.
+CACHE_LIMIT = 20_000_000
+CACHE_EXTS = (".svg", ".png")
+
+
+def _read_cached(path: Path) -> bytes | None:
+    """The bytes of a regular cache file (no link, pipe or device, at most CACHE_LIMIT), or None."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > CACHE_LIMIT:
+            return None
+        data = os.read(fd, CACHE_LIMIT + 1)
+        while data and len(data) <= CACHE_LIMIT:
+            more = os.read(fd, CACHE_LIMIT + 1 - len(data))
+            if not more:
+                break
+            data += more
+        return data if len(data) <= CACHE_LIMIT else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+class _Cache:
+    """The chart cache of one build: entries ``KEY.svg``, ``KEY.png`` and ``KEY.json``, the
+    last holding the key and the sha256 of each file, recorded when they were written. An entry
+    is used only when both files hash to what was recorded under its own key; any failure to
+    read or write it falls back to drawing, never fails the build.
+    """
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.writable = folder is not None
+        self.bad: list[str] = []  # charts whose entry did not match what was recorded
+
+    def get(self, key: str, stem: str) -> list[bytes] | None:
+        """The files of a good entry, or None (missing, unreadable or not matching)."""
+        import hashlib
+        import json
+
+        if self.folder is None:
+            return None
+        entry = self.folder / f"{key}.json"
+        if not (entry.exists() or entry.is_symlink()):
+            if any((self.folder / f"{key}{ext}").exists() for ext in CACHE_EXTS):
+                self.bad.append(stem)  # files without their record: from an older prodstats
+            return None
+        record = _read_cached(entry)
+        files = [_read_cached(self.folder / f"{key}{ext}") for ext in CACHE_EXTS]
+        try:
+            recorded = json.loads(record) if record is not None else None
+            ok = (isinstance(recorded, dict) and recorded.get("key") == key and all(
+                data is not None and recorded.get(ext[1:]) == hashlib.sha256(data).hexdigest()
+                for data, ext in zip(files, CACHE_EXTS, strict=True)))
+        except ValueError:
+            ok = False
+        if not ok:
+            self.bad.append(stem)
+            return None
+        return files  # type: ignore[return-value]
+
+    def put(self, key: str, stem: Path) -> None:
+        """Store a drawn chart's files and their record; on a failure, say so once and stop."""
+        import hashlib
+        import json
+
+        if self.folder is None or not self.writable:
+            return
+        try:
+            recorded = {"key": key}
+            for ext in CACHE_EXTS:
+                data = stem.with_suffix(ext).read_bytes()
+                recorded[ext[1:]] = hashlib.sha256(data).hexdigest()
+                self._write(self.folder / f"{key}{ext}", data)
+            # the record last: an entry cut short has no record, or one that does not match
+            self._write(self.folder / f"{key}.json", json.dumps(recorded).encode())
+        except OSError as exc:
+            _notice(f"chart cache {self.folder}: cannot be written ({exc.strerror or exc}); the "
+                    "remaining charts are drawn without it")
+            self.writable = False
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        import os
+        import shutil
+
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        tmp.replace(path)
+
+    def report(self) -> None:
+        """One line for the entries that did not match, if any."""
+        if self.bad:
+            n = len(self.bad)
+            _notice(f"chart cache {self.folder}: {n} entr{'ies' if n != 1 else 'y'} did not "
+                    f"match the hash recorded when written (first: chart {self.bad[0]}); "
+                    f"{'they were' if n != 1 else 'it was'} drawn again"
+                    + (" and replaced" if self.writable else ", the cache left as it was"))
 
 
 def _code_version() -> str:
@@ -834,26 +1009,25 @@ def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
 
     A chart's files depend only on its rows, its projections, its title and footnote, this
     module and matplotlib's version: a chart whose inputs are unchanged since an earlier build
-    is copied from the cache instead of drawn again (the bytes are the same either way).
+    is copied from the cache instead of drawn again (the bytes are the same either way), once
+    its files are checked against the hashes recorded when they were written (:class:`_Cache`).
     """
-    import shutil
+    from prodstats.errors import checkpoint
 
     jobs = chart_jobs(series, projections, ledger)
     keys = chart_keys(series, projections, ledger)
-    cache = _cache_dir()
+    cache = _Cache(_cache_dir())
     for job in jobs:
+        checkpoint()  # an interrupt is raised here, between charts, never inside matplotlib
         stem = folder / job["stem"]
-        cached = ([cache / f"{keys[job['stem']]}{ext}" for ext in (".svg", ".png")]
-                  if cache else [])
-        if cached and all(c.is_file() for c in cached):
-            for c, ext in zip(cached, (".svg", ".png"), strict=True):
-                shutil.copyfile(c, stem.with_suffix(ext))
+        files = cache.get(keys[job["stem"]], job["stem"])
+        if files is not None:
+            for data, ext in zip(files, CACHE_EXTS, strict=True):
+                stem.with_suffix(ext).write_bytes(data)
             continue
         save(job["draw"](), stem)
-        for c, ext in zip(cached, (".svg", ".png"), strict=False):
-            tmp = c.with_suffix(c.suffix + ".tmp")
-            shutil.copyfile(stem.with_suffix(ext), tmp)
-            tmp.replace(c)
+        cache.put(keys[job["stem"]], stem)
+    cache.report()
     records = [job["record"] for job in jobs]
     (folder / "README.md").write_text(_page(records), encoding="utf-8")
     return records

@@ -18,7 +18,8 @@ truthfully what was and was not changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -53,9 +54,10 @@ class Problem:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         if self.column is None:
             return f"{where}: {self.message}"
+        column = self.column if len(self.column) <= 60 else self.column[:59] + "…"
         if self.found is None:
-            return f"{where}: column '{self.column}': {self.message}"
-        return f"{where}: column '{self.column}' = {_show(self.found)}: {self.message}"
+            return f"{where}: column '{column}': {self.message}"
+        return f"{where}: column '{column}' = {_show(self.found)}: {self.message}"
 
 
 def _show(value: str, limit: int = 60) -> str:
@@ -87,11 +89,40 @@ class LedgerError(ProdstatsError, ValueError):
         return (type(self), (self.problems,))
 
     def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+        """One line per problem; past :data:`SHOWN` lines with the same file and message, one
+        line counts the rest (``problems`` keeps them all).
+        """
+        groups: dict[tuple, list[Problem]] = {}
+        for p in self.problems:
+            groups.setdefault((p.file, p.message), []).append(p)
+        lines, seen = [], dict.fromkeys(groups, 0)
+        for p in self.problems:
+            key = (p.file, p.message)
+            group, k = groups[key], seen[key]
+            seen[key] += 1
+            if k < SHOWN:
+                lines.append(str(p))
+            elif k == SHOWN:
+                rest = group[SHOWN:]
+                first, last = rest[0].line, rest[-1].line
+                where = ("" if first is None or last is None else f" (line {first})"
+                         if first == last else f" (lines {first}-{last})")
+                lines.append(f"{p.file}: and {len(rest):,} more lines with the same message"
+                             f"{where}")
+        return "\n".join(lines)
+
+
+#: Lines of one kind shown before the rest are counted in one line.
+SHOWN = 10
+#: The tables in the order they are read: a problem of an earlier one (a duplicate source id)
+#: is often the cause of those of a later one, so it is listed first.
+FILE_ORDER = ("sources.csv", "indicators.csv", "actors.csv", "claims.csv", "skipped.csv")
 
 
 def _sort_key(p: Problem) -> tuple:
-    return (p.file, p.line or 0, p.column or "", p.message)
+    name = p.file.replace("\\", "/").rsplit("/", 1)[-1]
+    rank = FILE_ORDER.index(name) if name in FILE_ORDER else len(FILE_ORDER)
+    return (rank, p.file, p.line or 0, p.column or "", p.message)
 
 
 class SeriesError(ProdstatsError, ValueError):
@@ -121,14 +152,17 @@ class FrameError(ProdstatsError, ValueError):
                 f"{'s' if len(self.missing) != 1 else ''} {shown}")
 
 
-def require_columns(frame: object, columns: Iterable[str], function: str, made_by: str) -> None:
-    """Raise :class:`FrameError` unless ``frame`` is a DataFrame with every one of ``columns``.
+def require_columns(frame: object, columns: Iterable[str], function: str, made_by: str,
+                    numbers: Iterable[str] = ()) -> None:
+    """Raise :class:`FrameError` unless ``frame`` is a DataFrame with every one of ``columns``,
+    those of ``numbers`` holding numbers.
 
     Args:
         frame: what the caller was given.
         columns: the columns the caller reads.
         function: the caller as the user wrote it, e.g. ``"project()"``.
         made_by: what to pass instead, e.g. ``"the series from prodstats.resolve(ledger.claims)"``.
+        numbers: the columns the caller computes with.
     """
     import pandas as pd
 
@@ -138,6 +172,54 @@ def require_columns(frame: object, columns: Iterable[str], function: str, made_b
     missing = tuple(c for c in columns if c not in frame.columns)
     if missing:
         raise FrameError(function, made_by, missing)
+    for column in numbers:
+        if column in frame.columns and not _numbers(frame[column]):
+            kind = frame[column].dtype
+            raise FrameError(function, made_by, got=(
+                f"a frame whose column '{column}' holds {kind} values, not numbers (read from a "
+                "CSV as text? convert it with pd.to_numeric, or call the function that makes "
+                "the frame)"))
+
+
+def _numbers(column) -> bool:
+    """Whether a column holds numbers (missing cells allowed; an empty column of any type)."""
+    import numbers
+
+    import pandas as pd
+
+    kind = column.dtype
+    if pd.api.types.is_bool_dtype(kind):
+        return False
+    if pd.api.types.is_numeric_dtype(kind):
+        return True
+    if not pd.api.types.is_object_dtype(kind):
+        return column.empty
+    return all(isinstance(v, numbers.Real) and not isinstance(v, bool)
+               for v in column.dropna().tolist())
+
+
+def id_list(ids: object, function: str, argument: str, made_by: str) -> list[str]:
+    """The ids of an argument that takes several (a list, a set, a dict's keys); a string is
+    refused, not read letter by letter.
+
+    Raises:
+        TypeError: ``ids`` is a string, or not a collection of strings.
+    """
+    if ids is None:
+        return []
+    if isinstance(ids, (str, bytes)):
+        raise TypeError(f"{function}: {argument} takes a collection of ids ({made_by}), not the "
+                        f"string {ids!r}; for one id, write [{ids!r}]")
+    try:
+        out = list(ids)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(f"{function}: {argument} takes a collection of ids ({made_by}); got "
+                        f"a {type(ids).__name__}") from None
+    odd = [i for i in out if not isinstance(i, str)]
+    if odd:
+        raise TypeError(f"{function}: {argument} takes a collection of ids ({made_by}); it "
+                        f"holds {odd[0]!r}, a {type(odd[0]).__name__}")
+    return out
 
 
 class BuildError(ProdstatsError, RuntimeError):
@@ -187,3 +269,59 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum: int):
         super().__init__(signum)
         self.signum = signum
+
+
+# ---------------------------------------------------------------------------------------------
+# Interrupts: a flag the stages poll, so that a signal is never raised inside a callback
+# ---------------------------------------------------------------------------------------------
+
+#: The signals that asked the running command to stop (set by :func:`on_signal`).
+_PENDING: list[int] = []
+#: How deep the running code is in :func:`polled_interrupts` blocks.
+_POLLED = [0]
+
+
+def on_signal(signum: int, _frame: object = None) -> None:
+    """The command line's handler of SIGINT and SIGTERM.
+
+    Outside :func:`polled_interrupts` it raises :class:`Interrupted` at once. Inside, the first
+    signal only sets the flag, and the stage raises it at its next :func:`checkpoint` (an
+    exception raised from a handler may land in a weakref callback or a finaliser, where Python
+    prints it and goes on); a second signal raises at once, for a user who insists.
+    """
+    first = not _PENDING
+    _PENDING.append(signum)
+    if _POLLED[0] and first:
+        return
+    raise Interrupted(signum)
+
+
+def record_signal(signum: int, _frame: object = None) -> None:
+    """A handler that only records the signal (while the command line imports its modules)."""
+    _PENDING.append(signum)
+
+
+def pending() -> int | None:
+    """The first signal that asked the command to stop, or None."""
+    return _PENDING[0] if _PENDING else None
+
+
+def clear_pending() -> None:
+    """Forget the signals received (at the start of a command)."""
+    _PENDING.clear()
+
+
+def checkpoint() -> None:
+    """Raise :class:`Interrupted` if a signal asked the command to stop."""
+    if _PENDING:
+        raise Interrupted(_PENDING[0])
+
+
+@contextmanager
+def polled_interrupts() -> Iterator[None]:
+    """Within the block, a signal sets a flag that :func:`checkpoint` raises."""
+    _POLLED[0] += 1
+    try:
+        yield
+    finally:
+        _POLLED[0] -= 1

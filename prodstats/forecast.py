@@ -475,6 +475,9 @@ class _Points:
                     f"needs claims of at least {least} periods; docs/methodology.md)")
         if not (np.isfinite(self.low[rows]).all() and np.isfinite(self.high[rows]).all()):
             return "not projected: bounds are not finite"
+        if (self.value[rows] < 0).any() or (self.low[rows] < 0).any():
+            return ("not projected: negative values: the method projects quantities, which "
+                    "cannot fall below 0; a change or a balance is not projected")
         g = _Group({}, self.t[rows], self.low[rows], self.high[rows], self.value[rows],
                    self.period[rows].tolist(), unit, self.claims(rows),
                    bool(self.cumulative[rows].all()))
@@ -731,6 +734,7 @@ def _floor(measure: str) -> tuple[float, float]:
 SERIES_NEEDS = ("scenario", "actor", "indicator", "measure", "reading", "reading_consistent",
                 "period", "t", "value", "low", "high", "unit", "modality", "claim_ids")
 _FROM_RESOLVE = "the series from prodstats.resolve(ledger.claims)"
+_NUMBERS = ("t", "value", "low", "high")
 #: Years of each series' own horizon beyond its last observation, and beyond its latest target.
 AFTER_LAST, AFTER_TARGET = 3, 2
 _YEARS = (1, 9999)
@@ -865,7 +869,7 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
         FrameError: ``series`` is not a frame from :func:`prodstats.resolve`.
         ValueError: a parameter is out of its range (the message gives the range).
     """
-    require_columns(series, SERIES_NEEDS, "project()", _FROM_RESOLVE)
+    require_columns(series, SERIES_NEEDS, "project()", _FROM_RESOLVE, numbers=_NUMBERS)
     levels = _check_levels(levels)
     draws = _check_draws(draws)
     least = _check_min_observed(min_observed)
@@ -1033,7 +1037,8 @@ def feasibility(series: pd.DataFrame, *misuse: object, bounds: Mapping[str, str]
             "feasibility() takes one positional argument, the series; pass the capacity bounds "
             "by keyword: feasibility(series, bounds=ledger.capacity_bounds()) (got "
             f"{type(misuse[0]).__name__} {_short(misuse[0])} as a second positional argument)")
-    require_columns(series, SERIES_NEEDS, "feasibility()", _FROM_RESOLVE)
+    require_columns(series, SERIES_NEEDS, "feasibility()", _FROM_RESOLVE,
+                    numbers=_NUMBERS)
     draws = _check_draws(draws)
     least = _check_min_observed(min_observed)
     pts = _Points(series)
@@ -1115,7 +1120,8 @@ CLAIMS_NEEDS = ("claim_id", "actor", "indicator", "kind", "modality", "period", 
 def _forward_claims(claims: pd.DataFrame) -> pd.DataFrame:
     """The forward statements of a claims frame as rows like a series' (scenario, actor,
     indicator, measure, period, value, unit, modality, claim_ids): level and share claims
-    with a forward modality, current and heads of their ``same_as`` group, once per scenario
+    with a forward modality and a production scope, current and heads of their ``same_as``
+    group, once per scenario
     whose confidences include theirs. A forward ratio is a multiple of its base period, not
     a figure of the series: the promise tracker follows it.
     """
@@ -1125,6 +1131,8 @@ def _forward_claims(claims: pd.DataFrame) -> pd.DataFrame:
     for column in ("superseded_by", "same_as"):
         if column in claims.columns:
             keep &= claims[column].astype(object).fillna("").astype(str) == ""
+    if "scope" in claims.columns:  # context figures are not tracked
+        keep &= claims["scope"].astype(object).ne("context")
     forward = claims[keep]
     frames = [pd.DataFrame({
         "scenario": scenario, "actor": part["actor"], "indicator": part["indicator"],

@@ -83,7 +83,7 @@ def load(path: str | Path | None = None) -> Ledger:
     Raises:
         LedgerError: listing every problem, one line each.
     """
-    raw = Path(config.RAW if path is None else path)
+    raw = Path(config.RAW if path is None else path).expanduser()  # '~/ledger' as users write it
     if not raw.is_dir():
         raise LedgerError([Problem(label(raw), None, None, None, "not a folder; pass the folder "
                                    "that holds sources.csv, indicators.csv, actors.csv, "

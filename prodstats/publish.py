@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from prodstats import schemas
-from prodstats.errors import PublishError
+from prodstats.errors import BuildError, PublishError, checkpoint
 from prodstats.validate import is_formula
 
 #: First characters that may make a spreadsheet read a cell as a formula (:func:`is_formula`).
@@ -162,8 +162,12 @@ def _temp_prefix(dest: Path) -> str:
     return f".{dest.name}.tmp-"
 
 
-def _old(dest: Path) -> Path:
-    return dest.parent / f".{dest.name}.old"
+def _old_prefix(dest: Path) -> str:
+    return f".{dest.name}.old"
+
+
+def _lock_path(dest: Path) -> Path:
+    return dest.parent / f".{dest.name}.lock"
 
 
 def _alive(pid: int) -> bool:
@@ -184,33 +188,104 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
+def _notice(message: str) -> None:
+    """One line on stderr (through logging: a notebook shows it, a test can catch it)."""
+    import logging
+
+    logging.getLogger("prodstats").warning(message)
+
+
+@contextmanager
+def locked(outputs: list[Output]):
+    """Hold an exclusive lock on each output for the block: ``fcntl.flock`` on ``.NAME.lock``
+    beside it (made when missing, and left in place: removing a lock file lets two builds each
+    lock a file of their own). A second build of the same output does not wait: it stops at
+    once, before reading anything.
+
+    Raises:
+        BuildError: another build holds the lock of an output; names it and that build's
+            process.
+    """
+    import fcntl
+
+    handles: list[int] = []
+    try:
+        for out in sorted(outputs, key=lambda o: str(o.dest)):  # one order: no deadlock
+            path = _lock_path(out.dest)
+            if not out.dest.parent.is_dir():
+                continue
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+            except OSError as exc:
+                raise BuildError(f"{path}: the lock file of {out.name or out.dest} cannot be "
+                                 f"opened ({exc.strerror or exc}); check the permissions of "
+                                 f"{out.dest.parent}") from None
+            handles.append(fd)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 24, 0).decode("ascii", "replace").strip()
+                who = f" (process {holder})" if holder.isdigit() else ""
+                raise BuildError(f"{out.dest}: another build{who} is writing "
+                                 f"{out.name or 'this output'} right now; wait until it ends, "
+                                 "then run this build again") from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        for fd in handles:
+            os.close(fd)  # closing releases the lock
+
+
+def _stale(dest: Path) -> tuple[list[Path], list[Path]]:
+    """What earlier builds of ``dest`` left beside it: previous outputs ``.NAME.old`` or
+    ``.NAME.old-PID[-N]``, and temporary folders ``.NAME.tmp-PID-*``, both of processes that
+    no longer run.
+    """
+    olds, temps = [], []
+    old, tmp = _old_prefix(dest), _temp_prefix(dest)
+    for entry in dest.parent.iterdir():
+        name = entry.name
+        if name == old or name.startswith(old + "-"):
+            pid = name[len(old) + 1:].split("-", 1)[0]
+            kind = olds
+        elif name.startswith(tmp):
+            pid = name[len(tmp):].split("-", 1)[0]
+            kind = temps
+        else:
+            continue
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue  # a build that runs right now (one of an older prodstats: no lock)
+        kind.append(entry)
+    return sorted(olds), sorted(temps)
+
+
 def clean_stale(dest: Path) -> list[str]:
-    """Remove what an interrupted or failed earlier build of ``dest`` left beside it: its
-    temporary folders ``.NAME.tmp-PID-*`` (unless process PID still runs) and ``.NAME.old``.
-    A ``.NAME.old`` without ``NAME`` is a previous output whose swap was cut short: it is put
-    back. Returns what was done, one phrase each.
+    """Remove what an interrupted or failed earlier build of ``dest`` left beside it (see
+    :func:`_stale`). A previous output without ``NAME`` is one whose swap was cut short: it is
+    put back. What cannot be removed is reported in one line each and left; the build goes on.
+    Returns what was done, one phrase each.
     """
     done: list[str] = []
-    parent = dest.parent
-    if not parent.is_dir():
+    if not dest.parent.is_dir():
         return done
-    old = _old(dest)
-    if old.exists() or old.is_symlink():
-        if dest.exists() or dest.is_symlink():
-            _remove(old)
-            done.append(f"removed {old.name}")
-        else:
-            old.replace(dest)
-            done.append(f"restored {dest.name} from {old.name}")
-    prefix = _temp_prefix(dest)
-    for entry in parent.iterdir():
-        if not entry.name.startswith(prefix):
-            continue
-        pid = entry.name[len(prefix):].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
-            continue  # another build is writing it right now
-        _remove(entry)
-        done.append(f"removed {entry.name}")
+    olds, temps = _stale(dest)
+    if olds and not (dest.exists() or dest.is_symlink()):
+        newest = max(olds, key=lambda p: p.lstat().st_mtime_ns)
+        try:
+            newest.replace(dest)
+            olds.remove(newest)
+            done.append(f"restored {dest.name} from {newest.name}")
+        except OSError as exc:
+            _notice(f"{newest}: the previous {dest.name} could not be put back "
+                    f"({exc.strerror or exc}); move it to {dest} by hand if you need it")
+    for entry in olds + temps:
+        try:
+            _remove(entry)
+            done.append(f"removed {entry.name}")
+        except OSError as exc:
+            _notice(f"{entry}: left by an earlier build, cannot be removed "
+                    f"({exc.strerror or exc}); skipped it; remove it by hand")
     return done
 
 
@@ -223,7 +298,8 @@ def publish(outputs: list[Output]) -> None:
     If a writer fails (or the build is interrupted) while writing, every temporary folder is
     removed and the destinations are untouched. The swap is a rename per output, done with
     SIGINT and SIGTERM held back; if a rename fails, the outputs already swapped are put back,
-    and a :class:`~prodstats.errors.PublishError` says what was and was not changed.
+    and a :class:`~prodstats.errors.PublishError` says what was and was not changed. Hold
+    :func:`locked` around the whole build, so that no other build swaps the same outputs.
     """
     if len({o.dest for o in outputs}) != len(outputs):
         raise ValueError(f"two outputs share a destination: {[str(o.dest) for o in outputs]}")
@@ -238,6 +314,7 @@ def publish(outputs: list[Output]) -> None:
             out.fill(tmp)
             if out.file and not (tmp / out.dest.name).is_file():
                 raise FileNotFoundError(f"the writer of {out.dest} wrote no {out.dest.name}")
+        checkpoint()  # the last moment an interrupt leaves every output as it was
     except BaseException:
         with _signals_held():
             for _, tmp in staged:
@@ -248,50 +325,64 @@ def publish(outputs: list[Output]) -> None:
         PUBLISHED.extend(o.dest for o in outputs)
 
 
+def _fresh_old(dest: Path) -> Path:
+    """A name, not taken, to keep the previous output under while the new one moves in."""
+    base = dest.parent / f"{_old_prefix(dest)}-{os.getpid()}"
+    old, n = base, 0
+    while old.exists() or old.is_symlink():
+        n += 1
+        old = base.with_name(f"{base.name}-{n}")
+    return old
+
+
 def _swap(staged: list[tuple[Output, Path]]) -> None:
-    """Rename each staged output into place, keeping the previous one as ``.NAME.old`` until
-    all are in place; on a failure, put back what was swapped.
+    """Rename each staged output into place, keeping the previous one as ``.NAME.old-PID``
+    until all are in place; on a failure, put back what was swapped.
     """
-    done: list[tuple[Output, Path]] = []
+    done: list[tuple[Output, Path, Path | None]] = []
     try:
         for out, tmp in staged:
-            _swap_one(out, tmp)
-            done.append((out, tmp))
+            done.append((out, tmp, _swap_one(out, tmp)))
     except OSError as exc:
         replaced = _undo(done)
         for _, tmp in staged:
             shutil.rmtree(tmp, ignore_errors=True)
         raise PublishError(exc, [o.name or str(o.dest) for o, _ in staged], replaced) from exc
-    for out, tmp in staged:
+    for out, tmp, old in done:
         if out.file:
             shutil.rmtree(tmp, ignore_errors=True)
-        with suppress(OSError):  # else the next build removes it (clean_stale)
-            _remove(_old(out.dest))
+        if old is not None:
+            with suppress(OSError):  # else the next build removes it (clean_stale)
+                _remove(old)
 
 
-def _swap_one(out: Output, tmp: Path) -> None:
-    dest, old = out.dest, _old(out.dest)
+def _swap_one(out: Output, tmp: Path) -> Path | None:
+    """Move the staged output to its place; return where the previous one now is (or None)."""
+    dest = out.dest
     new = tmp / dest.name if out.file else tmp
     if not out.file:
         tmp.chmod(0o755)  # mkdtemp makes it private
+    old = None
     if dest.exists() or dest.is_symlink():
+        old = _fresh_old(dest)
         dest.replace(old)
     try:
         new.replace(dest)
     except OSError:
-        if old.exists() or old.is_symlink():
+        if old is not None:
             old.replace(dest)
         raise
+    return old
 
 
-def _undo(done: list[tuple[Output, Path]]) -> list[str]:
+def _undo(done: list[tuple[Output, Path, Path | None]]) -> list[str]:
     """Put back the previous version of each swapped output; return those left replaced."""
     replaced = []
-    for out, tmp in reversed(done):
-        dest, old = out.dest, _old(out.dest)
+    for out, tmp, old in reversed(done):
+        dest = out.dest
         try:
             dest.replace(tmp / dest.name if out.file else tmp)
-            if old.exists() or old.is_symlink():
+            if old is not None:
                 old.replace(dest)
         except OSError:
             replaced.append(out.name or str(dest))

@@ -32,6 +32,9 @@ TABLES = {"sources": SOURCE_COLUMNS, "indicators": INDICATOR_COLUMNS, "actors": 
           "claims": CLAIM_COLUMNS}
 #: Tables that may hold no rows: a source archived before any claim is coded.
 MAY_BE_EMPTY = {"claims"}
+#: Unknown columns given a suggestion (the lines past :data:`prodstats.errors.SHOWN` of one
+#: message are counted in one line).
+SHOWN = 10
 #: The largest source text read (bytes); a news text is a few kB.
 TEXT_LIMIT = 5_000_000
 
@@ -84,6 +87,10 @@ def read_table(raw: Path, name: str) -> tuple[Table, list[Problem]]:
     frame, problems = _read_or_why(table, expected)
     if frame is None:
         return table, problems
+    if _odd_cells(frame):  # a quote left open reads what follows into one cell: say so
+        unclosed = _unclosed_quote(table)
+        if unclosed:
+            return table, [unclosed]
     problems = _header_problems(table, [str(c) for c in frame.columns], columns,
                                 [c for c in columns if c not in OPTIONAL.get(name, ())])
     if problems:
@@ -117,6 +124,9 @@ def _read_or_why(table: Table, expected: str) -> tuple[pd.DataFrame | None, list
         return None, [table.problem(None, None, None, "file is empty; expected a header line "
                                                        f"with the columns: {expected}")]
     except pd.errors.ParserError as exc:
+        unclosed = _unclosed_quote(table)
+        if unclosed:
+            return None, [unclosed]
         match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if not match:
             return None, [table.problem(None, None, None, f"not a readable CSV: {exc}")]
@@ -124,6 +134,45 @@ def _read_or_why(table: Table, expected: str) -> tuple[pd.DataFrame | None, list
         return None, [Problem(table.label, int(line), None, None,
                                f"this row has {saw} cells but the header has {want}; quote "
                                "cells that contain commas with double quotes")]
+
+
+def _odd_cells(frame: pd.DataFrame) -> bool:
+    """Whether any cell holds a line break, or half as many commas as the table has columns
+    (what a quote left open reads into one cell).
+    """
+    many = max(len(frame.columns) // 2, 2)
+    return any((frame[c].str.contains("\n", regex=False).fillna(False)
+                | (frame[c].str.count(",").fillna(0) >= many)).any()
+               for c in frame.columns if frame[c].notna().any())
+
+
+def _unclosed_quote(table: Table) -> Problem | None:
+    """A double quote that opens a cell and is not closed at the end of its line, so that the
+    lines after it were read into that cell: the cause of a row with too many or too few cells,
+    or of a cell holding whole rows (a line of it with half the header's commas).
+    """
+    try:
+        with table.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None) or []
+            start = reader.line_num + 1
+            for row in reader:
+                end = reader.line_num
+                commas = max((line.count(",") for cell in row for line in cell.splitlines()),
+                              default=0)
+                # cells too few or too many, with a cell that holds (part of) a row; or a cell
+                # over several lines that holds whole rows
+                if len(row) != len(header) and (end > start or commas >= len(header) // 2) or (
+                        end > start and commas >= len(header) - 2):
+                    read = (f"so lines {start}-{end} were read as one row" if end > start else
+                            "so the rest of the line was read as one cell")
+                    return Problem(table.label, start, None, None, (
+                        f"a double quote opens a cell on this line and is not closed, {read}; "
+                        'close the quote (a quote inside a cell is written twice: "")'))
+                start = end + 1
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return None
 
 
 def _outside(raw: Path, path: Path) -> str | None:
@@ -149,11 +198,26 @@ def _read(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, engine="pyarrow", **options)
     except Exception:  # noqa: BLE001 (pyarrow's errors do not say where; the C engine does)
-        return pd.read_csv(path, encoding="utf-8-sig", skip_blank_lines=True, **options)
-    first = str(frame.columns[0]) if frame.columns.size else ""
-    if first.startswith("\ufeff"):  # a spreadsheet's BOM, read as part of the first name
-        frame = frame.rename(columns={frame.columns[0]: first[1:]})
-    return frame.dropna(how="all")
+        return _strip_header(pd.read_csv(path, encoding="utf-8-sig", skip_blank_lines=True,
+                                         **options)).dropna(how="all")
+    return _strip_header(frame).dropna(how="all")
+
+
+def _strip_header(frame: pd.DataFrame) -> pd.DataFrame:
+    """Header names as cells are read: a spreadsheet's BOM dropped, padding stripped. A name
+    that appears twice once stripped gets a '.1' (reported as a column given twice).
+    """
+    names, seen = [], set()
+    for number, name in enumerate(str(c) for c in frame.columns):
+        name = (name[1:] if number == 0 and name.startswith("\ufeff") else name).strip()
+        twin, k = name, 0
+        while twin in seen:
+            k += 1
+            twin = f"{name}.{k}"
+        seen.add(twin)
+        names.append(twin)
+    frame.columns = names
+    return frame
 
 
 def _header_problems(table: Table, header: list[str], columns: list[str],
@@ -162,15 +226,17 @@ def _header_problems(table: Table, header: list[str], columns: list[str],
         return [Problem(table.label, 1, None, None, "columns are separated by ';' but prodstats "
                         "expects ','; export the sheet as 'CSV UTF-8 (comma delimited)'")]
     problems = []
+    unknown = 0
     for name in header:
         twin = re.match(r"^(.*)\.\d+$", name)
         if twin and twin.group(1) in columns:
             problems.append(Problem(table.label, 1, twin.group(1), None,
                                     "column appears twice in the header; delete one of them"))
         elif name not in columns:
-            problems.append(Problem(table.label, 1, name, None,
-                                    f"unknown column{suggest(name, columns)}; remove it or rename "
-                                    f"it (allowed: {', '.join(columns)})"))
+            unknown += 1  # past the first few, no suggestion: the lines are counted as one
+            hint = suggest(name, columns) if unknown <= SHOWN else ""
+            problems.append(Problem(table.label, 1, name, None, f"unknown column{hint}; remove "
+                                    f"it or rename it (allowed: {', '.join(columns)})"))
     problems += [Problem(table.label, 1, name, None,
                          "required column is missing; add it to the header line")
                  for name in required if name not in header]

@@ -12,7 +12,7 @@ Only **observations** (``actual``, ``estimate``) become points of a series:
 beside the points, with the date they were said (``said``): a level or share as coded, a ratio
 placed on the index (and levels) of its series through its base period where the observations
 give that base. They are never chained, never conflict-checked, never projected and never
-stand in for an observation; :mod:`prodstats.outcomes` judges them against what happened.
+stand in for an observation; :mod:`prodstats.promises` judges them against what happened.
 A claim that restates another (``same_as``) adds no row of its own, and indicators of scope
 ``context`` are not resolved at all (they stay in claims.csv).
 
@@ -42,7 +42,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from prodstats.errors import require_columns
+from prodstats.errors import id_list, require_columns
 from prodstats.ledger import as_said
 from prodstats.periods import parse_period, split_candidates
 from prodstats.schemas import CONFLICT_COLUMNS, SERIES_COLUMNS, TARGET_HISTORY_COLUMNS
@@ -52,6 +52,10 @@ from prodstats.vocab import FORWARD, OBSERVED, SCENARIOS, weakest
 NO_READING = "single"
 #: The derivation of an index's base point: 1 by definition, stated by no claim.
 BASE_OF_INDEX = "base of the index"
+
+
+#: What the ``capacities`` argument takes.
+_CAPACITIES = "such as ledger.capacity_bounds()"
 
 
 def resolve(claims: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFrame:
@@ -76,6 +80,7 @@ def resolve(claims: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFram
         FrameError: ``claims`` is not ``ledger.claims`` of a ledger from :func:`prodstats.load`.
     """
     require_columns(claims, _NEEDED, "resolve()", _FROM_LOAD)
+    capacities = id_list(capacities, "resolve()", "capacities", _CAPACITIES)
     claims = claims[claims["superseded_by"].isna() & (claims["claim_id"] == claims["statement_id"])
                     & (claims["scope"] != "context")]
     frames = []
@@ -356,7 +361,8 @@ def conflicts(series: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFr
         FrameError: ``series`` is not a frame from :func:`resolve`.
     """
     require_columns(series, [*_SAME, "claim_ids", "low", "high", "modality"], "conflicts()",
-                    _FROM_RESOLVE)
+                    _FROM_RESOLVE, numbers=("low", "high"))
+    capacities = id_list(capacities, "conflicts()", "capacities", _CAPACITIES)
     stated = series.loc[(series["claim_ids"].fillna("") != "")
                         & series["modality"].isin(OBSERVED),
                         [*_SAME, "claim_ids", "low", "high", "modality"]]

@@ -14,7 +14,7 @@ import csv
 import difflib
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,9 +131,10 @@ def find_uncoded(sources: list[dict], claims: list[dict], texts: dict[str, str],
         if text is None:
             continue
         cover = _Cover(text, covering.get(sid, []))
+        newlines = _newlines(text)
         for figure in _figures(text, source.get("language")):
             if not cover.covers(figure.start, figure.end):
-                line, column = _line_column(text, figure.start)
+                line, column = _line_column(newlines, figure.start)
                 out.append(Uncoded(sid, str(source["text_file"]), figure.start, figure.end,
                                    line, column, figure.text))
     return out
@@ -155,13 +156,22 @@ def read_skipped(path: Path, texts: dict[str, str],
         LedgerError: one line per problem (unknown source, span not in the text or covering no
             figure, empty reason, duplicate row, wrong header).
     """
-    if not path.is_file():
+    from prodstats.errors import _show
+    from prodstats.read import _outside
+
+    if not (path.exists() or path.is_symlink()):
         return []
     label = _label(path)
+    # the same rules as the other tables: no link out of the ledger, a regular file
+    odd = _outside(path.parent, path) or (None if path.is_file() else (
+        "not a regular file (a folder, pipe, device or broken link); save the skip table "
+        "there as a CSV file"))
+    if odd:
+        raise LedgerError([Problem(label, None, None, None, odd)])
     header, rows = _read_csv(path, label)
     if header != SKIP_COLUMNS:
         raise LedgerError([Problem(label, 1, None, None,
-                                   f"the header is {','.join(header or [])!r}; it must be "
+                                   f"the header is {_show(','.join(header or []))}; it must be "
                                    f"exactly {','.join(SKIP_COLUMNS)}")])
     languages = languages or {}
     problems: list[Problem] = []
@@ -273,9 +283,17 @@ def _figures(text: str, language: object) -> list[Figure]:
     return [f for f in read_figures(text, lang) if f.kind != "date"]
 
 
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - text.rfind("\n", 0, offset)
+def _newlines(text: str) -> list[int]:
+    """The offset of every line break of a text (one pass)."""
+    return [m.start() for m in re.finditer("\n", text)]
+
+
+def _line_column(newlines: list[int], offset: int) -> tuple[int, int]:
+    """The 1-based line and column of ``offset``, from the text's :func:`_newlines` (a binary
+    search: a text with many figures costs one pass, not one pass per figure).
+    """
+    before = bisect_left(newlines, offset)  # line breaks before the offset
+    return before + 1, offset - (newlines[before - 1] if before else -1)
 
 
 def _rows(frame, columns: list[str]) -> list[dict]:

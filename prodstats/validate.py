@@ -224,6 +224,49 @@ def check_sources(table: Table) -> list[Problem]:
     for row, pair in enumerate(pairs.itertuples(index=False, name=None)):
         if verdicts[pair]:
             problems.append(table.problem(row, "published", pair[0], verdicts[pair]))
+    return problems + source_dates(table, {row for row, pair in enumerate(
+        pairs.itertuples(index=False, name=None)) if verdicts[pair]})
+
+
+def _one_date(text: object) -> Period | None:
+    """A date written to day, month or year precision, or None."""
+    try:
+        period = parse_period(str(text))
+    except PeriodError:
+        return None
+    return period if period.precision in ("day", "month", "year") else None
+
+
+def source_dates(table: Table, skip: set[int] = frozenset()) -> list[Problem]:
+    """``accessed`` is a date; a text is not published after it was accessed, nor after
+    today (this check reads the clock; nothing published depends on it).
+    """
+    import datetime as dt
+
+    today = dt.date.today()
+    frame, problems = table.frame, []
+    published = frame["published"].astype(object).tolist()
+    accessed = (frame["accessed"].astype(object).tolist() if "accessed" in frame
+                else [None] * len(frame))
+    for row, (pub, acc) in enumerate(zip(published, accessed, strict=True)):
+        when = _one_date(pub) if isinstance(pub, str) and row not in skip else None
+        seen = None
+        if isinstance(acc, str):
+            seen = _one_date(acc)
+            if seen is None:
+                problems.append(table.problem(row, "accessed", acc, (
+                    "not a date; write the day the text was archived as 2025-01-17 (or "
+                    "2025-01, 2025)")))
+        if when is None:
+            continue
+        if seen is not None and when.start > seen.end:
+            problems.append(table.problem(row, "published", pub, (
+                f"later than the date the text was accessed ({acc}); a text cannot be read "
+                "before it is published: correct one of the two")))
+        elif when.start > today:
+            problems.append(table.problem(row, "published", pub, (
+                f"later than today ({today.isoformat()}); a publication date cannot be in the "
+                "future: correct it")))
     return problems
 
 
@@ -270,6 +313,25 @@ def check_indicators(table: Table) -> list[Problem]:
                 problems.append(table.problem(row, "bounds", bounds, (
                     f"'{bounds}' is measured in '{other}' but this indicator in '{unit}'; a "
                     "capacity bounds an output of the same kind")))
+    return problems + capacity_targets(table)
+
+
+def capacity_targets(table: Table) -> list[Problem]:
+    """A capacity bounds an output indicator, not another capacity."""
+    frame, problems = table.frame, []
+    rows = frame[["indicator_id", "measures", "bounds"]].astype(object)
+    bounded = {iid: b for iid, b in zip(rows["indicator_id"], rows["bounds"], strict=True)
+               if isinstance(iid, str) and isinstance(b, str)}
+    measures = dict(zip(rows["indicator_id"], rows["measures"], strict=True))
+    for row, (iid, bounds) in enumerate(zip(rows["indicator_id"], rows["bounds"], strict=True)):
+        if not isinstance(bounds, str) or bounds == iid:
+            continue
+        if bounds in bounded or measures.get(bounds) == "capacity":
+            what = (f"bounds '{bounded[bounds]}'" if bounds in bounded
+                    else "measures a capacity")
+            problems.append(table.problem(row, "bounds", bounds, (
+                f"'{bounds}' is itself a capacity (it {what}); a capacity bounds an output "
+                "indicator: name that output")))
     return problems
 
 
@@ -545,16 +607,88 @@ def revisions(ctx: Context) -> list[Problem]:
             revised_by[old] = ids[row]
             continue
         problems.append(ctx.claims.problem(row, "supersedes", old, message))
-    for start in revised_by:  # a cycle: following 'superseded by' comes back to the start
-        seen, here = [start], revised_by[start]
-        while here in revised_by and here not in seen:
-            seen.append(here)
+    for cycle in _cycles(revised_by):
+        problems.append(ctx.claims.problem(where[cycle[0]], "supersedes",
+                                           frame["supersedes"].iat[where[cycle[0]]], (
+            "revisions form a cycle (" + " -> ".join([*cycle, cycle[0]]) + "); one claim of "
+            "the cycle must be the first, superseding none")))
+    return problems
+
+
+def _cycles(revised_by: dict[str, str]) -> list[list[str]]:
+    """The cycles of 'superseded by' (each from its smallest id). Each claim revises at most
+    one and is revised at most once, so one walk per chain finds them all: linear time.
+    """
+    state: dict[str, int] = {}  # 1: on the walk being made, 2: done
+    cycles = []
+    for start in revised_by:
+        walk, here = [], start
+        while here in revised_by and here not in state:
+            state[here] = 1
+            walk.append(here)
             here = revised_by[here]
-        if here == start and start == min(seen):  # report each cycle once
-            problems.append(ctx.claims.problem(where[start], "supersedes",
-                                               frame["supersedes"].iat[where[start]], (
-                "revisions form a cycle (" + " -> ".join([*seen, start]) + "); one claim of "
-                "the cycle must be the first, superseding none")))
+        if state.get(here) == 1:  # the walk met itself
+            cycle = walk[walk.index(here):]
+            first = cycle.index(min(cycle))
+            cycles.append(cycle[first:] + cycle[:first])
+        for claim in walk:
+            state[claim] = 2
+    return cycles
+
+
+def base_alternatives(ctx: Context) -> list[Problem]:
+    """The alternatives of a base period (``2021|2022``) are distinct: a repeated one would
+    count one reading twice.
+    """
+    frame = ctx.frame
+    problems = []
+    cells = frame["base_period"].astype(object).tolist()
+    verdicts: dict[str, str | None] = {}
+    for row, cell in enumerate(cells):
+        if not isinstance(cell, str) or "|" not in cell:
+            continue
+        if cell not in verdicts:
+            keys: dict[str, str] = {}
+            verdicts[cell] = None
+            for candidate in split_candidates(cell):
+                try:
+                    key = parse_period(candidate).key
+                except PeriodError:
+                    key = candidate
+                if key in keys:
+                    same = (f"'{candidate}' twice" if keys[key] == candidate
+                            else f"'{keys[key]}' and '{candidate}', the same period")
+                    verdicts[cell] = (f"names {same}; write each alternative once (e.g. "
+                                      "2021|2022), or a single base period")
+                    break
+                keys[key] = candidate
+        if verdicts[cell]:
+            problems.append(ctx.claims.problem(row, "base_period", cell, verdicts[cell]))
+    return problems
+
+
+def revision_sources(ctx: Context) -> list[Problem]:
+    """A revision comes from a text published no earlier than that of the claim it revises."""
+    frame = ctx.frame
+    if ctx.sources is None or "supersedes" not in frame:
+        return []
+    published = dict(zip(ctx.sources["source_id"], ctx.sources["published"], strict=True))
+    ids = frame["claim_id"].astype(object).tolist()
+    sources = frame["source_id"].astype(object).tolist()
+    where = {cid: row for row, cid in enumerate(ids) if isinstance(cid, str)}
+    problems = []
+    for row, old in enumerate(frame["supersedes"].astype(object).tolist()):
+        if not isinstance(old, str) or old not in where:
+            continue
+        new_sid, old_sid = sources[row], sources[where[old]]
+        if new_sid == old_sid:
+            continue
+        new_date, old_date = (_one_date(published.get(sid)) for sid in (new_sid, old_sid))
+        if new_date is not None and old_date is not None and new_date.end < old_date.start:
+            problems.append(ctx.claims.problem(row, "supersedes", old, (
+                f"this claim's source {new_sid} (published {published[new_sid]}) is older than "
+                f"{old_sid} (published {published[old_sid]}), the source of {old}; a revision "
+                f"comes from a later text: let {old} supersede this claim instead")))
     return problems
 
 
@@ -649,8 +783,9 @@ def confidence_standard(ctx: Context) -> list[Problem]:
 
 
 #: Rules on the cells as coded, in the order their problems are most useful.
-CELL_RULES = [references, formulas, periods, base_periods, units, values, quotes, dates,
-              derived_notes, revisions, restatements, confidence_standard]
+CELL_RULES = [references, formulas, periods, base_periods, base_alternatives, units, values,
+              quotes, dates, derived_notes, revisions, revision_sources, restatements,
+              confidence_standard]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -197,3 +197,55 @@ def test_a_text_file_name_taken_by_another_source(raw, article):
         f"{raw}/sources.csv:2: text_file 'texts/{NEW_ID}.txt' is taken by "
         "'reuters-2024-ua-joint-production'; choose another --id")
     assert snapshot(raw) == before
+
+
+def _refused(raw, text, **options) -> list[str]:
+    before = snapshot(raw)
+    fields = {"source_id": "new-2024", "outlet": "Example Wire", "published": "2024-03-05",
+              "title": "Shells", **options}
+    with pytest.raises(LedgerError) as caught:
+        add_source(text, raw=raw, **fields)
+    assert snapshot(raw) == before  # nothing written
+    return str(caught.value).splitlines()
+
+
+def test_add_source_checks_the_text_before_reading_it(raw, article, tmp_path):
+    """A pipe, a device, a text over the size limit are refused at once, never read; a text
+    with a NUL byte is not a plain text.
+    """
+    import os
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert _refused(raw, fifo) == [
+        f"{fifo}: not a regular file (a folder, pipe or device); pass a readable text file"]
+    assert _refused(raw, "/dev/zero") == [
+        "/dev/zero: not a regular file (a folder, pipe or device); pass a readable text file"]
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:
+        handle.truncate(20_000_000)  # sparse: 20 MB, never read
+    assert _refused(raw, big) == [
+        f"{big}: 20,000,000 bytes, more than the 5,000,000 allowed for a source text; archive "
+        "only the article's text"]
+    nul = tmp_path / "nul.txt"
+    nul.write_bytes(ARTICLE.encode() + b"\x00")
+    assert _refused(raw, nul) == [f"{nul}: holds a NUL byte, so it is not a plain text; archive "
+                                  "the article's text as UTF-8 plain text"]
+
+
+def test_add_source_refuses_what_validation_would_refuse_before_writing(raw, article):
+    """A 300-character id, a title with control characters, a javascript: URL, a publication
+    date after the access date: refused with one line each, the ledger untouched.
+    """
+    assert _refused(raw, article, source_id="a" * 300) == [
+        "--id: 300 characters, more than 100; a source id names its text file, so keep it "
+        "short, e.g. 'reuters-2024-03-us-shells'"]
+    assert _refused(raw, article, title="Shells\x07\x1b[31m", url="javascript:alert(1)") == [
+        "--title: 'Shells\\x07\\x1b[31m': holds invisible control characters ['\\x07' (U+0007 "
+        "control character), '\\x1b' (U+001B control character)]; retype the cell, or copy it "
+        "again as plain text",
+        "--url: 'javascript:alert(1)': write a web address starting with http:// or https://, "
+        "or leave it empty"]
+    assert _refused(raw, article, accessed="2024-03-01") == [
+        "--published: '2024-03-05': later than the date the text was accessed (2024-03-01); "
+        "a text cannot be read before it is published: correct one of the two"]

@@ -145,3 +145,80 @@ def test_outputs_keep_their_types_when_there_are_rows(series):
     assert proj.dtypes.to_dict() == prodstats.project(series.iloc[:0]).dtypes.to_dict()
     feas = prodstats.feasibility(series, draws=100)
     assert feas.dtypes.to_dict() == prodstats.feasibility(series.iloc[:0]).dtypes.to_dict()
+
+
+@pytest.fixture(scope="module")
+def one_series(seed_ledger):
+    series = prodstats.resolve(seed_ledger.claims, seed_ledger.capacity_bounds())
+    return series.query("scenario == 'all' and actor == 'UKR' and indicator == 'shells_produced'")
+
+
+@pytest.mark.parametrize(("args", "kwargs", "error", "message"), [
+    ((None,), {}, FrameError, "plot() needs the rows of one series from "
+     "prodstats.resolve(ledger.claims); got a builtins.NoneType, not a pandas DataFrame"),
+    (("x",), {}, FrameError, "plot() needs the rows of one series from "
+     "prodstats.resolve(ledger.claims); got a builtins.str, not a pandas DataFrame"),
+    ((), {"ledger": 5}, TypeError, "plot(): ledger must be the prodstats.Ledger of "
+     "prodstats.load(), or None; got 5 (int)"),
+    ((), {"projections": "p"}, FrameError, "plot()'s projections needs the frame of "
+     "prodstats.project(series), or None; got a builtins.str, not a pandas DataFrame"),
+    ((), {"scenario": 1}, TypeError, "plot(): scenario is a name such as 'all' or "
+     "'no_unverified'; got 1 (int)"),
+])
+def test_plot_checks_its_input(one_series, args, kwargs, error, message):
+    """Before, plot(None), plot('x') and plot(frame, ledger=5) ended in raw TypeError,
+    KeyError or AttributeError from inside.
+    """
+    with pytest.raises(error) as caught:
+        prodstats.plot(*(args or (one_series,)), **kwargs)
+    assert str(caught.value) == message
+
+
+def test_frames_of_text_are_refused_by_name(one_series, series):
+    """A frame read from a CSV as text failed deep in numpy; now the column is named."""
+    text = ("a frame whose column 't' holds str values, not numbers (read from a CSV as text? "
+            "convert it with pd.to_numeric, or call the function that makes the frame)")
+    with pytest.raises(FrameError) as caught:
+        prodstats.project(series.astype(str))
+    assert str(caught.value) == ("project() needs the series from "
+                                 f"prodstats.resolve(ledger.claims); got {text}")
+    with pytest.raises(FrameError) as caught:
+        prodstats.plot(one_series.astype(str))
+    assert str(caught.value) == ("plot() needs the rows of one series from "
+                                 f"prodstats.resolve(ledger.claims); got {text}")
+
+
+def test_a_string_is_not_a_collection_of_capacity_ids(seed_ledger, series):
+    for call in (lambda: prodstats.resolve(seed_ledger.claims, "shell_capacity"),
+                 lambda: prodstats.conflicts(series, "shell_capacity")):
+        with pytest.raises(TypeError) as caught:
+            call()
+        assert str(caught.value).endswith(
+            "capacities takes a collection of ids (such as ledger.capacity_bounds()), not the "
+            "string 'shell_capacity'; for one id, write ['shell_capacity']")
+
+
+def test_an_all_missing_series_is_refused_and_infinite_bounds_are_drawn(one_series,
+                                                                         seed_ledger):
+    import numpy as np
+
+    from prodstats.errors import SeriesError
+
+    with pytest.raises(SeriesError) as caught:
+        prodstats.plot(one_series.assign(value=np.nan, low=np.nan, high=np.nan))
+    assert str(caught.value) == (
+        "plot(): the series has no finite value, low or high to draw (all missing or "
+        "infinite); check the filter, or the values of the frame")
+    fig = prodstats.plot(one_series.assign(high=np.inf), ledger=seed_ledger)
+    top = fig.axes[0].get_ylim()[1]
+    assert np.isfinite(top) and top == pytest.approx(1.12 * one_series["value"].max())
+
+
+def test_load_expands_the_home_folder(tmp_path, monkeypatch):
+    import shutil
+
+    from tests.conftest import SEED_RAW
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    shutil.copytree(SEED_RAW, tmp_path / "ledger")
+    assert len(prodstats.load("~/ledger").claims) == len(prodstats.load(SEED_RAW).claims)

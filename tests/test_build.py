@@ -67,7 +67,7 @@ def test_a_warm_chart_cache_gives_the_same_bytes(built, tmp_path, monkeypatch):
     monkeypatch.setenv("PRODSTATS_CACHE", str(tmp_path / "cache"))
     build(SEED_RAW, tmp_path / "cold", tmp_path / "cold-charts")
     cached = sorted((tmp_path / "cache" / "charts").iterdir())
-    assert len(cached) == 2 * len(list((built / "charts").glob("*.svg")))
+    assert len(cached) == 3 * len(list((built / "charts").glob("*.svg")))  # svg, png, record
     build(SEED_RAW, tmp_path / "warm", tmp_path / "warm-charts")
     assert digest(tmp_path / "warm-charts") == digest(built / "charts")
     assert digest(tmp_path / "cold-charts") == digest(built / "charts")
@@ -130,7 +130,8 @@ def test_a_failing_stage_leaves_the_outputs_as_they_were(built, tmp_path, monkey
     with pytest.raises(BuildError, match="build stage 'write and publish' failed: OSError: disk full"):
         build(SEED_RAW, out, charts)
     assert (digest(out), digest(charts)) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["charts", "processed"]  # no temp left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [  # no temp left; the locks stay
+        ".charts.lock", ".processed.lock", "charts", "processed"]
 
 
 def test_a_ledger_without_conflicts_or_targets_builds(tmp_path):

@@ -696,3 +696,26 @@ def test_a_count_so_far_never_falls(tmp_path):
     done = proj[proj["scenario"] == "all"]
     assert (done["pi95_low"] >= 560000).all() and (done["mean"] >= 560000).all()
     assert (done["pi95_high"] > 560000).all()
+
+
+def test_a_negative_series_is_not_projected_and_says_why():
+    """Before, a series of negative values projected a mean of 0 with intervals [0, 4.1]."""
+    proj = project(_series_frame(np.array([[-5.0, -3.0, -4.0, -2.0, -1.0]])), horizon=2026)
+    assert proj["method"].tolist() == ["skipped"]
+    assert proj["mean"].isna().all()
+    assert proj["note"].tolist() == [
+        "not projected: negative values: the method projects quantities, which cannot fall "
+        "below 0; a change or a balance is not projected"]
+
+
+def test_a_backtest_of_values_that_overflow_says_it_cannot_score_them(tmp_path):
+    """Values near 1e300: dropped with their reason, never scored as NaN and 'MISSED'."""
+    rows = ["series_id,year,value,split"]
+    rows += [f"S{s},{2000 + i},{(1 + i) * 1e299:g},{'train' if i < 8 else 'test'}"
+             for s in range(3) for i in range(12)]
+    path, done = _backtest(tmp_path, rows)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"{path}: no usable series for window 5 and horizon 4 (3 too large to score (values "
+        "above 1e+100 overflow))", "1 problem found; nothing was written."]
+    assert "Warning" not in done.stderr

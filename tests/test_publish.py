@@ -36,7 +36,7 @@ def tree(folder: Path) -> dict[str, str]:
 
 
 def temps(folder: Path) -> list[str]:
-    return [p.name for p in folder.rglob("*") if ".tmp-" in p.name or p.name.endswith(".old")]
+    return [p.name for p in folder.rglob("*") if ".tmp-" in p.name or ".old" in p.name]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:

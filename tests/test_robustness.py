@@ -82,6 +82,17 @@ def _fifo(path: Path, raw: Path) -> None:
 DPA = "dpa-2025-01-17-alliances"
 
 
+def _unclosed_quote(raw: Path) -> None:
+    """The closing quote of claim dpa25-01's first quoted cell deleted."""
+    path = raw / "claims.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    k = next(i for i, line in enumerate(lines) if line.startswith("dpa25-01,"))
+    opens = lines[k].index(',"') + 2
+    closes = lines[k].index('",', opens)
+    lines[k] = lines[k][:closes] + lines[k][closes + 1:]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
 SHELLS = _seed_line("dpa25-08")  # "etwa 2,5 Millionen …", value 2500000 rounds, about
 SHARE = _seed_line("dpa25-13")
 RATIO = _seed_line("reu24-05")
@@ -216,6 +227,23 @@ CASES: dict[str, tuple] = {
                                  3, "title", "RIGHT-TO-LEFT OVERRIDE"),
     "bidi isolate in a quote": (cell("claims.csv", "dpa25-08", "quote_en", "a\u2066b"),
                                 "claims.csv", SHELLS, "quote_en", "LEFT-TO-RIGHT ISOLATE"),
+    # issue 21: the real cause named, silent wrong results refused
+    "unclosed quote": (_unclosed_quote, "claims.csv", _seed_line("dpa25-01"), None,
+                       "a double quote opens a cell on this line and is not closed"),
+    "base period twice": (cell("claims.csv", "reu24-06", "base_period", "2022|2022"),
+                          "claims.csv", _seed_line("reu24-06"), "base_period",
+                          "names '2022' twice; write each alternative once"),
+    "revision from an older source": (cell("claims.csv", "reu24-05", "supersedes", "dpa25-10"),
+                                      "claims.csv", RATIO, "supersedes",
+                                      "is older than dpa-2025-01-17-alliances (published "
+                                      "2025-01-17), the source of dpa25-10"),
+    "published in the future": (cell("sources.csv", DPA, "published", "2099-01-17"),
+                                "sources.csv", 3, "published", "later than today"),
+    "published after accessed": (cell("sources.csv", DPA, "accessed", "2025-01-10"),
+                                 "sources.csv", 3, "published", "later than the date the text "
+                                 "was accessed (2025-01-10)"),
+    "accessed not a date": (cell("sources.csv", DPA, "accessed", "yesterday"), "sources.csv", 3,
+                            "accessed", "not a date; write the day the text was archived"),
 }
 
 
@@ -279,3 +307,51 @@ def test_line_numbers_count_quoted_line_breaks(raw):
 
     [message] = problems(raw)
     assert message.startswith(f"{raw}/claims.csv:{SHARE + 1}: column 'value'")
+
+
+def test_a_padded_header_is_read_like_padded_cells(raw):
+    """' claim_id , source_id , …' gave 38 lines; header names are stripped like cells."""
+    path = raw / "claims.csv"
+    text = path.read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    path.write_text(" " + header.replace(",", " , ") + " \n" + rest, encoding="utf-8")
+    assert len(prodstats.load(raw).claims) == len(prodstats.load(SEED_RAW).claims)
+
+
+def test_the_real_cause_comes_first_and_repeated_lines_are_counted(raw):
+    """A duplicate source id (its knock-on lines in claims.csv were listed before it); 23
+    claims of the source it hid give ten lines and one that counts the rest.
+    """
+    from tests.conftest import read_rows, write_rows
+
+    header, rows = read_rows(raw / "sources.csv")
+    rows[1]["source_id"] = rows[0]["source_id"]
+    write_rows(raw / "sources.csv", header, rows)
+    with pytest.raises(prodstats.LedgerError) as caught:
+        prodstats.load(raw)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == (f"{raw}/sources.csv:3: column 'source_id' = "
+                        "'reuters-2024-ua-joint-production': duplicate id, first used on line 2; "
+                        "give each source its own id")
+    missing = [line for line in lines if "no such source in sources.csv" in line]
+    assert len(missing) == 10
+    assert lines[-1] == f"{raw}/claims.csv: and 13 more lines with the same message (lines 18-30)"
+    assert len(caught.value.problems) == 30  # every problem is kept for the API
+
+
+def test_thousands_of_unknown_columns_are_counted_not_listed(raw):
+    path = raw / "claims.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    extra = [f"{'x' * 390}{k:05d}" for k in range(5000)]
+    lines = [lines[0] + "," + ",".join(extra)] + [
+        line + "," * len(extra) if line else line for line in lines[1:]]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "prodstats", "validate", str(raw)], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    out = done.stderr.splitlines()
+    assert len(out) == 12 and all(len(line) < 500 for line in out), out
+    assert out[0].startswith(f"{raw}/claims.csv:1: column '{'x' * 59}…': unknown column; "
+                             "remove it or rename it (allowed: claim_id, source_id,")
+    assert out[-2:] == [f"{raw}/claims.csv: and 4,990 more lines with the same message (line 1)",
+                        "5,000 problems found; nothing was written."]

@@ -162,3 +162,41 @@ def test_a_skip_reason_like_a_formula(raw):
     assert str(caught.value) == (
         f"{raw / 'skipped.csv'}:4: column 'reason' = '=HYPERLINK(1)': begins like a spreadsheet "
         "formula; start it with a word (for a span: one word earlier in the text)")
+
+
+def test_line_and_column_from_one_pass_agree_with_counting():
+    """Line and column of a figure by binary search over the line breaks (one pass per text):
+    the same as counting the line breaks before it.
+    """
+    import random
+
+    from prodstats.uncoded import _line_column, _newlines
+
+    rng = random.Random(7)
+    text = "".join(rng.choice("ab\n") for _ in range(5000))
+    newlines = _newlines(text)
+    for offset in [0, 1, len(text) - 1, *rng.sample(range(len(text)), 300)]:
+        line = text.count("\n", 0, offset) + 1
+        assert _line_column(newlines, offset) == (line, offset - text.rfind("\n", 0, offset))
+
+
+def test_skipped_csv_is_read_under_the_rules_of_the_other_tables(raw):
+    """A link out of the ledger (never read, never echoed), a folder, a pipe: one line each."""
+    import os
+
+    skipped = raw / "skipped.csv"
+    skipped.unlink(missing_ok=True)
+    skipped.symlink_to("/etc/passwd")
+    with pytest.raises(LedgerError) as caught:
+        uncoded(raw)
+    assert str(caught.value) == (f"{skipped}: a link that leads out of {raw}/; copy the file "
+                                 "into the ledger folder itself")
+    assert "/bin/" not in str(caught.value)  # nothing of /etc/passwd is echoed
+    skipped.unlink()
+    for make in (skipped.mkdir, lambda: os.mkfifo(skipped)):
+        make()
+        with pytest.raises(LedgerError) as caught:
+            uncoded(raw)
+        assert str(caught.value) == (f"{skipped}: not a regular file (a folder, pipe or device); "
+                                     "save the table there as a CSV file")
+        skipped.rmdir() if skipped.is_dir() else skipped.unlink()

@@ -231,10 +231,10 @@ def test_an_unreadable_text_or_table_is_one_line(raw, monkeypatch):
 
     monkeypatch.setattr(os, "open", deny)
     monkeypatch.setattr(pd, "read_csv", deny_csv)
-    assert problems(raw) == [
-        f"{raw}/actors.csv: cannot be read (Permission denied); check the file's permissions",
+    assert problems(raw) == [  # the tables in the order they are read: sources first
         f"{raw}/sources.csv:3: column 'text_file' = 'texts/dpa-2025-01-17-alliances.txt': "
-        "cannot be read (Permission denied); check the file's permissions"]
+        "cannot be read (Permission denied); check the file's permissions",
+        f"{raw}/actors.csv: cannot be read (Permission denied); check the file's permissions"]
 
 
 @pytest.mark.parametrize(("column", "key", "value"), [("period", "dpa25-11", "9999"),
@@ -250,3 +250,79 @@ def test_edge_years_validate_or_give_a_line_not_a_traceback(raw, tmp_path, colum
     else:
         build(raw, tmp_path / "o", tmp_path / "c", draw=False)
         assert (tmp_path / "o" / "series.csv").is_file()
+
+
+def test_a_cycle_at_the_end_of_a_long_chain_is_reported_once(raw):
+    """The cycle check walks each chain once: a chain of 400 revisions whose last four form a
+    cycle gives one line, at the cycle's first claim.
+    """
+    header, rows = read_rows(raw / "claims.csv")
+    first = next(r for r in rows if r["claim_id"] == "reu24-01")
+    chain = [dict(first, claim_id=f"c{k:03d}", supersedes=f"c{k - 1:03d}" if k else "")
+             for k in range(400)]
+    chain[396]["supersedes"] = "c399"  # c396 -> c397 -> c398 -> c399 -> c396
+    write_rows(raw / "claims.csv", header, rows + chain)
+    messages = [p.split(": ", 1)[1] for p in problems(raw)]
+    assert messages == [
+        "column 'supersedes' = 'c399': revisions form a cycle (c396 -> c397 -> c398 -> c399 -> "
+        "c396); one claim of the cycle must be the first, superseding none"]
+
+
+def test_a_revision_from_an_older_source_is_refused(raw):
+    """A 2024 text cannot revise what a 2025 text said (the actual-after-publication and
+    superseded logic would run backwards).
+    """
+    _with_columns(raw, {"reu24-05": {"supersedes": "dpa25-10"}})
+    assert [p.split(": ", 1)[1] for p in problems(raw)] == [
+        "column 'supersedes' = 'dpa25-10': this claim's source reuters-2024-ua-joint-production "
+        "(published 2024) is older than dpa-2025-01-17-alliances (published 2025-01-17), the "
+        "source of dpa25-10; a revision comes from a later text: let dpa25-10 supersede this "
+        "claim instead"]
+
+
+@pytest.mark.parametrize(("base", "message"), [
+    ("2022|2022", "names '2022' twice"),
+    ("2022|2022-01/2022-12", "names '2022' and '2022-01/2022-12', the same period")])
+def test_a_base_period_named_twice_is_refused(raw, base, message):
+    """'2022|2022' would count one reading twice (five duplicated series rows before)."""
+    set_cell(raw, "claims.csv", "reu24-06", "base_period", base)
+    assert [p.split(": ", 1)[1] for p in problems(raw)] == [
+        f"column 'base_period' = '{base}': {message}; write each alternative once (e.g. "
+        "2021|2022), or a single base period"]
+
+
+def test_a_capacity_that_bounds_another_capacity_is_refused(raw):
+    header, rows = read_rows(raw / "indicators.csv")
+    header = [*header, *(c for c in ("measures", "bounds") if c not in header)]
+    base = {c: "" for c in header}
+    rows += [dict(base, indicator_id="shell_capacity", description="Shell capacity",
+                  canonical_unit="rounds/year", measures="capacity", bounds="shells_produced"),
+             dict(base, indicator_id="plant_capacity", description="Plant capacity",
+                  canonical_unit="rounds/year", measures="capacity", bounds="shell_capacity")]
+    write_rows(raw / "indicators.csv", header, rows)
+    assert [p.split(": ", 1)[1] for p in problems(raw)] == [
+        "column 'bounds' = 'shell_capacity': 'shell_capacity' is itself a capacity (it bounds "
+        "'shells_produced'); a capacity bounds an output indicator: name that output"]
+
+
+def test_source_dates_accessed_and_published(raw):
+    """The accessed date is a date; published is not after accessed, nor after today."""
+    import datetime as dt
+
+    today = dt.date.today().isoformat()
+    header, rows = read_rows(raw / "sources.csv")
+    rows[0]["accessed"] = "yesterday"
+    rows[1]["published"], rows[1]["published_precision"] = "2099-01-01", "day"
+    rows[1]["accessed"] = ""
+    write_rows(raw / "sources.csv", header, rows)
+    messages = [p.split(": ", 1)[1] for p in problems(raw) if "sources.csv" in p]
+    assert messages == [
+        "column 'accessed' = 'yesterday': not a date; write the day the text was archived as "
+        "2025-01-17 (or 2025-01, 2025)",
+        f"column 'published' = '2099-01-01': later than today ({today}); a publication date "
+        "cannot be in the future: correct it"]
+    rows[1]["accessed"] = "2098-12-01"
+    write_rows(raw / "sources.csv", header, rows)
+    assert ("column 'published' = '2099-01-01': later than the date the text was accessed "
+            "(2098-12-01); a text cannot be read before it is published: correct one of the two"
+            in [p.split(": ", 1)[1] for p in problems(raw)])
