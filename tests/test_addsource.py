@@ -12,7 +12,7 @@ import pytest
 import prodstats
 from prodstats.addsource import add_source
 from prodstats.errors import LedgerError
-from prodstats.figures import quote_problems
+from prodstats.quotecheck import quote_problems
 from tests.conftest import ROOT, read_rows, write_rows
 
 NEW_ID = "examplewire-2024-03-us-shells"

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import prodstats.figures
-from prodstats.figures import quote_problems, rate_cues, read_figures
+from prodstats.figures import rate_cues, read_figures
+from prodstats.quotecheck import quote_problems
 from tests.conftest import SEED_RAW
 
 
@@ -218,8 +219,8 @@ def test_the_loaded_seed_ledger(seed_ledger):
 def test_a_tenfold_error_is_refused():
     assert problems(claim("about 40,000 rounds a month", 4000, "rounds/month", "about")) == [
         (0, "value", "4000",
-         "not among the figures of the quote (it says '40,000' = 40000); write 40000, or if "
-         "the value is derived on purpose set derived to true and say how in notes")]
+         "not among the figures of the quote (it says '40,000' = 40000); 4000 is 1/10 of "
+         "'40,000'; write 40000")]
 
 
 def test_a_twelvefold_error_is_refused():
@@ -257,12 +258,14 @@ def test_an_amount_of_a_year_coded_per_month_is_refused():
     assert problems(year, month, per_year, over_a_span) == [
         (0, "unit", "rounds/month",
          "the quote gives '150,000' with no rate word (such as 'a month'), so it reads as the "
-         "amount for its period, one year, but the unit is per month; write unit 'rounds' (the "
-         "amount over the period), or quote the words that say it is per month"),
+         "amount for its period, one year, but the unit is per month; if it is the amount of "
+         "that year, write unit 'rounds'; if it is the amount of another period, write that "
+         "period"),
         (1, "unit", "rounds/year",
          "the quote gives '18,000' with no rate word (such as 'a year'), so it reads as the "
-         "amount for its period, one month, but the unit is per year; write unit 'rounds' (the "
-         "amount over the period), or quote the words that say it is per year")]
+         "amount for its period, one month, but the unit is per year; if it is the amount of "
+         "that month, write unit 'rounds'; if it is the amount of another period, write that "
+         "period")]
     # a rate word anywhere in the quote, a slash, or a comparison's base: not judged
     correct = [
         claim("Im Jahr 2024 wurden im Monat 25.000 Granaten hergestellt.", 25000,
@@ -340,13 +343,21 @@ def test_what_is_refused():
     )
     assert [(p[0], p[1], p[2]) for p in found] == [
         (0, "value", "0.4"), (1, "qualifier", "millions"), (2, "value", "2.5"),
-        (3, "value", "2500000"), (3, "value_low", "200000"), (4, "value", "3000"),
-        (5, "value", "2500000")]
+        (3, "value_low", "200000"), (4, "value", "3000"), (5, "value", "2500000")]
     messages = [p[3] for p in found]
+    assert messages[0] == ("not among the figures of the quote (it says '40 Prozent' = 40); 0.4 "
+                           "is 1/100 of '40 Prozent'; write 40")
     assert messages[1] == ("the quote has 'Hunderte', not a word for millions; use the qualifier "
                            "its words give, or quote the words that say millions")
-    assert "non-ASCII digits" in messages[5]
-    assert messages[6].startswith("the quote has no figure ('die gleiche Menge')")
+    assert messages[2] == ("not among the figures of the quote (it says '2,5 Millionen' = "
+                           "2500000); 2.5 is 1/1000000 of '2,5 Millionen'; write 2500000")
+    # only the wrong bound is refused: the value between the bounds is not
+    assert messages[3] == ("not among the figures of the quote (it says '2' = 2000000, "
+                           "'3 million' = 3000000); bounds you give must be the text's own; "
+                           "leave the cell empty to take them from the qualifier, or if the "
+                           "value is derived on purpose set derived to true and say how in notes")
+    assert "non-ASCII digits" in messages[4]
+    assert messages[5].startswith("the quote has no figure ('die gleiche Menge')")
 
 
 def test_a_thousandfold_error_in_the_texts_own_notation_is_refused():
@@ -360,14 +371,25 @@ def test_a_thousandfold_error_in_the_texts_own_notation_is_refused():
         claim("3.600 pro Monat", 3.6, "rounds/month"),  # language unknown: either reading
     )
     assert [(p[0], p[1], p[2]) for p in found] == [(0, "value", "3.6"), (1, "value", "27")]
-    assert found[0][3].startswith("not among the figures of the quote (it says '3.600' = 3600)")
-    assert found[0][3].endswith("'3.600' is read as the source's language writes numbers "
-                                "(sources.csv, language): if the text writes it the other way, "
-                                "say so in notes and set derived to true")
-    # an English quote in a German source: the message says why 40,000 reads as 40
+    assert found[0][3] == (
+        "not among the figures of the quote (it says '3.600' = 3600); '3.600' is read as the "
+        "source's language (de) writes numbers (sources.csv, language): if the text writes "
+        "them so, write 3600; if it writes them the other way, say so in notes and set derived "
+        "to true")
+    assert found[1][3] == (
+        "not among the figures of the quote (it says '27,000' = 27000); '27,000' is read as the "
+        "source's language (en) writes numbers (sources.csv, language): if the text writes "
+        "them so, write 27000; if it writes them the other way, say so in notes and set "
+        "derived to true")
+    # an English quote in a German source: the message says why 40,000 reads as 40, and does
+    # not tell the coder to write 40
     [english] = problems(claim("We now produce 40,000 shells a month.", 40000, "rounds/month",
                                language="de"))
-    assert "write 40, " in english[3] and "'40,000' is read as the source's language" in english[3]
+    assert english[3] == (
+        "not among the figures of the quote (it says '40,000' = 40); '40,000' is read as the "
+        "source's language (de) writes numbers (sources.csv, language): if the text writes "
+        "them so, write 40; if it writes them the other way, say so in notes and set derived "
+        "to true")
 
 
 def test_missing_optional_columns():

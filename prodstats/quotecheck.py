@@ -1,0 +1,499 @@
+"""The quote–claim check: a claim's value, bounds, unit, period and base against its quote.
+
+:func:`quote_problems` reads each quote with :func:`prodstats.figures.read_figures` and
+refuses a claim whose cells the quote does not support; ``validate`` calls it. Every message
+says what to write, and only what the quote supports: a message never proposes a value or a
+unit that would change the published figure by a factor the text does not give. The dates and
+bases a quote names are compared with ``period`` and ``base_period`` by
+:mod:`prodstats.quotedates`. docs/codebook.md §9 describes the checks for coders.
+
+A quote may join verbatim fragments of one paragraph with ``" … "`` (:data:`FRAGMENT_JOIN`),
+so that a rate word outside the sentence of the figure can be quoted without the figures in
+between ("shells a year … put the figure at 3.5 million"). Each fragment is read on its own;
+a rate word in a fragment with no figure of its own is the rate of the other fragments'
+figures.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from prodstats.figures import (
+    RATE_CUES,
+    Figure,
+    _digit_values,
+    rate_cues,
+    read_figures,
+)
+from prodstats.quotedates import date_problems
+from prodstats.vocab import QUALIFIERS
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+#: What joins the verbatim fragments of one quote ("… put the figure at 3.5 million").
+FRAGMENT_JOIN = " … "
+#: Scale-word qualifiers; each is supported by the scale words of its own family.
+SCALE_QUALIFIERS = {"dozens", "hundreds", "thousands", "millions", "billions"}
+DERIVED_HINT = "or if the value is derived on purpose set derived to true and say how in notes"
+#: Words right after a per cent or fraction that say which way a ratio goes.
+RATIO_UP = re.compile(r"(?i)\W+(?:more|higher|larger|greater|up|increase|mehr|höher|größer|"
+                      r"gestiegen|zugenommen|gewachsen|plus)\b")
+RATIO_DOWN = re.compile(r"(?i)\W+(?:less|fewer|lower|smaller|down|drop|weniger|niedriger|"
+                        r"geringer|gesunken|gefallen|minus)\b")
+#: ... and right before it ("up 40 percent", "rose by a third", "stieg um 40 Prozent").
+RATIO_UP_BEFORE = re.compile(
+    r"(?i)\b(?:up|rose|risen|rising|rises|increased|increasing|grew|grown|growing|jumped|"
+    r"climbed|gained|an?\s+increase\s+of|growth\s+of|gestiegen\s+um|stieg\s+um|wuchs\s+um|"
+    r"erhöht\s+um|plus)\s+(?:by\s+)?(?:(?:about|around|some|nearly|almost|roughly|more\s+than|"
+    r"over|just|only|rund|etwa|knapp|fast|über)\s+)?$")
+RATIO_DOWN_BEFORE = re.compile(
+    r"(?i)\b(?:down|fell|fallen|falling|dropped|decreased|declined|shrank|shrunk|sank|"
+    r"an?\s+(?:drop|fall|decrease|decline)\s+of|gesunken\s+um|sank\s+um|fiel\s+um|"
+    r"minus)\s+(?:by\s+)?(?:(?:about|around|some|nearly|almost|roughly|more\s+than|over|just|"
+    r"only|rund|etwa|knapp|fast|über)\s+)?$")
+#: Right after a per cent or fraction: "of" makes it the bare ratio ("40 per cent of the
+#: pre-war level" is 0.4).
+RATIO_OF = re.compile(r"(?i)\s+(?:of|des|der|von)\b")
+#: Before a figure: a comparison that takes the rate of the figure it is compared with ("40,000
+#: a month, up from 14,000 before the war"), so its own lack of a rate cue says nothing.
+COMPARED_FROM = re.compile(
+    r"(?i)\b(?:(?:up|down|rose|rising|fell|falling|increased|decreased|grew)\s+from"
+    r"|compared\s+(?:with|to)|versus|vs\.?|gegenüber|verglichen\s+mit)\s+"
+    r"(?:(?:about|around|some|just|only|nearly|almost|rund|etwa|knapp|nur)\s+)?$")
+#: A rate written with a slash ("25,000 shells/month"): the no-rate rule leaves it alone.
+RATE_SLASH = re.compile(r"(?i)/\s*(?:year|month|week|day|jahr|monat|woche|tag)\b")
+#: Digits with one separator before three digits (3.000, 40,000): their reading is the
+#: language's.
+ONE_SEPARATOR = re.compile(r"[0-9]{1,3}[.,][0-9]{3}")
+#: How many of each time base make a year.
+PER_YEAR = {"year": 1.0, "month": 12.0, "week": 52.1786, "day": 365.25, "hour": 8766.0}
+#: A paragraph ends at a blank line.
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+Problem = tuple[str, "str | None", str]
+
+
+def quote_problems(claims: pd.DataFrame, texts: dict[str, str] | None = None
+                   ) -> list[tuple[int, str, str | None, str]]:
+    """Check each claim's value, bounds, unit, period and base against its quote.
+
+    A claim passes when its value (after scale words) is among the quote's figures (a ratio
+    may also be 1 ± a fraction or per cent, "increased by a third" → 1.3333; a share is
+    compared as a fraction or as per cent according to its unit), when bounds given in
+    ``value_low``/``value_high`` (other than the qualifier rule's) are among them too, when a
+    scale-word qualifier ("dozens") has its scale word in the quote, when a rate cue bound
+    to the figure ("a month") agrees with the unit's time base, and when the dates and bases
+    the quote names agree with ``period`` and ``base_period``. A value written rounded to two
+    or more significant digits (0.33 or 0.3333 for "one third") matches. A value between two
+    bounds of which one is the quote's own figure passes (a wrong bound is refused alone).
+
+    Args:
+        claims: a frame with the columns ``quote``, ``value``, ``value_low``, ``value_high``,
+            ``unit``, ``qualifier``, ``kind`` and optionally ``derived`` (bool; claims with
+            True are skipped), ``language`` (of the source; None reads both languages),
+            ``period`` and ``base_period`` (as coded), ``measures`` (of the indicator: a
+            ``capacity`` is a rate by nature) and ``source_id``.
+        texts: the archived text of each source, by source_id: the paragraph of a quote is
+            read for a rate word the quote leaves out, so the message can say to quote it.
+
+    Returns:
+        ``(row position, column, found value as text, message)`` for each problem.
+    """
+    n = len(claims)
+
+    def column(name: str, default: object = None) -> list:
+        return claims[name].tolist() if name in claims.columns else [default] * n
+
+    rows = zip(column("quote"), column("value"), column("value_low"), column("value_high"),
+               column("unit"), column("qualifier"), column("kind"), column("derived", False),
+               column("language"), column("period"), column("base_period"),
+               column("measures"), column("source_id"), strict=True)
+    problems: list[tuple[int, str, str | None, str]] = []
+    for pos, (quote, value, low, high, unit, qualifier, kind, derived, language, period,
+              base, measures, sid) in enumerate(rows):
+        if _truthy(derived) or not isinstance(quote, str) or not quote:
+            continue
+        language = language if isinstance(language, str) else None
+        text = texts.get(sid) if texts and isinstance(sid, str) else None
+        claim = _Claim(quote_figures(quote, language), quote, _num(value), _num(low),
+                       _num(high), unit if isinstance(unit, str) else "", str(qualifier),
+                       str(kind), language, _text(period), _text(base),
+                       measures == "capacity", text)
+        problems += [(pos, *p) for p in claim.problems()]
+    return problems
+
+
+def fragments(quote: str) -> list[str]:
+    """The verbatim fragments of a quote (one, unless it joins several with " … ")."""
+    return quote.split(FRAGMENT_JOIN)
+
+
+@lru_cache(maxsize=65536)
+def quote_figures(quote: str, language: str | None) -> list[Figure]:
+    """The figures of a quote, each fragment read on its own; a rate word in a fragment with
+    no figure is the rate of the figures that have none.
+    """
+    if FRAGMENT_JOIN not in quote:
+        return read_figures(quote, language)
+    figures: list[Figure] = []
+    lone_rates: set[str] = set()
+    offset = 0
+    for part in fragments(quote):
+        found = [replace(f, start=f.start + offset, end=f.end + offset)
+                 for f in read_figures(part, language)]
+        if not any(_quantity(f) for f in found):
+            lone_rates |= {base for _, _, base, _ in rate_cues(part)}
+        figures += found
+        offset += len(part) + len(FRAGMENT_JOIN)
+    if len(lone_rates) == 1:
+        (rate,) = lone_rates
+        figures = [replace(f, rate=rate) if _quantity(f) and f.rate is None else f
+                   for f in figures]
+    return figures
+
+
+def paragraph_of(quote: str, text: str) -> str | None:
+    """The paragraph of a text that holds (the first fragment of) a quote."""
+    at = text.find(fragments(quote)[0])
+    if at < 0:
+        return None
+    starts = [m.end() for m in PARAGRAPH_BREAK.finditer(text, 0, at)]
+    end = PARAGRAPH_BREAK.search(text, at)
+    return text[starts[-1] if starts else 0:end.start() if end else len(text)]
+
+
+@lru_cache(maxsize=1024)
+def _period_length(period: str | None) -> str | None:
+    """``year``, ``month`` or ``day`` for a period written as one of them, else None."""
+    text = (period or "").strip()
+    return next((name for name, pattern in PERIOD_LENGTHS if pattern.fullmatch(text)), None)
+
+
+#: Periods that are one year, one month or one day.
+PERIOD_LENGTHS = (("year", re.compile(r"[0-9]{4}")), ("month", re.compile(r"[0-9]{4}-[0-9]{2}")),
+                  ("day", re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")))
+
+
+@dataclass(slots=True)
+class _Claim:
+    """One claim, with the figures of its quote."""
+
+    figures: list[Figure]
+    quote: str
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str
+    qualifier: str
+    kind: str
+    language: str | None = None
+    period_text: str | None = None
+    base_text: str | None = None
+    capacity: bool = False  # the indicator measures a capacity: a rate by nature
+    text: str | None = None  # the source's text, for the paragraph of the quote
+
+    def problems(self) -> list[Problem]:
+        """``(column, found, message)`` for each problem."""
+        if self.qualifier in SCALE_QUALIFIERS:  # a filled-in value is a midpoint
+            scaled = [f for f in self.figures if f.scale == self.qualifier]
+            return self._scale_problems() or self._dated(scaled)
+        out = []
+        matched = self._matched(self.value) if self.value is not None else []
+        in_range = not matched and self.value is not None and self._inside_given_range()
+        if self.value is not None and not matched and not in_range:
+            out.append(("value", _fmt(self.value), self._value_message()))
+        for name, bound, factor in (("value_low", self.low, "low_factor"),
+                                    ("value_high", self.high, "high_factor")):
+            if bound is not None and not self._rule_bound(factor, bound) \
+                    and not self._matched(bound):
+                out.append((name, _fmt(bound), self._bound_message(bound)))
+        if in_range:  # the range's figure, which carries a cue both share ("2 to 3 a month")
+            matched = self._matched(self.high) or self._matched(self.low)
+        rate = self._rate_problem(matched) if matched and self.kind == "level" else None
+        if rate:
+            out.append(("unit", self.unit, rate))
+        return out + (self._dated(matched) if matched or self.value is None else [])
+
+    def _dated(self, matched: list[Figure]) -> list[Problem]:
+        """The period and base against the dates the quote names near the claim's figure."""
+        if not (self.period_text or self.base_text):
+            return []
+        figure = (matched[0].start, matched[0].end) if matched else None
+        spans = tuple((f.start, f.end) for f in self.figures if _quantity(f))
+        return date_problems(self.quote, self.language, self.period_text, self.base_text,
+                             self.kind, figure, spans)
+
+    def _scale_problems(self) -> list[Problem]:
+        if any(f.scale == self.qualifier for f in self.figures):
+            return []
+        words = ", ".join(f"'{f.text}'" for f in self.figures if f.scale) or "no scale word"
+        return [("qualifier", self.qualifier,
+                 f"the quote has {words}, not a word for {self.qualifier}; use the qualifier "
+                 f"its words give, or quote the words that say {self.qualifier}")]
+
+    def _direction(self, figure: Figure) -> str | None:
+        """``up``, ``down``, ``of`` or None: which way a per cent or fraction takes a ratio."""
+        after = self.quote[figure.end:figure.end + 40]
+        before = self.quote[max(0, figure.start - 40):figure.start]
+        if RATIO_UP.match(after) or RATIO_UP_BEFORE.search(before):
+            return "up"
+        if RATIO_DOWN.match(after) or RATIO_DOWN_BEFORE.search(before):
+            return "down"
+        return "of" if RATIO_OF.match(after) else None
+
+    def _allowed(self, figure: Figure) -> tuple[float, ...]:
+        """The values a claim of this kind and unit may take from one figure."""
+        c = figure.candidates
+        if figure.kind not in ("percent", "fraction") or self.kind == "level":
+            return c
+        number, fraction = (c[0], c[1]) if figure.kind == "percent" else (c[1], c[0])
+        if self.kind == "share":
+            return (number,) if self.unit.strip() in ("percent", "%") else (fraction,)
+        # A ratio is a multiple, never the bare per cent: "40 per cent more" is 1.4, "a third
+        # less" is 2/3, "40 per cent of" is 0.4, "by a third" either way.
+        return {"up": (1 + fraction,), "down": (1 - fraction,),
+                "of": (fraction,)}.get(self._direction(figure), (1 + fraction, 1 - fraction))
+
+    def _matched(self, value: float) -> list[Figure]:
+        return [f for f in self.figures if _matches(value, self._allowed(f))]
+
+    def _inside_given_range(self) -> bool:
+        """Whether the value lies between the bounds and one of them is the quote's own
+        figure (the other, if wrong, is refused on its own line).
+        """
+        if self.low is None or self.high is None or not self.low <= self.value <= self.high:
+            return False
+        return bool(self._matched(self.low)) or bool(self._matched(self.high))
+
+    def _rule_bound(self, factor_name: str, bound: float) -> bool:
+        """Whether a bound is what the qualifier rule gives (filled in, not written)."""
+        rule = QUALIFIERS.get(self.qualifier)
+        factor = None if rule is None else getattr(rule, factor_name)
+        return (factor is not None and self.value is not None
+                and math.isclose(bound, self.value * factor, rel_tol=1e-9))
+
+    # --- the time base ---------------------------------------------------------------------
+
+    def _rate_problem(self, matched: list[Figure]) -> str | None:
+        """Why the unit's time base disagrees with the rate cue of the matched figure."""
+        rates = {f.rate for f in matched}
+        base, duration = _time_base(self.unit)
+        plain = self.unit.strip() in ("percent", "%", "dimensionless")
+        period = _period_length(self.period_text)
+        # a quote with no rate word at all: RATE_CUES, not rate_cues(), so that even a cue
+        # read as a time ("im Jahr") keeps the rule off; a capacity is a rate by nature
+        if (rates == {None} and base and period in ("year", "month") and period != base
+                and not self.capacity and not RATE_CUES.search(self.quote)
+                and not RATE_SLASH.search(self.quote)
+                and not COMPARED_FROM.search(self.quote, 0, matched[0].start)):
+            return self._no_rate_message(matched[0], base, period)
+        if None in rates or duration or plain or base in rates:
+            return None  # no cue to compare, a duration ("24 hours"), a pure number, or agreed
+        rate = min(rates)
+        figure = next(f for f in matched if f.rate == rate)
+        amount = self.unit.split("/")[0].strip() if base else self.unit
+        fix = f"write unit '{amount}/{rate}'"
+        if base is None and period == rate:
+            return None  # the amount of one month, coded with a period of one month
+        if base is None:
+            return (f"the quote gives '{figure.text}' per {rate}, but the unit has no time "
+                    f"base and the period is not one {rate}; {fix}")
+        factor = PER_YEAR[rate] / PER_YEAR[base]
+        how = f"{factor:.3g}x too low" if factor >= 1 else f"{1 / factor:.3g}x too high"
+        return (f"the quote gives '{figure.text}' per {rate}, but the unit is per {base} "
+                f"(read so, the figure is {how}); {fix}")
+
+    def _no_rate_message(self, figure: Figure, base: str, period: str) -> str:
+        """A figure with no rate word, coded per month (year) with a period of a year
+        (month). The fix depends on the paragraph: a rate word outside the quote is quoted;
+        else the figure is the amount of its period, or of another period.
+        """
+        said = (f"the quote gives '{figure.text}' with no rate word (such as 'a {base}'), so "
+                f"it reads as the amount for its period, one {period}, but the unit is per "
+                f"{base}")
+        cue = self._paragraph_cue()
+        if cue:
+            return (f"{said}; its paragraph says '{cue}' outside the quote: if that is the "
+                    f"rate of '{figure.text}', quote it too, joining the verbatim fragments "
+                    f"with ' … ' (docs/codebook.md §9)")
+        amount = self.unit.split("/")[0].strip()
+        return (f"{said}; if it is the amount of that {period}, write unit '{amount}'; if it "
+                f"is the amount of another period, write that period")
+
+    def _paragraph_cue(self) -> str | None:
+        """A rate word in the quote's paragraph but outside the quote, or None."""
+        paragraph = paragraph_of(self.quote, self.text) if self.text else None
+        if not paragraph:
+            return None
+        for part in fragments(self.quote):
+            paragraph = paragraph.replace(part, "\n\n")
+        cues = rate_cues(paragraph)
+        return paragraph[cues[0][0]:cues[0][1]] if cues else None
+
+    # --- messages --------------------------------------------------------------------------
+
+    def _shown(self) -> list[Figure]:
+        return [f for f in self.figures if f.candidates and f.kind != "date"]
+
+    def _said(self) -> str:
+        shown = [f"'{f.text}' = {_fmt(self._allowed(f)[0])}" for f in self._shown()[:4]]
+        return "it says " + ", ".join(shown) if shown else "it has no figure"
+
+    def _value_message(self) -> str:
+        odd = [f.text for f in self.figures if f.kind == "digits"]
+        shown = self._shown()
+        if odd and not shown:
+            return (f"the quote writes its figure in non-ASCII digits ({', '.join(odd)}), "
+                    "which are never read as numbers; check the value by hand, set derived "
+                    "to true and say so in notes")
+        if not shown:
+            return (f"the quote has no figure ({_short(self.quote)}); quote the words that "
+                    f"carry the figure, {DERIVED_HINT}")
+        head = f"not among the figures of the quote ({self._said()})"
+        return (self._ratio_fix(shown) or self._language_fix(shown, head)
+                or self._slip_fix(self.value, shown, head)
+                or (f"{head}; write {_fmt(self._allowed(shown[0])[0])}, or quote the words "
+                    f"that give {_fmt(self.value)}" if len(shown) == 1 else
+                    f"{head}; write the one the claim states, {DERIVED_HINT}"))
+
+    def _bound_message(self, bound: float) -> str:
+        head = f"not among the figures of the quote ({self._said()})"
+        return self._slip_fix(bound, self._shown(), head) or (
+            f"{head}; bounds you give must be the text's own; leave the cell empty to take "
+            f"them from the qualifier, {DERIVED_HINT}")
+
+    def _ratio_fix(self, shown: list[Figure]) -> str | None:
+        """A ratio coded as the bare per cent or fraction: the multiple to write."""
+        if self.kind != "ratio":
+            return None
+        for f in shown:
+            if f.kind not in ("percent", "fraction") or not _matches(self.value, f.candidates):
+                continue
+            allowed = self._allowed(f)
+            if len(allowed) == 1:
+                way = {"up": "more", "down": "less"}.get(self._direction(f), "of its base")
+                return (f"a ratio is written as the multiple, and '{f.text}' {way} is "
+                        f"{_fmt(allowed[0])}; write {_fmt(allowed[0])}")
+            return (f"a ratio is written as the multiple: '{f.text}' more is "
+                    f"{_fmt(allowed[0])}, '{f.text}' less is {_fmt(allowed[1])}; write the "
+                    "one the text says")
+        return None
+
+    def _language_fix(self, shown: list[Figure], head: str) -> str | None:
+        """A value that is the other reading of a one-separator figure ("40,000" as 40000
+        in a German source).
+        """
+        for f in shown:
+            if not ONE_SEPARATOR.fullmatch(f.text) or len(f.candidates) != 1:
+                continue
+            other = [v for v in _digit_values(f.text, None) if v != f.candidates[0]]
+            if other and _matches(self.value, other):
+                return (f"{head}; '{f.text}' is read as the source's language "
+                        f"({self.language}) writes numbers (sources.csv, language): if the "
+                        f"text writes them so, write {_fmt(f.candidates[0])}; if it writes "
+                        f"them the other way, say so in notes and set derived to true")
+        return None
+
+    def _slip_fix(self, value: float, shown: list[Figure], head: str) -> str | None:
+        """A value that is one figure of the quote times a power of ten (a slipped zero or
+        separator): that figure.
+        """
+        slips = {self._allowed(f)[0]: f for f in shown
+                 if _power_of_ten(value, self._allowed(f)[0])}
+        if len(slips) != 1:
+            return None
+        ((right, figure),) = slips.items()
+        factor = value / right
+        how = f"{factor:.0f}x" if factor > 1 else f"1/{1 / factor:.0f} of"
+        return (f"{head}; {_fmt(value)} is {how} '{figure.text}'; write {_fmt(right)}")
+
+
+def _quantity(figure: Figure) -> bool:
+    return figure.kind not in ("date", "digits")
+
+
+def _power_of_ten(value: float, figure: float) -> bool:
+    """Whether ``value`` is ``figure`` times 10, 100, ... 10**6 or divided by one of them."""
+    if not value or not figure:
+        return False
+    k = math.log10(abs(value / figure))
+    return abs(k - round(k)) < 1e-9 and 1 <= abs(round(k)) <= 6
+
+
+def _matches(value: float, candidates: Iterable[float]) -> bool:
+    """Whether a value is one of the candidates, or one rounded to two or more significant
+    digits (0.33 and 0.3333 for 1/3).
+    """
+    for c in candidates:
+        if math.isclose(value, c, rel_tol=1e-9, abs_tol=1e-12):
+            return True
+        if c != 0 and value != 0:
+            magnitude = math.floor(math.log10(abs(c)))
+            if any(math.isclose(value, round(c, digits - 1 - magnitude), rel_tol=1e-9)
+                   for digits in range(2, 16)):
+                return True
+    return False
+
+
+@lru_cache(maxsize=1024)
+def _time_base(unit: str) -> tuple[str | None, bool]:
+    """``(base, duration)``: the time a rate unit is per (``rounds/month`` → month), and
+    whether the unit is a time itself (``hours``). Unparsable units give (None, False): the
+    unit check reports them.
+    """
+    from prodstats.units import UnitParseError, parse_unit, ureg
+
+    try:
+        parsed = parse_unit(unit)
+    except UnitParseError:
+        return None, False
+    power = parsed.dimensionality.get("[time]", 0)
+    if power != -1:
+        return None, power > 0
+    for base in PER_YEAR:
+        reduced = (ureg.Quantity(1, parsed) * ureg.Quantity(1, base)).to_reduced_units()
+        if "[time]" not in reduced.dimensionality and math.isclose(reduced.magnitude, 1):
+            return base, False
+    return None, False
+
+
+def _text(x: object) -> str | None:
+    return x.strip() or None if isinstance(x, str) else None
+
+
+def _num(x: object) -> float | None:
+    """A float, or None for an empty cell."""
+    if x is None or isinstance(x, str) and not x.strip():
+        return None
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else value
+
+
+def _truthy(x: object) -> bool:
+    if isinstance(x, str):
+        return x.strip().lower() in ("true", "1", "yes")
+    try:
+        return bool(x) and not (isinstance(x, float) and math.isnan(x))
+    except (TypeError, ValueError):  # pd.NA
+        return False
+
+
+def _fmt(x: float) -> str:
+    if float(x).is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    return f"{x:.6g}"
+
+
+def _short(text: str, limit: int = 50) -> str:
+    return repr(text if len(text) <= limit else text[:limit - 1] + "…")
+
+
