@@ -203,6 +203,9 @@ class _Claim:
         if self.qualifier in SCALE_QUALIFIERS:  # a filled-in value is a midpoint
             scaled = [f for f in self.figures if f.scale == self.qualifier]
             return self._scale_problems() or self._dated(scaled)
+        mixed = self._mixed_fragments()
+        if mixed:
+            return [("quote", self.quote, mixed)]
         out = []
         matched = self._matched(self.value) if self.value is not None else []
         in_range = not matched and self.value is not None and self._inside_given_range()
@@ -228,6 +231,29 @@ class _Claim:
         spans = tuple((f.start, f.end) for f in self.figures if _quantity(f))
         return date_problems(self.quote, self.language, self.period_text, self.base_text,
                              self.kind, figure, spans)
+
+    def _mixed_fragments(self) -> str | None:
+        """Fragments joined by " … " bring in words (a rate word), never a second figure."""
+        if FRAGMENT_JOIN not in self.quote:
+            return None
+        carriers, offset = [], 0
+        for part in fragments(self.quote):
+            inside = [f for f in self.figures if _quantity(f)
+                      and offset <= f.start < offset + len(part)]
+            if inside:
+                carriers.append((part, inside))
+            offset += len(part) + len(FRAGMENT_JOIN)
+        if len(carriers) < 2:
+            return None
+        part, inside = carriers[0] if not self._carries(carriers[0][1]) else carriers[1]
+        return (f"the fragments joined with ' … ' hold figures in more than one fragment: "
+                f"{_short(part)} has '{inside[0].text}'; quote from the other fragments only "
+                f"the words the claim needs (such as its rate word), without their figures")
+
+    def _carries(self, figures: list[Figure]) -> bool:
+        """Whether one of the figures gives the claim's value."""
+        return self.value is not None and any(_matches(self.value, self._allowed(f))
+                                              for f in figures)
 
     def _scale_problems(self) -> list[Problem]:
         if any(f.scale == self.qualifier for f in self.figures):
@@ -293,6 +319,9 @@ class _Claim:
                 and not RATE_SLASH.search(self.quote)
                 and not COMPARED_FROM.search(self.quote, 0, matched[0].start)):
             return self._no_rate_message(matched[0], base, period)
+        if (self.capacity and rates == {None} and base is None and not duration and not plain
+                and period != "year"):
+            return self._capacity_message(matched[0], period)
         if None in rates or duration or plain or base in rates:
             return None  # no cue to compare, a duration ("24 hours"), a pure number, or agreed
         rate = min(rates)
@@ -325,6 +354,16 @@ class _Claim:
         amount = self.unit.split("/")[0].strip()
         return (f"{said}; if it is the amount of that {period}, write unit '{amount}'; if it "
                 f"is the amount of another period, write that period")
+
+    def _capacity_message(self, figure: Figure, period: str | None) -> str:
+        """A capacity (a rate by nature) coded with an amount unit and a period that is not
+        one year: the amount would be spread over the period.
+        """
+        over = f"one {period}" if period else f"the period {self.period_text}"
+        return (f"the indicator measures a capacity, which is a rate, but unit '{self.unit}' "
+                f"makes '{figure.text}' the amount of {over}; if the text means a yearly "
+                f"capacity, write unit '{self.unit.strip()}/year'; if it gives another time, "
+                f"quote its rate word (join verbatim fragments with ' … ')")
 
     def _paragraph_cue(self) -> str | None:
         """A rate word in the quote's paragraph but outside the quote, or None."""
@@ -404,14 +443,16 @@ class _Claim:
         """A value that is one figure of the quote times a power of ten (a slipped zero or
         separator): that figure.
         """
-        slips = {self._allowed(f)[0]: f for f in shown
-                 if _power_of_ten(value, self._allowed(f)[0])}
-        if len(slips) != 1:
-            return None
-        ((right, figure),) = slips.items()
+        slips = sorted((abs(math.log10(value / c)), c, f) for f in shown
+                       for c in self._allowed(f) if _power_of_ten(value, c))
+        if not slips or len(slips) > 1 and slips[1][0] == slips[0][0] \
+                and slips[1][1] != slips[0][1]:
+            return None  # none, or two as near: the coder must choose
+        _, right, figure = slips[0]
         factor = value / right
         how = f"{factor:.0f}x" if factor > 1 else f"1/{1 / factor:.0f} of"
-        return (f"{head}; {_fmt(value)} is {how} '{figure.text}'; write {_fmt(right)}")
+        shown_as = "" if right == self._allowed(figure)[0] else f" (= {_fmt(right)})"
+        return f"{head}; {_fmt(value)} is {how} '{figure.text}'{shown_as}; write {_fmt(right)}"
 
 
 def _quantity(figure: Figure) -> bool:

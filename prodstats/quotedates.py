@@ -198,13 +198,13 @@ def date_problems(quote: str, language: str | None, period: str | None, base: st
             out.append(("period", period, (
                 f"the quote says '{p.text}', but the period is {period}; write period "
                 f"{text}")))
-    if kind == "ratio" and base:
-        out += _base_problem(phrases, period, claimed, base)
+    if kind == "ratio" and base:  # "a year earlier" is a year before the period the quote names
+        named = _parse(next(iter(within))) if len(within) == 1 else None
+        out += _base_problem(phrases, named or claimed, base)
     return out
 
 
-def _base_problem(phrases: list[Phrase], period: str | None, claimed, base: str
-                  ) -> list[tuple[str, str, str]]:
+def _base_problem(phrases: list[Phrase], claimed, base: str) -> list[tuple[str, str, str]]:
     named = {}
     for p in phrases:
         if p.what == "base":

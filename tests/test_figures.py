@@ -352,10 +352,8 @@ def test_what_is_refused():
     assert messages[2] == ("not among the figures of the quote (it says '2,5 Millionen' = "
                            "2500000); 2.5 is 1/1000000 of '2,5 Millionen'; write 2500000")
     # only the wrong bound is refused: the value between the bounds is not
-    assert messages[3] == ("not among the figures of the quote (it says '2' = 2000000, "
-                           "'3 million' = 3000000); bounds you give must be the text's own; "
-                           "leave the cell empty to take them from the qualifier, or if the "
-                           "value is derived on purpose set derived to true and say how in notes")
+    assert messages[3] == ("not among the figures of the quote (it says '2' = 2, '3 million' = "
+                           "3000000); 200000 is 1/10 of '2' (= 2000000); write 2000000")
     assert "non-ASCII digits" in messages[4]
     assert messages[5].startswith("the quote has no figure ('die gleiche Menge')")
 
