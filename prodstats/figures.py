@@ -116,6 +116,8 @@ DENOMINATORS = {"third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5
                 "sixth": 6, "sixths": 6, "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10,
                 "drittel": 3, "viertel": 4, "fünftel": 5, "sechstel": 6, "achtel": 8,
                 "zehntel": 10}
+#: The English ones, a fraction only after a numerator ("a third", "two thirds").
+EN_DENOMINATORS = {w for w in DENOMINATORS if w.startswith(("th", "qu", "fi", "si", "ei", "te"))}
 #: Words that are a half on their own.
 HALVES = {"half": 0.5, "hälfte": 0.5, "halb": 0.5, "halbe": 0.5, "halben": 0.5, "halbes": 0.5,
           "dreiviertel": 0.75}
@@ -236,6 +238,8 @@ YEAR_CUES_2 = {("end", "of"), ("start", "of"), ("beginning", "of"), ("middle", "
                ("half", "of"), ("year", "of"), ("slips", "to"), ("slip", "to"),
                ("slipped", "to"), ("delayed", "to"), ("postponed", "to"), ("quarter", "of"),
                ("the", "earliest"), ("the", "latest")}
+#: What every period word holds (a cheaper search first).
+MAY_HAVE_PERIOD_WORDS = re.compile(r"(?i)quart|half|halbjahr|hälfte|[QH][1-4]")
 #: Period words: "the fourth quarter (of 2024)", "Q4 2024", "the second half", "every quarter",
 #: "im ersten Halbjahr": a part of a year, a date, never a fraction.
 PERIOD_WORDS = re.compile(r"""(?x)\b(?:
@@ -372,8 +376,9 @@ def _tokens(text: str, language: str | None) -> list[_Token]:
     if digit:  # a date holds a digit, at most a month name, a full stop and a space after it starts
         for m in DATE.finditer(text, max(0, digit.start() - DATE_LEAD)):
             add(_Token(m.start(), m.end(), "date"))
-    for m in PERIOD_WORDS.finditer(text):  # "the fourth quarter of 2024": a date
-        add(_Token(m.start(), m.end(), "date"))
+    if MAY_HAVE_PERIOD_WORDS.search(text):
+        for m in PERIOD_WORDS.finditer(text):  # "the fourth quarter of 2024": a date
+            add(_Token(m.start(), m.end(), "date"))
     if digit:
         for m in DIGITS.finditer(text, digit.start()):
             add(_digits_token(m, language))
@@ -410,7 +415,7 @@ def _digits_token(m: re.Match, language: str | None) -> _Token:
 
 def _digit_values(digits: str, language: str | None) -> tuple[float, ...]:
     """The readings of ASCII digits with separators, the language's likeliest first."""
-    plain = re.sub("[\u00a0\u202f\u2009]", "", digits)
+    plain = digits if digits.isascii() else re.sub("[\u00a0\u202f\u2009]", "", digits)
     if "," in plain and "." in plain:  # both: the last one is the decimal mark
         decimal = "," if plain.rfind(",") > plain.rfind(".") else "."
         group = "." if decimal == "," else ","
@@ -595,6 +600,8 @@ def _figure_at(text: str, tokens: list[_Token], i: int, language: str | None
     if t.role == "half":
         return _half(text, tokens, i)
     if t.role == "denominator":  # "Drittel" without a numerator: one third
+        if span.lower() in EN_DENOMINATORS:  # "the third", "the quarter": not a fraction
+            return None, i + 1
         d = t.candidates[0]
         return Figure(t.start, t.end, span, "fraction", (1 / d, 100 / d)), i + 1
     if t.role == "scale":  # alone: "Millionen" is a scale word, "Tausend" a thousand

@@ -34,7 +34,7 @@ from prodstats.quotedates import date_problems
 from prodstats.vocab import QUALIFIERS
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
+    import pandas as pd  # noqa: F401  (the annotations)
 
 #: What joins the verbatim fragments of one quote ("… put the figure at 3.5 million").
 FRAGMENT_JOIN = " … "
@@ -110,23 +110,141 @@ def quote_problems(claims: pd.DataFrame, texts: dict[str, str] | None = None
     def column(name: str, default: object = None) -> list:
         return claims[name].tolist() if name in claims.columns else [default] * n
 
-    rows = zip(column("quote"), column("value"), column("value_low"), column("value_high"),
-               column("unit"), column("qualifier"), column("kind"), column("derived", False),
+    import pandas as pd
+
+    plain = _plain(claims)
+    numbers = {name: (pd.to_numeric(claims[name], errors="coerce")
+                      .to_numpy(dtype="float64", na_value=math.nan).tolist()
+                      if name in claims.columns else [math.nan] * n)
+               for name in ("value", "value_low", "value_high")}
+    derived = [_truthy(x) for x in column("derived", False)]
+    rows = zip(column("quote"), numbers["value"], numbers["value_low"], numbers["value_high"],
+               column("unit"), column("qualifier"), column("kind"), derived,
                column("language"), column("period"), column("base_period"),
-               column("measures"), column("source_id"), strict=True)
+               column("measures"), column("source_id"), plain, strict=True)
     problems: list[tuple[int, str, str | None, str]] = []
-    for pos, (quote, value, low, high, unit, qualifier, kind, derived, language, period,
-              base, measures, sid) in enumerate(rows):
-        if _truthy(derived) or not isinstance(quote, str) or not quote:
+    for pos, (quote, value, low, high, unit, qualifier, kind, skip, language, period,
+              base, measures, sid, simple) in enumerate(rows):
+        if skip or not isinstance(quote, str) or not quote:
             continue
         language = language if isinstance(language, str) else None
+        unit = unit if isinstance(unit, str) else ""
+        capacity = measures == "capacity"
+        if simple:  # a vectorised search said: only digits to read, no dates, no words
+            if _passes_plainly(quote, value, low, high, unit, qualifier, kind, period,
+                               capacity):
+                continue
+            figures, dated, based = plain_figures(quote, language), None, None
+        else:
+            figures, dated, based = quote_figures(quote, language), _text(period), _text(base)
         text = texts.get(sid) if texts and isinstance(sid, str) else None
-        claim = _Claim(quote_figures(quote, language), quote, _num(value), _num(low),
-                       _num(high), unit if isinstance(unit, str) else "", str(qualifier),
-                       str(kind), language, _text(period), _text(base),
-                       measures == "capacity", text)
+        claim = _Claim(figures, quote, _num(value), _num(low), _num(high), unit,
+                       str(qualifier), str(kind), language, dated, based, capacity, text,
+                       _text(period))
         problems += [(pos, *p) for p in claim.problems()]
     return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain quotes: most quotes of a large ledger hold one figure in digits and none of the words
+# the reader looks for. One vectorised search (RE2, through pyarrow) finds them; their figures
+# are their digits (what read_figures gives them, at a fraction of the cost), and they name no
+# date. tests/test_quotecheck.py checks that the two readings agree.
+# ---------------------------------------------------------------------------------------------
+
+def _reader_words() -> str:
+    """Every word the reader knows in any language (its tables), and the words of the rate
+    cues, months and date phrases: a quote with none of them can only hold digits.
+    """
+    from prodstats import figures as f
+
+    words = {w.rstrip(".") for w in (*f.SCALES, *f.PERCENT_WORDS, *f.DENOMINATORS, *f.HALVES,
+                                      *f.EN_UNITS, *f.EN_TENS, *f.EN_MULTIPLES)}
+    words |= {"hundred", "dozen", "dutzend", "times", "billion"}
+    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words))
+    return (
+        rf"\b(?:{alternatives})|\b(?:k|m|mn|bn|tn)\b|"
+        r"\b(?:dutzende|hunderte|tausende|millionen|milliarden|billionen|halv|doubl|tripl|trebl|"
+        r"quadrupl|quintupl|sextupl|twice|per\s*cent|percent|annual|yearly|monthly|weekly|"
+        r"daily|annum|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|war|invasion|pre-?war|"
+        r"same|quart)|fold\b|\b(?:a|an|per|each|every)\s+(?:year|month|week|day)\b|"
+        r"\b[qh][1-4]\b|\byear[- ]on[- ]year\b")
+
+
+#: What sends a quote to the full reader: any word the reader or the date phrases know, a
+#: separator before three digits or twice, a date or time form, a suffix on digits, a year.
+PLAIN_NOT_EN = (
+    _reader_words() + r"|%|(?:^|[^0-9])(?:[1-9]|0[0-9])[0-9]*[.,][0-9]{3}(?:[^0-9]|$)|"
+    r"[0-9][.,][0-9]+[.,]|"
+    r"[0-9][:/]|[0-9]\s?-|[0-9][a-z'×]|(?:^|[^0-9])(?:19|20)[0-9]{2}(?:[^0-9]|$)")
+#: The same for a German text or one of no known language: German number words are compounds.
+PLAIN_NOT_DE = PLAIN_NOT_EN + (
+    r"|eins|zwei|zwo|drei|vier|sechs|sieb|acht|neun|zehn|elf|zwanzig|ssig|hundert|tausend|"
+    r"anderthalb|halb|dopp|fach|mal|drittel|viertel|achtel|sechstel|zehntel|prozent|"
+    r"milliard|billion|dutzend|jahr|monat|woche|tag|januar|februar|juni|juli|oktober|"
+    r"dezember|uhr|quartal|krieg|invasion|vorjahr|vergleich|gegen|ein")
+
+
+#: Stripped from the words of a plain quote before its numbers are read.
+PUNCTUATION = "()[]{}\"'.,;:!?"
+#: The digits of a plain quote, as DIGITS reads them there (no groups, no suffix): each is
+#: one number, with "." or "," as its decimal mark.
+PLAIN_DIGITS = re.compile(r"(?<!\w)(?<![0-9][.,])[0-9]+(?:[.,][0-9]+)?")
+
+
+def _plain(claims: pd.DataFrame) -> list[bool]:
+    """For each claim: whether its quote is plain (ASCII, English or German, and none of the
+    words and forms of :data:`PLAIN_NOT_DE`).
+    """
+    if "quote" not in claims.columns or claims.empty:
+        return [False] * len(claims)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    quotes = pa.array(claims["quote"].astype(object).where(claims["quote"].notna(), None),
+                      type=pa.large_string())
+    ascii_ = pc.fill_null(pc.string_is_ascii(quotes), False).to_numpy(zero_copy_only=False)
+    language = (claims["language"].astype(object).tolist() if "language" in claims.columns
+                else [None] * len(claims))
+    english = pc.fill_null(pc.match_substring_regex(quotes, PLAIN_NOT_EN, ignore_case=True),
+                           True).to_numpy(zero_copy_only=False)
+    language = [x if isinstance(x, str) else None for x in language]
+    other = (pc.fill_null(pc.match_substring_regex(quotes, PLAIN_NOT_DE, ignore_case=True),
+                          True).to_numpy(zero_copy_only=False)
+             if any(x != "en" for x in language) else english)
+    return [bool(a) and not (e if lang == "en" else o) and lang in ("en", "de", None)
+            for a, e, o, lang in zip(ascii_, english, other, language, strict=True)]
+
+
+def _passes_plainly(quote: str, value: float, low: float, high: float,
+                    unit: str, qualifier: object, kind: object, period: object,
+                    capacity: bool) -> bool:
+    """Whether a plain quote's claim passes at a glance: its value is one of the quote's
+    digits, it gives no bounds and no scale word, and no rule on its time base can apply (the
+    full check decides the rest).
+    """
+    if value != value or low == low or high == high or qualifier in SCALE_QUALIFIERS:
+        return False  # no value, bounds to check, or a scale word: the full check
+    try:  # each word that begins with a digit is one number (the rest are triggers)
+        if not any(value == float(t.replace(",", ".")) for t in
+                   (w.strip(PUNCTUATION) for w in quote.split()) if t and t[0].isdigit()):
+            return False
+    except ValueError:  # "5+3": let the reader read it
+        return False
+    if kind != "level":
+        return True
+    base, duration = _time_base(unit)
+    length = _period_length(period if isinstance(period, str) else None)
+    if base:  # the no-rate rule: a unit per month (year) for a period of a year (month)
+        return capacity or length not in ("year", "month") or length == base
+    return not capacity or duration or length == "year" or unit.strip() in (
+        "percent", "%", "dimensionless")
+
+
+def plain_figures(quote: str, language: str | None) -> list[Figure]:
+    """The figures of a plain quote: its digits."""
+    return [Figure(m.start(), m.end(), m.group(), "number", (float(m.group().replace(",", ".")),))
+            for m in PLAIN_DIGITS.finditer(quote)]
 
 
 def fragments(quote: str) -> list[str]:
@@ -197,6 +315,7 @@ class _Claim:
     base_text: str | None = None
     capacity: bool = False  # the indicator measures a capacity: a rate by nature
     text: str | None = None  # the source's text, for the paragraph of the quote
+    length_of: str | None = None  # the period, for its length (also when dates are not read)
 
     def problems(self) -> list[Problem]:
         """``(column, found, message)`` for each problem."""
@@ -311,7 +430,7 @@ class _Claim:
         rates = {f.rate for f in matched}
         base, duration = _time_base(self.unit)
         plain = self.unit.strip() in ("percent", "%", "dimensionless")
-        period = _period_length(self.period_text)
+        period = _period_length(self.length_of)
         # a quote with no rate word at all: RATE_CUES, not rate_cues(), so that even a cue
         # read as a time ("im Jahr") keeps the rule off; a capacity is a rate by nature
         if (rates == {None} and base and period in ("year", "month") and period != base

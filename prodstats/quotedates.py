@@ -120,6 +120,11 @@ COMPARED_BEFORE = re.compile(r"(?i)\b(?:from|than|since|compared\s+(?:with|to)|s
                              r"gegenüber|von|depuis|desde)\s+(?:\S+\s+){0,3}$")
 
 
+#: What every phrase holds: a year, or a word of the phrases without one.
+MAY_BE_DATED = re.compile(r"(?i)(?:19|20)[0-9]{2}|war|invas|krieg|same|year|vorjahr|un\s+an|"
+                          r"interanual|mismo|même")
+
+
 @dataclass(frozen=True)
 class Phrase:
     """A dated phrase of a quote: what it is, where, and the period it names."""
@@ -134,6 +139,8 @@ class Phrase:
 @lru_cache(maxsize=65536)
 def quote_phrases(quote: str, language: str | None) -> tuple[Phrase, ...]:
     """The dated phrases of a quote, in order (every language's phrases when it is unknown)."""
+    if not MAY_BE_DATED.search(quote):
+        return ()
     found = []
     for lang in (language,) if language in PHRASES else tuple(PHRASES):
         for what, pattern in PHRASES[lang]:

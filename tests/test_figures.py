@@ -430,3 +430,31 @@ def test_a_year_that_opens_a_german_sentence_before_a_verb_is_a_date():
         ("2000", "day")]
     assert kinds("It grew. 2000 shells were delivered.", "en") == [("2000", "number")]
     assert kinds("It grew. 2000 shells were delivered.", None) == [("2000", "number")]
+
+
+def test_what_a_reader_reads_as_a_million():
+    """'the million', 'a million', 'half a million', 'a quarter of a million' are values."""
+    assert spans("passed the million mark; the million shells; a million rounds", "en") == [
+        ("the million", "number", (1e6,), None), ("the million", "number", (1e6,), None),
+        ("a million", "number", (1e6,), None)]
+    assert spans("half a million shells, a quarter of a million rounds, three quarters of a "
+                 "million, a quarter million", "en") == [
+        ("half a million", "number", (5e5,), None),
+        ("a quarter of a million", "number", (2.5e5,), None),
+        ("three quarters of a million", "number", (7.5e5,), None),
+        ("a quarter million", "number", (2.5e5,), None)]
+    # "the" alone, or before anything but a scale word, is no figure
+    assert spans("the quarter, the third, the 40,000 shells", "en") == [
+        ("40,000", "number", (40000,), None)]
+    assert spans("a quarter of the shells", "en") == [("a quarter", "fraction", (0.25, 25.0), None)]
+
+
+@pytest.mark.parametrize("text", [
+    "in the fourth quarter of 2024", "in Q4 2024", "in the third quarter", "every quarter",
+    "the second half of 2024", "in H2 2024", "on the same quarter a year earlier",
+    "in spring 2025", "early 2024", "late 2024", "at the start of 2024", "by the end of 2025",
+    "im vierten Quartal 2024", "in der zweiten Hälfte 2024", "im ersten Halbjahr 2025",
+])
+def test_period_words_are_dates_never_fractions(text):
+    language = "de" if text.startswith(("im", "in der")) else "en"
+    assert [f for f in read_figures(text, language) if f.kind != "date"] == []

@@ -177,3 +177,43 @@ def test_a_ratio_per_cent_reads_its_direction_before_or_after():
         unit="dimensionless", qualifier="exact", kind="ratio")]))]
     assert message == ("a ratio is written as the multiple: '40 percent' more is 1.4, "
                        "'40 percent' less is 0.6; write the one the text says")
+
+
+def _quotes_of_every_fixture() -> list[str]:
+    quotes = []
+    for claims in sorted((ROOT / "tests" / "fixtures").glob("*/claims.csv")):
+        quotes += pd.read_csv(claims, dtype=str)["quote"].dropna().tolist()
+    for text in sorted((ROOT / "tests" / "fixtures").glob("*/texts/*.txt")):
+        quotes += [s.strip() for s in text.read_text().replace("\n", " ").split(". ") if s]
+    return quotes
+
+
+def test_plain_quotes_read_as_the_reader_reads_them():
+    """The fast path for plain quotes (one vectorised search) gives what the reader gives."""
+    import random
+
+    from prodstats.figures import read_figures
+    from prodstats.quotecheck import _plain, plain_figures
+    from prodstats.quotedates import quote_phrases
+
+    rng = random.Random(20)
+    words = ["output", "shells", "rose", "a", "the", "per", "month", "year", "quarter", "half",
+             "million", "three", "dozen", "percent", "%", "times", "fold", "in", "by", "end",
+             "of", "before", "war", "2024", "1999", "40,000", "3.5", "0.517", "12", "7,5",
+             "1.2.3", "6x", "40k", "2025-01", "14:30", "(syn0000003)", "5+3", ".5", "9.",
+             "Q4", "November", "versus", "same", "annual", "drei", "Millionen", "elf", "ein",
+             "eight", "self", "dreihundert", "zehnmal", "verdoppelt", "doubled", "k", "bn",
+             "6.6bn", "3-fach", "1990s", "tenth", "twenty-five", "one-third", "Tsd.", "Mio.",
+             "halbe", "Drittel", "sixfold", "pct", "dozens", "Dutzende", "thousand", "2023/24"]
+    made = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 9))) for _ in range(4000)]
+    quotes = _quotes_of_every_fixture() + made
+    for language in ("en", "de", None):
+        frame = pd.DataFrame({"quote": quotes, "language": language})
+        plain = _plain(frame)
+        assert 0 < sum(plain) < len(quotes)
+        for quote, simple in zip(quotes, plain, strict=True):
+            if not simple:
+                continue
+            full = [(f.text, f.candidates) for f in read_figures(quote, language)]
+            assert [(f.text, f.candidates) for f in plain_figures(quote, language)] == full, quote
+            assert quote_phrases(quote, language) == (), quote
