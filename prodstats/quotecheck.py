@@ -112,28 +112,37 @@ def quote_problems(claims: pd.DataFrame, texts: dict[str, str] | None = None
 
     import pandas as pd
 
-    plain = _plain(claims)
     numbers = {name: (pd.to_numeric(claims[name], errors="coerce")
                       .to_numpy(dtype="float64", na_value=math.nan).tolist()
                       if name in claims.columns else [math.nan] * n)
                for name in ("value", "value_low", "value_high")}
     derived = [_truthy(x) for x in column("derived", False)]
-    rows = zip(column("quote"), numbers["value"], numbers["value_low"], numbers["value_high"],
+    quotes = column("quote")
+    # Plain quotes whose claim can pass at a glance are settled first, in bulk; the reader
+    # reads the rest.
+    glance = _at_a_glance(claims, numbers)
+    plain, first, count = _plain(claims)
+    full = [pos for pos, (quote, value, simple, easy, one, many) in
+            enumerate(zip(quotes, numbers["value"], plain, glance, first, count, strict=True))
+            if not (simple and easy and (value == one or many > 1 and value in _numbers(quote)))]
+    rows = zip(quotes, numbers["value"], numbers["value_low"], numbers["value_high"],
                column("unit"), column("qualifier"), column("kind"), derived,
                column("language"), column("period"), column("base_period"),
                column("measures"), column("source_id"), plain, strict=True)
+    picked = iter(full)
+    wanted = next(picked, n)
     problems: list[tuple[int, str, str | None, str]] = []
     for pos, (quote, value, low, high, unit, qualifier, kind, skip, language, period,
               base, measures, sid, simple) in enumerate(rows):
+        if pos != wanted:
+            continue
+        wanted = next(picked, n)
         if skip or not isinstance(quote, str) or not quote:
             continue
         language = language if isinstance(language, str) else None
         unit = unit if isinstance(unit, str) else ""
         capacity = measures == "capacity"
         if simple:  # a vectorised search said: only digits to read, no dates, no words
-            if _passes_plainly(quote, value, low, high, unit, qualifier, kind, period,
-                               capacity):
-                continue
             figures, dated, based = plain_figures(quote, language), None, None
         else:
             figures, dated, based = quote_figures(quote, language), _text(period), _text(base)
@@ -185,6 +194,8 @@ PLAIN_NOT_DE = PLAIN_NOT_EN + (
     r"dezember|uhr|quartal|krieg|invasion|vorjahr|vergleich|gegen|ein")
 
 
+#: A word of a plain quote that begins with a digit (after punctuation): one number.
+NUMBER_WORD = r"(?:^|\s)[()\[\]{}\"'.,;:!?]*(?P<number>[0-9][0-9.,]*)"
 #: Stripped from the words of a plain quote before its numbers are read.
 PUNCTUATION = "()[]{}\"'.,;:!?"
 #: The digits of a plain quote, as DIGITS reads them there (no groups, no suffix): each is
@@ -192,12 +203,14 @@ PUNCTUATION = "()[]{}\"'.,;:!?"
 PLAIN_DIGITS = re.compile(r"(?<!\w)(?<![0-9][.,])[0-9]+(?:[.,][0-9]+)?")
 
 
-def _plain(claims: pd.DataFrame) -> list[bool]:
+def _plain(claims: pd.DataFrame) -> tuple[list[bool], list[float], list[int]]:
     """For each claim: whether its quote is plain (ASCII, English or German, and none of the
-    words and forms of :data:`PLAIN_NOT_DE`).
+    words and forms of :data:`PLAIN_NOT_DE`), the first of its numbers (:func:`_numbers`;
+    NaN for none) and how many it has.
     """
+    n = len(claims)
     if "quote" not in claims.columns or claims.empty:
-        return [False] * len(claims)
+        return [False] * n, [math.nan] * n, [0] * n
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -212,33 +225,62 @@ def _plain(claims: pd.DataFrame) -> list[bool]:
     other = (pc.fill_null(pc.match_substring_regex(quotes, PLAIN_NOT_DE, ignore_case=True),
                           True).to_numpy(zero_copy_only=False)
              if any(x != "en" for x in language) else english)
-    return [bool(a) and not (e if lang == "en" else o) and lang in ("en", "de", None)
-            for a, e, o, lang in zip(ascii_, english, other, language, strict=True)]
+    plain = [bool(a) and not (e if lang == "en" else o) and lang in ("en", "de", None)
+             for a, e, o, lang in zip(ascii_, english, other, language, strict=True)]
+    count = pc.fill_null(pc.count_substring_regex(quotes, NUMBER_WORD), 0)
+    first = pc.struct_field(pc.extract_regex(quotes, NUMBER_WORD), [0])
+    first = pc.replace_substring_regex(first, r"[.,]+$", "")
+    first = pc.replace_substring(first, ",", ".")
+    import pandas as pd
+
+    values = pd.to_numeric(pd.Series(first.to_pylist(), dtype=object), errors="coerce")
+    return plain, values.to_numpy(dtype="float64", na_value=math.nan).tolist(), \
+        count.to_pylist()
 
 
-def _passes_plainly(quote: str, value: float, low: float, high: float,
-                    unit: str, qualifier: object, kind: object, period: object,
-                    capacity: bool) -> bool:
-    """Whether a plain quote's claim passes at a glance: its value is one of the quote's
-    digits, it gives no bounds and no scale word, and no rule on its time base can apply (the
-    full check decides the rest).
+def _at_a_glance(claims: pd.DataFrame, numbers: dict[str, list[float]]) -> list[bool]:
+    """For each claim: whether, if its value is a figure of its quote, it passes with no more
+    to check: a value, no bounds, no scale word, and no rule on its time base that can apply
+    (a unit per month for a period of a year, a capacity as an amount, and the reverse).
     """
-    if value != value or low == low or high == high or qualifier in SCALE_QUALIFIERS:
-        return False  # no value, bounds to check, or a scale word: the full check
-    try:  # each word that begins with a digit is one number (the rest are triggers)
-        if not any(value == float(t.replace(",", ".")) for t in
-                   (w.strip(PUNCTUATION) for w in quote.split()) if t and t[0].isdigit()):
-            return False
+    import numpy as np
+    import pandas as pd
+
+    n = len(claims)
+
+    def column(name: str) -> pd.Series:
+        return claims[name] if name in claims.columns else pd.Series([None] * n,
+                                                                      index=claims.index)
+
+    value, low, high = (np.asarray(numbers[k]) for k in ("value", "value_low", "value_high"))
+    ok = ~np.isnan(value) & np.isnan(low) & np.isnan(high)
+    ok &= ~column("qualifier").isin(SCALE_QUALIFIERS).to_numpy(dtype=bool)
+    units = [u if isinstance(u, str) else "" for u in column("unit").tolist()]
+    bases = {u: _time_base(u) for u in set(units)}
+    base = [bases[u][0] or "" for u in units]
+    duration = np.array([bases[u][1] for u in units], dtype=bool)
+    plain_unit = np.array([u.strip() in ("percent", "%", "dimensionless") for u in units],
+                          dtype=bool)
+    length = [_period_length(p if isinstance(p, str) else None) or ""
+              for p in column("period").tolist()]
+    capacity = column("measures").eq("capacity").to_numpy(dtype=bool)
+    per = np.array([b != "" for b in base], dtype=bool)
+    same = np.array([a == b for a, b in zip(length, base, strict=True)], dtype=bool)
+    no_rate_rule = ~per | capacity | ~np.isin(length, ["year", "month"]) | same
+    capacity_rule = per | ~capacity | duration | np.isin(length, ["year"]) | plain_unit
+    level = column("kind").eq("level").to_numpy(dtype=bool)
+    return (ok & (~level | (no_rate_rule & capacity_rule))).tolist()
+
+
+def _numbers(quote: str) -> set[float]:
+    """The numbers of a plain quote: each word that begins with a digit is one (as DIGITS
+    reads it there: a plain quote has no grouped digits and no suffix).
+    """
+    try:
+        return {float(t.replace(",", ".")) for t in (w.strip(PUNCTUATION) for w in quote.split())
+                if t and t[0].isdigit()}
     except ValueError:  # "5+3": let the reader read it
-        return False
-    if kind != "level":
-        return True
-    base, duration = _time_base(unit)
-    length = _period_length(period if isinstance(period, str) else None)
-    if base:  # the no-rate rule: a unit per month (year) for a period of a year (month)
-        return capacity or length not in ("year", "month") or length == base
-    return not capacity or duration or length == "year" or unit.strip() in (
-        "percent", "%", "dimensionless")
+        return set()
 
 
 def plain_figures(quote: str, language: str | None) -> list[Figure]:

@@ -209,11 +209,14 @@ def test_plain_quotes_read_as_the_reader_reads_them():
     quotes = _quotes_of_every_fixture() + made
     for language in ("en", "de", None):
         frame = pd.DataFrame({"quote": quotes, "language": language})
-        plain = _plain(frame)
+        plain, first, count = _plain(frame)
         assert 0 < sum(plain) < len(quotes)
-        for quote, simple in zip(quotes, plain, strict=True):
+        for quote, simple, one, many in zip(quotes, plain, first, count, strict=True):
             if not simple:
                 continue
             full = [(f.text, f.candidates) for f in read_figures(quote, language)]
             assert [(f.text, f.candidates) for f in plain_figures(quote, language)] == full, quote
             assert quote_phrases(quote, language) == (), quote
+            # the first number, read in bulk, is the reader's first figure
+            values = [c[0] for _, c in full]
+            assert (one in values) if many else not values, quote
