@@ -253,7 +253,19 @@ def _at_a_glance(claims: pd.DataFrame, numbers: dict[str, list[float]]) -> list[
                                                                       index=claims.index)
 
     value, low, high = (np.asarray(numbers[k]) for k in ("value", "value_low", "value_high"))
-    ok = ~np.isnan(value) & np.isnan(low) & np.isnan(high)
+    qualifier = column("qualifier").tolist()
+
+    def factors(name: str) -> np.ndarray:  # the qualifier rule's, NaN for none
+        rules = {q: getattr(QUALIFIERS[q], name) for q in set(qualifier)
+                 if isinstance(q, str) and q in QUALIFIERS}
+        return np.array([rules.get(q) if isinstance(q, str) else None for q in qualifier],
+                        dtype=float)
+
+    def ruled(bound: np.ndarray, name: str) -> np.ndarray:  # empty, or the rule's
+        with np.errstate(invalid="ignore"):
+            return np.isnan(bound) | np.isclose(bound, value * factors(name), rtol=1e-9, atol=0)
+
+    ok = ~np.isnan(value) & ruled(low, "low_factor") & ruled(high, "high_factor")
     ok &= ~column("qualifier").isin(SCALE_QUALIFIERS).to_numpy(dtype=bool)
     units = [u if isinstance(u, str) else "" for u in column("unit").tolist()]
     bases = {u: _time_base(u) for u in set(units)}
