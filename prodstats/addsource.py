@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prodstats.errors import LedgerError, Problem
+from prodstats.languages import guess
 from prodstats.uncoded import FORMULA_LIKE, PROJECT_RAW
 
 #: A source id: lower-case ASCII letters, digits and hyphens (as sources.csv requires).
@@ -255,7 +256,9 @@ def _precision(date: str) -> str | None:
 
 
 def _guess_language(text: str) -> str | None:
-    """'de' or 'en' when the text's frequent short words say so clearly, else None."""
+    """'de', 'en', 'fr' or 'es' when the text's frequent short words say so clearly, else
+    None.
+    """
     words = re.findall(r"[^\W\d_]+", text.lower())
     de = sum(w in DE_WORDS for w in words)
     en = sum(w in EN_WORDS for w in words)
@@ -263,7 +266,7 @@ def _guess_language(text: str) -> str | None:
         return "de"
     if en >= 5 and en >= 2 * de:
         return "en"
-    return None
+    return guess(words)  # French, Spanish (prodstats.languages)
 
 
 def _append_row(path: Path, cells: list[str], newline: str) -> int:

@@ -38,6 +38,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from prodstats import languages
+
 
 #: Kinds of figure. Only ``date`` is not a quantity.
 KINDS = ("number", "percent", "fraction", "multiple", "scale", "date", "digits")
@@ -183,7 +185,7 @@ OTHER_DIGITS = re.compile(r"[^\D0-9]+(?:[.,\u066b\u066c][^\D0-9]+)*")
 
 #: Words (letters, with inner hyphens: "twenty-five", "six-fold"), the percent sign and
 #: "per cent" as one token.
-WORD = re.compile(r"(?i)per\scent|percentage\spoints?|%|[^\W\d_]+(?:[-‐][^\W\d_]+)*\.?")
+WORD = re.compile(r"(?i)per\scent|pour\scent|por\sciento|percentage\spoints?|%|[^\W\d_]+(?:[-‐][^\W\d_]+)*\.?")
 
 #: Rate cues: (pattern, base). Checked with :data:`NOT_A_RATE` for the false friends. The
 #: first letters of all the cues come first, so the regex engine passes other places quickly.
@@ -335,7 +337,9 @@ def read_figures(text: str, language: str | None = None) -> list[Figure]:
 
     Args:
         text: the text.
-        language: ``'en'``, ``'de'`` or None (both: ambiguous separators and "Billion" get
+        language: an ISO 639-1 code (``'en'``, ``'de'``, ``'fr'``, ``'es'`` have word tables;
+            any language Babel knows gets its separators, text2num's its number words) or
+            None (English and German: ambiguous separators and "Billion" get
             every reading).
 
     Returns:
@@ -348,10 +352,10 @@ def read_figures(text: str, language: str | None = None) -> list[Figure]:
     >>> [(f.text, f.kind) for f in read_figures("Ziel sind ３.０００ Raketen bis 2026.")]
     [('３.０００', 'digits'), ('2026', 'date')]
     """
-    language = language if language in ("en", "de") else None
+    language = language if isinstance(language, str) and language else None
     tokens = _tokens(text, language)
     figures = _combine(text, tokens, language)
-    return _bind_rates(text, figures)
+    return _bind_rates(text, figures, language)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,6 +379,10 @@ def _tokens(text: str, language: str | None) -> list[_Token]:
     digit = ASCII_DIGIT.search(text)
     if digit:  # a date holds a digit, at most a month name, a full stop and a space after it starts
         for m in DATE.finditer(text, max(0, digit.start() - DATE_LEAD)):
+            add(_Token(m.start(), m.end(), "date"))
+    dated = languages.date_pattern(language) if language in languages.LANGUAGES else None
+    if dated is not None:  # "17 janvier 2025", "noviembre de 2024"
+        for m in dated.finditer(text):
             add(_Token(m.start(), m.end(), "date"))
     if MAY_HAVE_PERIOD_WORDS.search(text):
         for m in PERIOD_WORDS.finditer(text):  # "the fourth quarter of 2024": a date
@@ -430,10 +438,11 @@ def _digit_values(digits: str, language: str | None) -> tuple[float, ...]:
     if len(rest[0]) != 3 or head == "0":  # 2,5 / 2.5 / 0.500: a decimal
         return (as_decimal,)
     grouping, decimal = float(head + rest[0]), as_decimal  # 3.000 / 40,000: either ...
-    if language is None:
+    decimal_mark = languages.decimal_mark(language)
+    if decimal_mark is None:
         return (grouping, decimal)
-    # ... but a text's language says which: 3.600 is 3600 in German, 3.6 in English
-    return (grouping,) if (mark == ".") == (language == "de") else (decimal,)
+    # ... but a text's language says which (CLDR): 3.600 is 3600 in German, 3.6 in English
+    return (decimal,) if mark == decimal_mark else (grouping,)
 
 
 @lru_cache(maxsize=65536)
@@ -444,8 +453,15 @@ def _classify_word(word: str, language: str | None) -> tuple | None:
     lower = " ".join(word.lower().split())
     if lower.endswith(".") and lower not in FIXED_WORDS:  # a full stop, not "Mio."
         word, lower = word[:-1], lower[:-1]
+    if language not in (None, "en", "de"):  # the language's tables, then text2num
+        spec = languages.classify(lower, language)
+        if spec is not None:
+            role, candidates, _ = spec
+            family = SCALE_FAMILY.get(candidates[0]) if role == "scale" else None
+            return role, len(word), candidates, family
     if lower == "billion":
-        return "scale", len(word), BILLION[language], SCALE_FAMILY[BILLION[language][0]]
+        factors = BILLION.get(language, BILLION["de"])
+        return "scale", len(word), factors, SCALE_FAMILY[factors[0]]
     fixed = FIXED_WORDS.get(lower)
     if fixed is not None and (fixed[3] is None or language in (None, fixed[3])):
         return fixed[0], len(word), fixed[1], fixed[2]
@@ -609,6 +625,8 @@ def _figure_at(text: str, tokens: list[_Token], i: int, language: str | None
             return Figure(t.start, t.end, span, "scale", scale=t.scale), i + 1
         if span.lower() in ("tausend", "thousand"):
             return Figure(t.start, t.end, span, "number", t.candidates, scale=t.scale), i + 1
+        if span.lower() in ("mille", "mil"):  # "mil millones": a thousand millions
+            return _headed(text, tokens, i, language)
         return None, i + 1
     if t.role in HEADS:
         return _headed(text, tokens, i, language)
@@ -644,7 +662,8 @@ def _headed(text: str, tokens: list[_Token], i: int, language: str | None
     if t.role == "the" and not (_next_is(text, tokens, i + 1, "scale")
                                 and tokens[i + 1].candidates):
         return None, i + 1  # "the" is "one" only in "the million"
-    j, candidates = _head(text, tokens, i)
+    j, candidates = (_head_words(text, tokens, i, language) if language in languages.TEXT2NUM
+                     else _head(text, tokens, i))
     kind, scale = "number", t.scale
     if _next_is(text, tokens, j, "denominator"):  # "zwei Drittel", "one third", "a quarter"
         d = tokens[j].candidates[0]
@@ -682,6 +701,25 @@ def _of_a_scale(text: str, tokens: list[_Token], j: int) -> tuple[int, _Token | 
     return j, None
 
 
+def _head_words(text: str, tokens: list[_Token], i: int, language: str
+                ) -> tuple[int, tuple[float, ...]]:
+    """Number words of a language text2num reads, joined ("trois cent cinquante", "vingt et
+    un"): the index after, the value text2num gives the run.
+    """
+    t, j = tokens[i], i + 1
+    if t.role != "word_number":
+        return j, t.candidates
+    joiners = languages.LANGUAGES[language].joiners if language in languages.LANGUAGES \
+        else frozenset()
+    while j < len(tokens) and tokens[j].role in ("word_number", "one"):
+        gap = text[tokens[j - 1].end:tokens[j].start]
+        if not (JOIN.fullmatch(gap) or gap.strip().lower() in joiners and gap.strip()):
+            break
+        j += 1
+    value = languages.word_number(text[t.start:tokens[j - 1].end], language)
+    return (j, (value,)) if value is not None else (i + 1, t.candidates)
+
+
 def _head(text: str, tokens: list[_Token], i: int) -> tuple[int, tuple[float, ...]]:
     """English number words joined ("three hundred and fifty"): the index after, the value."""
     t, j = tokens[i], i + 1
@@ -705,11 +743,13 @@ def _is_year(text: str, token: _Token, language: str | None) -> bool:
         return False  # "2000-mal", "2023-Ziel": let the coder see it
     if YEAR_END.match(after) or before[-1:] in (["jahr"], ["year"]):
         return True
-    if language != "en" and NOUN_AFTER.match(after):
+    if language in (None, "de") and NOUN_AFTER.match(after):
         return False  # "bis 2000 Soldaten": a count
     if language == "de" and _opens_sentence(text, token.start) and VERB_AFTER.match(after):
         return True  # "… hergestellt. 2024 waren es": a German noun would be capitalised
-    return (bool(before) and before[-1] in YEAR_CUES) or tuple(before[-2:]) in YEAR_CUES_2
+    cues = languages.LANGUAGES[language].year_cues if language in languages.LANGUAGES else ()
+    return (bool(before) and (before[-1] in YEAR_CUES or before[-1] in cues)
+            or tuple(before[-2:]) in YEAR_CUES_2)
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -744,8 +784,9 @@ def _ranges(text: str, figures: list[Figure]) -> list[Figure]:
 # ---------------------------------------------------------------------------------------------
 
 
-def rate_cues(text: str) -> list[tuple[int, int, str, bool]]:
-    """The rate cues of a text: ``(start, end, base, adjective)``.
+def rate_cues(text: str, language: str | None = None) -> list[tuple[int, int, str, bool]]:
+    """The rate cues of a text: ``(start, end, base, adjective)``; a language with tables of
+    its own (:mod:`prodstats.languages`) has its own cues.
 
     ``base`` is ``year``, ``month``, ``week`` or ``day``; ``adjective`` is True for words such
     as "annual" or "jährliche", which may stand before their figure.
@@ -753,6 +794,8 @@ def rate_cues(text: str) -> list[tuple[int, int, str, bool]]:
     >>> rate_cues("40.000 Granaten pro Monat, im Jahr 2024")
     [(16, 25, 'month', False)]
     """
+    if language in languages.LANGUAGES:
+        return languages.rate_cues(text, language)
     cues = []
     for m in RATE_CUES.finditer(text):
         if m.group("unit") and _is_rate(text, m):
@@ -781,7 +824,8 @@ def _is_rate(text: str, m: re.Match) -> bool:
     return not (before and before[-1] in NOT_A_RATE_BEFORE)
 
 
-def _bind_rates(text: str, figures: list[Figure]) -> list[Figure]:
+def _bind_rates(text: str, figures: list[Figure], language: str | None = None
+                ) -> list[Figure]:
     """Give each figure the rate cue that belongs to it.
 
     A cue ("a month", "pro Monat") belongs to the nearest figure before it in the same
@@ -790,7 +834,7 @@ def _bind_rates(text: str, figures: list[Figure]) -> list[Figure]:
     of 500,000"), else to the nearest figure before it in the sentence ("drei Milliarden Dollar
     ... als jährliche Militärhilfe").
     """
-    cues = rate_cues(text)
+    cues = rate_cues(text, language)
     if not cues:
         return figures
     targets = [k for k, f in enumerate(figures)

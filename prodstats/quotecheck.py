@@ -30,6 +30,7 @@ from prodstats.figures import (
     rate_cues,
     read_figures,
 )
+from prodstats.languages import LANGUAGES
 from prodstats.quotedates import date_problems
 from prodstats.vocab import QUALIFIERS
 
@@ -320,7 +321,7 @@ def quote_figures(quote: str, language: str | None) -> list[Figure]:
         found = [replace(f, start=f.start + offset, end=f.end + offset)
                  for f in read_figures(part, language)]
         if not any(_quantity(f) for f in found):
-            lone_rates |= {base for _, _, base, _ in rate_cues(part)}
+            lone_rates |= {base for _, _, base, _ in rate_cues(part, language)}
         figures += found
         offset += len(part) + len(FRAGMENT_JOIN)
     if len(lone_rates) == 1:
@@ -488,7 +489,7 @@ class _Claim:
         # a quote with no rate word at all: RATE_CUES, not rate_cues(), so that even a cue
         # read as a time ("im Jahr") keeps the rule off; a capacity is a rate by nature
         if (rates == {None} and base and period in ("year", "month") and period != base
-                and not self.capacity and not RATE_CUES.search(self.quote)
+                and not self.capacity and not self._has_rate_word()
                 and not RATE_SLASH.search(self.quote)
                 and not COMPARED_FROM.search(self.quote, 0, matched[0].start)):
             return self._no_rate_message(matched[0], base, period)
@@ -510,6 +511,11 @@ class _Claim:
         how = f"{factor:.3g}x too low" if factor >= 1 else f"{1 / factor:.3g}x too high"
         return (f"the quote gives '{figure.text}' per {rate}, but the unit is per {base} "
                 f"(read so, the figure is {how}); {fix}")
+
+    def _has_rate_word(self) -> bool:
+        if self.language in LANGUAGES:
+            return bool(rate_cues(self.quote, self.language))
+        return RATE_CUES.search(self.quote) is not None
 
     def _no_rate_message(self, figure: Figure, base: str, period: str) -> str:
         """A figure with no rate word, coded per month (year) with a period of a year
@@ -545,7 +551,7 @@ class _Claim:
             return None
         for part in fragments(self.quote):
             paragraph = paragraph.replace(part, "\n\n")
-        cues = rate_cues(paragraph)
+        cues = rate_cues(paragraph, self.language)
         return paragraph[cues[0][0]:cues[0][1]] if cues else None
 
     # --- messages --------------------------------------------------------------------------

@@ -270,7 +270,7 @@ class _Cover:
 
 
 def _figures(text: str, language: object) -> list[Figure]:
-    lang = language if language in ("en", "de") else None
+    lang = language if isinstance(language, str) and language else None
     return [f for f in read_figures(text, lang) if f.kind != "date"]
 
 
