@@ -121,8 +121,9 @@ def add_source(text_path: str | Path, source_id: str, outlet: str, published: st
     if guessed:
         language = _guess_language(text)
         if language is None:
-            refuse(str(text_path), "cannot tell whether the text is German or English; pass "
-                                   "--language (an ISO 639-1 code such as 'de', 'en', 'uk')")
+            refuse(str(text_path), "cannot tell whether the text is German, English, French "
+                                   "or Spanish; pass --language (an ISO 639-1 code such as "
+                                   "'de', 'en', 'fr', 'es', 'uk')")
     missing = [c for c in NEEDED if c not in header]
     if missing:
         refuse(str(sources_path), f"the header lacks {', '.join(missing)}; restore the "

@@ -53,7 +53,7 @@ class Language:
 
 
 FRENCH = Language(
-    scales={"mille": 1e3, "million": 1e6, "millions": 1e6, "milliard": 1e9, "milliards": 1e9,
+    scales={"mille": 1e3, "millier": 1e3, "million": 1e6, "millions": 1e6, "milliard": 1e9, "milliards": 1e9,
             "billion": 1e12, "billions": 1e12, "md": 1e9, "mds": 1e9, "mrd": 1e9},
     percent=frozenset({"%", "pour cent", "pourcent", "p. cent"}),
     multiples={"doublé": 2, "doublée": 2, "doublés": 2, "double": 2, "triplé": 3, "triplée": 3,
@@ -75,8 +75,8 @@ FRENCH = Language(
                          "trimestre", "semestre", "vers", "courant"}),
     months=("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
             "septembre", "octobre", "novembre", "décembre"),
-    frequent=frozenset({"le", "la", "les", "des", "et", "est", "une", "dans", "pour", "que",
-                        "qui", "sur", "au", "aux", "du", "par", "pas", "a", "été", "selon"}),
+    frequent=frozenset({"le", "les", "des", "et", "est", "une", "dans", "pour", "qui", "sur",
+                        "au", "aux", "du", "par", "pas", "été", "selon", "ont", "d", "l"}),
     joiners=frozenset({"et"}),
 )
 
@@ -84,7 +84,7 @@ SPANISH = Language(
     scales={"mil": 1e3, "millón": 1e6, "millones": 1e6, "millon": 1e6, "billón": 1e12,
             "billones": 1e12},
     percent=frozenset({"%", "por ciento", "porciento"}),
-    multiples={"duplicado": 2, "duplicada": 2, "duplicó": 2, "duplica": 2, "triplicado": 3,
+    multiples={"doble": 2, "duplicado": 2, "duplicada": 2, "duplicó": 2, "duplica": 2, "triplicado": 3,
                "triplicada": 3, "triplicó": 3, "triplica": 3, "cuadruplicado": 4,
                "cuadruplicó": 4, "quintuplicado": 5, "quintuplicó": 5, "sextuplicado": 6,
                "sextuplicó": 6},
@@ -104,8 +104,8 @@ SPANISH = Language(
                          "invierno", "trimestre", "semestre", "fin", "final", "de"}),
     months=("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
             "septiembre", "octubre", "noviembre", "diciembre"),
-    frequent=frozenset({"el", "la", "los", "las", "de", "del", "y", "que", "en", "un", "una",
-                        "por", "con", "para", "es", "se", "al", "según", "ha", "su"}),
+    frequent=frozenset({"el", "los", "las", "del", "y", "una", "por", "con", "para", "es",
+                        "al", "según", "ha", "su", "ya", "año", "sus", "muy", "fue", "como"}),
     joiners=frozenset({"y"}),
 )
 

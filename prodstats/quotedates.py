@@ -88,20 +88,20 @@ def _phrases() -> dict[str, list[tuple[str, re.Pattern]]]:
             ("base_year_earlier", r"\b(?:im\s+)?Vorjahres(?:quartal|monat|zeitraum|vergleich)\b"),
         ],
         "fr": [
-            ("due", rf"\b(?:d'ici|avant)\s+(?P<end>(?:la\s+)?fin\s+)?(?:(?P<month>{fr})\s+)?"
-                    rf"{_Y}"),
+            ("due", rf"\b(?:d['’]ici|avant|jusqu['’]à)\s+(?P<end>(?:la\s+)?fin\s+)?"
+                    rf"(?:(?P<month>{fr})\s+)?{_Y}"),
             ("within", rf"\bau\s+(?P<quarter>premier|deuxième|second|troisième|quatrième)\s+"
                        rf"trimestre\s+(?:de\s+)?{_Y}"),
             ("within", rf"\ben\s+(?P<month>{fr})\s+{_Y}"),
-            ("base", rf"\b(?:par\s+rapport\s+à|comparé\s+à|qu'en)\s+{_Y}"),
-            ("base", r"\bavant\s+(?:la\s+guerre|l'invasion)\b"),
+            ("base", rf"\b(?:par\s+rapport\s+à|comparé\s+à|qu['’]en)\s+{_Y}"),
+            ("base", r"\bavant\s+(?:la\s+guerre|l['’]invasion)\b"),
             ("base_year_earlier", r"\bsur\s+un\s+an\b|\bpar\s+rapport\s+au\s+même\s+"
                                   r"(?:trimestre|mois)\s+de\s+l'année\s+(?:précédente|"
                                   r"dernière)\b"),
         ],
         "es": [
-            ("due", rf"\b(?:para|antes\s+de)\s+(?P<end>(?:el\s+)?final\s+de\s+)?"
-                    rf"(?:(?P<month>{es})\s+de\s+)?{_Y}"),
+            ("due", rf"\b(?:(?:para|antes\s+de|hasta)\s+(?P<end>(?:el\s+)?final(?:es)?\s+de\s+)?"
+                    rf"|(?P<end2>a\s+finales\s+de\s+))(?:(?P<month>{es})\s+de\s+)?{_Y}"),
             ("within", rf"\ben\s+el\s+(?P<quarter>primer|segundo|tercer|cuarto)\s+trimestre\s+"
                        rf"(?:de\s+)?{_Y}"),
             ("within", rf"\ben\s+(?P<month>{es})\s+(?:de\s+)?{_Y}"),
@@ -165,7 +165,7 @@ def _named(m: re.Match, language: str, what: str) -> str | None:
     if groups.get("half"):
         h = ORDINALS[language][groups["half"].lower()]
         return f"{year}-{6 * h - 5:02d}/{year}-{6 * h:02d}"
-    return f"{year}-12" if groups.get("end") else year
+    return f"{year}-12" if groups.get("end") or groups.get("end2") else year
 
 
 def date_problems(quote: str, language: str | None, period: str | None, base: str | None,
