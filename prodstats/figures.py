@@ -40,7 +40,6 @@ from functools import lru_cache
 
 from prodstats import languages
 
-
 #: Kinds of figure. Only ``date`` is not a quantity.
 KINDS = ("number", "percent", "fraction", "multiple", "scale", "date", "digits")
 
@@ -185,7 +184,8 @@ OTHER_DIGITS = re.compile(r"[^\D0-9]+(?:[.,\u066b\u066c][^\D0-9]+)*")
 
 #: Words (letters, with inner hyphens: "twenty-five", "six-fold"), the percent sign and
 #: "per cent" as one token.
-WORD = re.compile(r"(?i)per\scent|pour\scent|por\sciento|percentage\spoints?|%|[^\W\d_]+(?:[-‐][^\W\d_]+)*\.?")
+WORD = re.compile(r"(?i)per\scent|pour\scent|por\sciento|percentage\spoints?|%|"
+                  r"[^\W\d_]+(?:[-‐][^\W\d_]+)*\.?")
 
 #: Rate cues: (pattern, base). Checked with :data:`NOT_A_RATE` for the false friends. The
 #: first letters of all the cues come first, so the regex engine passes other places quickly.
@@ -377,16 +377,8 @@ def _tokens(text: str, language: str | None) -> list[_Token]:
         taken.append(token)
 
     digit = ASCII_DIGIT.search(text)
-    if digit:  # a date holds a digit, at most a month name, a full stop and a space after it starts
-        for m in DATE.finditer(text, max(0, digit.start() - DATE_LEAD)):
-            add(_Token(m.start(), m.end(), "date"))
-    dated = languages.date_pattern(language) if language in languages.LANGUAGES else None
-    if dated is not None:  # "17 janvier 2025", "noviembre de 2024"
-        for m in dated.finditer(text):
-            add(_Token(m.start(), m.end(), "date"))
-    if MAY_HAVE_PERIOD_WORDS.search(text):
-        for m in PERIOD_WORDS.finditer(text):  # "the fourth quarter of 2024": a date
-            add(_Token(m.start(), m.end(), "date"))
+    for start, end in _dates(text, language, digit):
+        add(_Token(start, end, "date"))
     if digit:
         for m in DIGITS.finditer(text, digit.start()):
             add(_digits_token(m, language))
@@ -400,6 +392,21 @@ def _tokens(text: str, language: str | None) -> list[_Token]:
             add(_Token(m.start(), m.start() + length, role, candidates, scale))
     taken.sort(key=lambda t: t.start)
     return taken
+
+
+def _dates(text: str, language: str | None, digit: re.Match | None) -> list[tuple[int, int]]:
+    """The spans of the dates of a text: written dates, the language's month-name dates and
+    period words ("the fourth quarter of 2024").
+    """
+    spans = []
+    if digit:  # a date holds a digit, at most a month name, a full stop and a space after it starts
+        spans += [m.span() for m in DATE.finditer(text, max(0, digit.start() - DATE_LEAD))]
+    dated = languages.date_pattern(language) if language in languages.LANGUAGES else None
+    if dated is not None:  # "17 janvier 2025", "noviembre de 2024"
+        spans += [m.span() for m in dated.finditer(text)]
+    if MAY_HAVE_PERIOD_WORDS.search(text):
+        spans += [m.span() for m in PERIOD_WORDS.finditer(text)]
+    return spans
 
 
 def _digits_token(m: re.Match, language: str | None) -> _Token:

@@ -53,8 +53,8 @@ class Language:
 
 
 FRENCH = Language(
-    scales={"mille": 1e3, "millier": 1e3, "million": 1e6, "millions": 1e6, "milliard": 1e9, "milliards": 1e9,
-            "billion": 1e12, "billions": 1e12, "md": 1e9, "mds": 1e9, "mrd": 1e9},
+    scales={"mille": 1e3, "millier": 1e3, "million": 1e6, "millions": 1e6, "milliard": 1e9,
+            "milliards": 1e9, "billion": 1e12, "billions": 1e12, "md": 1e9, "mds": 1e9, "mrd": 1e9},
     percent=frozenset({"%", "pour cent", "pourcent", "p. cent"}),
     multiples={"doublé": 2, "doublée": 2, "doublés": 2, "double": 2, "triplé": 3, "triplée": 3,
                "triple": 3, "quadruplé": 4, "quadruplée": 4, "quintuplé": 5, "sextuplé": 6,
@@ -84,8 +84,8 @@ SPANISH = Language(
     scales={"mil": 1e3, "millón": 1e6, "millones": 1e6, "millon": 1e6, "billón": 1e12,
             "billones": 1e12},
     percent=frozenset({"%", "por ciento", "porciento"}),
-    multiples={"doble": 2, "duplicado": 2, "duplicada": 2, "duplicó": 2, "duplica": 2, "triplicado": 3,
-               "triplicada": 3, "triplicó": 3, "triplica": 3, "cuadruplicado": 4,
+    multiples={"doble": 2, "duplicado": 2, "duplicada": 2, "duplicó": 2, "duplica": 2,
+               "triplicado": 3, "triplicada": 3, "triplicó": 3, "triplica": 3, "cuadruplicado": 4,
                "cuadruplicó": 4, "quintuplicado": 5, "quintuplicó": 5, "sextuplicado": 6,
                "sextuplicó": 6},
     times=frozenset({"veces"}),
@@ -187,6 +187,7 @@ def rate_cues(text: str, language: str) -> list[tuple[int, int, str, bool]]:
     return out
 
 
+@lru_cache(maxsize=16)
 def date_pattern(language: str) -> re.Pattern | None:
     """Dates written with a month name in a language with tables ("17 janvier 2025",
     "17 de enero de 2025", "novembre 2024", "noviembre de 2024").

@@ -176,7 +176,8 @@ def date_problems(quote: str, language: str | None, period: str | None, base: st
     Args:
         quote: the quote.
         language: the source's language, or None.
-        period, base: the claim's ``period`` and ``base_period`` as coded.
+        period: the claim's ``period`` as coded.
+        base: the claim's ``base_period`` as coded.
         kind: the claim's kind (only a ratio's base is checked).
         figure: the span of the quote's figure that carries the claim's value, if known.
         figures: the spans of all the quote's figures that are quantities: a phrase nearer
