@@ -1,7 +1,8 @@
 """The figure reader: the figures of a text, with their character spans, and the check that a
 claim's value and unit agree with the figures of its quote.
 
-:func:`read_figures` finds, in English or German text:
+:func:`read_figures` finds, in English or German text (French and Spanish, and the separators
+and number words of other languages, come from :mod:`prodstats.languages`):
 
 - digits with English or German separators (``2,500,000``, ``2.500.000``, ``2,5``, ``3.000``),
   where an ambiguous one (``3.000``, ``40,000``) gets the reading of the text's language (3000
@@ -13,8 +14,9 @@ claim's value and unit agree with the figures of its quote.
   ``fünfundzwanzig``, ``dreihundert``), multiples (``tripled``, ``sixfold``, ``six times``,
   ``verdreifacht``, ``das Sechsfache``, ``3-fach``), fractions (``one third``, ``a quarter``,
   ``half``, ``ein Drittel``, ``die Hälfte``) and per cent (``40 %``, ``40 Prozent``);
-- dates (``2025-01-17``, ``17. Januar 2025``, ``January 2025``, a year such as ``bis 2023``),
-  marked as kind ``date``: they are figure-like but never a quantity;
+- dates (``2025-01-17``, ``17. Januar 2025``, ``January 2025``, a year such as ``bis 2023``)
+  and period words (``the fourth quarter of 2024``, ``Q4``, ``the second half``), marked as
+  kind ``date``: they are figure-like but never a quantity;
 - digits other than ASCII ``0``-``9`` (fullwidth ``３``, Arabic-Indic ``٣``): marked as kind
   ``digits`` with no value. They are never read as numbers.
 

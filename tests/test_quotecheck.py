@@ -220,3 +220,21 @@ def test_plain_quotes_read_as_the_reader_reads_them():
             # the first number, read in bulk, is the reader's first figure
             values = [c[0] for _, c in full]
             assert (one in values) if many else not values, quote
+
+
+def test_the_value_messages_for_several_figures_and_none():
+    def message(quote, value):
+        frame = pd.DataFrame([dict(quote=quote, value=value, value_low=None, value_high=None,
+                                   unit="rounds", qualifier="exact", kind="level")])
+        [(_, column, _, text)] = quote_problems(frame)
+        return column, text
+
+    # several figures, none a slip of the value: the coder chooses, nothing is proposed
+    assert message("output rose from 14,000 to 40,000 shells", 27000) == (
+        "value", "not among the figures of the quote (it says '14,000' = 14000, '40,000' = "
+        "40000); write the one the claim states, or if the value is derived on purpose set "
+        "derived to true and say how in notes")
+    assert message("the same amount of shells", 27000) == (
+        "value", "the quote has no figure ('the same amount of shells'); quote the words that "
+        "carry the figure, or if the value is derived on purpose set derived to true and say "
+        "how in notes")
