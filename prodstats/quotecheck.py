@@ -117,7 +117,9 @@ def quote_problems(claims: pd.DataFrame, texts: dict[str, str] | None = None
                       .to_numpy(dtype="float64", na_value=math.nan).tolist()
                       if name in claims.columns else [math.nan] * n)
                for name in ("value", "value_low", "value_high")}
-    derived = [_truthy(x) for x in column("derived", False)]
+    derived_cells = column("derived", False)
+    truth = {x: _truthy(x) for x in set(map(_hashable, derived_cells))}
+    derived = [truth[_hashable(x)] for x in derived_cells]
     quotes = column("quote")
     # Plain quotes whose claim can pass at a glance are settled first, in bulk; the reader
     # reads the rest.
@@ -126,19 +128,16 @@ def quote_problems(claims: pd.DataFrame, texts: dict[str, str] | None = None
     full = [pos for pos, (quote, value, simple, easy, one, many) in
             enumerate(zip(quotes, numbers["value"], plain, glance, first, count, strict=True))
             if not (simple and easy and (value == one or many > 1 and value in _numbers(quote)))]
-    rows = zip(quotes, numbers["value"], numbers["value_low"], numbers["value_high"],
-               column("unit"), column("qualifier"), column("kind"), derived,
-               column("language"), column("period"), column("base_period"),
-               column("measures"), column("source_id"), plain, strict=True)
-    picked = iter(full)
-    wanted = next(picked, n)
+    cells = {name: column(name) for name in ("unit", "qualifier", "kind", "language", "period",
+                                             "base_period", "measures", "source_id")}
     problems: list[tuple[int, str, str | None, str]] = []
-    for pos, (quote, value, low, high, unit, qualifier, kind, skip, language, period,
-              base, measures, sid, simple) in enumerate(rows):
-        if pos != wanted:
-            continue
-        wanted = next(picked, n)
-        if skip or not isinstance(quote, str) or not quote:
+    for pos in full:
+        quote, value, low, high = (quotes[pos], numbers["value"][pos],
+                                   numbers["value_low"][pos], numbers["value_high"][pos])
+        unit, qualifier, kind, language, period, base, measures, sid = (
+            cells[name][pos] for name in cells)
+        simple = plain[pos]
+        if derived[pos] or not isinstance(quote, str) or not quote:
             continue
         language = language if isinstance(language, str) else None
         unit = unit if isinstance(unit, str) else ""
@@ -212,6 +211,7 @@ def _plain(claims: pd.DataFrame) -> tuple[list[bool], list[float], list[int]]:
     n = len(claims)
     if "quote" not in claims.columns or claims.empty:
         return [False] * n, [math.nan] * n, [0] * n
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -232,11 +232,14 @@ def _plain(claims: pd.DataFrame) -> tuple[list[bool], list[float], list[int]]:
     first = pc.struct_field(pc.extract_regex(quotes, NUMBER_WORD), [0])
     first = pc.replace_substring_regex(first, r"[.,]+$", "")
     first = pc.replace_substring(first, ",", ".")
-    import pandas as pd
+    try:
+        values = pc.cast(first, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, ValueError):  # "1..2" somewhere: number by number
+        import pandas as pd
 
-    values = pd.to_numeric(pd.Series(first.to_pylist(), dtype=object), errors="coerce")
-    return plain, values.to_numpy(dtype="float64", na_value=math.nan).tolist(), \
-        count.to_pylist()
+        values = pd.to_numeric(pd.Series(first.to_pylist(), dtype=object), errors="coerce"
+                               ).to_numpy(dtype="float64", na_value=math.nan)
+    return plain, np.asarray(values, dtype="float64").tolist(), count.to_pylist()
 
 
 def _at_a_glance(claims: pd.DataFrame, numbers: dict[str, list[float]]) -> list[bool]:
@@ -268,21 +271,33 @@ def _at_a_glance(claims: pd.DataFrame, numbers: dict[str, list[float]]) -> list[
 
     ok = ~np.isnan(value) & ruled(low, "low_factor") & ruled(high, "high_factor")
     ok &= ~column("qualifier").isin(SCALE_QUALIFIERS).to_numpy(dtype=bool)
-    units = [u if isinstance(u, str) else "" for u in column("unit").tolist()]
-    bases = {u: _time_base(u) for u in set(units)}
-    base = [bases[u][0] or "" for u in units]
-    duration = np.array([bases[u][1] for u in units], dtype=bool)
-    plain_unit = np.array([u.strip() in ("percent", "%", "dimensionless") for u in units],
-                          dtype=bool)
-    length = [_period_length(p if isinstance(p, str) else None) or ""
-              for p in column("period").tolist()]
-    capacity = column("measures").eq("capacity").to_numpy(dtype=bool)
-    per = np.array([b != "" for b in base], dtype=bool)
-    same = np.array([a == b for a, b in zip(length, base, strict=True)], dtype=bool)
-    no_rate_rule = ~per | capacity | ~np.isin(length, ["year", "month"]) | same
-    capacity_rule = per | ~capacity | duration | np.isin(length, ["year"]) | plain_unit
-    level = column("kind").eq("level").to_numpy(dtype=bool)
-    return (ok & (~level | (no_rate_rule & capacity_rule))).tolist()
+    periods = column("period").tolist()
+    lengths = {p: _period_length(p if isinstance(p, str) else None) for p in set(periods)}
+    verdicts: dict[tuple, bool] = {}
+    free = []
+    for key in zip(column("unit").tolist(), map(lengths.get, periods), column("kind").tolist(),
+                   column("measures").eq("capacity").tolist()):
+        verdict = verdicts.get(key)
+        if verdict is None:
+            verdict = verdicts[key] = _no_time_rule(*key)
+        free.append(verdict)
+    return (ok & np.array(free, dtype=bool)).tolist()
+
+
+def _no_time_rule(unit: object, length: str | None, kind: object, capacity: bool) -> bool:
+    """Whether no rule on the time base can refuse a claim with no rate word: not the
+    no-rate rule (a unit per month for a period of a year, or the reverse) and not the
+    capacity rule (a capacity as the amount of a period other than a year).
+    """
+    if kind != "level":
+        return True
+    unit = unit if isinstance(unit, str) else ""
+    base, duration = _time_base(unit)
+    if base:
+        return capacity or length not in ("year", "month") or length == base
+    return (not capacity or duration or length == "year"
+            or unit.strip() in ("percent", "%", "dimensionless"))
+
 
 
 def _numbers(quote: str) -> set[float]:
@@ -696,6 +711,14 @@ def _num(x: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(value) else value
+
+
+def _hashable(x: object) -> object:
+    try:
+        hash(x)
+    except TypeError:
+        return repr(x)
+    return "nan" if isinstance(x, float) and math.isnan(x) else x
 
 
 def _truthy(x: object) -> bool:
