@@ -275,8 +275,9 @@ def _at_a_glance(claims: pd.DataFrame, numbers: dict[str, list[float]]) -> list[
     lengths = {p: _period_length(p if isinstance(p, str) else None) for p in set(periods)}
     verdicts: dict[tuple, bool] = {}
     free = []
-    for key in zip(column("unit").tolist(), map(lengths.get, periods), column("kind").tolist(),
-                   column("measures").eq("capacity").tolist()):
+    for key in zip(column("unit").tolist(), [lengths.get(p) for p in periods],
+                   column("kind").tolist(), column("measures").eq("capacity").tolist(),
+                   strict=True):
         verdict = verdicts.get(key)
         if verdict is None:
             verdict = verdicts[key] = _no_time_rule(*key)
