@@ -7,7 +7,7 @@ quarter a year earlier") is compared with the claim: a period or base that disag
 refused with the one to write. Where the quote names no date, or several of one sort, or a
 date that belongs to another figure of the quote (one nearer to it), nothing is refused.
 
-The phrases are data, one table per language (:data:`PHRASES`): each entry is a regular
+The phrases are data, one table per language (:func:`phrases`): each entry is a regular
 expression with the named groups ``year``, ``month`` (a month name), ``quarter`` (an ordinal
 word or digit) or ``half``, and what the phrase is (``due``, ``within`` or ``base``). A base
 phrase with no group ("before the war") gives its fixed period; one marked ``year_earlier``
@@ -52,7 +52,8 @@ def _months(language: str) -> str:
     return "|".join(MONTHS[language])
 
 
-def _phrases() -> dict[str, list[tuple[str, re.Pattern]]]:
+@lru_cache(maxsize=1)
+def phrases() -> dict[str, list[tuple[str, re.Pattern]]]:
     """The phrase table of each language: ``(what, pattern)``, what in due | within | base |
     base_year_earlier.
     """
@@ -114,7 +115,6 @@ def _phrases() -> dict[str, list[tuple[str, re.Pattern]]]:
     return {k: [(what, re.compile(p, re.IGNORECASE)) for what, p in v] for k, v in table.items()}
 
 
-PHRASES = _phrases()
 #: Before a dated phrase: words that make its date the base of a comparison, not the period.
 COMPARED_BEFORE = re.compile(r"(?i)\b(?:from|than|since|compared\s+(?:with|to)|seit|"
                              r"gegenüber|von|depuis|desde)\s+(?:\S+\s+){0,3}$")
@@ -142,8 +142,9 @@ def quote_phrases(quote: str, language: str | None) -> tuple[Phrase, ...]:
     if not MAY_BE_DATED.search(quote):
         return ()
     found = []
-    for lang in (language,) if language in PHRASES else tuple(PHRASES):
-        for what, pattern in PHRASES[lang]:
+    table = phrases()
+    for lang in (language,) if language in table else tuple(table):
+        for what, pattern in table[lang]:
             for m in pattern.finditer(quote):
                 found.append(Phrase(what, m.start(), m.end(), m.group(0),
                                     _named(m, lang, what)))

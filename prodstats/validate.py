@@ -21,7 +21,6 @@ import pandera.pandas as pa
 
 from prodstats.errors import Problem
 from prodstats.periods import Period, PeriodError, parse_period, split_candidates
-from prodstats.quotecheck import FRAGMENT_JOIN, PARAGRAPH_BREAK
 from prodstats.read import Table, suggest
 from prodstats.units import UnitParseError, factor, is_rate_of, parse_unit
 from prodstats.vocab import PAST_ONLY, QUALIFIERS, qualifier_for
@@ -446,7 +445,7 @@ def quotes(ctx: Context) -> list[Problem]:
         found = text.find(quote, where.get(sid, 0))
         if found < 0:
             found = text.find(quote)
-        if found < 0 and FRAGMENT_JOIN in quote:
+        if found < 0 and " … " in quote:  # quotecheck.FRAGMENT_JOIN
             found = fragments_at(quote, text)
         if found < 0:
             bad.append(row)
@@ -464,6 +463,8 @@ def fragments_at(quote: str, text: str) -> int:
     """Where a quote of fragments joined by " … " starts in a text (each fragment verbatim,
     in order, all in one paragraph), or -1.
     """
+    from prodstats.quotecheck import FRAGMENT_JOIN, PARAGRAPH_BREAK
+
     parts = quote.split(FRAGMENT_JOIN)
     start = text.find(parts[0])
     while start >= 0:
@@ -756,7 +757,9 @@ def quote_message(quote: str, text: str, sid: str) -> str:
     """Why a quote is not in its text: look-alike characters, spacing, fragments out of
     order or from several paragraphs, or simply absent.
     """
-    parts = quote.split(FRAGMENT_JOIN)
+    from prodstats.quotecheck import fragments
+
+    parts = fragments(quote)
     if len(parts) > 1:
         missing = [p for p in parts if p not in text]
         if missing:
