@@ -17,6 +17,10 @@ ratios, so that a busy or slower machine moves both sides:
   inputs changed; the rest come from the chart cache) and how many charts show the new claims
   (that series, the shells compared across actors, and Ukraine's overview).
   Goal: ``charts_redrawn_are_the_changed`` = 1.
+- ``build_100k_over_import``: the 100,000-claim build over the import floor. Goal ≤ 4.
+- ``quote_check_per_s``: distinct quotes checked a second by the quote check
+  (``prodstats.quotecheck.quote_problems``) on the 100,000-claim ledger, every quote distinct
+  (``quote_check_distinct_share`` = 1). Goal ≥ 40,000.
 - ``load_100k_over_arrow_read``: ``prodstats.load`` of 100,000 claims over
   ``pandas.read_csv(engine="pyarrow")`` of the same claims.csv. Goal ≤ 6.
 
@@ -78,6 +82,20 @@ import json, time
 import prodstats
 t = time.perf_counter(); ledger = prodstats.load({path!r})
 print(json.dumps({{"s": time.perf_counter() - t}}))"""
+# The quote check alone (prodstats.quotecheck.quote_problems) on a ledger's claims, each
+# with its source's language, as validate calls it; the pint registry is warmed first.
+QUOTES = """
+import json, time
+import pandas as pd
+from prodstats.quotecheck import quote_problems
+claims = pd.read_csv({claims!r}, dtype=str, keep_default_na=False)
+sources = pd.read_csv({sources!r}, dtype=str, keep_default_na=False)
+claims["language"] = claims["source_id"].map(dict(zip(sources["source_id"], sources["language"])))
+quote_problems(pd.DataFrame([dict(quote="warm-up 1", value=1, unit="rounds/year",
+                                  qualifier="exact", kind="level", period="2024")]))
+t = time.perf_counter(); found = quote_problems(claims); s = time.perf_counter() - t
+print(json.dumps({{"s": s, "rate": len(claims) / s, "distinct": int(claims["quote"].nunique()),
+                   "problems": len(found)}}))"""
 CHARTS = """
 import json, prodstats
 from prodstats.build import compute
@@ -168,6 +186,12 @@ def main() -> None:
             figures[f"peak_gb_{n // 1000}k"] = info["peak_gb"]
         figures["build_10k_over_import"] = builds[10_000] / floor
         figures["build_100k_over_10k"] = builds[100_000] / builds[10_000]
+        figures["build_100k_over_import"] = builds[100_000] / floor
+        big = synthetic(100_000)
+        _, quotes = _median(QUOTES.format(claims=str(big / "claims.csv"),
+                                          sources=str(big / "sources.csv")))
+        figures["quote_check_per_s"] = quotes["rate"]
+        figures["quote_check_distinct_share"] = quotes["distinct"] / 100_000
         amb, _ = _median(BUILD.format(raw=str(ambiguous()), out=str(scratch / "amb")))
         figures["ambiguous_50_over_import"] = amb / floor
         with (scratch / "amb" / "series.csv").open(encoding="utf-8") as handle:
@@ -194,6 +218,11 @@ def main() -> None:
          f"{figures['build_10k_over_import']:.2f} × floor (goal ≤ 2)"),
         ("build --no-charts, 100,000 claims", f"{builds[100_000]:.2f} s",
          f"{figures['build_100k_over_10k']:.2f} × 10k (goal ≤ 12)"),
+        ("build --no-charts, 100,000 / floor", f"{builds[100_000]:.2f} s",
+         f"{figures['build_100k_over_import']:.2f} × floor (goal ≤ 4)"),
+        ("quote check, 100,000 distinct quotes", f"{quotes['s']:.2f} s",
+         f"{figures['quote_check_per_s']:,.0f} quotes/s (goal ≥ 40,000); "
+         f"{quotes['problems']} refused"),
         ("peak memory, 100,000 claims", f"{figures['peak_gb_100k']:.2f} GB", "goal ≤ 1 GB"),
         ("50 ambiguous-base claims on one series", f"{amb:.2f} s",
          f"{figures['ambiguous_50_over_import']:.2f} × floor (goal ≤ 2); all 100 bases "

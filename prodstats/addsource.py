@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prodstats.errors import LedgerError, Problem, _show, polled_interrupts
+from prodstats.languages import guess
 from prodstats.uncoded import FORMULA_LIKE, PROJECT_RAW
 
 #: A source id: lower-case ASCII letters, digits and hyphens (as sources.csv requires).
@@ -128,8 +129,9 @@ def add_source(text_path: str | Path, source_id: str, outlet: str, published: st
     if guessed:
         language = _guess_language(text)
         if language is None:
-            refuse(str(text_path), "cannot tell whether the text is German or English; pass "
-                                   "--language (an ISO 639-1 code such as 'de', 'en', 'uk')")
+            refuse(str(text_path), "cannot tell whether the text is German, English, French "
+                                   "or Spanish; pass --language (an ISO 639-1 code such as "
+                                   "'de', 'en', 'fr', 'es', 'uk')")
     missing = [c for c in NEEDED if c not in header]
     if missing:
         refuse(str(sources_path), f"the header lacks {', '.join(missing)}; restore the "
@@ -358,7 +360,9 @@ def _precision(date: str) -> str | None:
 
 
 def _guess_language(text: str) -> str | None:
-    """'de' or 'en' when the text's frequent short words say so clearly, else None."""
+    """'de', 'en', 'fr' or 'es' when the text's frequent short words say so clearly, else
+    None.
+    """
     words = re.findall(r"[^\W\d_]+", text.lower())
     de = sum(w in DE_WORDS for w in words)
     en = sum(w in EN_WORDS for w in words)
@@ -366,7 +370,7 @@ def _guess_language(text: str) -> str | None:
         return "de"
     if en >= 5 and en >= 2 * de:
         return "en"
-    return None
+    return guess(words)  # French, Spanish (prodstats.languages)
 
 
 def _append_row(path: Path, cells: list[str], newline: str) -> int:

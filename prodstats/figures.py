@@ -1,7 +1,8 @@
 """The figure reader: the figures of a text, with their character spans, and the check that a
 claim's value and unit agree with the figures of its quote.
 
-:func:`read_figures` finds, in English or German text:
+:func:`read_figures` finds, in English or German text (French and Spanish, and the separators
+and number words of other languages, come from :mod:`prodstats.languages`):
 
 - digits with English or German separators (``2,500,000``, ``2.500.000``, ``2,5``, ``3.000``),
   where an ambiguous one (``3.000``, ``40,000``) gets the reading of the text's language (3000
@@ -13,8 +14,9 @@ claim's value and unit agree with the figures of its quote.
   ``fünfundzwanzig``, ``dreihundert``), multiples (``tripled``, ``sixfold``, ``six times``,
   ``verdreifacht``, ``das Sechsfache``, ``3-fach``), fractions (``one third``, ``a quarter``,
   ``half``, ``ein Drittel``, ``die Hälfte``) and per cent (``40 %``, ``40 Prozent``);
-- dates (``2025-01-17``, ``17. Januar 2025``, ``January 2025``, a year such as ``bis 2023``),
-  marked as kind ``date``: they are figure-like but never a quantity;
+- dates (``2025-01-17``, ``17. Januar 2025``, ``January 2025``, a year such as ``bis 2023``)
+  and period words (``the fourth quarter of 2024``, ``Q4``, ``the second half``), marked as
+  kind ``date``: they are figure-like but never a quantity;
 - digits other than ASCII ``0``-``9`` (fullwidth ``３``, Arabic-Indic ``٣``): marked as kind
   ``digits`` with no value. They are never read as numbers.
 
@@ -22,8 +24,8 @@ Each figure also gets the rate cue bound to it ("a month", "pro Monat", "jährli
 belongs to the nearest figure before it in its sentence, an adjective cue ("annual",
 "jährlich") to a figure that closely follows it.
 
-:func:`quote_problems` checks claims against the figures of their quotes; ``validate`` calls
-it. docs/codebook.md ("The quote–claim check") describes the checks for coders.
+:func:`prodstats.quotecheck.quote_problems` checks claims against the figures of their quotes;
+``validate`` calls it. docs/codebook.md ("The quote–claim check") describes the checks.
 
 The reader works in three steps: :func:`_tokens` cuts the text into pieces (dates, digits,
 non-ASCII digits, and words with a role: number word, scale word, per cent, ...),
@@ -35,15 +37,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-from prodstats.vocab import QUALIFIERS
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
+from prodstats import languages
 
 #: Kinds of figure. Only ``date`` is not a quantity.
 KINDS = ("number", "percent", "fraction", "multiple", "scale", "date", "digits")
@@ -72,6 +69,9 @@ DE_PREFIX = {"ein": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, 
 
 #: Articles that count as "one" before a scale word or a fraction ("a million", "ein Drittel").
 ONE_ARTICLES = {"a", "an", "one", "ein", "eine", "einen", "einem", "einer", "eines"}
+#: Articles that count as "one" before a scale word only ("the million shells", "the million
+#: mark"; "the quarter" is a time, never 1/4).
+THE_ARTICLES = {"the"}
 
 #: Scale words after a figure: factor(s) by language ('*' for both).
 SCALES = {
@@ -119,6 +119,8 @@ DENOMINATORS = {"third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5
                 "sixth": 6, "sixths": 6, "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10,
                 "drittel": 3, "viertel": 4, "fünftel": 5, "sechstel": 6, "achtel": 8,
                 "zehntel": 10}
+#: The English ones, a fraction only after a numerator ("a third", "two thirds").
+EN_DENOMINATORS = {w for w in DENOMINATORS if w.startswith(("th", "qu", "fi", "si", "ei", "te"))}
 #: Words that are a half on their own.
 HALVES = {"half": 0.5, "hälfte": 0.5, "halb": 0.5, "halbe": 0.5, "halben": 0.5, "halbes": 0.5,
           "dreiviertel": 0.75}
@@ -184,7 +186,8 @@ OTHER_DIGITS = re.compile(r"[^\D0-9]+(?:[.,\u066b\u066c][^\D0-9]+)*")
 
 #: Words (letters, with inner hyphens: "twenty-five", "six-fold"), the percent sign and
 #: "per cent" as one token.
-WORD = re.compile(r"(?i)per\scent|percentage\spoints?|%|[^\W\d_]+(?:[-‐][^\W\d_]+)*\.?")
+WORD = re.compile(r"(?i)per\scent|pour\scent|por\sciento|percentage\spoints?|%|"
+                  r"[^\W\d_]+(?:[-‐][^\W\d_]+)*\.?")
 
 #: Rate cues: (pattern, base). Checked with :data:`NOT_A_RATE` for the false friends. The
 #: first letters of all the cues come first, so the regex engine passes other places quickly.
@@ -239,9 +242,19 @@ YEAR_CUES_2 = {("end", "of"), ("start", "of"), ("beginning", "of"), ("middle", "
                ("half", "of"), ("year", "of"), ("slips", "to"), ("slip", "to"),
                ("slipped", "to"), ("delayed", "to"), ("postponed", "to"), ("quarter", "of"),
                ("the", "earliest"), ("the", "latest")}
-#: "the second half of 2024", "im ersten Halbjahr": a half that names a part of a year.
-HALF_OF_YEAR_BEFORE = re.compile(r"(?i)\b(?:first|second|ersten|zweiten)\s+$")
-HALF_OF_YEAR_AFTER = re.compile(r"\s+(?:of\s+)?(?:19|20)[0-9]{2}(?![0-9])")
+#: What every period word holds (a cheaper search first).
+MAY_HAVE_PERIOD_WORDS = re.compile(r"(?i)quart|half|halbjahr|hälfte|[QH][1-4]")
+#: Period words: "the fourth quarter (of 2024)", "Q4 2024", "the second half", "every quarter",
+#: "im ersten Halbjahr": a part of a year, a date, never a fraction.
+PERIOD_WORDS = re.compile(r"""(?x)\b(?:
+    (?i:first|second|third|fourth|final|last|next|previous|past|current|this|every|each|per
+        |same)\s+(?i:quarter|half)
+  | (?i:ersten|zweiten|dritten|vierten|letzten|nächsten|laufenden|jeden|jedem|gleichen)
+        \s+(?i:quartal|halbjahr|hälfte|jahreshälfte)
+  | [QH][1-4]
+)\b(?:\s+of\s+(?:19|20)[0-9]{2}(?![0-9])
+      | (?<=[0-9QH])\s+(?:19|20)[0-9]{2}(?![0-9])            # Q4 2024
+      | \s+(?:19|20)[0-9]{2}(?=\s*(?:$|[.,;:!?)])))?""")
 #: After a year: the end of the text or of a clause ("seit 2022.", "(2023)", "2023/24").
 YEAR_END = re.compile(r"\s*(?:$|[.;:!?)\]»«\"“”'/–])")
 #: After a number in German: a capitalised noun ("2000 Soldaten"), so it counts something.
@@ -266,6 +279,7 @@ def _fixed_words() -> dict[str, tuple[str, tuple[float, ...], str | None, str | 
     table.update({w: ("scale", (f,), SCALE_FAMILY[f], None) for w, f in SCALES.items()})
     table.update({w: ("dozen", (12.0,), "dozens", None) for w in ("dozen", "dutzend")})
     table.update({w: ("one", (1.0,), None, None) for w in ONE_ARTICLES - {"one"}})
+    table.update({w: ("the", (1.0,), None, "en") for w in THE_ARTICLES})
     table.update({w: ("denominator", (float(d),), None, None) for w, d in DENOMINATORS.items()})
     table.update({w: ("half", (h,), None, "en" if w == "half" else None)
                   for w, h in HALVES.items()})
@@ -325,7 +339,9 @@ def read_figures(text: str, language: str | None = None) -> list[Figure]:
 
     Args:
         text: the text.
-        language: ``'en'``, ``'de'`` or None (both: ambiguous separators and "Billion" get
+        language: an ISO 639-1 code (``'en'``, ``'de'``, ``'fr'``, ``'es'`` have word tables;
+            any language Babel knows gets its separators, text2num's its number words) or
+            None (English and German: ambiguous separators and "Billion" get
             every reading).
 
     Returns:
@@ -338,10 +354,10 @@ def read_figures(text: str, language: str | None = None) -> list[Figure]:
     >>> [(f.text, f.kind) for f in read_figures("Ziel sind ３.０００ Raketen bis 2026.")]
     [('３.０００', 'digits'), ('2026', 'date')]
     """
-    language = language if language in ("en", "de") else None
+    language = language if isinstance(language, str) and language else None
     tokens = _tokens(text, language)
     figures = _combine(text, tokens, language)
-    return _bind_rates(text, figures)
+    return _bind_rates(text, figures, language)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,9 +379,9 @@ def _tokens(text: str, language: str | None) -> list[_Token]:
         taken.append(token)
 
     digit = ASCII_DIGIT.search(text)
-    if digit:  # a date holds a digit, at most a month name, a full stop and a space after it starts
-        for m in DATE.finditer(text, max(0, digit.start() - DATE_LEAD)):
-            add(_Token(m.start(), m.end(), "date"))
+    for start, end in _dates(text, language, digit):
+        add(_Token(start, end, "date"))
+    if digit:
         for m in DIGITS.finditer(text, digit.start()):
             add(_digits_token(m, language))
     if not text.isascii():  # digits other than 0-9 are not ASCII
@@ -378,6 +394,21 @@ def _tokens(text: str, language: str | None) -> list[_Token]:
             add(_Token(m.start(), m.start() + length, role, candidates, scale))
     taken.sort(key=lambda t: t.start)
     return taken
+
+
+def _dates(text: str, language: str | None, digit: re.Match | None) -> list[tuple[int, int]]:
+    """The spans of the dates of a text: written dates, the language's month-name dates and
+    period words ("the fourth quarter of 2024").
+    """
+    spans = []
+    if digit:  # a date holds a digit, at most a month name, a full stop and a space after it starts
+        spans += [m.span() for m in DATE.finditer(text, max(0, digit.start() - DATE_LEAD))]
+    dated = languages.date_pattern(language) if language in languages.LANGUAGES else None
+    if dated is not None:  # "17 janvier 2025", "noviembre de 2024"
+        spans += [m.span() for m in dated.finditer(text)]
+    if MAY_HAVE_PERIOD_WORDS.search(text):
+        spans += [m.span() for m in PERIOD_WORDS.finditer(text)]
+    return spans
 
 
 def _digits_token(m: re.Match, language: str | None) -> _Token:
@@ -401,7 +432,7 @@ def _digits_token(m: re.Match, language: str | None) -> _Token:
 
 def _digit_values(digits: str, language: str | None) -> tuple[float, ...]:
     """The readings of ASCII digits with separators, the language's likeliest first."""
-    plain = re.sub("[\u00a0\u202f\u2009]", "", digits)
+    plain = digits if digits.isascii() else re.sub("[\u00a0\u202f\u2009]", "", digits)
     if "," in plain and "." in plain:  # both: the last one is the decimal mark
         decimal = "," if plain.rfind(",") > plain.rfind(".") else "."
         group = "." if decimal == "," else ","
@@ -416,10 +447,11 @@ def _digit_values(digits: str, language: str | None) -> tuple[float, ...]:
     if len(rest[0]) != 3 or head == "0":  # 2,5 / 2.5 / 0.500: a decimal
         return (as_decimal,)
     grouping, decimal = float(head + rest[0]), as_decimal  # 3.000 / 40,000: either ...
-    if language is None:
+    decimal_mark = languages.decimal_mark(language)
+    if decimal_mark is None:
         return (grouping, decimal)
-    # ... but a text's language says which: 3.600 is 3600 in German, 3.6 in English
-    return (grouping,) if (mark == ".") == (language == "de") else (decimal,)
+    # ... but a text's language says which (CLDR): 3.600 is 3600 in German, 3.6 in English
+    return (decimal,) if mark == decimal_mark else (grouping,)
 
 
 @lru_cache(maxsize=65536)
@@ -430,8 +462,15 @@ def _classify_word(word: str, language: str | None) -> tuple | None:
     lower = " ".join(word.lower().split())
     if lower.endswith(".") and lower not in FIXED_WORDS:  # a full stop, not "Mio."
         word, lower = word[:-1], lower[:-1]
+    if language not in (None, "en", "de"):  # the language's tables, then text2num
+        spec = languages.classify(lower, language)
+        if spec is not None:
+            role, candidates, _ = spec
+            family = SCALE_FAMILY.get(candidates[0]) if role == "scale" else None
+            return role, len(word), candidates, family
     if lower == "billion":
-        return "scale", len(word), BILLION[language], SCALE_FAMILY[BILLION[language][0]]
+        factors = BILLION.get(language, BILLION["de"])
+        return "scale", len(word), factors, SCALE_FAMILY[factors[0]]
     fixed = FIXED_WORDS.get(lower)
     if fixed is not None and (fixed[3] is None or language in (None, fixed[3])):
         return fixed[0], len(word), fixed[1], fixed[2]
@@ -555,11 +594,13 @@ def _below_100(word: str) -> int | None:
 #: English number words ("three hundred and fifty").
 JOIN = re.compile(r"[ \t\u00a0\u202f\u2009-]?")
 JOIN_AND = re.compile(r"\sand\s")
+#: Between a fraction and "a million": "a quarter of a million".
+OF_A = re.compile(r"\s+(?:of|von)\s+")
 #: Tokens that make a figure on their own, and the figure's kind.
 ALONE = {"date": "date", "digits": "digits", "bare": "scale", "multiple": "multiple",
          "fraction": "fraction"}
 #: Tokens that can begin a figure with a value.
-HEADS = ("number", "word_number", "hundred", "one", "dozen")
+HEADS = ("number", "word_number", "hundred", "one", "dozen", "the")
 
 
 def _combine(text: str, tokens: list[_Token], language: str | None) -> list[Figure]:
@@ -584,6 +625,8 @@ def _figure_at(text: str, tokens: list[_Token], i: int, language: str | None
     if t.role == "half":
         return _half(text, tokens, i)
     if t.role == "denominator":  # "Drittel" without a numerator: one third
+        if span.lower() in EN_DENOMINATORS:  # "the third", "the quarter": not a fraction
+            return None, i + 1
         d = t.candidates[0]
         return Figure(t.start, t.end, span, "fraction", (1 / d, 100 / d)), i + 1
     if t.role == "scale":  # alone: "Millionen" is a scale word, "Tausend" a thousand
@@ -591,6 +634,8 @@ def _figure_at(text: str, tokens: list[_Token], i: int, language: str | None
             return Figure(t.start, t.end, span, "scale", scale=t.scale), i + 1
         if span.lower() in ("tausend", "thousand"):
             return Figure(t.start, t.end, span, "number", t.candidates, scale=t.scale), i + 1
+        if span.lower() in ("mille", "mil"):  # "mil millones": a thousand millions
+            return _headed(text, tokens, i, language)
         return None, i + 1
     if t.role in HEADS:
         return _headed(text, tokens, i, language)
@@ -604,13 +649,8 @@ def _next_is(text: str, tokens: list[_Token], j: int, *roles: str) -> bool:
 
 
 def _half(text: str, tokens: list[_Token], i: int) -> tuple[Figure, int]:
-    """"half", "die Hälfte", or "half a million" (a number); "the second half of 2024" is a
-    date.
-    """
+    """"half", "die Hälfte", or "half a million" (a number)."""
     t, j = tokens[i], i + 1
-    if (HALF_OF_YEAR_BEFORE.search(text, max(0, t.start - 12), t.start)
-            and HALF_OF_YEAR_AFTER.match(text, t.end)):
-        return Figure(t.start, t.end, text[t.start:t.end], "date"), i + 1
     if _next_is(text, tokens, j, "one") and _next_is(text, tokens, j + 1, "scale", "dozen"):
         j += 1
     if _next_is(text, tokens, j, "scale", "dozen"):
@@ -628,11 +668,18 @@ def _headed(text: str, tokens: list[_Token], i: int, language: str | None
     words, per cent or "times".
     """
     t = tokens[i]
-    j, candidates = _head(text, tokens, i)
+    if t.role == "the" and not (_next_is(text, tokens, i + 1, "scale")
+                                and tokens[i + 1].candidates):
+        return None, i + 1  # "the" is "one" only in "the million"
+    j, candidates = (_head_words(text, tokens, i, language) if language in languages.TEXT2NUM
+                     else _head(text, tokens, i))
     kind, scale = "number", t.scale
     if _next_is(text, tokens, j, "denominator"):  # "zwei Drittel", "one third", "a quarter"
         d = tokens[j].candidates[0]
         candidates, kind, j = (candidates[0] / d, candidates[0] * 100 / d), "fraction", j + 1
+        j, whole = _of_a_scale(text, tokens, j)  # "a quarter of a million", "a quarter million"
+        if whole:
+            candidates, kind, scale = (candidates[0] * whole.candidates[0],), "number", whole.scale
     elif t.role == "one" and _next_is(text, tokens, j, "half"):  # "a half", "ein halbes"
         candidates, kind, j = (0.5, 50.0), "fraction", j + 1
     else:
@@ -650,6 +697,36 @@ def _headed(text: str, tokens: list[_Token], i: int, language: str | None
     if t.plain_year and j == i + 1 and _is_year(text, t, language):
         kind = "date"  # the year stays its candidate: a count misread as a year still matches
     return Figure(t.start, end, text[t.start:end], kind, candidates, scale=scale), j
+
+
+def _of_a_scale(text: str, tokens: list[_Token], j: int) -> tuple[int, _Token | None]:
+    """After a fraction: the scale word of "… of a million" or "… million", if one follows."""
+    if (j + 1 < len(tokens) and tokens[j].role == "one" and tokens[j + 1].role == "scale"
+            and OF_A.fullmatch(text[tokens[j - 1].end:tokens[j].start])
+            and _next_is(text, tokens, j + 1, "scale") and tokens[j + 1].candidates):
+        return j + 2, tokens[j + 1]
+    if _next_is(text, tokens, j, "scale") and tokens[j].candidates:
+        return j + 1, tokens[j]
+    return j, None
+
+
+def _head_words(text: str, tokens: list[_Token], i: int, language: str
+                ) -> tuple[int, tuple[float, ...]]:
+    """Number words of a language text2num reads, joined ("trois cent cinquante", "vingt et
+    un"): the index after, the value text2num gives the run.
+    """
+    t, j = tokens[i], i + 1
+    if t.role != "word_number":
+        return j, t.candidates
+    joiners = languages.LANGUAGES[language].joiners if language in languages.LANGUAGES \
+        else frozenset()
+    while j < len(tokens) and tokens[j].role in ("word_number", "one"):
+        gap = text[tokens[j - 1].end:tokens[j].start]
+        if not (JOIN.fullmatch(gap) or gap.strip().lower() in joiners and gap.strip()):
+            break
+        j += 1
+    value = languages.word_number(text[t.start:tokens[j - 1].end], language)
+    return (j, (value,)) if value is not None else (i + 1, t.candidates)
 
 
 def _head(text: str, tokens: list[_Token], i: int) -> tuple[int, tuple[float, ...]]:
@@ -675,11 +752,13 @@ def _is_year(text: str, token: _Token, language: str | None) -> bool:
         return False  # "2000-mal", "2023-Ziel": let the coder see it
     if YEAR_END.match(after) or before[-1:] in (["jahr"], ["year"]):
         return True
-    if language != "en" and NOUN_AFTER.match(after):
+    if language in (None, "de") and NOUN_AFTER.match(after):
         return False  # "bis 2000 Soldaten": a count
     if language == "de" and _opens_sentence(text, token.start) and VERB_AFTER.match(after):
         return True  # "… hergestellt. 2024 waren es": a German noun would be capitalised
-    return (bool(before) and before[-1] in YEAR_CUES) or tuple(before[-2:]) in YEAR_CUES_2
+    cues = languages.LANGUAGES[language].year_cues if language in languages.LANGUAGES else ()
+    return (bool(before) and (before[-1] in YEAR_CUES or before[-1] in cues)
+            or tuple(before[-2:]) in YEAR_CUES_2)
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -714,8 +793,9 @@ def _ranges(text: str, figures: list[Figure]) -> list[Figure]:
 # ---------------------------------------------------------------------------------------------
 
 
-def rate_cues(text: str) -> list[tuple[int, int, str, bool]]:
-    """The rate cues of a text: ``(start, end, base, adjective)``.
+def rate_cues(text: str, language: str | None = None) -> list[tuple[int, int, str, bool]]:
+    """The rate cues of a text: ``(start, end, base, adjective)``; a language with tables of
+    its own (:mod:`prodstats.languages`) has its own cues.
 
     ``base`` is ``year``, ``month``, ``week`` or ``day``; ``adjective`` is True for words such
     as "annual" or "jährliche", which may stand before their figure.
@@ -723,6 +803,8 @@ def rate_cues(text: str) -> list[tuple[int, int, str, bool]]:
     >>> rate_cues("40.000 Granaten pro Monat, im Jahr 2024")
     [(16, 25, 'month', False)]
     """
+    if language in languages.LANGUAGES:
+        return languages.rate_cues(text, language)
     cues = []
     for m in RATE_CUES.finditer(text):
         if m.group("unit") and _is_rate(text, m):
@@ -751,7 +833,8 @@ def _is_rate(text: str, m: re.Match) -> bool:
     return not (before and before[-1] in NOT_A_RATE_BEFORE)
 
 
-def _bind_rates(text: str, figures: list[Figure]) -> list[Figure]:
+def _bind_rates(text: str, figures: list[Figure], language: str | None = None
+                ) -> list[Figure]:
     """Give each figure the rate cue that belongs to it.
 
     A cue ("a month", "pro Monat") belongs to the nearest figure before it in the same
@@ -760,7 +843,7 @@ def _bind_rates(text: str, figures: list[Figure]) -> list[Figure]:
     of 500,000"), else to the nearest figure before it in the sentence ("drei Milliarden Dollar
     ... als jährliche Militärhilfe").
     """
-    cues = rate_cues(text)
+    cues = rate_cues(text, language)
     if not cues:
         return figures
     targets = [k for k, f in enumerate(figures)
@@ -783,294 +866,3 @@ def _bind_rates(text: str, figures: list[Figure]) -> list[Figure]:
         if out[k].rate is None:
             out[k] = replace(out[k], rate=base)
     return out
-
-
-# ---------------------------------------------------------------------------------------------
-# The quote-claim check
-# ---------------------------------------------------------------------------------------------
-
-#: Scale-word qualifiers; each is supported by the scale words of its own family.
-SCALE_QUALIFIERS = {"dozens", "hundreds", "thousands", "millions", "billions"}
-DERIVED_HINT = "or if the value is derived on purpose set derived to true and say how in notes"
-#: Words right after a per cent or fraction that say which way a ratio goes.
-RATIO_UP = re.compile(r"(?i)\W+(?:more|higher|larger|greater|up|increase|mehr|höher|größer|"
-                      r"gestiegen|zugenommen|gewachsen|plus)\b")
-RATIO_DOWN = re.compile(r"(?i)\W+(?:less|fewer|lower|smaller|down|drop|weniger|niedriger|"
-                        r"geringer|gesunken|gefallen|minus)\b")
-#: Before a figure: a comparison that takes the rate of the figure it is compared with ("40,000
-#: a month, up from 14,000 before the war"), so its own lack of a rate cue says nothing.
-COMPARED_FROM = re.compile(
-    r"(?i)\b(?:(?:up|down|rose|rising|fell|falling|increased|decreased|grew)\s+from"
-    r"|compared\s+(?:with|to)|versus|vs\.?|gegenüber|verglichen\s+mit)\s+"
-    r"(?:(?:about|around|some|just|only|nearly|almost|rund|etwa|knapp|nur)\s+)?$")
-#: A rate written with a slash ("25,000 shells/month"): the no-rate rule leaves it alone.
-RATE_SLASH = re.compile(r"(?i)/\s*(?:year|month|week|day|jahr|monat|woche|tag)\b")
-#: Digits with one separator before three digits (3.000, 40,000): their reading is the
-#: language's.
-ONE_SEPARATOR = re.compile(r"[0-9]{1,3}[.,][0-9]{3}")
-#: How many of each time base make a year.
-PER_YEAR = {"year": 1.0, "month": 12.0, "week": 52.1786, "day": 365.25, "hour": 8766.0}
-
-
-def quote_problems(claims: pd.DataFrame) -> list[tuple[int, str, str | None, str]]:
-    """Check each claim's value, bounds and unit against the figures of its quote.
-
-    A claim passes when its value (after scale words) is among the quote's figures (a ratio
-    may also be 1 ± a fraction or per cent, "increased by a third" → 1.3333; a share is
-    compared as a fraction or as per cent according to its unit), when bounds given in
-    ``value_low``/``value_high`` (other than the qualifier rule's) are among them too, when a
-    scale-word qualifier ("dozens") has its scale word in the quote, and when a rate cue bound
-    to the figure ("a month") agrees with the unit's time base. A value written rounded to two
-    or more significant digits (0.33 or 0.3333 for "one third") matches. A value between two
-    bounds that are both the quote's own figures ("between 2 and 3 million") passes.
-
-    Args:
-        claims: a frame with the columns ``quote``, ``value``, ``value_low``, ``value_high``,
-            ``unit``, ``qualifier``, ``kind`` and optionally ``derived`` (bool; claims with
-            True are skipped), ``language`` (of the source; None reads both languages) and
-            ``period`` (an amount without a time base, "40,000 a month" as ``rounds``, passes
-            when the period is one month).
-
-    Returns:
-        ``(row position, column, found value as text, message)`` for each problem.
-    """
-    n = len(claims)
-
-    def column(name: str, default: object = None) -> list:
-        return claims[name].tolist() if name in claims.columns else [default] * n
-
-    rows = zip(column("quote"), column("value"), column("value_low"), column("value_high"),
-               column("unit"), column("qualifier"), column("kind"), column("derived", False),
-               column("language"), column("period"), strict=True)
-    problems: list[tuple[int, str, str | None, str]] = []
-    for pos, (quote, value, low, high, unit, qualifier, kind, derived, language, period) in \
-            enumerate(rows):
-        if _truthy(derived) or not isinstance(quote, str) or not quote:
-            continue
-        claim = _Claim(_cached_figures(quote, language if language in ("en", "de") else None),
-                       quote, _num(value), _num(low), _num(high),
-                       unit if isinstance(unit, str) else "", str(qualifier), str(kind),
-                       _period_length(period))
-        problems += [(pos, *p) for p in claim.problems()]
-    return problems
-
-
-#: Periods that are one year, one month or one day.
-PERIOD_LENGTHS = (("year", re.compile(r"[0-9]{4}")), ("month", re.compile(r"[0-9]{4}-[0-9]{2}")),
-                  ("day", re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")))
-
-
-@lru_cache(maxsize=1024)
-def _period_length(period: object) -> str | None:
-    """``year``, ``month`` or ``day`` for a period written as one of them, else None."""
-    text = str(period).strip() if isinstance(period, str) else ""
-    return next((name for name, pattern in PERIOD_LENGTHS if pattern.fullmatch(text)), None)
-
-
-@lru_cache(maxsize=4096)
-def _cached_figures(quote: str, language: str | None) -> list[Figure]:
-    return read_figures(quote, language)
-
-
-@dataclass(slots=True)
-class _Claim:
-    """One claim, with the figures of its quote."""
-
-    figures: list[Figure]
-    quote: str
-    value: float | None
-    low: float | None
-    high: float | None
-    unit: str
-    qualifier: str
-    kind: str
-    period: str | None = None  # "year", "month" or "day" for a period that is one of them
-
-    def problems(self) -> list[tuple[str, str | None, str]]:
-        """``(column, found, message)`` for each problem."""
-        if self.qualifier in SCALE_QUALIFIERS:
-            return self._scale_problems()  # absolute bounds; a filled-in value is a midpoint
-        out = []
-        matched = self._matched(self.value) if self.value is not None else []
-        if self.value is not None and not matched and not self._inside_given_range():
-            out.append(("value", _fmt(self.value), self._value_message()))
-        for name, bound, factor in (("value_low", self.low, "low_factor"),
-                                    ("value_high", self.high, "high_factor")):
-            if bound is not None and not self._rule_bound(factor, bound) \
-                    and not self._matched(bound):
-                out.append((name, _fmt(bound), (
-                    f"not among the figures of the quote ({self._said()}); bounds you give "
-                    "must be the text's own; leave the cell empty to take them from the "
-                    f"qualifier, {DERIVED_HINT}")))
-        if not matched and self.value is not None and self._inside_given_range():
-            # the range's second figure, which carries a cue both share ("2 to 3 a month")
-            matched = self._matched(self.high) or self._matched(self.low)
-        rate = self._rate_problem(matched) if matched and self.kind == "level" else None
-        if rate:
-            out.append(("unit", self.unit, rate))
-        return out
-
-    def _scale_problems(self) -> list[tuple[str, str | None, str]]:
-        if any(f.scale == self.qualifier for f in self.figures):
-            return []
-        words = ", ".join(f"'{f.text}'" for f in self.figures if f.scale) or "no scale word"
-        return [("qualifier", self.qualifier,
-                 f"the quote has {words}, not a word for {self.qualifier}; use the qualifier "
-                 f"its words give, or quote the words that say {self.qualifier}")]
-
-    def _allowed(self, figure: Figure) -> tuple[float, ...]:
-        """The values a claim of this kind and unit may take from one figure."""
-        c = figure.candidates
-        if figure.kind not in ("percent", "fraction") or self.kind == "level":
-            return c
-        number, fraction = (c[0], c[1]) if figure.kind == "percent" else (c[1], c[0])
-        if self.kind == "share":
-            return (number,) if self.unit.strip() in ("percent", "%") else (fraction,)
-        # A ratio is a multiple, never the bare per cent: "40 per cent more" is 1.4,
-        # "a third less" is 2/3, "40 per cent of" is 0.4, "by a third" either way.
-        after = self.quote[figure.end:figure.end + 40]
-        if RATIO_UP.match(after):
-            return (1 + fraction,)
-        if RATIO_DOWN.match(after):
-            return (1 - fraction,)
-        return (1 + fraction, fraction, 1 - fraction)
-
-    def _matched(self, value: float) -> list[Figure]:
-        return [f for f in self.figures if _matches(value, self._allowed(f))]
-
-    def _inside_given_range(self) -> bool:
-        """Whether both bounds are the quote's own figures and the value lies between them."""
-        if self.low is None or self.high is None or not self.low <= self.value <= self.high:
-            return False
-        return bool(self._matched(self.low)) and bool(self._matched(self.high))
-
-    def _rule_bound(self, factor_name: str, bound: float) -> bool:
-        """Whether a bound is what the qualifier rule gives (filled in, not written)."""
-        rule = QUALIFIERS.get(self.qualifier)
-        factor = None if rule is None else getattr(rule, factor_name)
-        return (factor is not None and self.value is not None
-                and math.isclose(bound, self.value * factor, rel_tol=1e-9))
-
-    def _rate_problem(self, matched: list[Figure]) -> str | None:
-        """Why the unit's time base disagrees with the rate cue of the matched figure."""
-        rates = {f.rate for f in matched}
-        base, duration = _time_base(self.unit)
-        plain = self.unit.strip() in ("percent", "%", "dimensionless")
-        # a quote with no rate word at all: RATE_CUES, not rate_cues(), so that even a cue
-        # read as a time ("im Jahr") keeps the rule off
-        if (rates == {None} and base and self.period in ("year", "month")
-                and self.period != base and not RATE_CUES.search(self.quote)
-                and not RATE_SLASH.search(self.quote)
-                and not COMPARED_FROM.search(self.quote, 0, matched[0].start)):
-            amount = self.unit.split("/")[0].strip()
-            return (f"the quote gives '{matched[0].text}' with no rate word (such as 'a {base}')"
-                    f", so it reads as the amount for its period, one {self.period}, but the "
-                    f"unit is per {base}; write unit '{amount}' (the amount over the period), "
-                    f"or quote the words that say it is per {base}")
-        if None in rates or duration or plain or base in rates:
-            return None  # no cue to compare, a duration ("24 hours"), a pure number, or agreed
-        rate = min(rates)
-        figure = next(f for f in matched if f.rate == rate)
-        amount = self.unit.split("/")[0].strip() if base else self.unit
-        fix = f"write unit '{amount}/{rate}'"
-        if base is None and self.period == rate:
-            return None  # the amount of one month, coded with a period of one month
-        if base is None:
-            return (f"the quote gives '{figure.text}' per {rate}, but the unit has no time "
-                    f"base and the period is not one {rate}; {fix}")
-        factor = PER_YEAR[rate] / PER_YEAR[base]
-        how = f"{factor:.3g}x too low" if factor >= 1 else f"{1 / factor:.3g}x too high"
-        return (f"the quote gives '{figure.text}' per {rate}, but the unit is per {base} "
-                f"(read so, the figure is {how}); {fix}")
-
-    def _shown(self) -> list[Figure]:
-        return [f for f in self.figures if f.candidates and f.kind != "date"]
-
-    def _said(self) -> str:
-        shown = [f"'{f.text}' = {_fmt(self._allowed(f)[0])}" for f in self._shown()[:4]]
-        return "it says " + ", ".join(shown) if shown else "it has no figure"
-
-    def _value_message(self) -> str:
-        odd = [f.text for f in self.figures if f.kind == "digits"]
-        if odd and not self._shown():
-            return (f"the quote writes its figure in non-ASCII digits ({', '.join(odd)}), "
-                    "which are never read as numbers; check the value by hand, set derived "
-                    "to true and say so in notes")
-        if not self._shown():
-            return (f"the quote has no figure ({_short(self.quote)}); quote the words that "
-                    f"carry the figure, {DERIVED_HINT}")
-        first = _fmt(self._allowed(self._shown()[0])[0])
-        odd = [f.text for f in self._shown() if ONE_SEPARATOR.fullmatch(f.text)
-               and len(f.candidates) == 1]
-        other = (f"; '{odd[0]}' is read as the source's language writes numbers (sources.csv, "
-                 "language): if the text writes it the other way, say so in notes and set "
-                 "derived to true") if odd else ""
-        return (f"not among the figures of the quote ({self._said()}); write {first}, "
-                f"{DERIVED_HINT}{other}")
-
-
-def _matches(value: float, candidates: Iterable[float]) -> bool:
-    """Whether a value is one of the candidates, or one rounded to two or more significant
-    digits (0.33 and 0.3333 for 1/3).
-    """
-    for c in candidates:
-        if math.isclose(value, c, rel_tol=1e-9, abs_tol=1e-12):
-            return True
-        if c != 0 and value != 0:
-            magnitude = math.floor(math.log10(abs(c)))
-            if any(math.isclose(value, round(c, digits - 1 - magnitude), rel_tol=1e-9)
-                   for digits in range(2, 16)):
-                return True
-    return False
-
-
-@lru_cache(maxsize=1024)
-def _time_base(unit: str) -> tuple[str | None, bool]:
-    """``(base, duration)``: the time a rate unit is per (``rounds/month`` → month), and
-    whether the unit is a time itself (``hours``). Unparsable units give (None, False): the
-    unit check reports them.
-    """
-    from prodstats.units import UnitParseError, parse_unit, ureg
-
-    try:
-        parsed = parse_unit(unit)
-    except UnitParseError:
-        return None, False
-    power = parsed.dimensionality.get("[time]", 0)
-    if power != -1:
-        return None, power > 0
-    for base in PER_YEAR:
-        reduced = (ureg.Quantity(1, parsed) * ureg.Quantity(1, base)).to_reduced_units()
-        if "[time]" not in reduced.dimensionality and math.isclose(reduced.magnitude, 1):
-            return base, False
-    return None, False
-
-
-def _num(x: object) -> float | None:
-    """A float, or None for an empty cell."""
-    if x is None or isinstance(x, str) and not x.strip():
-        return None
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(value) else value
-
-
-def _truthy(x: object) -> bool:
-    if isinstance(x, str):
-        return x.strip().lower() in ("true", "1", "yes")
-    try:
-        return bool(x) and not (isinstance(x, float) and math.isnan(x))
-    except (TypeError, ValueError):  # pd.NA
-        return False
-
-
-def _fmt(x: float) -> str:
-    if float(x).is_integer() and abs(x) < 1e16:
-        return str(int(x))
-    return f"{x:.6g}"
-
-
-def _short(text: str, limit: int = 50) -> str:
-    return repr(text if len(text) <= limit else text[:limit - 1] + "…")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from prodstats.errors import LedgerError, Problem
 from prodstats.figures import Figure, read_figures
+from prodstats.quotecheck import fragments
 
 #: A cell a spreadsheet would run as a formula (OWASP's CSV-injection rule, as in the codebook).
 FORMULA_LIKE = re.compile(r"[=@\t\r\n]|[+-](?![0-9.]|$)")
@@ -120,8 +121,8 @@ def find_uncoded(sources: list[dict], claims: list[dict], texts: dict[str, str],
     """
     covering: dict[str, list[str]] = {}
     for claim in claims:
-        if isinstance(claim["quote"], str) and claim["quote"]:
-            covering.setdefault(str(claim["source_id"]), []).append(claim["quote"])
+        if isinstance(claim["quote"], str) and claim["quote"]:  # each fragment of " … "
+            covering.setdefault(str(claim["source_id"]), []).extend(fragments(claim["quote"]))
     for skip in skips:
         covering.setdefault(skip.source_id, []).append(skip.span)
     out: list[Uncoded] = []
@@ -279,7 +280,7 @@ class _Cover:
 
 
 def _figures(text: str, language: object) -> list[Figure]:
-    lang = language if language in ("en", "de") else None
+    lang = language if isinstance(language, str) and language else None
     return [f for f in read_figures(text, lang) if f.kind != "date"]
 
 

@@ -507,6 +507,8 @@ def quotes(ctx: Context) -> list[Problem]:
         found = text.find(quote, where.get(sid, 0))
         if found < 0:
             found = text.find(quote)
+        if found < 0 and " … " in quote:  # quotecheck.FRAGMENT_JOIN
+            found = fragments_at(quote, text)
         if found < 0:
             bad.append(row)
         else:
@@ -519,22 +521,47 @@ def quotes(ctx: Context) -> list[Problem]:
             for row in bad]
 
 
+def fragments_at(quote: str, text: str) -> int:
+    """Where a quote of fragments joined by " … " starts in a text (each fragment verbatim,
+    in order, all in one paragraph), or -1.
+    """
+    from prodstats.quotecheck import FRAGMENT_JOIN, PARAGRAPH_BREAK
+
+    parts = quote.split(FRAGMENT_JOIN)
+    start = text.find(parts[0])
+    while start >= 0:
+        end, at = start + len(parts[0]), start
+        for part in parts[1:]:
+            at = text.find(part, end)
+            if at < 0:
+                return -1
+            end = at + len(part)
+        if not PARAGRAPH_BREAK.search(text, start, end):
+            return start
+        start = text.find(parts[0], start + 1)
+    return -1
+
+
 def quote_figures(ctx: Context) -> list[Problem]:
     """The claim's value, bounds and unit agree with the figures its quote states
-    (:func:`prodstats.figures.quote_problems`); skipped where ``derived`` is true.
+    (:func:`prodstats.quotecheck.quote_problems`); skipped where ``derived`` is true.
     """
-    from prodstats.figures import quote_problems
+    from prodstats.quotecheck import quote_problems
 
     languages = {} if ctx.sources is None else dict(zip(ctx.sources["source_id"],
                                                         ctx.sources["language"], strict=True))
-    frame = ctx.frame.assign(language=ctx.frame["source_id"].map(languages))
+    measures = ({} if ctx.indicators is None or "measures" not in ctx.indicators.columns
+                else dict(zip(ctx.indicators["indicator_id"], ctx.indicators["measures"],
+                              strict=True)))
+    frame = ctx.frame.assign(language=ctx.frame["source_id"].map(languages),
+                             measures=ctx.frame["indicator"].map(measures))
     # A quote not found in its text is reported as such (by quotes()); its figures are checked
     # once it is.
     if ctx.quoted is None:
         quotes(ctx)
     rows = np.flatnonzero(ctx.quoted)
     return [ctx.claims.problem(int(rows[row]), column, value, message)
-            for row, column, value, message in quote_problems(frame.iloc[rows])]
+            for row, column, value, message in quote_problems(frame.iloc[rows], ctx.texts)]
 
 
 def dates(ctx: Context) -> list[Problem]:
@@ -952,7 +979,28 @@ def _fold(text: str) -> str:
 
 
 def quote_message(quote: str, text: str, sid: str) -> str:
-    """Why a quote is not in its text: look-alike characters, spacing, or simply absent."""
+    """Why a quote is not in its text: look-alike characters, spacing, fragments out of
+    order or from several paragraphs, or simply absent.
+    """
+    from prodstats.quotecheck import fragments
+
+    parts = fragments(quote)
+    if len(parts) > 1:
+        missing = [p for p in parts if p not in text]
+        if missing:
+            return f"the fragment {_short(missing[0])} is {_not_found(missing[0], text, sid)}"
+        return (f"its fragments are in the text of {sid}, but not in this order within one "
+                f"paragraph; join with ' … ' only fragments of one paragraph, in the order "
+                f"of the text")
+    return _not_found(quote, text, sid)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[:limit - 1] + "…")
+
+
+def _not_found(quote: str, text: str, sid: str) -> str:
+    """Why a quote (or one fragment) is not in its text."""
     if _fold(quote) in _fold(text):
         odd = [c for c in quote if _fold(c) != c or c in _LOOKALIKES]
         return (f"not verbatim in the text of {sid}: it matches only after replacing look-alike "

@@ -12,7 +12,7 @@ import pytest
 import prodstats
 from prodstats.addsource import add_source
 from prodstats.errors import LedgerError
-from prodstats.figures import quote_problems
+from prodstats.quotecheck import quote_problems
 from tests.conftest import ROOT, read_rows, write_rows
 
 NEW_ID = "examplewire-2024-03-us-shells"
@@ -164,7 +164,7 @@ def test_a_stray_text_file_is_not_overwritten(raw, article):
 def test_a_language_that_cannot_be_told(raw, tmp_path):
     path = tmp_path / "short.txt"
     path.write_text("40.000 / 14.000 / 100.000", encoding="utf-8")
-    with pytest.raises(LedgerError, match="cannot tell whether the text is German or English"):
+    with pytest.raises(LedgerError, match="cannot tell whether the text is German, English, French or Spanish"):
         add_source(path, "short-one", "X", "2024", "T", raw=raw)
     added = add_source(path, "short-one", "X", "2024", "T", raw=raw, language="uk")
     assert (added.language, added.language_guessed, added.line) == ("uk", False, 4)

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import prodstats.figures
-from prodstats.figures import quote_problems, rate_cues, read_figures
+from prodstats.figures import rate_cues, read_figures
+from prodstats.quotecheck import quote_problems
 from tests.conftest import SEED_RAW
 
 
@@ -220,8 +221,8 @@ def test_the_loaded_seed_ledger(seed_ledger):
 def test_a_tenfold_error_is_refused():
     assert problems(claim("about 40,000 rounds a month", 4000, "rounds/month", "about")) == [
         (0, "value", "4000",
-         "not among the figures of the quote (it says '40,000' = 40000); write 40000, or if "
-         "the value is derived on purpose set derived to true and say how in notes")]
+         "not among the figures of the quote (it says '40,000' = 40000); 4000 is 1/10 of "
+         "'40,000'; write 40000")]
 
 
 def test_a_twelvefold_error_is_refused():
@@ -259,12 +260,14 @@ def test_an_amount_of_a_year_coded_per_month_is_refused():
     assert problems(year, month, per_year, over_a_span) == [
         (0, "unit", "rounds/month",
          "the quote gives '150,000' with no rate word (such as 'a month'), so it reads as the "
-         "amount for its period, one year, but the unit is per month; write unit 'rounds' (the "
-         "amount over the period), or quote the words that say it is per month"),
+         "amount for its period, one year, but the unit is per month; if it is the amount of "
+         "that year, write unit 'rounds'; if it is the amount of another period, write that "
+         "period"),
         (1, "unit", "rounds/year",
          "the quote gives '18,000' with no rate word (such as 'a year'), so it reads as the "
-         "amount for its period, one month, but the unit is per year; write unit 'rounds' (the "
-         "amount over the period), or quote the words that say it is per year")]
+         "amount for its period, one month, but the unit is per year; if it is the amount of "
+         "that month, write unit 'rounds'; if it is the amount of another period, write that "
+         "period")]
     # a rate word anywhere in the quote, a slash, or a comparison's base: not judged
     correct = [
         claim("Im Jahr 2024 wurden im Monat 25.000 Granaten hergestellt.", 25000,
@@ -342,13 +345,19 @@ def test_what_is_refused():
     )
     assert [(p[0], p[1], p[2]) for p in found] == [
         (0, "value", "0.4"), (1, "qualifier", "millions"), (2, "value", "2.5"),
-        (3, "value", "2500000"), (3, "value_low", "200000"), (4, "value", "3000"),
-        (5, "value", "2500000")]
+        (3, "value_low", "200000"), (4, "value", "3000"), (5, "value", "2500000")]
     messages = [p[3] for p in found]
+    assert messages[0] == ("not among the figures of the quote (it says '40 Prozent' = 40); 0.4 "
+                           "is 1/100 of '40 Prozent'; write 40")
     assert messages[1] == ("the quote has 'Hunderte', not a word for millions; use the qualifier "
                            "its words give, or quote the words that say millions")
-    assert "non-ASCII digits" in messages[5]
-    assert messages[6].startswith("the quote has no figure ('die gleiche Menge')")
+    assert messages[2] == ("not among the figures of the quote (it says '2,5 Millionen' = "
+                           "2500000); 2.5 is 1/1000000 of '2,5 Millionen'; write 2500000")
+    # only the wrong bound is refused: the value between the bounds is not
+    assert messages[3] == ("not among the figures of the quote (it says '2' = 2, '3 million' = "
+                           "3000000); 200000 is 1/10 of '2' (= 2000000); write 2000000")
+    assert "non-ASCII digits" in messages[4]
+    assert messages[5].startswith("the quote has no figure ('die gleiche Menge')")
 
 
 def test_a_thousandfold_error_in_the_texts_own_notation_is_refused():
@@ -362,14 +371,25 @@ def test_a_thousandfold_error_in_the_texts_own_notation_is_refused():
         claim("3.600 pro Monat", 3.6, "rounds/month"),  # language unknown: either reading
     )
     assert [(p[0], p[1], p[2]) for p in found] == [(0, "value", "3.6"), (1, "value", "27")]
-    assert found[0][3].startswith("not among the figures of the quote (it says '3.600' = 3600)")
-    assert found[0][3].endswith("'3.600' is read as the source's language writes numbers "
-                                "(sources.csv, language): if the text writes it the other way, "
-                                "say so in notes and set derived to true")
-    # an English quote in a German source: the message says why 40,000 reads as 40
+    assert found[0][3] == (
+        "not among the figures of the quote (it says '3.600' = 3600); '3.600' is read as the "
+        "source's language (de) writes numbers (sources.csv, language): if the text writes "
+        "them so, write 3600; if it writes them the other way, say so in notes and set derived "
+        "to true")
+    assert found[1][3] == (
+        "not among the figures of the quote (it says '27,000' = 27000); '27,000' is read as the "
+        "source's language (en) writes numbers (sources.csv, language): if the text writes "
+        "them so, write 27000; if it writes them the other way, say so in notes and set "
+        "derived to true")
+    # an English quote in a German source: the message says why 40,000 reads as 40, and does
+    # not tell the coder to write 40
     [english] = problems(claim("We now produce 40,000 shells a month.", 40000, "rounds/month",
                                language="de"))
-    assert "write 40, " in english[3] and "'40,000' is read as the source's language" in english[3]
+    assert english[3] == (
+        "not among the figures of the quote (it says '40,000' = 40); '40,000' is read as the "
+        "source's language (de) writes numbers (sources.csv, language): if the text writes "
+        "them so, write 40; if it writes them the other way, say so in notes and set derived "
+        "to true")
 
 
 def test_missing_optional_columns():
@@ -412,3 +432,31 @@ def test_a_year_that_opens_a_german_sentence_before_a_verb_is_a_date():
         ("2000", "day")]
     assert kinds("It grew. 2000 shells were delivered.", "en") == [("2000", "number")]
     assert kinds("It grew. 2000 shells were delivered.", None) == [("2000", "number")]
+
+
+def test_what_a_reader_reads_as_a_million():
+    """'the million', 'a million', 'half a million', 'a quarter of a million' are values."""
+    assert spans("passed the million mark; the million shells; a million rounds", "en") == [
+        ("the million", "number", (1e6,), None), ("the million", "number", (1e6,), None),
+        ("a million", "number", (1e6,), None)]
+    assert spans("half a million shells, a quarter of a million rounds, three quarters of a "
+                 "million, a quarter million", "en") == [
+        ("half a million", "number", (5e5,), None),
+        ("a quarter of a million", "number", (2.5e5,), None),
+        ("three quarters of a million", "number", (7.5e5,), None),
+        ("a quarter million", "number", (2.5e5,), None)]
+    # "the" alone, or before anything but a scale word, is no figure
+    assert spans("the quarter, the third, the 40,000 shells", "en") == [
+        ("40,000", "number", (40000,), None)]
+    assert spans("a quarter of the shells", "en") == [("a quarter", "fraction", (0.25, 25.0), None)]
+
+
+@pytest.mark.parametrize("text", [
+    "in the fourth quarter of 2024", "in Q4 2024", "in the third quarter", "every quarter",
+    "the second half of 2024", "in H2 2024", "on the same quarter a year earlier",
+    "in spring 2025", "early 2024", "late 2024", "at the start of 2024", "by the end of 2025",
+    "im vierten Quartal 2024", "in der zweiten Hälfte 2024", "im ersten Halbjahr 2025",
+])
+def test_period_words_are_dates_never_fractions(text):
+    language = "de" if text.startswith(("im", "in der")) else "en"
+    assert [f for f in read_figures(text, language) if f.kind != "date"] == []

@@ -39,11 +39,11 @@ def test_the_third_source_validates_and_builds(three, tmp_path):
 
 @pytest.mark.parametrize(("key", "column", "value", "message"), [
     ("exn25-10", "value", "40",
-     "column 'value' = '40': not among the figures of the quote (it says '40 per cent' = 1.4); "
-     "write 1.4, or if the value is derived on purpose set derived to true and say how in notes"),
+     "column 'value' = '40': a ratio is written as the multiple, and '40 per cent' more is 1.4; "
+     "write 1.4"),
     ("exn25-10", "value", "0.4",
-     "column 'value' = '0.4': not among the figures of the quote (it says '40 per cent' = 1.4); "
-     "write 1.4, or if the value is derived on purpose set derived to true and say how in notes"),
+     "column 'value' = '0.4': a ratio is written as the multiple, and '40 per cent' more is "
+     "1.4; write 1.4"),
     ("exn25-11", "indicator", "shells_produced",
      "column 'indicator' = 'shells_produced': the quote speaks of 'capacity', but indicator "
      "'shells_produced' measures output; code it under a capacity indicator (measures = "
