@@ -37,6 +37,8 @@ class Build:
     ledger: Ledger
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     charts: list[dict] = field(default_factory=list)
+    #: where this build has written its CSVs (staged, before they are published), if it has
+    data_folder: Path | None = None
 
 
 @contextmanager
@@ -97,6 +99,7 @@ def write_data(result: Build, folder: Path) -> None:
                              f"{exc.failure_cases.head(10)}") from None
         write_csv(table, folder / f"{name}.csv")
     write_datapackage(folder, result.ledger.sources, __version__)
+    result.data_folder = folder
 
 
 def build(raw: Path | None = None, out: Path | None = None, charts: Path | None = None,
@@ -249,7 +252,8 @@ def write_site(result: Build, folder: Path, raw: Path | None = None) -> None:
                                     ledger.texts, languages), ""
     except ProdstatsError as exc:  # the skip table is the coder's to-do list, not the build's
         skipped, why = [], f"{SKIP_FILE} has problems ({str(exc).splitlines()[0]})"
-    site.write_site(result.tables, ledger, folder, skipped, why, __version__)
+    site.write_site(result.tables, ledger, folder, skipped, why, __version__,
+                    published=result.data_folder)
 
 
 def write_charts(result: Build, folder: Path) -> None:

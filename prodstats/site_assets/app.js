@@ -34,15 +34,20 @@
     }
     return node;
   }
-  function table(name) { // {columns, rows} -> array of objects, cached
+  function table(name) { // {n, columns, data: {column: cells | {dict, codes}}} -> objects
     const t = DATA.tables[name];
     if (!t) return null;
     if (!t.objects) {
-      t.objects = t.rows.map((row) => {
-        const o = {};
-        t.columns.forEach((c, i) => { o[c] = row[i]; });
-        return o;
+      const cells = t.columns.map((c) => {
+        const d = t.data[c];
+        return Array.isArray(d) ? d : d.codes.map((code) => d.dict[code]);
       });
+      t.objects = new Array(t.n);
+      for (let i = 0; i < t.n; i++) {
+        const o = {};
+        for (let j = 0; j < t.columns.length; j++) o[t.columns[j]] = cells[j][i];
+        t.objects[i] = o;
+      }
     }
     return t.objects;
   }
@@ -469,14 +474,13 @@
       item("forecast / aspiration", "triangle", "#555", true),
       el("li", {}, "shaded: projection, 80 % and 95 % intervals"));
   }
-  function yDomain(drawable, proj, logScale, measure) {
+  function yDomain(drawable, proj, logScale) {
     const top = yTop(drawable, proj);
     if (top === null) return undefined;
     if (!logScale) {
       const lows = drawable.map((p) => Math.min(p.value, blank(p.low) ? p.value : p.low))
         .concat(proj.map((p) => p.pi80_low)).filter((v) => typeof v === "number");
-      const bottom = Math.min(0, ...lows);
-      return measure === "index" && bottom >= 0 ? [Math.min(...lows, 0), top] : [bottom, top];
+      return [Math.min(0, ...lows), top];
     }
     const lows = drawable.map((p) => (p.low > 0 ? p.low : p.value)).filter((v) => v > 0);
     return lows.length ? [Math.min(...lows) / 1.2, top] : undefined;
@@ -514,8 +518,8 @@
       ariaDescription: "A chart of the series; its points are listed in the table below it.",
       x: {label: "year", tickFormat: "d", domain: span, ticks: Math.min(span[1] - span[0], width < 500 ? 4 : 10)},
       y: {label: unit, type: logScale ? "log" : "linear", grid: true, nice: true,
-        domain: yDomain(drawable, projection, logScale, key.measure),
-        zero: !logScale && key.measure !== "index", tickFormat: "~s"},
+        domain: yDomain(drawable, projection, logScale),
+        tickFormat: "~s"},
       marks,
     });
     plot.addEventListener("input", () => { if (plot.value) onPoint(plot.value); });
@@ -770,6 +774,8 @@
     document.title = `${view[0].toUpperCase()}${view.slice(1)} · prodstats`;
     if (lastView !== null && lastView !== view) main.focus({preventScroll: true});
     lastView = view;
+    // read by make bench: the next frame after the view is in the document, once painted
+    requestAnimationFrame(() => setTimeout(() => performance.mark(`prodstats:drawn:${view}`)));
   }
   function start() {
     if (!DATA) {

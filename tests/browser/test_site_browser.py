@@ -7,6 +7,7 @@ import io
 import math
 import time
 import unicodedata
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pandas as pd
@@ -31,8 +32,10 @@ def row_count(page, table: str) -> int:
 
 
 def wait_until(page, expression: str, seconds: float = 10) -> None:
-    """Poll a JavaScript expression until it is true. (Playwright's wait_for_function
-    evaluates its text with eval, which the page's Content-Security-Policy forbids.)
+    """Poll a JavaScript expression until it is true.
+
+    Playwright's wait_for_function evaluates its text with eval, which the page's
+    Content-Security-Policy forbids.
     """
     end = time.monotonic() + seconds
     while not page.evaluate(expression):
@@ -50,7 +53,7 @@ def downloaded_rows(page, button) -> list[dict[str, str]]:
     with page.expect_download() as info:
         button.click()
     path = info.value.path()
-    with open(path, encoding="utf-8", newline="") as handle:
+    with Path(path).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -214,12 +217,13 @@ def test_series_hover_shows_the_quote_and_switches_work(three_site, reader):
                                                       "outlet"] in text
     if isinstance(claims.loc[claim, "quote_en"], str):
         assert claims.loc[claim, "quote_en"] in text
-    # the keyboard steps through the points in time order
+    # the keyboard steps through the points in time order (the mouse out of the way)
+    r.page.mouse.move(1, 1)
     r.page.locator("#series-chart").focus()
     r.page.keyboard.press("Home")
     earliest = rows.sort_values("t", kind="stable").iloc[0]
-    assert f"Period\n{earliest['period']}" in r.page.locator("#point-detail dl").inner_text() \
-        .replace("\t", "\n")
+    assert f"Period\n{earliest['period']}" in r.page.locator("#point-detail dl").first \
+        .inner_text().replace("\t", "\n")
     # scenario and log scale are switches held in the link
     r.page.check('input[name="scenario"][value="no_unverified"]')
     wait_until(r.page, "location.hash.includes('scenario=no_unverified')")
