@@ -46,8 +46,8 @@ _DROP = {"claims": ["period_start", "period_end", "period_years", "canonical_uni
          "sources": ["sha256"]}
 #: The page uses only these columns of these tables.
 _KEEP = {"target_history": ["claim_id", "slipped_months"]}
-#: Significant digits of the numbers sent to the page where fewer than all (a projection is
-#: drawn, never downloaded from the page, and 6 digits draw it exactly).
+#: Significant digits of the numbers sent to the page: 12, as the published CSVs have them,
+#: but a projection is drawn, never downloaded from the page, and 6 digits draw it exactly.
 DIGITS = {"projections": 6}
 
 
@@ -74,7 +74,7 @@ def write_site(tables: dict[str, pd.DataFrame], ledger, folder: Path,
     chunks = _chunks([sid for sid in sources["source_id"].tolist() if sid in texts], texts)
     payload = {
         "version": version,
-        "tables": {name: _columns(_shown(name, tables[name]), DIGITS.get(name))
+        "tables": {name: _columns(_shown(name, tables[name]), DIGITS.get(name, 12))
                    for name in SHOWN if name in tables},
         "actors": dict(zip(ledger.actors["actor_id"], ledger.actors["name"].fillna(""),
                            strict=True)),
