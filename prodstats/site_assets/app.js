@@ -277,8 +277,9 @@
         {key: "status", label: "Status", cell: (r) => el("span", {class: `badge st-${r.status}`}, r.status)},
         {key: "ratio", label: "Observed / promised", num: true, cell: (r) => blank(r.ratio) ? "" : `${fmt(r.ratio)}`},
         {key: "slip", label: "Slip", num: true, value: (r) => slip[r.statement_id], cell: (r) => blank(slip[r.statement_id]) ? (blank(r.superseded_by) ? "" : `revised by ${r.superseded_by}`) : `${fmt(slip[r.statement_id])} months`},
+        has("outcomes", "error") ? {key: "error", label: "Forecast error", num: true, cell: (r) => blank(r.error) ? "" : `${r.error > 0 ? "+" : ""}${short.format(r.error * 100)} %`} : null,
         {key: "note", label: "Note", cls: "quote"},
-      ];
+      ].filter(Boolean);
       holder.replaceChildren(dataTable({id: "tracker-table", caption: "Promises and forecasts",
         columns, rows: shown, params, view: "tracker", rerender, rowId: (r) => r.statement_id,
         defaultSort: "due", download: {name: "outcomes-filtered.csv", table: "outcomes"}}));
@@ -289,15 +290,22 @@
   }
 
   // ---------------------------------------------------------------------- view: series
+  let keysCache = null;
   function seriesKeys() {
+    if (keysCache) return keysCache;
     const rows = table("series") || [];
     const seen = new Map();
     for (const r of rows) {
       const k = `${r.actor}|${r.indicator}|${r.measure}`;
       if (!seen.has(k)) seen.set(k, {actor: r.actor, indicator: r.indicator, measure: r.measure});
     }
-    return [...seen.values()].sort((a, b) => (a.actor + a.indicator + a.measure)
+    keysCache = [...seen.values()].sort((a, b) => (a.actor + a.indicator + a.measure)
       .localeCompare(b.actor + b.indicator + b.measure));
+    return keysCache;
+  }
+  function hasSeries(actor, indicator, measure) {
+    return seriesKeys().some((k) => k.actor === actor && k.indicator === indicator &&
+      k.measure === measure);
   }
   function viewSeries(params) {
     const out = [el("h2", {}, "Series")];
@@ -307,6 +315,12 @@
     if (!keys.length) return [...out, missing("The series table is empty: no claim was resolved into a series.")];
     let key = keys.find((k) => k.actor === params.get("actor") && k.indicator === params.get("indicator") &&
       (!params.get("measure") || k.measure === params.get("measure")));
+    if (!key && params.get("indicator")) {
+      out.push(missing(`There is no series of ${actorName(params.get("actor"))}, ` +
+        `${params.get("indicator")}${params.get("measure") ? ` (${params.get("measure")})` : ""}: ` +
+        "its claims are forward statements or context figures only, or none resolved. " +
+        "Another series is shown."));
+    }
     if (!key) key = keys.find((k) => k.actor === params.get("actor")) || busiest(rows, keys);
     params.set("actor", key.actor); params.set("indicator", key.indicator); params.set("measure", key.measure);
     const scenario = params.get("scenario") === "no_unverified" ? "no_unverified" : "all";
@@ -620,8 +634,8 @@
       has("claims", "value_basis") ? {key: "value_basis", label: "Value basis"} : null,
       has("claims", "same_as") ? {key: "same_as", label: "Same as", cell: (r) => blank(r.same_as) ? "" : link({view: "claims", q: r.same_as}, r.same_as)} : null,
       {key: "links", label: "See", cell: (r) => [
-        has("series") ? link({view: "series", actor: r.actor, indicator: r.indicator, measure: measureOf(r)}, "series", {class: "to-series"}) : null,
-        has("series") ? " · " : null,
+        hasSeries(r.actor, r.indicator, measureOf(r)) ? [link({view: "series", actor: r.actor,
+          indicator: r.indicator, measure: measureOf(r)}, "series", {class: "to-series"}), " · "] : null,
         link({view: "sources", id: r.source_id, claim: r.claim_id}, "source", {class: "to-source"})]},
     ].filter(Boolean);
     const rerender = () => {
@@ -787,6 +801,14 @@
     });
     if (DATA.version) document.getElementById("footer").prepend(`prodstats ${DATA.version}. `);
     window.addEventListener("hashchange", render);
+    let width = main.clientWidth, timer = null; // a chart is drawn to the window's width
+    window.addEventListener("resize", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (Math.abs(main.clientWidth - width) > 40 && parseHash().view === "series") render();
+        width = main.clientWidth;
+      }, 200);
+    });
     render();
     document.body.dataset.ready = "1";
   }

@@ -66,7 +66,7 @@ def same_number(cell: str, value: object) -> bool:
 # ------------------------------------------------------------------------------ every view
 
 @pytest.mark.parametrize("width", [1280, 360])
-@pytest.mark.parametrize("which", ["seed_site", "three_site"])
+@pytest.mark.parametrize("which", ["seed_site", "three_site", "hostile_site"])
 def test_every_view_draws_at_desktop_and_phone_width(which, width, reader, request):
     folder, tables = request.getfixturevalue(which)
     r = reader(folder, width)
@@ -285,6 +285,15 @@ def test_claims_search_filters_sort_and_download(seed_site, reader):
         r.page.select_option(f"#claims-{key}", value)
         assert row_count(r.page, "claims-table") == int((claims[column] == value).sum())
         r.page.select_option(f"#claims-{key}", "")
+    # a claim links to its series only where the build has that series
+    series = tables["series"]
+    keys = set(zip(series["actor"], series["indicator"], series["measure"], strict=True))
+    linked = set(r.page.locator("#claims-table tr:has(a.to-series)").evaluate_all(
+        "rows => rows.map(r => r.dataset.id)"))
+    measure = claims["kind"].replace({"ratio": "index"})
+    assert linked == {c for c, a, i, m in zip(claims["claim_id"], claims["actor"],
+                                              claims["indicator"], measure, strict=True)
+                      if (a, i, m) in keys}
     r.page.select_option("#claims-actor", "UKR")
     r.page.select_option("#claims-confidence", "official")
     wanted = claims[(claims["actor"] == "UKR") & (claims["confidence"] == "official")]
