@@ -518,6 +518,10 @@
         fill: (d) => HOLLOW[d.confidence] ? "white" : (COLOUR[d.confidence] || "#555")}),
       Plot.dot(fwd, {x: "t", y: "value", r: 7, symbol: (d) => SYMBOL[d.modality] || "star",
         stroke: (d) => COLOUR[d.confidence] || "#555", strokeWidth: 1.8, fill: "white"}),
+      // each forward statement labelled as in the static charts: its kind, and its status
+      // where the promise tracker has judged it
+      Plot.text(fwd, {x: "t", y: "value", dy: -13, fontSize: 10, fill: "#333",
+        text: (d) => d.status ? `${d.modality}: ${d.status}` : d.modality}),
       Plot.dot(drawable, Plot.pointer({x: "t", y: "value", r: 11, stroke: "#000", strokeWidth: 2, fill: "none", maxRadius: 30})),
     ];
     if (selected) marks.push(Plot.dot([selected], {x: "t", y: "value", r: 11, stroke: "#000", strokeWidth: 2.5, fill: "none"}));
