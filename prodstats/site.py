@@ -13,8 +13,10 @@
 The data are JavaScript files that assign JSON to a global, loaded by ``<script src>``: a page
 opened from ``file://`` may not ``fetch()`` its own files in Chromium. Every text of the ledger
 reaches the page inside a JSON string (``json.dumps`` escapes quotes, backslashes and every
-non-ASCII character), and the page writes it with ``textContent``, never as HTML. The page's
-Content-Security-Policy allows scripts from its own folder only: no inline script, no eval.
+non-ASCII character, and '<'), and the page writes it with ``textContent``, never as HTML.
+The page's Content-Security-Policy allows scripts from its own folder only: no inline script,
+no eval (its charts are drawn by Observable Plot, which evaluates no code). Inline styles are
+allowed, because Plot puts a ``<style>`` in each chart; no text of the ledger goes into a style.
 
 A table or a column the build does not have (``outcomes`` before the promise tracker, a
 ``value_basis`` column) is simply absent from the data; the page says so where it would show it.

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import functools
+import http.server
 import io
 import math
+import threading
 import time
 import unicodedata
 from pathlib import Path
@@ -118,6 +121,28 @@ def test_navigation_by_keyboard_alone(seed_site, reader):
     earliest = tables["claims"].assign(p=tables["claims"]["period"].astype(str)) \
         .sort_values("p", kind="stable")["p"].iloc[0]
     assert str(tables["claims"].set_index("claim_id").loc[first, "period"]) == earliest
+
+
+def test_the_same_page_works_from_a_static_web_server(seed_site, reader):
+    folder, tables = seed_site
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        r = reader(folder)
+        base = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+        r.page.goto(f"{base}#claims")
+        r.page.wait_for_selector("body[data-ready]")
+        assert row_count(r.page, "claims-table") == len(tables["claims"])
+        claim = tables["claims"].iloc[0]
+        r.page.goto(f"{base}#sources?id={claim['source_id']}&claim={claim['claim_id']}")
+        r.page.wait_for_selector("mark.quote.current")
+        r.page.goto(f"{base}#series")
+        r.page.wait_for_selector("#series-chart svg")
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 # ------------------------------------------------------------------------------ promises
