@@ -70,6 +70,9 @@
     }
     return unit ? `${text} ${unit}` : text;
   }
+  function unitOf(r) { // a ratio's unit says what it is a multiple of
+    return r.unit === "dimensionless" && !blank(r.base_period) ? `× ${r.base_period}` : r.unit;
+  }
   function link(params, label, attrs) { return el("a", {href: hrefOf(params), ...attrs}, label); }
   function fold(text) { // case and accents folded, for search
     return String(text || "").normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
@@ -265,15 +268,16 @@
       replaceParams("tracker", params);
       const shown = applyFilters(rows, params, ["actor", "indicator", "status"]);
       const columns = [
-        {key: "statement_id", label: "Statement", cell: (r) => link({view: "claims", q: r.statement_id}, r.statement_id)},
+        {key: "statement_id", label: "Statement", cell: (r) => link({view: "claims", id: r.statement_id}, r.statement_id)},
         {key: "actor", label: "Actor", cell: (r) => actorName(r.actor)},
-        {key: "indicator", label: "Indicator", cell: (r) => link({view: "series", actor: r.actor, indicator: r.indicator}, r.indicator)},
+        {key: "indicator", label: "Indicator", cell: (r) => hasSeries(r.actor, r.indicator, "level") ?
+          link({view: "series", actor: r.actor, indicator: r.indicator, measure: "level"}, r.indicator) : r.indicator},
         {key: "modality", label: "Kind"},
         {key: "speaker", label: "Who said it", cell: (r) => blank(r.speaker) ? (r.outlet || "") : r.speaker},
         {key: "said", label: "Said"},
         {key: "due", label: "Due"},
-        {key: "value", label: "Promised", num: true, cell: (r) => figure(r.value, r.low, r.high, r.unit)},
-        {key: "observed_value", label: "Observed", num: true, cell: (r) => blank(r.observed_value) ? "—" : figure(r.observed_value, r.observed_low, r.observed_high, r.unit) + (r.observed_period ? ` in ${r.observed_period}` : "")},
+        {key: "value", label: "Promised", num: true, cell: (r) => figure(r.value, r.low, r.high, unitOf(r))},
+        {key: "observed_value", label: "Observed", num: true, cell: (r) => blank(r.observed_value) ? "—" : figure(r.observed_value, r.observed_low, r.observed_high, unitOf(r)) + (r.observed_period ? ` in ${r.observed_period}` : "")},
         {key: "status", label: "Status", cell: (r) => el("span", {class: `badge st-${r.status}`}, r.status)},
         {key: "ratio", label: "Observed / promised", num: true, cell: (r) => blank(r.ratio) ? "" : `${fmt(r.ratio)}`},
         {key: "slip", label: "Slip", num: true, value: (r) => slip[r.statement_id], cell: (r) => blank(slip[r.statement_id]) ? (blank(r.superseded_by) ? "" : `revised by ${r.superseded_by}`) : `${fmt(slip[r.statement_id])} months`},
@@ -428,7 +432,7 @@
       has("series", "value_basis") ? {key: "value_basis", label: "Value basis"} : null,
       {key: "derivation", label: "Derivation"},
       {key: "claim_ids", label: "Claims", cell: (r) => ids(r.claim_ids).map((c, i) =>
-        [i ? ", " : "", link({view: "claims", q: c}, c)])},
+        [i ? ", " : "", link({view: "claims", id: c}, c)])},
     ].filter(Boolean);
     const holder = el("div");
     const pointRows = points;
@@ -596,7 +600,7 @@
           ["Outlet", source.outlet], ["Date", source.published], ["Confidence", c.confidence],
           ["Modality", c.modality], ["Value basis", c.value_basis]]
           .filter(([, v]) => !blank(v)).map(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))])),
-      el("p", {}, link({view: "claims", q: c.claim_id}, `claim ${c.claim_id}`), " · ",
+      el("p", {}, link({view: "claims", id: c.claim_id}, `claim ${c.claim_id}`), " · ",
         link({view: "sources", id: c.source_id, claim: c.claim_id}, "the sentence in its source")));
   }
 
@@ -636,7 +640,7 @@
       {key: "modality", label: "Modality"},
       {key: "confidence", label: "Confidence", cell: (r) => el("span", {class: `conf-${r.confidence}`}, r.confidence || "")},
       has("claims", "value_basis") ? {key: "value_basis", label: "Value basis"} : null,
-      has("claims", "same_as") ? {key: "same_as", label: "Same as", cell: (r) => blank(r.same_as) ? "" : link({view: "claims", q: r.same_as}, r.same_as)} : null,
+      has("claims", "same_as") ? {key: "same_as", label: "Same as", cell: (r) => blank(r.same_as) ? "" : link({view: "claims", id: r.same_as}, r.same_as)} : null,
       {key: "links", label: "See", cell: (r) => [
         hasSeries(r.actor, r.indicator, measureOf(r)) ? [link({view: "series", actor: r.actor,
           indicator: r.indicator, measure: measureOf(r)}, "series", {class: "to-series"}), " · "] : null,
@@ -648,13 +652,18 @@
       const terms = q.split(/\s+/).filter(Boolean);
       let shown = rows;
       if (terms.length) shown = rows.filter((_, i) => terms.every((t) => haystack[i].includes(t)));
+      const only = params.get("id");
+      if (only) shown = shown.filter((r) => r.claim_id === only);
+      one.replaceChildren(...(only ? [`Showing claim ${only} only. `,
+        link({view: "claims"}, "Show all claims")] : []));
       shown = applyFilters(shown, params, ["actor", "indicator", "modality", "confidence", "source_id"]);
       holder.replaceChildren(dataTable({id: "claims-table", caption: "Claims", columns, rows: shown,
         params, view: "claims", rerender, rowId: (r) => r.claim_id,
         download: {name: "claims-filtered.csv", table: "claims"}}));
     };
+    const one = el("p", {class: "status-line", id: "claims-one"});
     out.push(filterControls("claims", params, filters, rerender,
-      {label: "Search", placeholder: "e.g. drones, Umerov, dpa"}));
+      {label: "Search", placeholder: "e.g. drones, Umerov, dpa"}), one);
     if (extra.length) out.push(el("p", {class: "status-line"}, `This build's claims table has no ${extra.join(" or ")} column.`));
     out.push(holder);
     rerender();
@@ -747,7 +756,7 @@
         nodes.push(el("span", {class: "tag skipnote"}, `[skipped: ${skip}]`));
       }
       for (const c of claims) {
-        if (ends[c] === i) nodes.push(el("a", {class: "tag", href: hrefOf({view: "claims", q: c}),
+        if (ends[c] === i) nodes.push(el("a", {class: "tag", href: hrefOf({view: "claims", id: c}),
           "data-claim": c}, `[${c}]`));
       }
     });

@@ -402,6 +402,10 @@ def test_a_claim_leads_to_its_highlighted_sentence(three_site, reader):
     # and back: the tag opens the claims view on that claim
     r.page.locator(f'#source-text a.tag[data-claim="{claim["claim_id"]}"]').click()
     r.page.wait_for_selector(f'#claims-table tr[data-id="{claim["claim_id"]}"]')
+    assert row_count(r.page, "claims-table") == 1
+    assert hash_params(r.page) == {"id": claim["claim_id"]}
+    assert r.page.locator("#claims-one").inner_text().startswith(
+        f"Showing claim {claim['claim_id']} only.")
     # the series link of a claim opens its series
     r.page.locator(f'#claims-table tr[data-id="{claim["claim_id"]}"] a.to-series').click()
     r.page.wait_for_selector("#series-chart svg")
