@@ -270,12 +270,15 @@
       const columns = [
         {key: "statement_id", label: "Statement", cell: (r) => link({view: "claims", id: r.statement_id}, r.statement_id)},
         {key: "actor", label: "Actor", cell: (r) => actorName(r.actor)},
-        {key: "indicator", label: "Indicator", cell: (r) => hasSeries(r.actor, r.indicator, "level") ?
-          link({view: "series", actor: r.actor, indicator: r.indicator, measure: "level"}, r.indicator) : r.indicator},
+        {key: "indicator", label: "Indicator", cell: (r) => {
+          const measure = r.unit === "dimensionless" ? "index" : "level";
+          return hasSeries(r.actor, r.indicator, measure) ? link({view: "series", actor: r.actor,
+            indicator: r.indicator, measure}, r.indicator) : r.indicator;
+        }},
         {key: "modality", label: "Kind"},
         {key: "speaker", label: "Who said it", cell: (r) => blank(r.speaker) ? (r.outlet || "") : r.speaker},
-        {key: "said", label: "Said"},
-        {key: "due", label: "Due"},
+        {key: "said", label: "Said", cls: "nowrap"},
+        {key: "due", label: "Due", cls: "nowrap"},
         {key: "value", label: "Promised", num: true, cell: (r) => figure(r.value, r.low, r.high, unitOf(r))},
         {key: "observed_value", label: "Observed", num: true, cell: (r) => blank(r.observed_value) ? "—" : figure(r.observed_value, r.observed_low, r.observed_high, unitOf(r)) + (r.observed_period ? ` in ${r.observed_period}` : "")},
         {key: "status", label: "Status", cell: (r) => el("span", {class: `badge st-${r.status}`}, r.status)},
@@ -632,7 +635,7 @@
         blank(r.quote_en) ? null : el("span", {class: "en"}, r.quote_en)]},
       {key: "speaker", label: "Speaker", cell: (r) => blank(r.speaker) ? "" : r.speaker},
       {key: "outlet", label: "Outlet", value: (r) => (sourceIndex[r.source_id] || {}).outlet, cell: (r) => (sourceIndex[r.source_id] || {}).outlet || ""},
-      {key: "published", label: "Date", value: (r) => (sourceIndex[r.source_id] || {}).published, cell: (r) => (sourceIndex[r.source_id] || {}).published || ""},
+      {key: "published", label: "Date", cls: "nowrap", value: (r) => (sourceIndex[r.source_id] || {}).published, cell: (r) => (sourceIndex[r.source_id] || {}).published || ""},
       {key: "actor", label: "Actor"},
       {key: "indicator", label: "Indicator"},
       {key: "period", label: "Period"},
