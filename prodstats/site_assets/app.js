@@ -373,13 +373,17 @@
     let forward = points.filter((p) => FORWARD.includes(p.modality))
       .map((p) => ({...p, mark: "forward"}));
     const outcomes = table("outcomes");
-    if (outcomes && key.measure === "level") {
+    if (outcomes) {
+      // a promised level on the level chart; a promised ratio on the index of the same base
+      const base = /^index \((\d{4}) = 1\)$/.exec(unit || "");
+      const fits = (o) => (key.measure === "level" && o.unit === unit) ||
+        (key.measure === "index" && o.unit === "dimensionless" && base && String(o.base_period) === base[1]);
       const already = new Set(forward.flatMap((p) => ids(p.claim_ids)));
       forward = forward.concat(outcomes.filter((o) => o.actor === key.actor &&
-        o.indicator === key.indicator && o.unit === unit && !already.has(o.statement_id) &&
+        o.indicator === key.indicator && fits(o) && !already.has(o.statement_id) &&
         typeof o.value === "number")
         .map((o) => ({period: o.period, t: dueT(o), value: o.value, low: o.low, high: o.high,
-          unit: o.unit, modality: o.modality, confidence: (claimIndex[o.statement_id] || {}).confidence,
+          unit: key.measure === "index" ? unit : o.unit, modality: o.modality, confidence: (claimIndex[o.statement_id] || {}).confidence,
           claim_ids: o.statement_id, status: o.status, note: o.note, due: o.due, mark: "forward"})));
     }
     const proj = (table("projections") || []).filter((p) => p.actor === key.actor &&

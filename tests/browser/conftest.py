@@ -97,6 +97,21 @@ def bare_site(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def contract_site(tmp_path_factory) -> tuple[Path, dict]:
+    """The seed's site as the forward-statement model (issue 18) shapes its tables: series of
+    observations only, forward statements in the outcomes table.
+    """
+    folder = tmp_path_factory.mktemp("contract-site") / "site"
+    folder.mkdir()
+    result = compute(SEED)
+    series = result.tables["series"]
+    result.tables["series"] = series[series["modality"].isin(["actual", "estimate"])]
+    result.tables["outcomes"] = outcomes_fixture()
+    site.write_site(result.tables, result.ledger, folder)
+    return folder, result.tables
+
+
 class Reader:
     """A page of a site, and every console error and uncaught exception it has shown."""
 

@@ -281,6 +281,24 @@ def test_series_draws_the_projection_intervals(three_site, reader):
     r.shot("series-projection")
 
 
+def test_forward_statements_come_from_the_tracker_with_their_status(contract_site, reader):
+    folder, tables = contract_site
+    outcomes = tables["outcomes"]
+    forecast = outcomes[outcomes["unit"] == "dimensionless"].iloc[0]
+    r = reader(folder)
+    r.open(f"series?actor={forecast['actor']}&indicator={forecast['indicator']}&measure=index"
+           f"&reading={forecast['statement_id']}:base={forecast['base_period']}")
+    labels = r.page.locator('#series-chart g[aria-label="text"] text').evaluate_all(
+        "texts => texts.map(t => t.textContent)")
+    assert f"{forecast['modality']}: {forecast['status']}" in labels
+    assert "1 forward statement" in r.page.locator("#chart-summary").inner_text()
+    r.shot("series-contract")
+    # a series with forward statements only has no chart: its claims say so
+    level = outcomes[(outcomes["unit"] != "dimensionless") & outcomes["current"]].iloc[0]
+    r.open(f"series?actor={level['actor']}&indicator={level['indicator']}&measure=level")
+    assert "There is no series of" in r.page.locator("main .missing").inner_text()
+
+
 # ------------------------------------------------------------------------------ claims
 
 def test_claims_search_filters_sort_and_download(seed_site, reader):
