@@ -8,12 +8,13 @@ STAMP  := $(VENV)/.installed-stamp
 RAW    := data/raw
 OUT    := data/processed
 CHARTS := docs/charts
+SITE   := docs/site
 
 .DEFAULT_GOAL := all
-.PHONY: all install data charts validate test lint bench precision fuzz backtest help clean
+.PHONY: all install data charts site validate test browser lint bench precision fuzz backtest help clean
 
-all: $(STAMP) ## Set up .venv, then rebuild data/processed and docs/charts from data/raw
-	$(PY) -m prodstats build --raw $(RAW) --out $(OUT) --charts $(CHARTS)
+all: $(STAMP) ## Set up .venv, then rebuild data/processed, docs/charts and the site docs/site from data/raw
+	$(PY) -m prodstats build --raw $(RAW) --out $(OUT) --charts $(CHARTS) --site $(SITE)
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +32,14 @@ data: $(STAMP) ## Rebuild the CSVs and datapackage in data/processed (no charts)
 charts: $(STAMP) ## Rebuild the charts in docs/charts (no CSVs)
 	$(PY) -m prodstats build --raw $(RAW) --charts $(CHARTS) --no-data
 
+site: $(STAMP) ## Rebuild the static site in docs/site (no CSVs, no charts)
+	$(PY) -m prodstats build --raw $(RAW) --site $(SITE) --no-data --no-charts
+
 test: $(STAMP) ## Set up .venv, then run the whole test suite
 	$(PY) -m pytest
+
+browser: $(STAMP) ## Only the site's browser tests (needs Debian's chromium: apt-get install -y chromium)
+	$(PY) -m pytest tests/browser
 
 lint: $(STAMP) ## Lint the package, tests and benchmarks with ruff (configured in pyproject.toml)
 	$(VENV)/bin/ruff check prodstats tests benchmarks docs/notebooks
@@ -42,7 +49,7 @@ backtest: $(STAMP) ## Backtest out of collection: M3 yearly (H=6) and Tourism ye
 		--data ../shared/benchdata/m3_yearly.csv --horizon 6 \
 		--data ../shared/benchdata/tourism_yearly.csv --horizon 4
 
-bench: $(STAMP) ## Measure the whole build at 10^4 and 10^5 claims; the last line is JSON
+bench: $(STAMP) ## Measure the whole build at 10^4 and 10^5 claims, and the site; the last line is JSON
 	$(PY) benchmarks/run.py
 
 precision: $(STAMP) ## Precision of the projection's 1,000 draws against a 2,000,000-draw reference

@@ -24,7 +24,16 @@ ratios, so that a busy or slower machine moves both sides:
 - ``load_100k_over_arrow_read``: ``prodstats.load`` of 100,000 claims over
   ``pandas.read_csv(engine="pyarrow")`` of the same claims.csv. Goal ≤ 6.
 
-``PRODSTATS_BENCH_RUNS`` sets the runs per measurement (default 3).
+- The static site (``build --site``) of the 10,000-claim ledger:
+  ``site_build_over_no_charts``: ``build --no-charts --site`` over ``build --no-charts``. Goal ≤ 2.
+  ``site_mb``: the page's HTML, styles, scripts and data, the archived source texts (loaded
+  per source) and the downloadable CSVs apart (both printed too). Goal ≤ 5.
+  ``site_open_s``: the page opened in headless Chromium (Debian's, driven by Playwright) until
+  the claims table is drawn, and again until the first chart is drawn; the slower of the two.
+  Goal ≤ 2.
+
+``PRODSTATS_BENCH_RUNS`` sets the runs per measurement (default 3); ``PRODSTATS_BENCH_ONLY=site``
+runs the site's measurements alone.
 """
 
 from __future__ import annotations
@@ -108,6 +117,73 @@ a, b = keys[{a!r}], keys[{b!r}]
 print(json.dumps({{"redrawn": sorted(k for k, v in b.items() if a.get(k) != v)}}))"""
 
 
+SITE_BUILD = BUILD.replace('"--no-charts"]', '"--no-charts", "--site", {site!r}]')
+# Open the site from file:// in a fresh page per view; the page marks when a view is drawn.
+SITE_OPEN = """
+import json, shutil
+from pathlib import Path
+from playwright.sync_api import sync_playwright
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+out = {{}}
+with sync_playwright() as pw:
+    browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+    for view, drawn in (("claims", "#claims-table tbody tr"), ("series", "#series-chart svg")):
+        page = browser.new_page(viewport={{"width": 1280, "height": 900}})
+        page.goto((Path({site!r}) / "index.html").as_uri() + "#" + view)
+        page.wait_for_selector(drawn)
+        mark = "prodstats:drawn:" + view
+        while not page.evaluate("n => performance.getEntriesByName(n).length", mark):
+            page.wait_for_timeout(10)  # (wait_for_function would need eval, which CSP forbids)
+        out[view] = page.evaluate("n => performance.getEntriesByName(n)[0].startTime",
+                                  mark) / 1000
+        page.close()
+    browser.close()
+out["s"] = max(out["claims"], out["series"])
+print(json.dumps(out))"""
+
+
+def site_sizes(site: Path) -> dict[str, float]:
+    """MB of the page (HTML, styles, scripts, data), of its source texts and its downloads."""
+    sizes = {"page": 0, "texts": 0, "downloads": 0}
+    for path in site.rglob("*"):
+        if path.is_file():
+            part = path.relative_to(site).parts
+            kind = ("texts" if part[:2] == ("data", "texts") else
+                    "downloads" if part[0] == "downloads" else "page")
+            sizes[kind] += path.stat().st_size
+    return {k: v / 1e6 for k, v in sizes.items()}
+
+
+def measure_site(scratch: Path, figures: dict[str, float], no_charts: float | None) -> list:
+    """The three goals of the static site, for the 10,000-claim ledger; rows for the table."""
+    raw = synthetic(10_000)
+    if no_charts is None:
+        no_charts, _ = _median(BUILD.format(raw=str(raw), out=str(scratch / "o10000")))
+    site = scratch / "site10000"
+    with_site, _ = _median(SITE_BUILD.format(raw=str(raw), out=str(scratch / "os"),
+                                             site=str(site)))
+    figures["site_build_over_no_charts"] = with_site / no_charts
+    sizes = site_sizes(site)
+    figures["site_mb"] = sizes["page"]
+    rows = [("build --no-charts --site, 10,000 claims", f"{with_site:.2f} s",
+             f"{figures['site_build_over_no_charts']:.2f} × build --no-charts "
+             f"({no_charts:.2f} s) (goal ≤ 2)"),
+            ("site size: page, scripts and data", f"{sizes['page']:.2f} MB",
+             f"goal ≤ 5 MB; besides: source texts {sizes['texts']:.2f} MB, downloadable CSVs "
+             f"{sizes['downloads']:.2f} MB")]
+    if not shutil.which("chromium"):
+        rows.append(("site opened in Chromium", "not measured",
+                     "no chromium on this machine: apt-get install -y chromium"))
+        return rows
+    opened, info = _median(SITE_OPEN.format(site=str(site)))
+    figures["site_open_s"] = opened
+    rows.append(("site opened until claims table / chart", f"{opened:.2f} s",
+                 f"claims {info['claims']:.2f} s, first chart {info['series']:.2f} s "
+                 "(goal ≤ 2 s each)"))
+    return rows
+
+
 def synthetic(n: int) -> Path:
     """A synthetic ledger of n claims (generated once, then reused)."""
     folder = CACHE / f"ledger-{n}"
@@ -176,6 +252,12 @@ def main() -> None:
           f"{platform.python_version()}, {platform.platform()}; {RUNS} runs each")
     figures: dict[str, float] = {}
     scratch = Path(tempfile.mkdtemp(prefix="prodstats-bench-"))
+    if os.environ.get("PRODSTATS_BENCH_ONLY") == "site":
+        try:
+            _print(measure_site(scratch, figures, None), figures)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return
     try:
         floor, _ = _median(IMPORT_FIVE)
         builds = {}
@@ -210,6 +292,7 @@ def main() -> None:
         read, _ = _median(READ.format(path=str(claims)))
         load, _ = _median(LOAD.format(path=str(claims.parent)))
         figures["load_100k_over_arrow_read"] = load / read
+        site_rows = measure_site(scratch, figures, builds[10_000])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     rows = [
@@ -232,6 +315,10 @@ def main() -> None:
         ("load 100,000 claims / pyarrow read", f"{load:.2f} s / {read:.2f} s",
          f"{figures['load_100k_over_arrow_read']:.2f} (goal ≤ 6)"),
     ]
+    _print(rows + site_rows, figures)
+
+
+def _print(rows: list, figures: dict[str, float]) -> None:
     for name, value, goal in rows:
         print(f"{name:<42}{value:>18}   {goal}")
     print(json.dumps({k: round(v, 3) for k, v in figures.items()}, sort_keys=True))

@@ -44,7 +44,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from prodstats.build import build
 
-    result = build(args.raw, args.out, args.charts, data=not args.no_data, draw=not args.no_charts)
+    result = build(args.raw, args.out, args.charts, data=not args.no_data, draw=not args.no_charts,
+                   site=args.site)
     names = ", ".join(f"{name} ({len(t)} rows)" for name, t in result.tables.items())
     print(f"built {names}")
     return 0
@@ -179,6 +180,9 @@ def _main(argv: list[str] | None) -> int:
     build.add_argument("--out", type=Path, default=None, help="CSV folder (default data/processed)")
     build.add_argument("--charts", type=Path, default=None,
                        help="chart folder (default docs/charts)")
+    build.add_argument("--site", type=Path, default=None,
+                       help="also write the static site (the page to browse it all) here, "
+                            "such as docs/site")
     build.add_argument("--no-data", action="store_true", help="do not write the CSVs")
     build.add_argument("--no-charts", action="store_true", help="do not draw the charts")
     build.set_defaults(func=_build)

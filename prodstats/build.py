@@ -30,6 +30,7 @@ from prodstats.publish import (
     write_datapackage,
 )
 from prodstats.series import conflicts, resolve, target_history
+from prodstats.site import site_files
 
 
 @dataclass
@@ -39,6 +40,8 @@ class Build:
     ledger: Ledger
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     charts: list[dict] = field(default_factory=list)
+    #: where this build has written its CSVs (staged, before they are published), if it has
+    data_folder: Path | None = None
 
 
 @contextmanager
@@ -101,11 +104,13 @@ def write_data(result: Build, folder: Path) -> None:
                              f"{exc.failure_cases.head(10)}") from None
         write_csv(table, folder / f"{name}.csv")
     write_datapackage(folder, result.ledger.sources, __version__)
+    result.data_folder = folder
 
 
 def build(raw: Path | None = None, out: Path | None = None, charts: Path | None = None,
-          data: bool = True, draw: bool = True) -> Build:
-    """Compute everything, then publish the data folder and the charts folder atomically.
+          data: bool = True, draw: bool = True, site: Path | None = None) -> Build:
+    """Compute everything, then publish the data folder, the charts folder and (given
+    ``site``) the static site folder atomically.
 
     The output paths are checked first (:func:`check_outputs`): nothing is read or written
     when one would overwrite the ledger, another output, or something that is not an output.
@@ -120,6 +125,9 @@ def build(raw: Path | None = None, out: Path | None = None, charts: Path | None 
         outputs.append(Output(Path(charts or PROJECT_ROOT / "docs" / "charts").resolve(),
                               lambda d: write_charts(result, d), name="--charts",
                               ours=_chart_files))
+    if site is not None:
+        outputs.append(Output(Path(site).resolve(), lambda d: write_site(result, d, raw),
+                              name="--site", ours=site_files))
     if data and out_dir == (PROJECT_ROOT / "data" / "processed").resolve():
         # the project's own docs; a build into another folder gets the datapackage only
         outputs.append(Output((PROJECT_ROOT / "docs" / "data-dictionary.md").resolve(),
@@ -193,7 +201,8 @@ def _foreign(output: Output) -> str | None:
     if output.file or not output.dest.is_dir():
         return None
     ours = OS_FILES | output.ours(output.dest) if output.ours else None
-    inner = sorted(p.name for p in output.dest.iterdir() if p.is_dir() or p.is_symlink()
+    inner = sorted(p.name for p in output.dest.iterdir()
+                   if p.is_symlink() or p.is_dir() and not (ours and p.name in ours)
                    or ours is not None and p.name not in ours)
     if inner:
         return (f"{output.name} holds '{inner[0]}', which no build writes, and a build replaces "
@@ -234,6 +243,25 @@ def _chart_files(folder: Path) -> set[str]:
 
 def _write_dictionary(folder: Path) -> None:
     (folder / "data-dictionary.md").write_text(data_dictionary() + "\n", encoding="utf-8")
+
+
+def write_site(result: Build, folder: Path, raw: Path | None = None) -> None:
+    """Write the static site (:mod:`prodstats.site`) from the build's tables, with the
+    figures the ledger's ``skipped.csv`` marks as no claims.
+    """
+    from prodstats import __version__, site
+    from prodstats.uncoded import SKIP_FILE, read_skipped
+
+    ledger = result.ledger
+    languages = {sid: lang if isinstance(lang, str) else None for sid, lang
+                 in zip(ledger.sources["source_id"], ledger.sources["language"], strict=True)}
+    try:
+        skipped, why = read_skipped(Path(config.RAW if raw is None else raw) / SKIP_FILE,
+                                    ledger.texts, languages), ""
+    except ProdstatsError as exc:  # the skip table is the coder's to-do list, not the build's
+        skipped, why = [], f"{SKIP_FILE} has problems ({str(exc).splitlines()[0]})"
+    site.write_site(result.tables, ledger, folder, skipped, why, __version__,
+                    published=result.data_folder)
 
 
 def write_charts(result: Build, folder: Path) -> None:
