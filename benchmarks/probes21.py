@@ -2,7 +2,8 @@
 
 Each probe does what the issue's reporter did (from the shell, or in Python) and says whether
 the outcome is now clean: no traceback, no hang, no silent wrong result, one clear line. Prints
-one line per probe and a count; run with: python benchmarks/probes21.py
+one line per probe and a count; run with: python benchmarks/probes21.py [WORD …] (only the
+probes whose name holds a WORD).
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ def probe(name: str):
     """Register a probe; its function returns (clean, what was seen)."""
     def wrap(fn):
         def go():
+            wanted = sys.argv[1:]
+            if wanted and not any(w in name for w in wanted):
+                return
             try:
                 ok, seen = fn()
             except Exception as exc:  # noqa: BLE001 (a probe that breaks is not clean)
@@ -500,7 +504,9 @@ tried("project(string frame)", lambda: prodstats.project(s.astype(str)), FrameEr
 tried("plot(all-NaN series)", lambda: prodstats.plot(one.assign(value=np.nan, low=np.nan,
                                                                high=np.nan)), SeriesError)
 tried("plot(infinite bounds)", lambda: prodstats.plot(one.assign(high=np.inf)), None)
-neg = s[(s["actor"] == "UKR") & (s["indicator"] == "shells_produced")].copy()
+obs = s[s["modality"].isin(["actual", "estimate"]) & (s["scenario"] == "all")]
+most = obs.groupby(["actor", "indicator", "measure"])["period"].nunique().idxmax()
+neg = s[(s["actor"] == most[0]) & (s["indicator"] == most[1]) & (s["measure"] == most[2])].copy()
 neg["value"], neg["low"], neg["high"] = -neg["value"], -neg["high"], -neg["low"]
 p = prodstats.project(neg)
 out["negative series projected with a note"] = (bool(p["mean"].isna().all() and
