@@ -172,11 +172,9 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
             ax.legend(handles=handles, fontsize=7.5, frameon=False, loc="upper left")
             _place_labels(ax, labels)
             return fig
-        if sourced is None:
-            notes.append(f"More than {SOURCE_LABELS} points: the source of each is in "
-                         "series.csv.")
-        if unprojected:
-            notes.append(unprojected)
+        notes += [n for n in (unprojected, None if sourced is not None else
+                              f"More than {SOURCE_LABELS} points: the source of each is in "
+                              "series.csv and claims.csv.") if n]
         subtitle = f"{_unit_label(unit).capitalize()} · {SCENARIO_TEXT.get(scenario, scenario)}"
         drawn = rows if capacity is None else pd.concat([rows, capacity])
         _frame(fig, name, subtitle, handles, notes, _source_line(drawn, ledger, aims))
@@ -408,7 +406,8 @@ def _forward(rows: pd.DataFrame, outcomes: pd.DataFrame | None, actor: str, indi
     """The forward statements to draw beside a series, at their due date (``t``), with their
     label text: from outcomes.csv's current statements where given, else the series' own.
     """
-    columns = ["t", "value", "low", "high", "modality", "confidence", "claim_ids", "due_text"]
+    columns = ["t", "value", "low", "high", "modality", "confidence", "claim_ids", "due_text",
+               "word"]
     if outcomes is not None:
         if measure != "level":
             return pd.DataFrame(columns=columns)
@@ -425,9 +424,22 @@ def _forward(rows: pd.DataFrame, outcomes: pd.DataFrame | None, actor: str, indi
             "modality": o["modality"].to_numpy(object),
             "confidence": [conf.get(s, "official") for s in o["statement_id"]],
             "claim_ids": o["statement_id"].to_numpy(object),
-            "due_text": [_due_text(d) for d in due]}, columns=columns)
+            "due_text": [_due_text(d) for d in due], "word": ""}, columns=columns)
     aims = _at_due(rows[rows["modality"].isin(FORWARD)].drop_duplicates("claim_ids"))
-    return aims.assign(due_text=[_due_text(_period_end(p)) for p in aims["period"]])[columns]
+    words = _scale_words(aims, ledger)
+    return aims.assign(due_text=[_due_text(_period_end(p)) for p in aims["period"]],
+                       word=[words.get(c, "") for c in aims["claim_ids"]])[columns]
+
+
+def _scale_words(rows: pd.DataFrame, ledger: Any) -> dict[str, str]:
+    """claim_id → the scale word ("billions") of claims coded with one."""
+    if ledger is None:
+        return {}
+    from prodstats.vocab import QUALIFIERS
+
+    claims = ledger.claims[ledger.claims["claim_id"].isin(set(rows["claim_ids"]))]
+    return {c: q for c, q in zip(claims["claim_id"], claims["qualifier"], strict=True)
+            if q in QUALIFIERS and QUALIFIERS[q].is_scale}
 
 
 def _confidences(ledger: Any, ids) -> dict[str, str]:
@@ -478,6 +490,18 @@ def _aims(ax, aims: pd.DataFrame, handles, labels, number) -> None:
         marker, text = AIMS.get(p.modality, ("D", p.modality))
         has_range = np.isfinite(p.low) and np.isfinite(p.high) and p.high > p.low
         value = p.value if np.isfinite(p.value) else (p.low + p.high) / 2
+        if p.word and has_range:  # no point: the text gave a word and its range, no figure
+            ax.plot([p.t, p.t], [p.low, p.high], color=AIM_EDGE, lw=5, alpha=0.45,
+                    solid_capstyle="butt", zorder=5)
+            labels.append(ax.annotate(
+                f"{text}: {p.word} ({number(p.low)}–{number(p.high)}), due {p.due_text}",
+                (p.t, p.high), textcoords="offset points", xytext=(9, -4), fontsize=8.5,
+                color=AIM_EDGE))
+            if p.modality not in shown:
+                shown.add(p.modality)
+                handles.append(Line2D([], [], color=AIM_EDGE, lw=5, alpha=0.45,
+                                      label=f"{text}: a word's range (forward)"))
+            continue
         if has_range:
             ax.plot([p.t, p.t], [p.low, p.high], color=AIM_EDGE, lw=1.2, ls="--",
                     zorder=4)
@@ -1151,9 +1175,14 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
             colour = STATUS.get(p.status, "#777")
             marker = AIMS.get(p.modality, ("D",))[0]
             if np.isfinite(num["observed_value"][k]) and np.isfinite(seen[k]):
-                ax.plot([due[k], seen[k]], [num["value"][k], num["observed_value"][k]],
+                x = seen[k] - (0.06 if abs(seen[k] - due[k]) < 0.05 else 0)  # beside its aim
+                ax.plot([due[k], x], [num["value"][k], num["observed_value"][k]],
                         color="#999", lw=0.9, ls=":", zorder=2)
-                ax.plot([seen[k]], [num["observed_value"][k]], marker="o", ms=7, ls="",
+                low, high = num["observed_low"][k], num["observed_high"][k]
+                if np.isfinite(low) and np.isfinite(high) and high > low:
+                    ax.plot([x, x], [low, high], color="#333", lw=1.1, marker="_", ms=7,
+                            zorder=3)
+                ax.plot([x], [num["observed_value"][k]], marker="o", ms=7, ls="",
                         color="#333", zorder=4)
             ax.plot([due[k]], [num["value"][k]], marker=marker, ms=14 if marker == "*" else 8,
                     ls="", mfc=colour, mec="#333", mew=1.2, zorder=5)
