@@ -209,19 +209,27 @@ def _top(table: pd.DataFrame | None) -> float:
 def _frame(fig, title: str, subtitle: str, handles: list, notes: list[str],
            source: str) -> None:
     """The newspaper frame around one plot: title and subtitle above, legend, notes and the
-    source line below; each block placed from the lines of the blocks under it.
+    source line below; each block placed from the lines of the blocks under it, and the plot
+    takes the height left between them.
     """
+    height = fig.get_figheight() * 72  # points
     lines = title.count("\n") + 1
     fig.text(0.02, 0.975, title, fontsize=13, va="top", ha="left")
-    fig.text(0.02, 0.975 - 0.042 * lines - 0.01, subtitle, fontsize=9.5, color=GREY,
-             va="top", ha="left")
+    sub_top = 0.975 - (lines * 16 + 4) / height
+    fig.text(0.02, sub_top, subtitle, fontsize=9.5, color=GREY, va="top", ha="left")
     foot = "\n".join(textwrap.fill(n, 125) for n in notes)
     foot = (foot + "\n" if foot else "") + source
     fig.text(0.02, 0.015, foot, fontsize=8, color="#333", va="bottom", ha="left")
-    height = (foot.count("\n") + 1) * 0.026
+    foot_top = 0.015 + ((foot.count("\n") + 1) * 9.6 + 8) / height
     ncols = 2 if len(handles) <= 8 else 3
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.08, 0.025 + height),
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.08, foot_top),
                ncols=ncols, frameon=False, handlelength=2.2, columnspacing=1.5)
+    rows = math.ceil(len(handles) / ncols)
+    bottom = foot_top + (rows * 15.5 + 8 + 26) / height  # the legend, a gap, the tick labels
+    top = sub_top - 24 / height
+    for ax in fig.axes:
+        box = ax.get_position()
+        ax.set_position((box.x0, bottom, box.width, top - bottom))
 
 
 def _unprojected(series: pd.DataFrame, projections: pd.DataFrame | None,
@@ -286,8 +294,7 @@ def _readings(ax, rows: pd.DataFrame, handles: list) -> None:
         x = _spread(obs, offsets[i])
         _lines(ax, x, obs, colour, style)
         if len(x):
-            handles.append(Line2D([], [], color=colour, lw=1.6, marker="o", ls=style,
-                                  label=label))
+            handles.append(Line2D([], [], color=colour, lw=1.6, ls=style, label=label))
         base = (obs["derivation"] == BASE_OF_INDEX).to_numpy() if "derivation" in obs \
             else np.zeros(len(obs), bool)
         if base.any():  # 1 by definition, not a claim
@@ -676,11 +683,13 @@ def _renderer(fig):
 
 
 def _marker_boxes(ax, line) -> list:
-    """Window boxes of a line's markers (half the marker size around each point)."""
+    """Window boxes of a line's markers (half the marker size and its edge around each
+    point).
+    """
     from matplotlib.transforms import Bbox
 
     xy = ax.transData.transform(line.get_xydata())  # floats, whatever was plotted
-    r = line.get_markersize() * ax.figure.dpi / 72 / 2
+    r = (line.get_markersize() + line.get_markeredgewidth()) * ax.figure.dpi / 72 / 2
     return [Bbox([[x - r, y - r], [x + r, y + r]]) for x, y in xy if np.isfinite([x, y]).all()]
 
 
@@ -739,7 +748,7 @@ def _year_axis(ax, times: np.ndarray, projections: pd.DataFrame | None = None) -
         if not years.empty:
             hi = max(hi, float(years.max()) + 0.5)
     pad = max(0.25, (hi - lo) * 0.06)
-    lo, hi = lo - pad, hi + pad
+    lo, hi = min(lo - pad, math.floor(lo)), hi + pad  # the first point's year is labelled
     first, last = math.ceil(lo), math.floor(hi)
     span = last - first
     step = 1 if span <= 12 else 2 if span <= 24 else 5
@@ -748,8 +757,10 @@ def _year_axis(ax, times: np.ndarray, projections: pd.DataFrame | None = None) -
     if hi - lo < 2.5:
         quarters = [q for q in np.arange(math.floor(lo), math.ceil(hi), 0.25)
                     if lo <= q <= hi and q % 1]
-        ax.set_xticks(quarters, [MONTHS[int(round(q % 1 * 12))] for q in quarters],
-                      minor=True)
+        names = [MONTHS[int(round(q % 1 * 12))] for q in quarters]
+        if quarters and (not years or quarters[0] < years[0]):  # the first says its year
+            names[0] += f" {math.floor(quarters[0])}"
+        ax.set_xticks(quarters, names, minor=True)
         ax.tick_params(axis="x", which="minor", length=3, labelsize=7.5, labelcolor=GREY)
     else:
         ax.set_xticks([y for y in range(first, last + 1)], minor=True)
