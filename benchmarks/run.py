@@ -19,6 +19,9 @@ ratios, so that a busy or slower machine moves both sides:
   Goal: ``charts_redrawn_are_the_changed`` = 1.
 - ``load_100k_over_arrow_read``: ``prodstats.load`` of 100,000 claims over
   ``pandas.read_csv(engine="pyarrow")`` of the same claims.csv. Goal ≤ 6.
+- ``chart_ms_10k``: the cold chart build of the 10,000-claim ledger (every chart drawn, the
+  chart cache off), wall ms a chart. Goal ≤ 100. ``chart_ms_cpu_10k`` is its CPU time a chart
+  (all processes), and ``chart_part_ms_*`` one chart's cost by part (``benchmarks/charts.py``).
 
 ``PRODSTATS_BENCH_RUNS`` sets the runs per measurement (default 3).
 """
@@ -78,6 +81,10 @@ import json, time
 import prodstats
 t = time.perf_counter(); ledger = prodstats.load({path!r})
 print(json.dumps({{"s": time.perf_counter() - t}}))"""
+COLD_CHARTS = """
+import json, sys; sys.path.insert(0, "benchmarks")
+from charts import measure
+print(json.dumps(measure({raw!r})))"""
 CHARTS = """
 import json, prodstats
 from prodstats.build import compute
@@ -182,6 +189,10 @@ def main() -> None:
         figures["charts_redrawn_after_one_source"] = len(redrawn)
         figures["charts_changed"] = len(changed)
         figures["charts_redrawn_are_the_changed"] = float(redrawn == changed)
+        cold = _py(COLD_CHARTS.format(raw=str(base)))  # once: it takes minutes
+        figures["chart_ms_10k"] = cold["chart_ms_wall"]
+        figures["chart_ms_cpu_10k"] = cold["chart_ms_cpu"]
+        figures.update({f"chart_{k}": v for k, v in cold.items() if k.startswith("part_ms_")})
         claims = synthetic(100_000) / "claims.csv"
         read, _ = _median(READ.format(path=str(claims)))
         load, _ = _median(LOAD.format(path=str(claims.parent)))
@@ -202,6 +213,13 @@ def main() -> None:
          f"{', '.join(redrawn)}; changed: {', '.join(changed)}"),
         ("load 100,000 claims / pyarrow read", f"{load:.2f} s / {read:.2f} s",
          f"{figures['load_100k_over_arrow_read']:.2f} (goal ≤ 6)"),
+        (f"cold chart build, 10,000 claims ({cold['charts']:,} charts)",
+         f"{cold['chart_ms_wall'] * cold['charts'] / 1000:.1f} s",
+         f"{cold['chart_ms_wall']:.0f} ms a chart (goal ≤ 100), {cold['workers']} processes, "
+         f"{cold['chart_ms_cpu']:.0f} ms CPU a chart"),
+        ("one chart by part (CPU ms)", "",
+         ", ".join(f"{k.removeprefix('part_ms_')} {v:.0f}" for k, v in cold.items()
+                   if k.startswith("part_ms_"))),
     ]
     for name, value, goal in rows:
         print(f"{name:<42}{value:>18}   {goal}")

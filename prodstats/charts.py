@@ -82,6 +82,8 @@ RC = {
     # Ledger text is drawn literally: a '$' in a description is a dollar, not mathtext.
     "text.parse_math": False, "text.usetex": False,
 }
+#: zlib level of the PNGs: 1 writes them faster than the default 6 (see docs/performance.md).
+PNG_COMPRESSION = 1
 #: Most points labelled with their source; past it, the note points to series.csv.
 SOURCE_LABELS = 12
 
@@ -637,38 +639,50 @@ _OFFSETS = [(dx, dy) for dy in (-4, 9, -17, 22, -30, 35, -43, 48, -56)
 def _place_labels(ax, labels) -> None:
     """Move labels so that none overlaps another label or a marker, and each stays inside
     the axes: try offsets around each label's point, in order, and keep the first that is
-    free (else the one that overlaps least).
+    free (else the one that overlaps least). A label's box is measured once; its box at each
+    offset is that box moved, and the overlaps with every box taken are one array operation.
     """
     if not labels:
         return
     renderer = _renderer(ax.figure)
-    taken = [box for line in ax.get_lines() if line.get_marker() not in (None, "None", "")
-             for box in _marker_boxes(ax, line)]
+    taken = [_marker_array(ax, line) for line in ax.get_lines()
+             if line.get_marker() not in (None, "None", "")]
+    boxes = np.concatenate(taken) if taken else np.empty((0, 4))
     frame = ax.get_window_extent(renderer)
+    px = ax.figure.dpi / 72
+    offsets = np.asarray(_OFFSETS, dtype=float)
     for text in labels:
-        best, best_cost = None, None
-        for dx, dy in _OFFSETS:
-            text.set_position((dx, dy))
-            text.set_horizontalalignment("left" if dx > 0 else "right")
-            box = text.get_window_extent(renderer)
-            cost = sum(_area(box, other) for other in taken)
-            if box.x0 < frame.x0 or box.x1 > frame.x1 or box.y1 > frame.y1 or \
-                    box.y0 < frame.y0:
-                cost += 1e6
-            if cost == 0:
-                best = (dx, dy)
-                break
-            if best_cost is None or cost < best_cost:
-                best, best_cost = (dx, dy), cost
-        text.set_position(best)
-        text.set_horizontalalignment("left" if best[0] > 0 else "right")
-        taken.append(text.get_window_extent(renderer))
+        text.set_position((9, -4))
+        text.set_horizontalalignment("left")
+        box = text.get_window_extent(renderer)
+        width, height = box.width, box.height
+        anchor_x = box.x0 - 9 * px
+        x0 = np.where(offsets[:, 0] > 0, anchor_x + offsets[:, 0] * px,
+                      anchor_x + offsets[:, 0] * px - width)
+        y0 = box.y0 + (offsets[:, 1] + 4) * px
+        candidates = np.column_stack([x0, y0, x0 + width, y0 + height])
+        w = (np.minimum(candidates[:, None, 2], boxes[None, :, 2])
+             - np.maximum(candidates[:, None, 0], boxes[None, :, 0])).clip(0)
+        h = (np.minimum(candidates[:, None, 3], boxes[None, :, 3])
+             - np.maximum(candidates[:, None, 1], boxes[None, :, 1])).clip(0)
+        cost = (w * h).sum(axis=1)
+        outside = ((candidates[:, 0] < frame.x0) | (candidates[:, 2] > frame.x1)
+                   | (candidates[:, 1] < frame.y0) | (candidates[:, 3] > frame.y1))
+        cost = cost + outside * 1e9
+        free = np.flatnonzero(cost == 0)
+        best = int(free[0]) if len(free) else int(np.argmin(cost))
+        dx, dy = _OFFSETS[best]
+        text.set_position((dx, dy))
+        text.set_horizontalalignment("left" if dx > 0 else "right")
+        boxes = np.vstack([boxes, candidates[best]])
 
 
-def _area(a, b) -> float:
-    w = min(a.x1, b.x1) - max(a.x0, b.x0)
-    h = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return w * h if w > 0 and h > 0 else 0.0
+def _marker_array(ax, line) -> np.ndarray:
+    """(n, 4) window boxes (x0, y0, x1, y1) of a line's markers, with their edge."""
+    xy = ax.transData.transform(np.asarray(line.get_xydata(), dtype=float))
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    r = (line.get_markersize() + line.get_markeredgewidth()) * ax.figure.dpi / 72 / 2
+    return np.column_stack([xy[:, 0] - r, xy[:, 1] - r, xy[:, 0] + r, xy[:, 1] + r])
 
 
 def _renderer(fig):
@@ -762,8 +776,8 @@ def _year_axis(ax, times: np.ndarray, projections: pd.DataFrame | None = None) -
             names[0] += f" {math.floor(quarters[0])}"
         ax.set_xticks(quarters, names, minor=True)
         ax.tick_params(axis="x", which="minor", length=3, labelsize=7.5, labelcolor=GREY)
-    else:
-        ax.set_xticks([y for y in range(first, last + 1)], minor=True)
+    elif step > 1:  # every year marked, every step-th labelled
+        ax.set_xticks([y for y in range(first, last + 1) if y % step], minor=True)
         ax.tick_params(axis="x", which="minor", length=3)
     ax.tick_params(axis="x", which="major", length=6)
     ax.set_xlim(lo, hi)
@@ -871,7 +885,8 @@ def save(fig, stem: Path) -> list[Path]:
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
         paths[0].write_text(_accessible(buffer.getvalue(), fig), encoding="utf-8")
-        fig.savefig(paths[1], format="png", dpi=DPI, metadata={"Software": None})
+        fig.savefig(paths[1], format="png", dpi=DPI, metadata={"Software": None},
+                    pil_kwargs={"compress_level": PNG_COMPRESSION})
     return paths
 
 
@@ -1507,6 +1522,7 @@ def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
     jobs = chart_jobs(series, projections, ledger, outcomes)
     keys = chart_keys(series, projections, ledger, outcomes)
     cache = _cache_dir()
+    todo = []
     for job in jobs:
         stem = folder / job["stem"]
         cached = ([cache / f"{keys[job['stem']]}{ext}" for ext in (".svg", ".png")]
@@ -1515,10 +1531,9 @@ def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
             for c, ext in zip(cached, (".svg", ".png"), strict=True):
                 shutil.copyfile(c, stem.with_suffix(ext))
             continue
-        fig = job["draw"]()
-        fig.prodstats_title = job["record"]["title"].replace("\n", " ")
-        fig.prodstats_desc = job["record"]["says"]
-        save(fig, stem)
+        todo.append((job, stem, cached))
+    _draw_many([(job, stem) for job, stem, _ in todo])
+    for _, stem, cached in todo:
         for c, ext in zip(cached, (".svg", ".png"), strict=False):
             tmp = c.with_suffix(c.suffix + ".tmp")
             shutil.copyfile(stem.with_suffix(ext), tmp)
@@ -1527,6 +1542,43 @@ def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
     (folder / "README.md").write_text(_page(records, facts(series, ledger, outcomes)),
                                       encoding="utf-8")
     return records
+
+
+#: Charts a build draws at least before it draws them in several processes.
+PARALLEL_MIN = 40
+_TODO: list = []  # the charts a pool's workers draw (inherited when they fork)
+
+
+def _draw_one(k: int) -> None:
+    job, stem = _TODO[k]
+    fig = job["draw"]()
+    fig.prodstats_title = job["record"]["title"].replace("\n", " ")
+    fig.prodstats_desc = job["record"]["says"]
+    save(fig, stem)
+
+
+def _draw_many(todo: list[tuple[dict, Path]]) -> None:
+    """Draw and save charts: in one process per core when there are many (a chart's bytes do
+    not depend on the process that draws it); PRODSTATS_CHART_WORKERS sets how many (1: this
+    process only).
+    """
+    import multiprocessing
+    import os
+
+    global _TODO
+    setting = os.environ.get("PRODSTATS_CHART_WORKERS", "")
+    workers = int(setting) if setting.isdigit() and int(setting) > 0 else (os.cpu_count() or 1)
+    _TODO = todo
+    try:
+        if (workers < 2 or len(todo) < PARALLEL_MIN
+                or "fork" not in multiprocessing.get_all_start_methods()):
+            for k in range(len(todo)):
+                _draw_one(k)
+            return
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pool.map(_draw_one, range(len(todo)), chunksize=8)
+    finally:
+        _TODO = []
 
 
 def describe(rows: pd.DataFrame, projections: pd.DataFrame, actor: str, indicator: str,
