@@ -520,7 +520,8 @@ def test_forward_statements_against_outcomes_one_chart_per_actor_and_indicator(t
 
 def test_outcomes_give_the_forward_statements_of_a_series_chart(tmp_path):
     """With outcomes.csv, a series chart draws its current forward statements from it (the
-    series then holds observations only), at their due date."""
+    series then holds observations only), at their due date.
+    """
     outcomes = _outcomes().assign(actor="UKR")
     ledger, series = _ledger(tmp_path, SHELLS[:2])
     fig = prodstats.plot(series[series["measure"] == "level"], None, ledger=ledger,
@@ -529,3 +530,23 @@ def test_outcomes_give_the_forward_statements_of_a_series_chart(tmp_path):
     assert "target 1 M, due end of 2024" in labels
     assert "forecast 2 M, due end of 2025" in labels
     assert not any("Mar 2024" in label for label in labels)  # superseded: not current
+
+
+def test_charts_drawn_in_several_processes_are_the_same_bytes(tmp_path, monkeypatch):
+    """A build of many charts draws them in one process per core; the files are the same
+    bytes as those drawn in one process.
+    """
+    import prodstats.charts
+    from prodstats.charts import draw_all
+
+    ledger, series = _ledger(tmp_path, RICH)
+    projections = prodstats.project(series)
+    digests = []
+    for workers in ("1", "2"):
+        monkeypatch.setenv("PRODSTATS_CHART_WORKERS", workers)
+        monkeypatch.setattr(prodstats.charts, "PARALLEL_MIN", 1)
+        folder = tmp_path / f"charts-{workers}"
+        folder.mkdir()
+        draw_all(series, projections, ledger, folder)
+        digests.append({p.name: p.read_bytes() for p in sorted(folder.iterdir())})
+    assert len(digests[0]) >= 7 and digests[0] == digests[1]
