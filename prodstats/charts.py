@@ -1130,14 +1130,15 @@ def shares(series: pd.DataFrame, actor: str, indicators: list[str], ledger: Any 
     prefix = _common_prefix(texts)
     parts = [t[len(prefix):].strip() or i.rsplit("_", 1)[-1]
              for t, i in zip(texts, latest["indicator"], strict=True)]
-    whole = prefix.removesuffix(" that").removesuffix(" which") or _whole(indicators[0])
+    whole = (prefix.removesuffix(" that").removesuffix(" which").replace("the actor's", "its")
+             or _whole(indicators[0]))
     sources = ({} if ledger is None else
                dict(zip(ledger.claims["claim_id"], ledger.claims["source_id"], strict=True)))
     outlets = None if ledger is None else ledger.sources.set_index("source_id")
     with mpl.rc_context(RC):
-        fig = Figure(figsize=(WIDTH_IN, 1.9 + 0.55 * len(latest) + 0.9), dpi=DPI)
+        fig = Figure(figsize=(WIDTH_IN, 1.9 + 0.55 * len(latest) + 0.6), dpi=DPI)
         height = fig.get_figheight()
-        ax = fig.add_axes((0.36, 1.1 / height, 0.5, 1 - 2.0 / height))
+        ax = fig.add_axes((0.36, 0.75 / height, 0.5, 1 - 1.65 / height))
         y = np.arange(len(latest))
         value = latest["value"].to_numpy(float) * 100
         low, high = latest["low"].to_numpy(float) * 100, latest["high"].to_numpy(float) * 100
@@ -1373,7 +1374,8 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
 
 def _share_title(actor: str, parts: list[str], ledger: Any) -> str:
     prefix = _common_prefix([_description(i, ledger) for i in parts])
-    whole = prefix.removesuffix(" that").removesuffix(" which") or _whole(parts[0])
+    whole = (prefix.removesuffix(" that").removesuffix(" which").replace("the actor's", "its")
+             or _whole(parts[0]))
     return f"{actor_name(actor, ledger)}: {whole}"
 
 

@@ -338,7 +338,7 @@ def test_shares_of_one_whole_are_one_chart_in_per_cent():
     assert [t.get_text() for t in ax.texts] == [
         "27–30 % (Jan 2025; dpa, 17 Jan 2025)", "30–37 % (Jan 2025; dpa, 17 Jan 2025)",
         "36–40 % (Jan 2025; dpa, 17 Jan 2025)"]
-    assert job["record"]["title"] == "Ukraine: Share of the weapons used by the actor's armed forces"
+    assert job["record"]["title"] == "Ukraine: Share of the weapons used by its armed forces"
 
 
 def test_points_sit_in_their_month_and_targets_at_their_due_date(tmp_path):
