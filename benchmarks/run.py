@@ -23,6 +23,9 @@ ratios, so that a busy or slower machine moves both sides:
   (``quote_check_distinct_share`` = 1). Goal ≥ 40,000.
 - ``load_100k_over_arrow_read``: ``prodstats.load`` of 100,000 claims over
   ``pandas.read_csv(engine="pyarrow")`` of the same claims.csv. Goal ≤ 6.
+- ``chart_ms_10k``: the cold chart build of the 10,000-claim ledger (every chart drawn, the
+  chart cache off), wall ms a chart. Goal ≤ 100. ``chart_ms_cpu_10k`` is its CPU time a chart
+  (all processes), and ``chart_part_ms_*`` one chart's cost by part (``benchmarks/charts.py``).
 
 - The static site (``build --site``) of the 10,000-claim ledger:
   ``site_build_over_no_charts``: ``build --no-charts --site`` over ``build --no-charts``. Goal ≤ 2.
@@ -105,6 +108,11 @@ quote_problems(pd.DataFrame([dict(quote="warm-up 1", value=1, unit="rounds/year"
 t = time.perf_counter(); found = quote_problems(claims); s = time.perf_counter() - t
 print(json.dumps({{"s": s, "rate": len(claims) / s, "distinct": int(claims["quote"].nunique()),
                    "problems": len(found)}}))"""
+
+COLD_CHARTS = """
+import json, sys; sys.path.insert(0, "benchmarks")
+from charts import measure
+print(json.dumps(measure({raw!r})))"""
 CHARTS = """
 import json, prodstats
 from prodstats.build import compute
@@ -288,6 +296,10 @@ def main() -> None:
         figures["charts_redrawn_after_one_source"] = len(redrawn)
         figures["charts_changed"] = len(changed)
         figures["charts_redrawn_are_the_changed"] = float(redrawn == changed)
+        cold = _py(COLD_CHARTS.format(raw=str(base)))  # once: it takes minutes
+        figures["chart_ms_10k"] = cold["chart_ms_wall"]
+        figures["chart_ms_cpu_10k"] = cold["chart_ms_cpu"]
+        figures.update({f"chart_{k}": v for k, v in cold.items() if k.startswith("part_ms_")})
         claims = synthetic(100_000) / "claims.csv"
         read, _ = _median(READ.format(path=str(claims)))
         load, _ = _median(LOAD.format(path=str(claims.parent)))
@@ -314,6 +326,13 @@ def main() -> None:
          f"{', '.join(redrawn)}; changed: {', '.join(changed)}"),
         ("load 100,000 claims / pyarrow read", f"{load:.2f} s / {read:.2f} s",
          f"{figures['load_100k_over_arrow_read']:.2f} (goal ≤ 6)"),
+        (f"cold chart build, 10,000 claims ({cold['charts']:,} charts)",
+         f"{cold['chart_ms_wall'] * cold['charts'] / 1000:.1f} s",
+         f"{cold['chart_ms_wall']:.0f} ms a chart (goal ≤ 100), {cold['workers']} processes, "
+         f"{cold['chart_ms_cpu']:.0f} ms CPU a chart"),
+        ("one chart by part (CPU ms)", "",
+         ", ".join(f"{k.removeprefix('part_ms_')} {v:.0f}" for k, v in cold.items()
+                   if k.startswith("part_ms_"))),
     ]
     _print(rows + site_rows, figures)
 

@@ -269,4 +269,4 @@ def write_charts(result: Build, folder: Path) -> None:
     from prodstats.charts import draw_all
 
     result.charts = draw_all(result.tables["series"], result.tables["projections"],
-                             result.ledger, folder)
+                             result.ledger, folder, result.tables.get("outcomes"))

@@ -1,33 +1,63 @@
-"""Charts of series and projections. The only module that imports matplotlib.
+"""Charts of series, shares and promises. The only module that imports matplotlib.
 
-Confidence is drawn as marker style, so a reader can tell at a glance what is unverified:
-filled for verified and official claims, hollow for unverified, a cross for disputed. Targets
-are stars, pledges and proposals diamonds. Alternative readings are separate labelled lines; the
-projection is an 80 % and a 95 % fan. Files are byte-identical on every rebuild.
+Drawn as a newspaper graphics desk would print them:
+
+- a chart needs at least two points in time; a series with one (one figure, one date) is a fact
+  of the charts page (figure, who, when, quote, outlet and date), not a lone dot on an axis;
+- shares of one whole (an actor's ``…_share_<part>`` indicators) are one bar chart in per cent;
+- a point sits in its own month; year labels stand at the first of January; a forward statement
+  (forecast, target, pledge, proposal, aspiration) is never an observed dot: it is a hollow gold
+  mark at the end of its period, labelled with its figure and when it falls due;
+- confidence is marker style: verified filled, reported half filled, official (an interested
+  party) a triangle, unverified hollow, disputed a cross;
+- where a series has several sources, each point is labelled with its outlet and date;
+- a projection fan never squeezes the data into a strip: the axis is cut above the data and the
+  chart says how far the interval reaches;
+- no label overlaps another label or a marker; the source line names outlets and dates; the
+  subtitle names the unit and the scenario;
+- PNG at 200 dpi, SVG with ``<title>`` and ``<desc>``; files are byte-identical on every rebuild.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
 
 from prodstats.series import BASE_OF_INDEX
 from prodstats.units import per_year
-from prodstats.vocab import OBSERVED
+from prodstats.vocab import CONFIDENCES, FORWARD, OBSERVED
 
-#: Readable at 800 px wide: figures are 8 in × 100 dpi.
-WIDTH_IN, DPI = 8.0, 100
+#: 8 in wide: 1,600 px at 200 dpi in the PNG; the SVG scales.
+WIDTH_IN, HEIGHT_IN, DPI = 8.0, 5.6, 200
 PALETTE = ["#1f5f99", "#c0501f", "#2e8540", "#7b3f98", "#8c6d1f"]  # colour-blind-safe enough
 FAN = "#5b7fa6"
-STYLE = {  # confidence → marker, filled?
-    "verified": ("o", True), "reported": ("o", True), "official": ("D", True),
-    "unverified": ("o", False), "disputed": ("X", True),
+AIM_FILL, AIM_EDGE = "#f6dc8a", "#5a4500"  # forward statements: light gold, dark edge
+GREY = "#555"
+
+#: confidence → (marker, fill style, legend text). An interested party's word (official) is
+#: drawn apart from what was independently confirmed (verified).
+STYLE = {
+    "verified": ("o", "full", "verified"),
+    "reported": ("o", "bottom", "reported by the outlet"),
+    "official": ("^", "full", "official (an interested party)"),
+    "unverified": ("o", "none", "unverified"),
+    "disputed": ("X", "full", "disputed"),
 }
+#: forward modality → (marker, legend text); drawn hollow in gold at the end of its period.
+AIMS = {"expected": ("P", "forecast"), "target": ("*", "target"), "pledge": ("D", "pledge"),
+        "proposal": ("d", "proposal"), "aspiration": ("h", "aspiration")}
+#: outcome status → colour (outcomes.csv).
+STATUS = {"met": "#2e8540", "missed": "#b22222", "pending": "#5b7fa6", "superseded": "#aaaaaa",
+          "no_data": "#ffffff"}
+SCENARIO_TEXT = {"all": "all claims, unverified ones included",
+                 "no_unverified": "without unverified and disputed claims"}
 RC = {
     "svg.hashsalt": "prodstats", "svg.fonttype": "none", "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
@@ -37,6 +67,10 @@ RC = {
     # Ledger text is drawn literally: a '$' in a description is a dollar, not mathtext.
     "text.parse_math": False, "text.usetex": False,
 }
+#: zlib level of the PNGs: 1 writes them faster than the default 6 (see docs/performance.md).
+PNG_COMPRESSION = 1
+#: Most points labelled with their source; past it, the note points to series.csv.
+SOURCE_LABELS = 12
 
 
 def _mpl():
@@ -52,20 +86,23 @@ def _mpl():
 
 def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any = None, *,
          ledger: Any = None, scenario: str = "all", title: str | None = None,
-         capacity: pd.DataFrame | None = None):
-    """Chart one series: its claims by confidence, its readings, targets and projection fans.
+         capacity: pd.DataFrame | None = None, outcomes: pd.DataFrame | None = None):
+    """Chart one series: its claims by confidence, its readings, its forward statements and
+    its projection fans.
 
     Args:
         series: rows of :func:`prodstats.resolve` for one actor, indicator and measure (other
             scenarios are dropped; ``scenario`` picks which to draw).
         projections: rows of :func:`prodstats.project`; the matching ones are drawn as fans.
-        ax: a matplotlib Axes to draw into; by default a new 800 px wide Figure.
-        ledger: the :class:`prodstats.Ledger`, for the title, the source footnote, the claims a
-            point revises and the unit the claims were stated in (a series stated per month is
-            drawn per month).
+        ax: a matplotlib Axes to draw into; by default a new 8 in wide Figure.
+        ledger: the :class:`prodstats.Ledger`, for the title, the source line, the source of
+            each point, the claims a point revises and the unit the claims were stated in (a
+            series stated per month is drawn per month).
         scenario: ``all`` (every claim) or ``no_unverified``.
         title: overrides the generated title.
         capacity: rows of a capacity series that bounds this output, drawn beside it.
+        outcomes: rows of outcomes.csv; where given, the forward statements drawn are its
+            current statements of this actor and indicator (else the series' own).
 
     Returns:
         The matplotlib Figure.
@@ -74,55 +111,64 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
     mpl = _mpl()
     from matplotlib.figure import Figure
 
+    unprojected = _unprojected(series, projections, scenario)
     rows, projections = _one_series(series, projections, scenario)
     actor, indicator, measure = rows[["actor", "indicator", "measure"]].iloc[0]
     unit = rows["unit"].iloc[0]
     if measure == "index" and (rows["unit"] != unit).any():  # readings with different bases
         unit = "index (each reading's base period = 1)"
-    factor, unit = _as_drawn(rows, ledger, unit)
+    factor, unit = _as_drawn(rows, ledger, unit, measure)
+    aims = _forward(rows, outcomes, actor, indicator, measure, ledger)
     if factor != 1:
-        rows, projections, capacity = (_scaled(t, factor) for t in (rows, projections, capacity))
-    top = _top(rows["high"], rows["value"],
-               *(() if projections is None else (projections["pi95_high"],)),
-               *(() if capacity is None else (capacity["high"],)))
+        rows, projections, capacity, aims = (_scaled(t, factor)
+                                             for t in (rows, projections, capacity, aims))
+    obs = rows[rows["modality"].isin(OBSERVED)]
+    if capacity is not None and not capacity.empty:
+        capacity = capacity[capacity["scenario"] == scenario]
+    top, notes = _limit(max(_top(obs), _top(aims), _top(capacity), 0.0), projections)
 
     def number(v: float) -> str:
         return _number(v, top)
     with mpl.rc_context(RC):
         standalone = ax is None
         if standalone:
-            fig = Figure(figsize=(WIDTH_IN, 5.6), dpi=DPI)
-            ax = fig.add_axes((0.11, 0.34, 0.86, 0.54))
+            fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+            ax = fig.add_axes((0.11, 0.36, 0.86, 0.46))
         fig = ax.figure
         handles: list = []
         labels: list = []
+        sourced = _source_labels(ax, obs, ledger, labels) if standalone else False
         _readings(ax, rows, handles)
         if capacity is not None and not capacity.empty:
-            capacity = capacity[capacity["scenario"] == scenario]
             _capacity(ax, capacity, handles, labels, number)
-        _targets(ax, rows, handles, labels, ledger, number)
+        _aims(ax, aims, handles, labels, number)
         _revisions(ax, ledger, actor, indicator, measure, factor, handles)
-        if projections is not None:
-            _fans(ax, projections, rows, actor, indicator, measure, scenario, handles)
+        if projections is not None and not projections.empty:
+            _fans(ax, projections, rows, handles)
         handles += _confidence_handles(rows)
-        ax.set_ylabel(_unit_label(unit))
-        _year_axis(ax, _at_due(rows if capacity is None else pd.concat([rows, capacity])),
-                   projections)
+        times = np.r_[obs["t"].to_numpy(float), aims["t"].to_numpy(float),
+                      [] if capacity is None else _at_due(capacity)["t"].to_numpy(float)]
+        _year_axis(ax, times, projections)
         ax.grid(axis="y", color="#ddd", lw=0.8)
-        ax.set_title(title or _title(actor, indicator, measure, ledger), loc="left", pad=10)
         ax.set_ylim(0, top)
         ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: number(v)))
-        _place_labels(ax, labels)
-        if standalone:
-            fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.08, 0.09),
-                       ncols=2, frameon=False, handlelength=2.2, columnspacing=1.5)
-            drawn = rows if capacity is None else pd.concat([rows, capacity])
-            fig.text(0.02, 0.015, _footnote(drawn, ledger, [] if ledger is None else
-                                       ledger.superseded(actor, indicator, measure)["claim_id"]
-                                       .tolist()),
-                     fontsize=8, color="#333", va="bottom", ha="left", wrap=False)
-        else:
+        name = title or _title(actor, indicator, measure, ledger)
+        if not standalone:
+            ax.set_title(name, loc="left", pad=8)
+            ax.set_ylabel(_unit_label(unit))
+            ax._prodstats_handles = handles
             ax.legend(handles=handles, fontsize=7.5, frameon=False, loc="upper left")
+            _place_labels(ax, labels)
+            return fig
+        notes += [n for n in (unprojected, None if sourced is not None else
+                              f"More than {SOURCE_LABELS} points: the source of each is in "
+                              "series.csv and claims.csv.") if n]
+        subtitle = f"{_unit_label(unit).capitalize()} · {SCENARIO_TEXT.get(scenario, scenario)}"
+        drawn = rows if capacity is None else pd.concat([rows, capacity])
+        _frame(fig, name, subtitle, handles, notes, _source_line(drawn, ledger, aims))
+        _place_labels(ax, labels)
+        fig.prodstats_title = name.replace("\n", " ")
+        fig.prodstats_desc = f"{subtitle}. " + " ".join(notes)
     return fig
 
 
@@ -171,14 +217,80 @@ def _got(value: object) -> str:
     return f"{shown if len(shown) <= 40 else shown[:37] + '...'} ({type(value).__name__})"
 
 
-def _top(*columns: pd.Series) -> float:
-    """The top of the value axis: 12 % above the largest finite figure (1 when none is above
-    0); an infinite bound ("at least") runs off the top instead of stretching the axis.
+def _limit(data_top: float, projections: pd.DataFrame | None) -> tuple[float, list[str]]:
+    """The top of the value axis, and the note when a fan is cut: the data keep the plot (a
+    95 % interval above 1.6 times the highest figure is cut there, and the note says how far
+    it reaches).
     """
-    values = np.concatenate([np.asarray(c, dtype=float) for c in columns])
+    fan_top = (projections["pi95_high"].max() if projections is not None
+               and not projections.empty else 0.0)
+    if fan_top > 1.6 * data_top > 0:
+        top = 1.6 * data_top
+        last = projections.loc[projections["pi95_high"].idxmax()]
+        return top, [f"The 95 % interval reaches {_number(fan_top, fan_top)} by "
+                     f"{last['period']}, above the chart (cut at {_number(top, top)})."]
+    return max(data_top, fan_top) * 1.15 or 1.0, []
+
+
+def _top(table: pd.DataFrame | None) -> float:
+    """The largest finite figure of a table (0 when none): an infinite bound ("at least")
+    runs off the top of the axis instead of stretching it.
+    """
+    if table is None or table.empty:
+        return 0.0
+    values = np.r_[table["value"].to_numpy(float), table["high"].to_numpy(float)]
     finite = values[np.isfinite(values)]
-    top = float(finite.max()) if finite.size else 0.0
-    return top * 1.12 if top > 0 else 1.0
+    return float(finite.max()) if finite.size else 0.0
+
+
+def _frame(fig, title: str, subtitle: str, handles: list, notes: list[str],
+           source: str) -> None:
+    """The newspaper frame around one plot: title and subtitle above, legend, notes and the
+    source line below; each block placed from the lines of the blocks under it, and the plot
+    takes the height left between them.
+    """
+    height = fig.get_figheight() * 72  # points
+    lines = title.count("\n") + 1
+    fig.text(0.02, 0.975, title, fontsize=13, va="top", ha="left")
+    sub_top = 0.975 - (lines * 16 + 4) / height
+    fig.text(0.02, sub_top, subtitle, fontsize=9.5, color=GREY, va="top", ha="left")
+    foot = "\n".join(textwrap.fill(n, 125) for n in notes)
+    foot = (foot + "\n" if foot else "") + source
+    fig.text(0.02, 0.015, foot, fontsize=8, color="#333", va="bottom", ha="left")
+    foot_top = 0.015 + ((foot.count("\n") + 1) * 9.6 + 8) / height
+    ncols = 2 if len(handles) <= 8 else 3
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.08, foot_top),
+               ncols=ncols, frameon=False, handlelength=2.2, columnspacing=1.5)
+    rows = math.ceil(len(handles) / ncols)
+    bottom = foot_top + (rows * 15.5 + 8 + 26) / height  # the legend, a gap, the tick labels
+    top = sub_top - 24 / height
+    for ax in fig.axes:
+        box = ax.get_position()
+        ax.set_position((box.x0, bottom, box.width, top - bottom))
+
+
+def _unprojected(series: pd.DataFrame, projections: pd.DataFrame | None,
+                 scenario: str) -> str:
+    """Why a series has no fan, from its projections rows without figures ("not projected:
+    2 observed claims"); '' when it has a fan or no such row.
+    """
+    if projections is None or projections.empty or "scenario" not in series:
+        return ""
+    keys = series.loc[series["scenario"] == scenario, ["actor", "indicator", "measure"]]
+    if keys.drop_duplicates().shape[0] != 1:
+        return ""
+    actor, indicator, measure = keys.iloc[0]
+    mine = projections[(projections["actor"] == actor) & (projections["indicator"] == indicator)
+                       & (projections["measure"] == measure)
+                       & (projections["scenario"] == scenario)]
+    if mine.empty or mine["mean"].notna().any():
+        return ""
+    note = str(mine["note"].iloc[0]) if "note" in mine else ""
+    note = note.strip().rstrip(".")
+    if not note:
+        return "Not projected."
+    return (note[0].upper() + note[1:] if note.lower().startswith("not projected")
+            else f"Not projected: {note}") + "."
 
 
 def _one_series(series: pd.DataFrame, projections: pd.DataFrame | None, scenario: str):
@@ -209,23 +321,44 @@ def _readings(ax, rows: pd.DataFrame, handles: list) -> None:
     offsets = np.linspace(-0.06, 0.06, len(readings)) if len(readings) > 1 else [0.0]
     for i, reading in enumerate(readings):
         colour = PALETTE[i % len(PALETTE)]
-        pts = rows[rows["reading"] == reading].sort_values("t")
+        pts = rows[rows["reading"] == reading]
         obs = pts[pts["modality"].isin(OBSERVED)]
         label = "claims" if reading == "single" else f"reading {_reading_label(reading)}"
-        if not pts["reading_consistent"].all():
+        consistent = bool(pts["reading_consistent"].all())
+        if not consistent:
             label += " (conflicts)"
-        style = "-" if pts["reading_consistent"].all() else ":"
-        xy = _spread(obs, offsets[i])
-        _lines(ax, xy, colour, style)
-        if xy:
-            handles.append(Line2D([], [], color=colour, lw=1.6, marker="o", ls=style,
-                                  label=label))
-        for x, p in xy:
-            if getattr(p, "derivation", "") == BASE_OF_INDEX:  # 1 by definition, not a claim
-                ax.plot([x], [p.value], marker="s", ms=5, ls="", mfc="#bbb", mec="#777",
-                        zorder=4)
-            else:
-                _point(ax, x, p.value, p.low, p.high, p.confidence, colour)
+        style = "-" if consistent else ":"
+        x = _spread(obs, offsets[i])
+        _lines(ax, x, obs, colour, style)
+        if len(x):
+            handles.append(Line2D([], [], color=colour, lw=1.6, ls=style, label=label))
+        base = (obs["derivation"] == BASE_OF_INDEX).to_numpy() if "derivation" in obs \
+            else np.zeros(len(obs), bool)
+        if base.any():  # 1 by definition, not a claim
+            ax.plot(x[base], obs["value"].to_numpy(float)[base], marker="s", ms=5, ls="",
+                    mfc="#bbb", mec="#777", zorder=4)
+        _points(ax, x[~base], obs[~base], colour)
+
+
+def _points(ax, x: np.ndarray, pts: pd.DataFrame, colour: str) -> None:
+    """Points with their bounds: one bar line per set of points, one marker line per
+    confidence (few artists, however many points).
+    """
+    value, low, high = (pts[c].to_numpy(float) for c in ("value", "low", "high"))
+    bars = np.isfinite(low) & np.isfinite(high) & (high > low)
+    if bars.any():
+        xs = np.repeat(x[bars], 3)
+        ys = np.column_stack([low[bars], high[bars], np.full(bars.sum(), np.nan)]).ravel()
+        ax.plot(xs, ys, color=colour, lw=1.2, zorder=3)
+        ax.plot(np.r_[x[bars], x[bars]], np.r_[low[bars], high[bars]], ls="", marker="_",
+                ms=8, mew=1.2, color=colour, zorder=3)
+    confidence = pts["confidence"].to_numpy(object)
+    for level in CONFIDENCES:
+        mine = confidence == level
+        if mine.any():
+            marker, fill, _ = STYLE.get(level, ("o", "full", level))
+            ax.plot(x[mine], value[mine], marker=marker, ms=8 if marker == "X" else 7, ls="",
+                    fillstyle=fill, mfc=colour, mfcalt="white", mec=colour, mew=1.6, zorder=4)
 
 
 def _confidence_handles(rows: pd.DataFrame) -> list:
@@ -240,25 +373,22 @@ def _confidence_handles(rows: pd.DataFrame) -> list:
     if base.any():
         handles.append(Line2D([], [], marker="s", ls="", ms=5, mfc="#bbb", mec="#777",
                               label="base of the index (= 1)"))
-    if drawn & {"verified", "reported"}:
-        handles.append(Line2D([], [], color="#444", marker="o", ls="", ms=7,
-                              label="verified or reported by the outlet"))
-    if "official" in drawn:
-        handles.append(Line2D([], [], color="#444", marker="D", ls="", ms=6,
-                              label="official (an interested party)"))
-    if "unverified" in drawn:
-        handles.append(Line2D([], [], color="#444", marker="o", ls="", ms=7, mfc="white",
-                              mew=1.5, label="unverified"))
-    if "disputed" in drawn:
-        handles.append(Line2D([], [], color="#444", marker="X", ls="", ms=8,
-                              label="disputed"))
+    for level in CONFIDENCES:
+        if level in drawn:
+            marker, fill, text = STYLE.get(level, ("o", "full", level))
+            handles.append(Line2D([], [], color="#444", marker=marker, ls="", ms=7,
+                                  fillstyle=fill, mfcalt="white", mew=1.5, label=text))
     return handles
 
 
-def _as_drawn(rows: pd.DataFrame, ledger: Any, unit: str) -> tuple[float, str]:
-    """The factor and unit a series is drawn and described in: per month when every level
-    claim of a per-year series was stated per month (the CSVs keep the per-year unit).
+def _as_drawn(rows: pd.DataFrame, ledger: Any, unit: str,
+              measure: str = "level") -> tuple[float, str]:
+    """The factor and unit a series is drawn and described in: shares in per cent; per month
+    when every level claim of a per-year series was stated per month (the CSVs keep the
+    per-year unit).
     """
+    if measure == "share":
+        return 100.0, "%"
     if ledger is None or not str(rows["unit"].iloc[0]).endswith("/year"):
         return 1.0, unit
     ids = {i for cell in rows["claim_ids"] for i in str(cell).split(";") if i}
@@ -277,90 +407,72 @@ def _scaled(table: pd.DataFrame | None, factor: float) -> pd.DataFrame | None:
     return table.assign(**{c: table[c] * factor for c in columns})
 
 
-def _spread(obs: pd.DataFrame, offset: float) -> list[tuple[float, Any]]:
-    """X positions: a reading's offset, and points of one period side by side, so that none
-    hides another (an unverified claim behind an official one of the same value).
+def _spread(obs: pd.DataFrame, offset: float) -> np.ndarray:
+    """X positions in the order of ``obs``: a reading's offset, and points of one period side
+    by side, so that none hides another (an unverified claim behind an official one).
     """
-    out = []
-    for _, group in obs.sort_values(["t", "claim_ids"]).groupby("t", sort=True):
-        shifts = np.linspace(-0.05, 0.05, len(group)) if len(group) > 1 else [0.0]
-        out += [(p.t + offset + dx, p) for dx, p in zip(shifts, group.itertuples(index=False),
-                                                         strict=True)]
-    return out
+    t = obs["t"].to_numpy(float)
+    x = t + offset
+    if len(t) != len(np.unique(t)):
+        order = np.lexsort((obs["claim_ids"].astype(str).to_numpy(), t))
+        for value in np.unique(t):
+            same = order[t[order] == value]
+            if len(same) > 1:
+                x[same] += np.linspace(-0.05, 0.05, len(same))
+    return x
 
 
-def _lines(ax, xy, colour, style):
+def _lines(ax, x: np.ndarray, obs: pd.DataFrame, colour: str, style: str) -> None:
     """Join each period's points to the next period's; where one period holds several
     (conflicting) points, a segment runs to each, never to their average.
     """
-    periods: dict[float, list] = {}
-    for x, p in xy:
-        periods.setdefault(round(p.t, 6), []).append((x, p.value))
-    keys = sorted(periods)
-    for a, b in zip(keys, keys[1:], strict=False):
-        for xa, ya in periods[a]:
-            for xb, yb in periods[b]:
-                ax.plot([xa, xb], [ya, yb], color=colour, lw=1.6, ls=style, zorder=2)
+    if len(x) < 2:
+        return
+    t, y = obs["t"].to_numpy(float), obs["value"].to_numpy(float)
+    keys = np.unique(np.round(t, 6))
+    xs: list[float] = []
+    ys: list[float] = []
+    for a, b in zip(keys[:-1], keys[1:], strict=True):
+        ia, ib = np.flatnonzero(np.round(t, 6) == a), np.flatnonzero(np.round(t, 6) == b)
+        for i in ia:
+            for j in ib:
+                xs += [x[i], x[j], np.nan]
+                ys += [y[i], y[j], np.nan]
+    ax.plot(xs, ys, color=colour, lw=1.6, ls=style, zorder=2)
 
 
 def _reading_label(reading: str) -> str:
     return "; ".join(part.replace(":base=", ": base ") for part in reading.split("; "))
 
 
-def _point(ax, x, value, low, high, confidence, colour):
-    marker, filled = STYLE.get(confidence, ("o", True))
-    if np.isfinite(low) and np.isfinite(high) and high > low:
-        ax.errorbar([x], [value], yerr=[[value - low], [high - value]], fmt="none",
-                    ecolor=colour, elinewidth=1.2, capsize=4, zorder=3)
-    ax.plot([x], [value], marker=marker, ms=8 if marker == "X" else 7, ls="",
-            mfc=colour if filled else "white", mec=colour, mew=1.6, zorder=4)
-
-
-def _targets(ax, rows, handles, labels, ledger, number):
-    """Targets as stars, pledges and proposals as diamonds, each with its label. A figure the
-    text never stated (a scale word such as "billions") is drawn as its range with the word.
+def _forward(rows: pd.DataFrame, outcomes: pd.DataFrame | None, actor: str, indicator: str,
+             measure: str, ledger: Any) -> pd.DataFrame:
+    """The forward statements to draw beside a series, at their due date (``t``), with their
+    label text: from outcomes.csv's current statements where given, else the series' own.
     """
-    from matplotlib.lines import Line2D
-
-    words = _scale_words(rows, ledger)
-    shown = set()
-    for kind, marker, label in (("target", "*", "target"),
-                                ("pledge", "D", "pledge"), ("proposal", "D", "proposal")):
-        pts = _at_due(rows[rows["modality"] == kind].drop_duplicates("claim_ids"))
-        for p in pts.itertuples(index=False):
-            filled = STYLE.get(p.confidence, ("o", True))[1] and p.confidence != "disputed"
-            word = words.get(p.claim_ids)
-            has_range = np.isfinite(p.low) and p.high > p.low
-            if word and has_range:  # no point: the text gave a range, not a figure
-                ax.plot([p.t, p.t], [p.low, p.high], color="#5a4500", lw=5, alpha=0.55,
-                        solid_capstyle="butt", zorder=5)
-                text = f"{label}: {word} ({number(p.low)}–{number(p.high)})"
-                anchor = (p.t, p.high)
-            else:
-                ax.plot([p.t], [p.value], marker=marker, ms=15 if marker == "*" else 8, ls="",
-                        mfc="#e0a100" if filled else "white", mec="#5a4500", mew=1.4, zorder=5)
-                if has_range:
-                    ax.errorbar([p.t], [p.value], yerr=[[p.value - p.low], [p.high - p.value]],
-                                fmt="none", ecolor="#5a4500", capsize=4, zorder=4)
-                text = f"{label} {number(p.value)}"
-                anchor = (p.t, p.value)
-            if p.confidence == "disputed":
-                ax.plot([p.t], [p.value], marker="x", ms=8, color="#5a4500", ls="", zorder=6)
-            labels.append(ax.annotate(text, anchor, textcoords="offset points", xytext=(9, -4),
-                                      fontsize=8.5, color="#5a4500"))
-            if kind not in shown:
-                shown.add(kind)
-                handles.append(Line2D([], [], marker=marker, ls="", ms=13 if marker == "*" else 7,
-                                      mfc="#e0a100", mec="#5a4500", label=label))
-
-
-def _at_due(points: pd.DataFrame) -> pd.DataFrame:
-    """Targets placed at the end of their period, where ``forecast.feasibility`` judges them."""
-    from prodstats.periods import parse_period
-
-    due = [parse_period(p).end_year if m == "target" else t
-           for p, m, t in zip(points["period"], points["modality"], points["t"], strict=True)]
-    return points.assign(t=np.asarray(due, dtype=float))
+    columns = ["t", "value", "low", "high", "modality", "confidence", "claim_ids", "due_text",
+               "word"]
+    if outcomes is not None:
+        if measure != "level":
+            return pd.DataFrame(columns=columns)
+        o = outcomes[(outcomes["actor"] == actor) & (outcomes["indicator"] == indicator)
+                     & outcomes["current"].astype(str).str.lower().isin(["true", "1"])]
+        o = o.drop_duplicates("statement_id")
+        due = [_iso(d) for d in o["due"]]
+        conf = _confidences(ledger, o["statement_id"])
+        return pd.DataFrame({
+            "t": [_decimal(d + timedelta(days=1)) for d in due],
+            "value": pd.to_numeric(o["value"], errors="coerce").to_numpy(float),
+            "low": pd.to_numeric(o["low"], errors="coerce").to_numpy(float),
+            "high": pd.to_numeric(o["high"], errors="coerce").to_numpy(float),
+            "modality": o["modality"].to_numpy(object),
+            "confidence": [conf.get(s, "official") for s in o["statement_id"]],
+            "claim_ids": o["statement_id"].to_numpy(object),
+            "due_text": [_due_text(d) for d in due], "word": ""}, columns=columns)
+    aims = _at_due(rows[rows["modality"].isin(FORWARD)].drop_duplicates("claim_ids"))
+    words = _scale_words(aims, ledger)
+    return aims.assign(due_text=[_due_text(_period_end(p)) for p in aims["period"]],
+                       word=[words.get(c, "") for c in aims["claim_ids"]])[columns]
 
 
 def _scale_words(rows: pd.DataFrame, ledger: Any) -> dict[str, str]:
@@ -371,12 +483,103 @@ def _scale_words(rows: pd.DataFrame, ledger: Any) -> dict[str, str]:
 
     claims = ledger.claims[ledger.claims["claim_id"].isin(set(rows["claim_ids"]))]
     return {c: q for c, q in zip(claims["claim_id"], claims["qualifier"], strict=True)
-            if QUALIFIERS[q].is_scale}
+            if q in QUALIFIERS and QUALIFIERS[q].is_scale}
+
+
+def _confidences(ledger: Any, ids) -> dict[str, str]:
+    if ledger is None:
+        return {}
+    claims = ledger.claims[ledger.claims["claim_id"].isin(set(ids))]
+    return dict(zip(claims["claim_id"], claims["confidence"], strict=True))
+
+
+def _iso(text: str) -> date:
+    return date.fromisoformat(str(text)[:10])
+
+
+def _decimal(day: date) -> float:
+    """A date on the chart's axis of decimal years (1 January 2026 → 2026.0)."""
+    length = (date(day.year + 1, 1, 1) - date(day.year, 1, 1)).days
+    return day.year + (day.timetuple().tm_yday - 1) / length
+
+
+def _period_end(period: str) -> date:
+    from prodstats.periods import parse_period
+
+    return parse_period(period).end
+
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _due_text(day: date) -> str:
+    """When a statement falls due, as a reader says it: 'end of 2025', 'end of Mar 2024',
+    '17 Jan 2025'.
+    """
+    if (day + timedelta(days=1)).day != 1:
+        return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    if day.month == 12:
+        return f"end of {day.year}"
+    return f"end of {MONTHS[day.month - 1]} {day.year}"
+
+
+def _aims(ax, aims: pd.DataFrame, handles, labels, number) -> None:
+    """Forward statements: hollow gold marks at their due date with their figure and due
+    date; a figure the text never stated (a scale word such as "billions") is its range.
+    """
+    from matplotlib.lines import Line2D
+
+    shown = set()
+    for p in aims.itertuples(index=False):
+        marker, text = AIMS.get(p.modality, ("D", p.modality))
+        has_range = np.isfinite(p.low) and np.isfinite(p.high) and p.high > p.low
+        value = p.value if np.isfinite(p.value) else (p.low + p.high) / 2
+        if p.word and has_range:  # no point: the text gave a word and its range, no figure
+            ax.plot([p.t, p.t], [p.low, p.high], color=AIM_EDGE, lw=5, alpha=0.45,
+                    solid_capstyle="butt", zorder=5)
+            labels.append(ax.annotate(
+                f"{text}: {p.word} ({number(p.low)}–{number(p.high)}), due {p.due_text}",
+                (p.t, p.high), textcoords="offset points", xytext=(9, -4), fontsize=8.5,
+                color=AIM_EDGE))
+            if p.modality not in shown:
+                shown.add(p.modality)
+                handles.append(Line2D([], [], color=AIM_EDGE, lw=5, alpha=0.45,
+                                      label=f"{text}: a word's range (forward)"))
+            continue
+        if has_range:
+            ax.plot([p.t, p.t], [p.low, p.high], color=AIM_EDGE, lw=1.2, ls="--",
+                    zorder=4)
+        ax.plot([p.t], [value], marker=marker, ms=14 if marker == "*" else 8, ls="",
+                mfc=AIM_FILL, mec=AIM_EDGE, mew=1.5, zorder=5)
+        if p.confidence == "disputed":
+            ax.plot([p.t], [value], marker="x", ms=8, color=AIM_EDGE, ls="", zorder=7)
+        figure = (f"{number(p.low)}–{number(p.high)}" if has_range and not np.isfinite(p.value)
+                  else number(value))
+        labels.append(ax.annotate(f"{text} {figure}, due {p.due_text}", (p.t, value),
+                                  textcoords="offset points", xytext=(9, -4), fontsize=8.5,
+                                  color=AIM_EDGE))
+        if p.modality not in shown:
+            shown.add(p.modality)
+            handles.append(Line2D([], [], marker=marker, ls="", ms=12 if marker == "*" else 7,
+                                  mfc=AIM_FILL, mec=AIM_EDGE, mew=1.5,
+                                  label=f"{text} (forward, at its due date)"))
+
+
+def _at_due(points: pd.DataFrame) -> pd.DataFrame:
+    """Forward statements placed at the end of their period, where they fall due."""
+    from prodstats.periods import parse_period
+
+    due = [parse_period(p).end_year if m in FORWARD else t
+           for p, m, t in zip(points["period"], points["modality"], points["t"], strict=True)]
+    return points.assign(t=np.asarray(due, dtype=float))
 
 
 def _revisions(ax, ledger, actor, indicator, measure, factor, handles):
     """Claims that a later claim revised: faded, with a line to what replaced them."""
     if ledger is None or "superseded_by" not in ledger.claims.columns:
+        return
+    old = ledger.superseded(actor, indicator, measure)
+    if old.empty:
         return
     from matplotlib.lines import Line2D
 
@@ -384,15 +587,12 @@ def _revisions(ax, ledger, actor, indicator, measure, factor, handles):
 
     claims = ledger.claims[(ledger.claims["actor"] == actor)
                            & (ledger.claims["indicator"] == indicator)]
-    old = ledger.superseded(actor, indicator, measure)
-    if old.empty:
-        return
-    where = {c.claim_id: (getattr(parse_period(c.period), "end_year" if c.modality == "target"
+    where = {c.claim_id: (getattr(parse_period(c.period), "end_year" if c.modality in FORWARD
                                   else "mid_year"), c.value_canonical * factor)
              for c in claims.itertuples(index=False)}
     for c in old.itertuples(index=False):
         x, y = where[c.claim_id]
-        ax.plot([x], [y], marker="*" if c.modality == "target" else "o", ms=11, ls="",
+        ax.plot([x], [y], marker=AIMS.get(c.modality, ("o",))[0], ms=11, ls="",
                 mfc="none", mec="#999", mew=1.2, alpha=0.8, zorder=3)
         if c.superseded_by in where:
             ax.annotate("", where[c.superseded_by], xytext=(x, y),
@@ -404,12 +604,12 @@ def _revisions(ax, ledger, actor, indicator, measure, factor, handles):
 
 def _capacity(ax, capacity, handles, labels, number):
     """A capacity series beside the output it bounds: a grey dash-dot line through its points,
-    and its targets as grey diamonds labelled with their figure.
+    and its targets as grey diamonds labelled with their figure and due date.
     """
     from matplotlib.lines import Line2D
 
     pts = capacity[capacity["modality"].isin(OBSERVED)].sort_values("t")
-    aims = capacity[~capacity["modality"].isin(OBSERVED)].sort_values("t")
+    aims = capacity[capacity["modality"].isin(FORWARD)].sort_values("t")
     if not pts.empty:
         ax.plot(pts["t"], pts["value"], color="#777", lw=1.4, ls="-.", marker="s", ms=5,
                 zorder=2)
@@ -417,59 +617,138 @@ def _capacity(ax, capacity, handles, labels, number):
                               label="capacity"))
     if not aims.empty:
         aims = _at_due(aims)
-        ax.plot(aims["t"], aims["value"], color="#555", marker="D", ms=7, ls="", mfc="#ddd",
-                zorder=3)
+        ax.plot(aims["t"], aims["value"], color="#555", marker="D", ms=7, ls="", mfc="white",
+                mew=1.4, zorder=3)
         for p in aims.itertuples(index=False):
-            labels.append(ax.annotate(f"capacity {number(p.value)}", (p.t, p.value),
-                                      textcoords="offset points", xytext=(8, -4),
-                                      fontsize=8.5, color="#555"))
-        handles.append(Line2D([], [], color="#555", marker="D", ls="", ms=6, mfc="#ddd",
-                              label="capacity target"))
+            labels.append(ax.annotate(
+                f"capacity {number(p.value)}, due {_due_text(_period_end(p.period))}",
+                (p.t, p.value), textcoords="offset points", xytext=(8, -4), fontsize=8.5,
+                color="#555"))
+        handles.append(Line2D([], [], color="#555", marker="D", ls="", ms=6, mfc="white",
+                              label="capacity target (forward)"))
+
+
+def _source_labels(ax, obs: pd.DataFrame, ledger: Any, labels: list) -> bool | None:
+    """Label each observed point with its source (outlet, date) where the series has several
+    sources: True when labelled, False when one source, None when too many points to label.
+    """
+    if ledger is None or obs.empty:
+        return False
+    stated = obs[obs["claim_ids"].fillna("") != ""].drop_duplicates("claim_ids")
+    first = stated["claim_ids"].astype(str).str.split(";").str[0]
+    claims = ledger.claims.set_index("claim_id")["source_id"]
+    source = first.map(claims)
+    if source.nunique() < 2:
+        return False
+    if len(stated) > SOURCE_LABELS:
+        return None
+    outlet = ledger.sources.set_index("source_id")
+    for (_, p), sid in zip(stated.iterrows(), source, strict=True):
+        if sid not in outlet.index:
+            continue
+        text = f"{outlet.loc[sid, 'outlet']}, {_when(outlet.loc[sid, 'published'])}"
+        labels.append(ax.annotate(text, (p["t"], p["value"]), textcoords="offset points",
+                                  xytext=(9, -4), fontsize=7.5, color=GREY))
+    return True
+
+
+def _when(published: Any) -> str:
+    """A publication date as a reader writes it: 17 Jan 2025, Jan 2025, 2025."""
+    text = str(published)
+    parts = text.split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    except (ValueError, IndexError):
+        pass
+    return text
+
+
+#: Offsets (points) tried, in order, for a label beside its point.
+_OFFSETS = [(dx, dy) for dy in (-4, 9, -17, 22, -30, 35, -43, 48, -56)
+            for dx in (9, -9)]
 
 
 def _place_labels(ax, labels) -> None:
-    """Move labels so that none overlaps another label or a marker: try a few offsets around
-    each label's point, in order, and keep the first that is free.
+    """Move labels so that none overlaps another label or a marker, and each stays inside
+    the axes: try offsets around each label's point, in order, and keep the first that is
+    free (else the one that overlaps least). A label's box is measured once; its box at each
+    offset is that box moved, and the overlaps with every box taken are one array operation.
     """
     if not labels:
         return
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
+    renderer = _renderer(ax.figure)
+    taken = [_marker_array(ax, line) for line in ax.get_lines()
+             if line.get_marker() not in (None, "None", "")]
+    boxes = np.concatenate(taken) if taken else np.empty((0, 4))
+    frame = ax.get_window_extent(renderer)
+    px = ax.figure.dpi / 72
+    offsets = np.asarray(_OFFSETS, dtype=float)
+    for text in labels:
+        text.set_position((9, -4))
+        text.set_horizontalalignment("left")
+        box = text.get_window_extent(renderer)
+        width, height = box.width, box.height
+        anchor_x = box.x0 - 9 * px
+        x0 = np.where(offsets[:, 0] > 0, anchor_x + offsets[:, 0] * px,
+                      anchor_x + offsets[:, 0] * px - width)
+        y0 = box.y0 + (offsets[:, 1] + 4) * px
+        candidates = np.column_stack([x0, y0, x0 + width, y0 + height])
+        w = (np.minimum(candidates[:, None, 2], boxes[None, :, 2])
+             - np.maximum(candidates[:, None, 0], boxes[None, :, 0])).clip(0)
+        h = (np.minimum(candidates[:, None, 3], boxes[None, :, 3])
+             - np.maximum(candidates[:, None, 1], boxes[None, :, 1])).clip(0)
+        cost = (w * h).sum(axis=1)
+        outside = ((candidates[:, 0] < frame.x0) | (candidates[:, 2] > frame.x1)
+                   | (candidates[:, 1] < frame.y0) | (candidates[:, 3] > frame.y1))
+        cost = cost + outside * 1e9
+        free = np.flatnonzero(cost == 0)
+        best = int(free[0]) if len(free) else int(np.argmin(cost))
+        dx, dy = _OFFSETS[best]
+        text.set_position((dx, dy))
+        text.set_horizontalalignment("left" if dx > 0 else "right")
+        boxes = np.vstack([boxes, candidates[best]])
+
+
+def _marker_array(ax, line) -> np.ndarray:
+    """(n, 4) window boxes (x0, y0, x1, y1) of a line's markers, with their edge."""
+    xy = ax.transData.transform(np.asarray(line.get_xydata(), dtype=float))
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    r = (line.get_markersize() + line.get_markeredgewidth()) * ax.figure.dpi / 72 / 2
+    return np.column_stack([xy[:, 0] - r, xy[:, 1] - r, xy[:, 0] + r, xy[:, 1] + r])
+
+
+def _renderer(fig):
+    renderer = getattr(fig, "_prodstats_renderer", None)
     if renderer is None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        renderer = FigureCanvasAgg(fig).get_renderer()
-    taken = [box for line in ax.get_lines() if line.get_marker() not in (None, "None", "")
-             for box in _marker_boxes(ax, line)]
-    for text in labels:
-        for dx, dy in ((9, -4), (9, 9), (9, -17), (-9, 9), (-9, -17), (9, 22), (9, -30),
-                       (-9, 22), (-9, -30), (9, 35), (9, -43)):
-            text.set_position((dx, dy))
-            text.set_horizontalalignment("left" if dx > 0 else "right")
-            box = text.get_window_extent(renderer)
-            if not any(box.overlaps(other) for other in taken):
-                break
-        taken.append(text.get_window_extent(renderer))
+        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        renderer = canvas.get_renderer()
+        fig._prodstats_renderer = renderer
+    return renderer
 
 
 def _marker_boxes(ax, line) -> list:
-    """Window boxes of a line's markers (7 px around each point)."""
+    """Window boxes of a line's markers (half the marker size and its edge around each
+    point).
+    """
     from matplotlib.transforms import Bbox
 
     xy = ax.transData.transform(line.get_xydata())  # floats, whatever was plotted
-    r = line.get_markersize() * ax.figure.dpi / 72 / 2
+    r = (line.get_markersize() + line.get_markeredgewidth()) * ax.figure.dpi / 72 / 2
     return [Bbox([[x - r, y - r], [x + r, y + r]]) for x, y in xy if np.isfinite([x, y]).all()]
 
 
-def _fans(ax, projections, rows, actor, indicator, measure, scenario, handles):
+def _fans(ax, proj, rows, handles):
+    """The projection as an 80 % and a 95 % fan (light, behind the data), opening at the
+    last observation; an axis cut above the data clips it (the chart's note says so).
+    """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    proj = projections[(projections["actor"] == actor) & (projections["indicator"] == indicator)
-                       & (projections["measure"] == measure)
-                       & (projections["scenario"] == scenario) & projections["mean"].notna()]
-    if proj.empty:
-        return
     reading = "pooled" if "pooled" in set(proj["reading"]) else sorted(proj["reading"])[0]
     proj = proj[proj["reading"] == reading].sort_values("period")
     x = proj["period"].astype(int).to_numpy() + 0.5
@@ -480,7 +759,7 @@ def _fans(ax, projections, rows, actor, indicator, measure, scenario, handles):
         x = np.r_[start[0], x]
         values = {c: np.r_[start[1] if c == "mean" else start[2 if "low" in c else 3], v]
                   for c, v in values.items()}
-    for level, alpha in (("pi95", 0.18), ("pi80", 0.35)):
+    for level, alpha in (("pi95", 0.12), ("pi80", 0.24)):
         ax.fill_between(x, values[f"{level}_low"], values[f"{level}_high"], color=FAN,
                         alpha=alpha, lw=0, zorder=1)
     ax.plot(x, values["mean"], color=FAN, lw=1.4, ls="--", zorder=2)
@@ -488,8 +767,8 @@ def _fans(ax, projections, rows, actor, indicator, measure, scenario, handles):
         "" if reading == "single" else _reading_label(reading))
     label = "projection" + (f" ({which})" if which else "")
     handles += [Line2D([], [], color=FAN, ls="--", label=label),
-                Patch(color=FAN, alpha=0.35, label="80 % interval"),
-                Patch(color=FAN, alpha=0.18, label="95 % interval")]
+                Patch(color=FAN, alpha=0.24, label="80 % interval"),
+                Patch(color=FAN, alpha=0.12, label="95 % interval")]
 
 
 def _fan_start(series, proj) -> tuple[float, float, float, float] | None:
@@ -505,19 +784,38 @@ def _fan_start(series, proj) -> tuple[float, float, float, float] | None:
             float(last["high"].max()))
 
 
-def _year_axis(ax, rows, projections):
-    lo = math.floor(rows["t"].min() - 0.25)
-    hi = math.floor(rows["t"].max() + 0.25)
+def _year_axis(ax, times: np.ndarray, projections: pd.DataFrame | None = None) -> None:
+    """Years labelled at their first of January (a January point stands just right of its
+    year's label, a target due at the end of 2025 on the line of 2026, its label saying
+    'end of 2025'); quarters marked when the chart spans less than two years.
+    """
+    times = np.asarray(times, dtype=float)
+    times = times[np.isfinite(times)]
+    lo, hi = (times.min(), times.max()) if len(times) else (2020.0, 2021.0)
     if projections is not None and not projections.empty:
-        years = projections["period"].dropna()
+        years = pd.to_numeric(projections["period"], errors="coerce").dropna()
         if not years.empty:
-            hi = max(hi, int(years.astype(int).max()))
-    ticks = np.arange(lo, hi + 2)
-    ax.set_xticks(ticks[:-1] + 0.5, [str(t) for t in ticks[:-1]])
-    ax.set_xticks(ticks, minor=True)
-    ax.tick_params(axis="x", which="minor", length=4)
-    ax.tick_params(axis="x", which="major", length=0)
-    ax.set_xlim(lo, hi + 1)
+            hi = max(hi, float(years.max()) + 0.5)
+    pad = max(0.25, (hi - lo) * 0.06)
+    lo, hi = min(lo - pad, math.floor(lo)), hi + pad  # the first point's year is labelled
+    first, last = math.ceil(lo), math.floor(hi)
+    span = last - first
+    step = 1 if span <= 12 else 2 if span <= 24 else 5
+    years = [y for y in range(first, last + 1) if y % step == 0]
+    ax.set_xticks(years, [str(y) for y in years])
+    if hi - lo < 2.5:
+        quarters = [q for q in np.arange(math.floor(lo), math.ceil(hi), 0.25)
+                    if lo <= q <= hi and q % 1]
+        names = [MONTHS[int(round(q % 1 * 12))] for q in quarters]
+        if quarters and (not years or quarters[0] < years[0]):  # the first says its year
+            names[0] += f" {math.floor(quarters[0])}"
+        ax.set_xticks(quarters, names, minor=True)
+        ax.tick_params(axis="x", which="minor", length=3, labelsize=7.5, labelcolor=GREY)
+    elif step > 1:  # every year marked, every step-th labelled
+        ax.set_xticks([y for y in range(first, last + 1) if y % step], minor=True)
+        ax.tick_params(axis="x", which="minor", length=3)
+    ax.tick_params(axis="x", which="major", length=6)
+    ax.set_xlim(lo, hi)
 
 
 def _number(v: float, top: float | None = None) -> str:
@@ -539,6 +837,8 @@ def _unit_label(unit: str) -> str:
         return unit
     if unit == "dimensionless":
         return "share (0–1)"
+    if unit == "%":
+        return "per cent"
     plural = {"day": "days", "year": "years", "hour": "hours", "month": "months"}
     return plural.get(unit, unit.replace("/year", " per year").replace("/month", " per month")
                       .replace("/day", " per day"))
@@ -574,21 +874,27 @@ def actor_name(actor: str, ledger: Any = None) -> str:
     return actor if actor.isupper() else actor.replace("_", " ").capitalize()
 
 
-def _footnote(rows, ledger, extra: list[str] = ()) -> str:
-    ids = sorted({i for cell in rows["claim_ids"] for i in str(cell).split(";") if i}
-                 | set(extra))
+def _source_line(rows: pd.DataFrame, ledger: Any, aims: pd.DataFrame | None = None) -> str:
+    """'Source: dpa, 17 Jan 2025; Reuters (German service), 2024': outlets and dates, never
+    claim ids (those are in series.csv and claims.csv).
+    """
+    ids = {i for cell in rows["claim_ids"] for i in str(cell).split(";") if i}
+    if aims is not None:
+        ids |= {i for cell in aims["claim_ids"] for i in str(cell).split(";") if i}
+    tail = "Coded by hand from news text with prodstats."
     if ledger is None:
-        return f"Claims: {_listed(ids)}"
-    claims = ledger.claims.set_index("claim_id")
+        return tail
+    claims = ledger.claims.set_index("claim_id")["source_id"]
     sources = ledger.sources.set_index("source_id")
-    used = sorted({claims.loc[i, "source_id"] for i in ids if i in claims.index})
-    names = [f"{sources.loc[s, 'outlet']}, {sources.loc[s, 'published']}" for s in used]
-    text = f"Sources: {_listed(names, '; ')}. Claims: {_listed(ids)}."
-    return "\n".join(textwrap.wrap(text, 120)) + "\nprodstats — coded by hand from news text; " \
-        "see docs/codebook.md."
+    used = sorted({claims[i] for i in ids if i in claims.index},
+                  key=lambda s: (str(sources.loc[s, "published"]), s))
+    names = [f"{sources.loc[s, 'outlet']}, {_when(sources.loc[s, 'published'])}" for s in used]
+    label = "Source" if len(names) == 1 else "Sources"
+    text = f"{label}: {_listed(names, '; ')}. {tail}" if names else tail
+    return "\n".join(textwrap.wrap(text, 125))
 
 
-#: Most names a footnote or a caption lists; the rest are counted ("and 85 more").
+#: Most names a source line or a caption lists; the rest are counted ("and 85 more").
 LISTED = 8
 
 
@@ -603,28 +909,51 @@ def _listed(names, sep: str = ", ") -> str:
 
 
 def save(fig, stem: Path) -> list[Path]:
-    """Write ``stem.svg`` and ``stem.png`` without date or software metadata."""
+    """Write ``stem.svg`` (with ``<title>`` and ``<desc>`` for screen readers) and
+    ``stem.png`` (200 dpi), without date or software metadata.
+    """
+    import io
+
     mpl = _mpl()
     paths = [stem.with_suffix(".svg"), stem.with_suffix(".png")]
     with mpl.rc_context(RC):
-        fig.savefig(paths[0], format="svg", metadata={"Date": None, "Creator": None})
-        fig.savefig(paths[1], format="png", dpi=DPI, metadata={"Software": None})
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        paths[0].write_text(_accessible(buffer.getvalue(), fig), encoding="utf-8")
+        fig.savefig(paths[1], format="png", dpi=DPI, metadata={"Software": None},
+                    pil_kwargs={"compress_level": PNG_COMPRESSION})
     return paths
 
 
-#: An actor gets an overview page when it has at least this many series of yearly figures,
-#: and the page shows at most OVERVIEW_PANELS of them (those with the most points).
+def _accessible(svg: str, fig) -> str:
+    """The SVG with a ``<title>`` and a ``<desc>`` first in it (what a screen reader reads),
+    and ``role="img"`` naming them.
+    """
+    title = getattr(fig, "prodstats_title", "") or "Chart"
+    desc = getattr(fig, "prodstats_desc", "") or title
+    start = svg.index("<svg ")
+    end = svg.index(">", start)
+    return (svg[:start] + svg[start:end]
+            + ' role="img" aria-labelledby="chart-title chart-desc">\n'
+            + f' <title id="chart-title">{escape(title)}</title>\n'
+            + f' <desc id="chart-desc">{escape(desc)}</desc>' + svg[end + 1:])
+
+
+#: An actor gets an overview page when it has at least this many series of yearly figures
+#: that are charts of their own, and the page shows at most OVERVIEW_PANELS of them (those
+#: with the most points).
 OVERVIEW_MIN, OVERVIEW_PANELS = 3, 6
 
 
 def overview_panels(series: pd.DataFrame, actor: str, ledger: Any = None
                     ) -> list[tuple[str, str]]:
     """The ``(indicator, measure)`` pairs an actor's overview draws: its series of yearly
-    figures (levels in a unit per year, and indices of them), those with the most points first,
-    at most :data:`OVERVIEW_PANELS`.
+    figures (levels in a unit per year, and indices of them) with at least two points in
+    time, those with the most points first, at most :data:`OVERVIEW_PANELS`.
     """
     s = series[(series["scenario"] == "all") & (series["actor"] == actor)
                & series["measure"].isin(["level", "index"])]
+    s = s[~s["indicator"].isin(_context(ledger))]
     units = {} if ledger is None else dict(zip(ledger.indicators["indicator_id"],
                                                ledger.indicators["canonical_unit"], strict=True))
     yearly = [per_year(str(units.get(i, u))) for i, u in zip(s["indicator"], s["unit"],
@@ -632,7 +961,9 @@ def overview_panels(series: pd.DataFrame, actor: str, ledger: Any = None
     stated = s[np.array(yearly, dtype=bool) & (s["claim_ids"].fillna("") != "")]
     counts = stated.groupby(["indicator", "measure"])["claim_ids"].nunique()  # not per reading
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [key for key, _ in ranked[:OVERVIEW_PANELS]]
+    charted = [key for key, _ in ranked
+               if _times(s[(s["indicator"] == key[0]) & (s["measure"] == key[1])]) >= 2]
+    return charted[:OVERVIEW_PANELS]
 
 
 def _panel_rows(series: pd.DataFrame, actor: str, panels: list[tuple[str, str]]) -> list:
@@ -645,7 +976,7 @@ def overview(series: pd.DataFrame, actor: str, ledger: Any = None,
              panels: list[tuple[str, str]] | None = None):
     """An actor's yearly figures on one page: one panel per series of
     :func:`overview_panels` (or of ``panels``), each with its confidence marks, readings and
-    targets.
+    forward statements; one legend below them all.
     """
     mpl = _mpl()
     from matplotlib.figure import Figure
@@ -653,33 +984,34 @@ def overview(series: pd.DataFrame, actor: str, ledger: Any = None,
     panels = overview_panels(series, actor, ledger) if panels is None else panels
     rows_of = _panel_rows(series, actor, panels)
     lines = math.ceil(len(panels) / 2)
-    height = 3.1 * lines + 1.9  # the panels, the title above and the legend and footnote below
+    height = 3.1 * lines + 2.2  # the panels, the title above and the legend and source below
     with mpl.rc_context(RC):
         fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
-        grid = fig.add_gridspec(lines, 2, left=0.1, right=0.97, top=1 - 1.0 / height,
-                                bottom=1.5 / height, hspace=0.8, wspace=0.42)
-        fig.suptitle(_overview_title(actor, ledger), x=0.02, y=1 - 0.15 / height, ha="left",
-                     va="top", fontsize=13)
-        shared: dict = {}  # the legend entries of the panels without a legend of their own
+        grid = fig.add_gridspec(lines, 2, left=0.1, right=0.97, top=1 - 1.15 / height,
+                                bottom=1.75 / height, hspace=0.8, wspace=0.42)
+        title = _overview_title(actor, ledger)
+        fig.text(0.02, 1 - 0.15 / height, title, ha="left", va="top", fontsize=13)
+        fig.text(0.02, 1 - 0.5 / height, "Each series as on its own chart, without "
+                 f"projections · {SCENARIO_TEXT['all']}", ha="left", va="top", fontsize=9.5,
+                 color=GREY)
+        shared: dict = {}  # one legend for every panel
         for k, ((indicator, measure), rows) in enumerate(zip(panels, rows_of, strict=True)):
             ax = fig.add_subplot(grid[k // 2, k % 2])
             plot(rows, None, ax=ax, ledger=ledger, title=_panel_title(indicator, measure, ledger))
-            legend = ax.get_legend()
-            if rows["reading"].nunique() >= 2:  # the readings keep their legend, out of the way
-                ax.legend(handles=legend.legend_handles,
-                          labels=[t.get_text() for t in legend.get_texts()], loc="best",
-                          fontsize=7, frameon=False)
-            else:  # the marks are explained once, below
-                shared.update((text.get_text(), handle) for text, handle
-                              in zip(legend.get_texts(), legend.legend_handles, strict=True)
-                              if text.get_text() != "claims")
-                legend.remove()
+            ax.get_legend().remove()  # one legend for the page, below
+            for handle in getattr(ax, "_prodstats_handles", []):
+                label = handle.get_label()
+                if label != "claims":
+                    shared.setdefault(label, handle)
         drawn = pd.concat(rows_of)
-        handles = list(shared.values())
-        fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.08, 0.75 / height),
-                   ncols=3, frameon=False)
-        fig.text(0.02, 0.1 / height, _footnote(drawn, ledger), fontsize=8, color="#333",
-                 va="bottom", ha="left")
+        source = _source_line(drawn, ledger)
+        fig.text(0.02, 0.1 / height, source, fontsize=8, color="#333", va="bottom", ha="left")
+        foot = (source.count("\n") + 1) * 0.14 + 0.2
+        fig.legend(handles=list(shared.values()), loc="lower left",
+                   bbox_to_anchor=(0.08, foot / height), ncols=2, frameon=False)
+        fig.prodstats_title = title
+        fig.prodstats_desc = (f"{len(panels)} series: "
+                              + "; ".join(_series_name(i, m, ledger) for i, m in panels) + ".")
     return fig
 
 
@@ -697,7 +1029,6 @@ def _panel_title(indicator: str, measure: str, ledger: Any, width: int = 34) -> 
 
 def _overview_title(actor: str, ledger: Any) -> str:
     return f"{actor_name(actor, ledger)}: yearly figures as the sources give them"
-
 
 def _cache_dir() -> Path | None:
     """Where rendered charts are kept between builds: PRODSTATS_CACHE, or ~/.cache/prodstats;
@@ -845,10 +1176,12 @@ def _code_version() -> str:
     return hashlib.sha256(Path(__file__).read_bytes() + mpl.__version__.encode()).hexdigest()
 
 
+
+
 def compare(series: pd.DataFrame, indicator: str, ledger: Any = None):
     """One indicator across actors: each actor's claims with their confidence marks, joined in
-    time, and its targets as stars (scenario 'all'; where a base is ambiguous, the first
-    reading consistent with the other claims).
+    time, and its forward statements as hollow marks at their due date (scenario 'all';
+    where a base is ambiguous, the first reading consistent with the other claims).
     """
     mpl = _mpl()
     from matplotlib.figure import Figure
@@ -856,37 +1189,40 @@ def compare(series: pd.DataFrame, indicator: str, ledger: Any = None):
 
     rows = series[(series["scenario"] == "all") & (series["indicator"] == indicator)
                   & (series["measure"] != "index")]
-    top = max(rows["high"].max(), rows["value"].max()) * 1.12 or 1
+    top = max(rows["high"].max(), rows["value"].max()) * 1.15 or 1
     with mpl.rc_context(RC):
-        fig = Figure(figsize=(WIDTH_IN, 5.6), dpi=DPI)
-        ax = fig.add_axes((0.11, 0.34, 0.86, 0.54))
+        fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+        ax = fig.add_axes((0.11, 0.36, 0.86, 0.46))
         handles, labels = [], []
+        times = []
         for i, (actor, pts) in enumerate(rows.groupby("actor", sort=True)):
             colour = PALETTE[i % len(PALETTE)]
             reading = _first_reading(pts)
             several = bool((pts["reading"] != reading).any())
             pts = pts[pts["reading"] == reading]
             obs = pts[pts["modality"].isin(OBSERVED)]
-            xy = _spread(obs, 0.0)
-            _lines(ax, xy, colour, "-")
-            for x, p in xy:
-                _point(ax, x, p.value, p.low, p.high, p.confidence, colour)
-            aims = _at_due(pts[~pts["modality"].isin(OBSERVED)])
-            ax.plot(aims["t"], aims["value"], marker="*", ms=14, ls="", mfc=colour, mec="#333",
-                    zorder=5)
+            x = _spread(obs, 0.0)
+            _lines(ax, x, obs, colour, "-")
+            _points(ax, x, obs, colour)
+            aims = _at_due(pts[pts["modality"].isin(FORWARD)].drop_duplicates("claim_ids"))
+            times += [*obs["t"], *aims["t"]]
             for p in aims.itertuples(index=False):
-                labels.append(ax.annotate(f"{p.modality} {_number(p.value, top)}",
-                                          (p.t, p.value), textcoords="offset points",
-                                          xytext=(9, -4), fontsize=8.5, color=colour))
+                marker = AIMS.get(p.modality, ("D",))[0]
+                ax.plot([p.t], [p.value], marker=marker, ms=14 if marker == "*" else 8, ls="",
+                        mfc="white", mec=colour, mew=1.5, zorder=5)
+                labels.append(ax.annotate(
+                    f"{AIMS.get(p.modality, ('', p.modality))[1]} {_number(p.value, top)}, "
+                    f"due {_due_text(_period_end(p.period))}", (p.t, p.value),
+                    textcoords="offset points", xytext=(9, -4), fontsize=8.5, color=colour))
             name = actor_name(actor, ledger)
             handles.append(Line2D([], [], color=colour, marker="o", lw=1.6,
                                   label=f"{name} (reading {reading})" if several else name))
-        if (~rows["modality"].isin(OBSERVED)).any():
-            handles.append(Line2D([], [], marker="*", ls="", ms=12, mfc="#ccc", mec="#333",
-                                  label="target, pledge or proposal"))
+        if rows["modality"].isin(FORWARD).any():
+            handles.append(Line2D([], [], marker="*", ls="", ms=12, mfc="white", mec="#333",
+                                  label="forward statement (at its due date)"))
         handles += _confidence_handles(rows)
-        ax.set_ylabel(_unit_label(rows["unit"].iloc[0]))
-        _year_axis(ax, _at_due(rows), None)
+        unit = _unit_label(rows["unit"].iloc[0])
+        _year_axis(ax, np.asarray(times, float))
         ax.grid(axis="y", color="#ddd", lw=0.8)
         # actors far apart in size (2.5 M shells against 36,000) share a log axis, so that
         # the smaller is not a flat line at zero
@@ -899,13 +1235,13 @@ def compare(series: pd.DataFrame, indicator: str, ledger: Any = None):
         else:
             ax.set_ylim(0, top)
         ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: _number(v, top)))
-        ax.set_title(_title_text(f"{_description(indicator, ledger)}, by actor"
-                                 + (" (log scale)" if log else "")), loc="left", pad=10)
+        title = _title_text(f"{_description(indicator, ledger)}, by actor")
+        subtitle = (f"{unit.capitalize()}{' (log scale)' if log else ''} · "
+                    f"{SCENARIO_TEXT['all']}")
+        _frame(fig, title, subtitle, handles, [], _source_line(rows, ledger))
         _place_labels(ax, labels)
-        fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.08, 0.09), ncols=2,
-                   frameon=False, handlelength=2.2, columnspacing=1.5)
-        fig.text(0.02, 0.015, _footnote(rows, ledger), fontsize=8, color="#333", va="bottom",
-                 ha="left")
+        fig.prodstats_title = title.replace("\n", " ")
+        fig.prodstats_desc = subtitle + "."
     return fig
 
 
@@ -918,13 +1254,207 @@ def _first_reading(rows: pd.DataFrame) -> str:
     return consistent[0] if consistent else sorted(rows["reading"].unique())[0]
 
 
-def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> list[dict]:
+def _whole(indicator: str) -> str:
+    """The whole a share indicator is a part of: ``weapons_used_share_us`` →
+    ``weapons_used_share`` (the indicator id up to its last part).
+    """
+    return indicator.rsplit("_", 1)[0] if "_" in indicator else indicator
+
+
+def _common_prefix(texts: list[str]) -> str:
+    words = [t.split() for t in texts]
+    common: list[str] = []
+    for group in zip(*words, strict=False):
+        if len(set(group)) != 1:
+            break
+        common.append(group[0])
+    return " ".join(common)
+
+
+def shares(series: pd.DataFrame, actor: str, indicators: list[str], ledger: Any = None):
+    """Shares of one whole in one chart, in per cent: one bar per part (its latest claim),
+    with its bounds, figure, period and source.
+    """
+    mpl = _mpl()
+    from matplotlib.figure import Figure
+
+    rows = series[(series["scenario"] == "all") & (series["actor"] == actor)
+                  & series["indicator"].isin(indicators) & (series["measure"] == "share")
+                  & series["modality"].isin(OBSERVED)]
+    latest = rows.sort_values(["indicator", "t", "claim_ids"]).groupby("indicator").tail(1)
+    latest = latest.sort_values(["value", "indicator"], ascending=[True, True])
+    texts = [_description(i, ledger) for i in latest["indicator"]]
+    prefix = _common_prefix(texts)
+    parts = [t[len(prefix):].strip() or i.rsplit("_", 1)[-1]
+             for t, i in zip(texts, latest["indicator"], strict=True)]
+    whole = (prefix.removesuffix(" that").removesuffix(" which").replace("the actor's", "its")
+             or _whole(indicators[0]))
+    sources = ({} if ledger is None else
+               dict(zip(ledger.claims["claim_id"], ledger.claims["source_id"], strict=True)))
+    outlets = None if ledger is None else ledger.sources.set_index("source_id")
+    with mpl.rc_context(RC):
+        fig = Figure(figsize=(WIDTH_IN, 1.9 + 0.55 * len(latest) + 0.6), dpi=DPI)
+        height = fig.get_figheight()
+        ax = fig.add_axes((0.36, 0.75 / height, 0.5, 1 - 1.65 / height))
+        y = np.arange(len(latest))
+        value = latest["value"].to_numpy(float) * 100
+        low, high = latest["low"].to_numpy(float) * 100, latest["high"].to_numpy(float) * 100
+        colour = PALETTE[0]
+        ax.barh(y, value, height=0.55, color=colour, alpha=0.85, zorder=2)
+        bars = (high > low) & np.isfinite(low) & np.isfinite(high)
+        ax.errorbar(value[bars], y[bars], xerr=[value[bars] - low[bars], high[bars] - value[bars]],
+                    fmt="none", ecolor="#222", elinewidth=1.1, capsize=3, zorder=3)
+        for k, p in enumerate(latest.itertuples(index=False)):
+            sid = sources.get(str(p.claim_ids).split(";")[0])
+            source = (f"; {outlets.loc[sid, 'outlet']}, {_when(outlets.loc[sid, 'published'])}"
+                      if outlets is not None and sid in outlets.index else "")
+            figure = (f"{low[k]:.0f}–{high[k]:.0f} %" if bars[k] and high[k] - low[k] >= 1
+                      else f"{value[k]:.0f} %")
+            ax.annotate(f"{figure} ({_when(p.period)}{source})", (max(high[k], value[k]), k),
+                        textcoords="offset points", xytext=(6, 0), va="center", fontsize=8.5,
+                        color="#222")
+        ax.set_yticks(y, ["\n".join(textwrap.wrap(t, 30)) for t in parts])
+        ax.set_xlim(0, 100)
+        ax.set_xticks([0, 25, 50, 75, 100], ["0", "25", "50", "75", "100 %"])
+        ax.grid(axis="x", color="#ddd", lw=0.8, zorder=0)
+        ax.tick_params(axis="y", length=0)
+        title = _title_text(f"{actor_name(actor, ledger)}: {whole}")
+        fig.text(0.02, 1 - 0.12 / height, title, fontsize=13, va="top", ha="left")
+        subtitle = ("Per cent of the whole, each part as its latest claim states it; parts "
+                    f"from different claims need not add to 100 · {SCENARIO_TEXT['all']}")
+        fig.text(0.02, 1 - (0.2 + 0.26 * (title.count("\n") + 1)) / height,
+                 textwrap.fill(subtitle, 110), fontsize=9, color=GREY, va="top", ha="left")
+        fig.text(0.02, 0.08 / height, _source_line(latest, ledger), fontsize=8, color="#333",
+                 va="bottom", ha="left")
+        fig.prodstats_title = title.replace("\n", " ")
+        fig.prodstats_desc = "; ".join(
+            f"{part}: {value[k]:.0f} %" for k, part in enumerate(parts)) + "."
+    return fig
+
+
+def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = None):
+    """Forward statements of one actor and indicator against what happened (outcomes.csv):
+    each promised or forecast figure at its due date, coloured by its status, joined by a
+    thin line to the observation that bears on it; labelled with who said it and when.
+    """
+    mpl = _mpl()
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    o = outcomes[(outcomes["actor"] == actor) & (outcomes["indicator"] == indicator)]
+    o = o.drop_duplicates("statement_id").sort_values(["due", "statement_id"])
+    num = {c: pd.to_numeric(o[c], errors="coerce").to_numpy(float)
+           for c in ("value", "low", "high", "observed_value", "observed_low", "observed_high")}
+    due = np.array([_decimal(_iso(d) + timedelta(days=1)) for d in o["due"]])
+    seen = np.array([_decimal(_period_end(p) + timedelta(days=1)) if str(p) not in ("", "nan")
+                     else np.nan for p in o["observed_period"].fillna("")])
+    top = float(np.nanmax(np.r_[num["value"], num["high"], num["observed_value"],
+                                num["observed_high"], 0])) * 1.15 or 1.0
+    unit = str(o["unit"].iloc[0])
+    with mpl.rc_context(RC):
+        fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+        ax = fig.add_axes((0.11, 0.36, 0.86, 0.46))
+        labels = []
+        for k, p in enumerate(o.itertuples(index=False)):
+            colour = STATUS.get(p.status, "#777")
+            marker = AIMS.get(p.modality, ("D",))[0]
+            if np.isfinite(num["observed_value"][k]) and np.isfinite(seen[k]):
+                x = seen[k] - (0.06 if abs(seen[k] - due[k]) < 0.05 else 0)  # beside its aim
+                ax.plot([due[k], x], [num["value"][k], num["observed_value"][k]],
+                        color="#999", lw=0.9, ls=":", zorder=2)
+                low, high = num["observed_low"][k], num["observed_high"][k]
+                if np.isfinite(low) and np.isfinite(high) and high > low:
+                    ax.plot([x, x], [low, high], color="#333", lw=1.1, marker="_", ms=7,
+                            zorder=3)
+                ax.plot([x], [num["observed_value"][k]], marker="o", ms=7, ls="",
+                        color="#333", zorder=4)
+            ax.plot([due[k]], [num["value"][k]], marker=marker, ms=14 if marker == "*" else 8,
+                    ls="", mfc=colour, mec="#333", mew=1.2, zorder=5)
+            who = p.speaker if isinstance(p.speaker, str) and p.speaker else p.outlet
+            labels.append(ax.annotate(
+                f"{AIMS.get(p.modality, ('', p.modality))[1]} {_number(num['value'][k], top)}, "
+                f"due {_due_text(_iso(p.due))}: {p.status.replace('_', ' ')} "
+                f"({who}, {_when(p.said)})", (due[k], num["value"][k]),
+                textcoords="offset points", xytext=(9, -4), fontsize=8, color="#333"))
+        handles = [Line2D([], [], marker="o", ls="", ms=7, color="#333",
+                          label="what happened (observed)")]
+        handles += [Line2D([], [], marker="s", ls="", ms=8, mfc=STATUS[s], mec="#333",
+                           label=s.replace("_", " ")) for s in STATUS if (o["status"] == s).any()]
+        _year_axis(ax, np.r_[due, seen])
+        ax.set_ylim(0, top)
+        ax.grid(axis="y", color="#ddd", lw=0.8)
+        ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: _number(v, top)))
+        title = _title_text(f"{actor_name(actor, ledger)}: {_description(indicator, ledger)}"
+                            ", promised and delivered")
+        as_of = str(o["as_of"].iloc[0]) if "as_of" in o else ""
+        subtitle = (f"{_unit_label(unit).capitalize()} · each statement at its due date, "
+                    f"coloured by its outcome as of {_when(as_of)}")
+        names = sorted({f"{a}, {_when(b)}" for a, b in zip(o["outlet"], o["said"], strict=True)})
+        source = "\n".join(textwrap.wrap(
+            f"Sources: {_listed(names, '; ')}. Coded by hand from news text with prodstats.",
+            125))
+        _frame(fig, title, subtitle, handles, [], source)
+        _place_labels(ax, labels)
+        fig.prodstats_title = title.replace("\n", " ")
+        fig.prodstats_desc = "; ".join(str(n) for n in o["note"] if str(n)) or subtitle
+    return fig
+
+
+def _context(ledger: Any) -> set[str]:
+    """Indicators of scope 'context' (issue 18): published in claims.csv, never charted as
+    series.
+    """
+    if ledger is None or "scope" not in ledger.indicators.columns:
+        return set()
+    scope = ledger.indicators["scope"].fillna("").astype(str)
+    return set(ledger.indicators.loc[scope == "context", "indicator_id"])
+
+
+def _times(rows: pd.DataFrame) -> int:
+    """How many points in time a series' chart would show: its observed periods (an index
+    base included) and its forward statements' due dates.
+    """
+    obs = rows.loc[rows["modality"].isin(OBSERVED), "t"].round(4)
+    aims = _at_due(rows[rows["modality"].isin(FORWARD)])["t"].round(4)
+    return len(set(obs) | set(aims))
+
+
+def _claims_of(rows: pd.DataFrame) -> set[str]:
+    return {i for cell in rows["claim_ids"].fillna("") for i in str(cell).split(";") if i}
+
+
+def _charted(rows: pd.DataFrame) -> bool:
+    """A series is a chart when it has at least two claims at two points in time, one of them
+    an observation; else its figures are facts on the charts page (forward statements alone
+    are the promise tracker's, not a series).
+    """
+    observed = rows[rows["modality"].isin(OBSERVED) & (rows["claim_ids"].fillna("") != "")]
+    return len(_claims_of(rows)) >= 2 and _times(rows) >= 2 and not observed.empty
+
+
+def _share_wholes(s: pd.DataFrame, ledger: Any) -> dict[tuple[str, str], list[str]]:
+    """(actor, whole) → its share indicators, for wholes with two parts or more."""
+    wholes: dict[tuple[str, str], list[str]] = {}
+    parts = s.loc[s["measure"] == "share", ["actor", "indicator"]].drop_duplicates()
+    for actor, indicator in parts.itertuples(index=False):
+        if indicator not in _context(ledger):
+            wholes.setdefault((actor, _whole(indicator)), []).append(indicator)
+    return {k: sorted(v) for k, v in wholes.items() if len(v) >= 2}
+
+
+def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
+               outcomes: pd.DataFrame | None = None) -> list[dict]:
     """Every chart a build draws: its file stem, what draws it, the text its files depend on
-    (its key in the chart cache) and its entry on the charts page.
+    (its key in the chart cache) and its entry on the charts page. A series with fewer than
+    two claims at two points in time is no chart (see :func:`facts`), nor is an indicator of
+    scope 'context'.
     """
     jobs = []
     s = series[series["scenario"] == "all"]
+    s = s[~s["indicator"].isin(_context(ledger))]
     bounds = _capacities(ledger)
+    wholes = _share_wholes(s, ledger)
+    in_whole = {(a, i) for (a, _), parts in wholes.items() for i in parts}
     groups = s.groupby(["actor", "indicator", "measure"], sort=True)
     # a capacity with only targets is drawn on the chart of the output it bounds, not alone
     beside = {(actor, capacity, measure) for actor, indicator, measure in groups.groups
@@ -932,33 +1462,54 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> 
     for (actor, indicator, measure), rows in groups:
         if (actor, indicator, measure) in beside and not rows["modality"].isin(OBSERVED).any():
             continue
+        if (measure == "share" and (actor, indicator) in in_whole) or not _charted(rows):
+            continue
         name = f"{actor.lower()}_{indicator}" + ("_index" if measure == "index" else "")
         proj = projections[(projections["actor"] == actor)
                            & (projections["indicator"] == indicator)
                            & (projections["measure"] == measure)]
         capacity = series[(series["actor"] == actor) & series["indicator"].isin(
             bounds.get(indicator, [])) & (series["measure"] == measure)]
+        mine = (None if outcomes is None else
+                outcomes[(outcomes["actor"] == actor) & (outcomes["indicator"] == indicator)])
         title = _title(actor, indicator, measure, ledger)
         jobs.append({
             "stem": name,
-            "draw": lambda r=rows, p=proj, c=capacity: plot(
-                r, p, ledger=ledger, capacity=c if not c.empty else None),
+            "draw": lambda r=rows, p=proj, c=capacity, o=mine: plot(
+                r, p, ledger=ledger, capacity=c if not c.empty else None, outcomes=o),
             "content": (rows.to_csv(index=False) + proj.to_csv(index=False)
                         + capacity.to_csv(index=False) + title
-                        + _footnote(rows, ledger) + _revised(ledger, actor, indicator, measure)),
+                        + ("" if mine is None else mine.to_csv(index=False))
+                        + _source_line(rows, ledger) + _sources_of_points(rows, ledger)
+                        + _revised(ledger, actor, indicator, measure)),
             "record": {"stem": name, "title": title,
                        "says": describe(rows, projections, actor, indicator, measure, ledger)}})
+    for (actor, whole), parts in sorted(wholes.items()):
+        rows = s[(s["actor"] == actor) & s["indicator"].isin(parts)]
+        fig_title = f"{actor_name(actor, ledger)}: shares of one whole ({', '.join(parts)})"
+        stem = f"{actor.lower()}_{whole}"
+        jobs.append({
+            "stem": stem, "draw": lambda a=actor, p=parts: shares(series, a, p, ledger),
+            "content": rows.to_csv(index=False) + fig_title + _sources_of_points(rows, ledger)
+            + "".join(_description(i, ledger) for i in parts),
+            "record": {"stem": stem, "title": _share_title(actor, parts, ledger),
+                       "says": f"{len(parts)} parts of one whole, in per cent, each as its "
+                               "latest claim states it."}})
     for indicator, rows in s[s["measure"] != "index"].groupby("indicator", sort=True):
-        if rows["actor"].nunique() < 2:
+        charted = [a for a, r in rows.groupby("actor") if _charted(r)]
+        if rows["actor"].nunique() < 2 or not charted or (rows["measure"] == "share").all():
             continue
         title = f"{_description(indicator, ledger)}, by actor"
         names = ", ".join(actor_name(a, ledger) for a in sorted(rows["actor"].unique()))
         jobs.append({"stem": f"compare_{indicator}",
                      "draw": lambda i=indicator: compare(series, i, ledger),
-                     "content": rows.to_csv(index=False) + title + names + _footnote(rows, ledger),
+                     "content": (rows.to_csv(index=False) + title + names
+                                 + _source_line(rows, ledger)),
                      "record": {"stem": f"compare_{indicator}", "title": title,
                                 "says": f"{names} side by side, each with its confidence marks "
-                                        "and targets."}})
+                                        "and forward statements."}})
+    if outcomes is not None:
+        jobs += _promise_jobs(outcomes, ledger)
     overviews = []
     for actor in sorted(s["actor"].unique()):
         panels = overview_panels(series, actor, ledger)
@@ -970,7 +1521,7 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> 
         stem = f"overview_{actor.lower()}"
         overviews.append({
             "stem": stem, "draw": lambda a=actor, p=panels: overview(series, a, ledger, p),
-            "content": (drawn.to_csv(index=False) + title + names + _footnote(drawn, ledger)
+            "content": (drawn.to_csv(index=False) + title + names + _source_line(drawn, ledger)
                         + "".join(_revised(ledger, actor, i, m) for i, m in panels)),
             "record": {"stem": stem, "title": title,
                        "says": f"{len(panels)} series on one page, each as on its own chart "
@@ -978,6 +1529,116 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> 
     return overviews + jobs
 
 
+def _share_title(actor: str, parts: list[str], ledger: Any) -> str:
+    prefix = _common_prefix([_description(i, ledger) for i in parts])
+    whole = (prefix.removesuffix(" that").removesuffix(" which").replace("the actor's", "its")
+             or _whole(parts[0]))
+    return f"{actor_name(actor, ledger)}: {whole}"
+
+
+def _promise_jobs(outcomes: pd.DataFrame, ledger: Any) -> list[dict]:
+    """A chart per actor and indicator of forward statements against outcomes, where it has
+    two statements or one with an observation (a lone promise is a fact of the page).
+    """
+    jobs = []
+    o = outcomes[~outcomes["indicator"].isin(_context(ledger))]
+    for (actor, indicator), rows in o.groupby(["actor", "indicator"], sort=True):
+        observed = pd.to_numeric(rows["observed_value"], errors="coerce").notna().any()
+        if rows["statement_id"].nunique() < 2 and not observed:
+            continue
+        stem = f"promises_{actor.lower()}_{indicator}"
+        counts = rows.drop_duplicates("statement_id")["status"].value_counts()
+        jobs.append({
+            "stem": stem,
+            "draw": lambda a=actor, i=indicator: promises(outcomes, a, i, ledger),
+            "content": rows.to_csv(index=False) + _title(actor, indicator, "level", ledger),
+            "record": {"stem": stem,
+                       "title": f"{_title(actor, indicator, 'level', ledger)}: promised and "
+                                "delivered",
+                       "says": f"{rows['statement_id'].nunique()} forward "
+                               "statements: " + ", ".join(
+                                   f"{n} {s.replace('_', ' ')}" for s, n in counts.items())
+                               + "."}})
+    return jobs
+
+
+def _sources_of_points(rows: pd.DataFrame, ledger: Any) -> str:
+    """The outlet and date of each point (they label a series of several sources)."""
+    if ledger is None:
+        return ""
+    ids = sorted(_claims_of(rows))
+    claims = ledger.claims[ledger.claims["claim_id"].isin(ids)]
+    used = ledger.sources[ledger.sources["source_id"].isin(set(claims["source_id"]))]
+    return (claims[["claim_id", "source_id"]].to_csv(index=False)
+            + used[["source_id", "outlet", "published"]].to_csv(index=False))
+
+
+def facts(series: pd.DataFrame, ledger: Any, outcomes: pd.DataFrame | None = None
+          ) -> list[dict]:
+    """The figures that are no chart: the claims of series with fewer than two claims at two
+    points in time, and of indicators of scope 'context'; one row each with the figure, who
+    said it, when, the quote and its outlet and date.
+    """
+    if ledger is None:
+        return []
+    s = series[series["scenario"] == "all"]
+    context = _context(ledger)
+    wholes = _share_wholes(s, ledger)
+    in_whole = {(a, i) for (a, _), parts in wholes.items() for i in parts}
+    charted_keys = set()
+    for (actor, indicator, _), rows in s.groupby(["actor", "indicator", "measure"]):
+        if indicator in context:
+            continue
+        if (actor, indicator) in in_whole or _charted(rows):
+            charted_keys.add((actor, indicator))
+    bounds = _capacities(ledger)
+    for actor, indicator in list(charted_keys):  # a capacity drawn beside its output
+        charted_keys |= {(actor, c) for c in bounds.get(indicator, [])}
+    claims = ledger.claims
+    if "same_as" in claims.columns:  # from the issue-18 contract: one row per statement
+        claims = claims[claims["same_as"].fillna("").astype(str) == ""]
+    keep = [(a, i) not in charted_keys for a, i in zip(claims["actor"], claims["indicator"],
+                                                         strict=True)]
+    claims = claims[keep]
+    if "superseded_by" in claims.columns:
+        claims = claims[claims["superseded_by"].isna()]
+    sources = ledger.sources.set_index("source_id")
+    out = []
+    for c in claims.sort_values(["actor", "indicator", "period", "claim_id"]).itertuples(
+            index=False):
+        out.append({
+            "figure": _figure_text(c, ledger),
+            "what": _title(c.actor, c.indicator, "level", ledger).replace("\n", " "),
+            "who": c.speaker if isinstance(c.speaker, str) and c.speaker else
+            str(sources.loc[c.source_id, "outlet"]),
+            "when": _when(c.period) if c.modality not in FORWARD
+            else f"due {_due_text(_period_end(c.period))}",
+            "quote": str(c.quote_en if isinstance(c.quote_en, str) and c.quote_en else c.quote),
+            "source": f"{sources.loc[c.source_id, 'outlet']}, "
+                      f"{_when(sources.loc[c.source_id, 'published'])}",
+            "claim_id": c.claim_id})
+    return out
+
+
+def _figure_text(c: Any, ledger: Any) -> str:
+    """A claim's figure as a reader reads it: '2.5 M rounds/year', 'target: 30,000',
+    'dozens (24–99) contracts', '33 %'.
+    """
+    from prodstats.vocab import QUALIFIERS
+
+    unit = str(c.unit)
+    if c.kind == "share":
+        value = f"{c.value_canonical * 100:.0f} %"
+    elif c.kind == "ratio":
+        value = f"{c.value_canonical:g} × the {c.base_period} level"
+    elif QUALIFIERS.get(c.qualifier) is not None and QUALIFIERS[c.qualifier].is_scale:
+        value = (f"{c.qualifier} ({_number(c.low_canonical)}–{_number(c.high_canonical)}) "
+                 f"{_unit_label(str(c.canonical_unit))}")
+    else:
+        value = f"{_number(float(c.value))} {_unit_label(unit)}".strip()
+        if c.qualifier not in ("exact", "", None) and isinstance(c.qualifier, str):
+            value = f"{c.qualifier.replace('_', ' ')} {value}"
+    return value if c.modality in OBSERVED else f"{c.modality}: {value}"
 def _capacities(ledger: Any) -> dict[str, list[str]]:
     """Output indicator → the capacity indicators that bound it."""
     out: dict[str, list[str]] = {}
@@ -994,18 +1655,22 @@ def _revised(ledger: Any, actor: str, indicator: str, measure: str) -> str:
     return old[["claim_id", "period", "value_canonical", "superseded_by"]].to_csv(index=False)
 
 
-def chart_keys(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any) -> dict[str, str]:
+def chart_keys(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
+               outcomes: pd.DataFrame | None = None) -> dict[str, str]:
     """Each chart's cache key: a chart is drawn again only when its key changes."""
     import hashlib
 
     version = _code_version()
     return {job["stem"]: hashlib.sha256((version + job["content"]).encode()).hexdigest()
-            for job in chart_jobs(series, projections, ledger)}
+            for job in chart_jobs(series, projections, ledger, outcomes)}
 
 
 def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
-             folder: Path) -> list[dict]:
-    """Draw every chart into ``folder``; return one record per chart for the index page.
+             folder: Path, outcomes: pd.DataFrame | None = None) -> list[dict]:
+    """Draw every chart into ``folder``; return one record per chart for the index page,
+    which also lists the figures that are no chart (:func:`facts`). ``outcomes`` (the
+    promise tracker's table) adds a chart per actor and indicator of its forward statements
+    against what happened; without it those charts are left out.
 
     A chart's files depend only on its rows, its projections, its title and footnote, this
     module and matplotlib's version: a chart whose inputs are unchanged since an earlier build
@@ -1014,9 +1679,10 @@ def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
     """
     from prodstats.errors import checkpoint
 
-    jobs = chart_jobs(series, projections, ledger)
-    keys = chart_keys(series, projections, ledger)
+    jobs = chart_jobs(series, projections, ledger, outcomes)
+    keys = chart_keys(series, projections, ledger, outcomes)
     cache = _Cache(_cache_dir())
+    todo = []
     for job in jobs:
         checkpoint()  # an interrupt is raised here, between charts, never inside matplotlib
         stem = folder / job["stem"]
@@ -1025,12 +1691,52 @@ def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
             for data, ext in zip(files, CACHE_EXTS, strict=True):
                 stem.with_suffix(ext).write_bytes(data)
             continue
-        save(job["draw"](), stem)
+        todo.append((job, stem))
+    _draw_many(todo)
+    for job, stem in todo:
         cache.put(keys[job["stem"]], stem)
     cache.report()
     records = [job["record"] for job in jobs]
-    (folder / "README.md").write_text(_page(records), encoding="utf-8")
+    (folder / "README.md").write_text(_page(records, facts(series, ledger, outcomes)),
+                                      encoding="utf-8")
     return records
+
+
+#: Charts a build draws at least before it draws them in several processes.
+PARALLEL_MIN = 40
+_TODO: list = []  # the charts a pool's workers draw (inherited when they fork)
+
+
+def _draw_one(k: int) -> None:
+    job, stem = _TODO[k]
+    fig = job["draw"]()
+    fig.prodstats_title = job["record"]["title"].replace("\n", " ")
+    fig.prodstats_desc = job["record"]["says"]
+    save(fig, stem)
+
+
+def _draw_many(todo: list[tuple[dict, Path]]) -> None:
+    """Draw and save charts: in one process per core when there are many (a chart's bytes do
+    not depend on the process that draws it); PRODSTATS_CHART_WORKERS sets how many (1: this
+    process only).
+    """
+    import multiprocessing
+    import os
+
+    global _TODO
+    setting = os.environ.get("PRODSTATS_CHART_WORKERS", "")
+    workers = int(setting) if setting.isdigit() and int(setting) > 0 else (os.cpu_count() or 1)
+    _TODO = todo
+    try:
+        if (workers < 2 or len(todo) < PARALLEL_MIN
+                or "fork" not in multiprocessing.get_all_start_methods()):
+            for k in range(len(todo)):
+                _draw_one(k)
+            return
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pool.map(_draw_one, range(len(todo)), chunksize=8)
+    finally:
+        _TODO = []
 
 
 def describe(rows: pd.DataFrame, projections: pd.DataFrame, actor: str, indicator: str,
@@ -1055,9 +1761,9 @@ def describe(rows: pd.DataFrame, projections: pd.DataFrame, actor: str, indicato
         parts.append(f"{len(readings)} readings of an ambiguous base, "
                      + (f"in conflict with no other claim: {', '.join(ok)}" if ok else
                         "each in conflict with another claim"))
-    kinds = [m for m in ("target", "pledge", "proposal") if (rows["modality"] == m).any()]
+    kinds = [AIMS[m][1] for m in FORWARD if (rows["modality"] == m).any()]
     if kinds:
-        parts.append("shows " + " and ".join(f"{k}s" for k in kinds))
+        parts.append("shows " + " and ".join(f"{k}s" for k in kinds) + " at their due dates")
     proj = projections[(projections["actor"] == actor) & (projections["indicator"] == indicator)
                        & (projections["measure"] == measure) & (projections["scenario"] == "all")]
     done = proj[proj["mean"].notna()]
@@ -1069,17 +1775,27 @@ def describe(rows: pd.DataFrame, projections: pd.DataFrame, actor: str, indicato
         parts.append(f"projected to {last['period']}, in {_unit_label(unit)}: {mean} "
                      f"(80 %: {low}–{high})")
     elif not proj.empty:
-        parts.append(f"no projection ({proj['note'].iloc[0]})")
+        note = str(proj["note"].iloc[0]).strip().rstrip(".")
+        parts.append(note if note.lower().startswith("not projected")
+                     else f"not projected ({note})")
     return "; ".join(parts) + "."
 
 
-def _page(records: list[dict]) -> str:
+
+
+def _page(records: list[dict], facts_: list[dict] | None = None) -> str:
     lines = ["# Charts", "",
-             "Generated by `make` from `data/raw/`; do not edit. Filled points are verified or "
-             "official claims, hollow points unverified ones, crosses disputed ones (in conflict "
-             "with another claim), small grey squares the base of an index (1 by definition, "
-             "stated by no claim). Stars are targets, diamonds pledges and proposals; bars are "
-             "the bounds the qualifier rules give. Fans are 80 % and 95 % prediction intervals.",
+             "Generated by `make` from `data/raw/`; do not edit. Filled points are verified "
+             "claims, half-filled ones reported in the outlet's own voice, triangles official "
+             "claims (stated by an interested party), hollow points unverified ones, crosses "
+             "disputed ones (in conflict with another claim), small grey squares the base of an "
+             "index (1 by definition, stated by no claim). Forward statements (forecasts, "
+             "targets, pledges, proposals) are hollow gold marks at the end of their period, "
+             "labelled with when they fall due; they are never drawn as observed points. Bars "
+             "are the bounds the qualifier rules give. Fans are 80 % and 95 % prediction "
+             "intervals; a series with too few observed claims has none, and its chart says "
+             "so. A series with fewer than two claims at two points in time is no chart: its "
+             "figures are listed under [Single figures](#single-figures).",
              "", "Data: [claims](../../data/processed/claims.csv) · "
              "[series](../../data/processed/series.csv) · "
              "[conflicts](../../data/processed/conflicts.csv) · "
@@ -1093,4 +1809,17 @@ def _page(records: list[dict]) -> str:
         title = markdown_text(r["title"])
         lines += [f"## {title}", "", f"![{title}]({r['stem']}.svg)", "", markdown_text(r["says"]),
                   f"([SVG]({r['stem']}.svg), [PNG]({r['stem']}.png))", ""]
+    if facts_:
+        lines += ["## Single figures", "",
+                  "Figures that are no chart: one claim, or claims at one point in time, or "
+                  "context (a treaty's term, a day's combat report). Claim ids lead to "
+                  "claims.csv.", "",
+                  "| Figure | Of what | Who | When | Quote | Source |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        for f in facts_:
+            cells = [f["figure"], f["what"], f["who"], f["when"], f"“{f['quote']}”",
+                     f"{f['source']} ({f['claim_id']})"]
+            lines.append("| " + " | ".join(markdown_text(c).replace("|", "\\|") for c in cells)
+                         + " |")
+        lines.append("")
     return "\n".join(lines)

@@ -1,16 +1,67 @@
-"""Charts a journalist could publish: no label on another label or mark, one number format per
+"""Charts a newspaper could print: no label on another label or mark, one number format per
 axis, a legend of what is drawn, names for actors, ranges for scale words, monthly series per
-month, revisions faded, one chart per indicator across actors.
+month, revisions faded, one chart per indicator across actors; one-claim series as facts,
+shares of one whole in one chart, forward statements at their due date, points labelled by
+source, fans that leave the data the plot, the scenario in the subtitle, a promise tracker.
 """
 
+import dataclasses
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import prodstats
 from prodstats.charts import _marker_boxes, chart_jobs
-from tests.conftest import mini_ledger
+from prodstats.schemas import OUTCOME_COLUMNS
+from tests.conftest import SEED_RAW, mini_ledger
+
+
+def overlaps(fig) -> list:
+    """Every pair of drawn labels that overlap, and every label on a marker, from the drawn
+    artists' extents: annotations, the figure's texts (title, subtitle, notes, source line),
+    the legends, the axes' titles and tick labels.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    boxes = []  # (name, box, is_annotation)
+    for k, text in enumerate(fig.texts):
+        if text.get_text():
+            boxes.append((f"figure text {k}: {text.get_text()[:30]!r}",
+                          text.get_window_extent(renderer), False))
+    for k, legend in enumerate(fig.legends):
+        boxes.append((f"legend {k}", legend.get_window_extent(renderer), False))
+    marks = []
+    for ax in fig.axes:
+        for text in ax.texts:
+            if text.get_text():
+                boxes.append((f"label {text.get_text()!r}", text.get_window_extent(renderer),
+                              True))
+        title = ax.title if ax.get_title() else ax._left_title
+        if title.get_text():
+            boxes.append((f"axes title {title.get_text()[:30]!r}",
+                          title.get_window_extent(renderer), False))
+        for axis, labels, (lo, hi) in (("x", ax.get_xticklabels(which="both"), ax.get_xlim()),
+                                       ("y", ax.get_yticklabels(), ax.get_ylim())):
+            ticks = [t.get_window_extent(renderer) for t in labels  # those drawn
+                     if t.get_text() and t.get_visible()
+                     and lo <= t.get_position()[axis == "y"] <= hi]
+            if ticks:
+                from matplotlib.transforms import Bbox
+
+                boxes.append((f"{axis} tick labels of axes {fig.axes.index(ax)}",
+                              Bbox.union(ticks), False))
+        marks += [box for line in ax.get_lines() if line.get_marker() not in (None, "None", "")
+                  and line.get_visible() for box in _marker_boxes(ax, line)]
+    found = [(a[0], b[0]) for a, b in itertools.combinations(boxes, 2)
+             if a[1].overlaps(b[1])]
+    found += [(name, "a marker") for name, box, label in boxes if label
+              and any(box.overlaps(m) for m in marks)]
+    return found
 
 
 def _ledger(tmp_path, claims):
@@ -59,10 +110,12 @@ def test_one_number_format_per_axis_and_a_legend_of_what_is_drawn(tmp_path):
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text()]
     assert all(t.endswith(" M") for t in ticks if t != "0 M"), ticks  # never "500,000" beside "1 M"
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert "official (an interested party)" in legend  # drawn apart from verified
-    assert "unverified" not in legend and "disputed" not in legend
+    assert "official (an interested party)" in legend
+    assert "target (forward, at its due date)" in legend
+    assert "verified" not in legend and "unverified" not in legend and "disputed" not in legend
     assert [t.get_text() for t in fig.axes[0].texts] != []
-    assert fig.axes[0].get_title(loc="left").startswith("Ukraine: ")
+    assert fig.texts[0].get_text().startswith("Ukraine: ")
+    assert fig.texts[1].get_text() == "Rounds per year · all claims, unverified ones included"
 
 
 def test_a_series_stated_per_month_is_drawn_per_month(tmp_path):
@@ -71,9 +124,9 @@ def test_a_series_stated_per_month_is_drawn_per_month(tmp_path):
         {"period": "2024-06", "value": "50000", "unit": "rounds/month"}])
     fig = _draw(ledger, series)
     ax = fig.axes[0]
-    assert ax.get_ylabel() == "rounds per month"
+    assert fig.texts[1].get_text().startswith("Rounds per month · ")
     drawn = sorted(y for line in ax.get_lines() for y in np.atleast_1d(line.get_ydata())
-                   if line.get_marker() in ("o", "D"))
+                   if line.get_marker() == "^")
     assert drawn == pytest.approx([40000, 50000])
     # the published series stays per year
     assert set(series["unit"]) == {"rounds/year"}
@@ -85,7 +138,7 @@ def test_a_scale_word_is_drawn_as_its_range_with_the_word(tmp_path):
          "modality": "pledge", "qualifier": "billions", "value": ""}])
     fig = _draw(ledger, series, "GBR", "military_aid")
     [label] = [t.get_text() for t in fig.axes[0].texts]
-    assert label == "pledge: billions (2 bn–9.99 bn)"
+    assert label == "pledge: billions (2 bn–9.99 bn), due end of 2025"
 
 
 def test_a_revised_target_is_drawn_faded_with_an_arrow(tmp_path):
@@ -135,17 +188,25 @@ def test_an_index_base_is_drawn_as_a_definition_not_as_a_claim(tmp_path):
 
 
 def test_every_actor_with_several_yearly_series_gets_an_overview_of_them(tmp_path):
-    """The overview is not Ukraine's alone: any actor with three or more series of yearly
-    figures gets one page of them, the series with the most points first; a share or a count
-    that is not per year is not on it, and an actor with fewer series gets none.
+    """The overview is not Ukraine's alone: any actor with three or more charted series of
+    yearly figures gets one page of them, the series with the most points first; a share, a
+    count that is not per year, or a series of one claim is not on it, and an actor with
+    fewer series gets none.
     """
     ledger, series = _ledger(tmp_path, [
+        {"actor": "RUS", "period": "2022", "value": "1500000", "unit": "rounds"},
         {"actor": "RUS", "period": "2023", "value": "2000000", "unit": "rounds"},
         {"actor": "RUS", "period": "2024", "value": "3000000", "unit": "rounds"},
+        {"actor": "RUS", "indicator": "missiles_produced", "period": "2023", "value": "1000",
+         "unit": "missiles"},
         {"actor": "RUS", "indicator": "missiles_produced", "period": "2024", "value": "1500",
          "unit": "missiles"},
+        {"actor": "RUS", "indicator": "long_range_drones_produced", "period": "2024",
+         "value": "20000", "unit": "drones"},
         {"actor": "RUS", "indicator": "long_range_drones_produced", "period": "2025",
          "value": "30000", "unit": "drones", "modality": "target"},
+        {"actor": "RUS", "indicator": "drone_munitions_produced", "period": "2024",
+         "value": "30000", "unit": "rounds"},
         {"actor": "RUS", "indicator": "weapons_used_share_domestic", "period": "2024",
          "value": "0.8", "unit": "dimensionless", "kind": "share"},
         {"actor": "USA", "period": "2024", "value": "360000", "unit": "rounds"},
@@ -159,18 +220,335 @@ def test_every_actor_with_several_yearly_series_gets_an_overview_of_them(tmp_pat
     assert titles == ["Mortar and artillery shells produced domestically",
                       "Long-range drones produced domestically", "Missiles produced domestically"]
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == ["official (an interested party)", "target"]
-    assert "dpa" not in fig.texts[-1].get_text() and "Test, 2025" in fig.texts[-1].get_text()
+    assert legend == ["official (an interested party)", "target (forward, at its due date)"]
+    assert fig.texts[-1].get_text().startswith("Source: Test, 2025.")
+    assert overlaps(fig) == []
 
 
-def test_a_footnote_of_many_claims_lists_the_first_and_counts_the_rest(tmp_path):
-    """A bulk ledger's chart listed every claim id, and the footnote covered the plot."""
-    from prodstats.charts import LISTED, _footnote
+def test_a_source_line_of_many_sources_names_outlets_and_dates_not_claims(tmp_path):
+    """A bulk ledger's chart listed every claim id, and the footnote covered the plot; the
+    source line names outlets and dates, the first ones, and counts the rest.
+    """
+    from prodstats.charts import LISTED, _source_line
 
     claims = [{"period": str(2010 + k), "value": str(1000 + k)} for k in range(12)]
     ledger, series = _ledger(tmp_path, claims)
+    ledger = _sources(ledger, {f"c{k + 1:02d}": (f"Outlet {k:02d}", f"2024-0{1 + k % 9}-1{k % 10}")
+                               for k in range(12)})
     rows = series[(series["scenario"] == "all") & (series["measure"] == "level")]
-    note = _footnote(rows, ledger).replace("\n", " ")
-    listed = ", ".join(f"c{k:02d}" for k in range(1, LISTED))
-    assert f"Claims: {listed} and {12 - LISTED + 1} more." in note
-    assert "c12" not in note
+    line = _source_line(rows, ledger).replace("\n", " ")
+    assert line.startswith("Sources: Outlet 00, 10 Jan 2024; Outlet 09, 19 Jan 2024; "
+                           "Outlet 10, 10 Feb 2024; ")
+    assert f"and {12 - LISTED + 1} more. Coded by hand" in line
+    assert "c0" not in line
+
+
+def _sources(ledger, claims: dict[str, tuple[str, str]]):
+    """The ledger with each named claim moved to a source of its own (outlet, published)."""
+    sources = [ledger.sources]
+    moved = ledger.claims.copy()
+    for k, (claim, (outlet, published)) in enumerate(sorted(claims.items())):
+        sid = f"src-{k}"
+        sources.append(ledger.sources.iloc[[0]].assign(source_id=sid, outlet=outlet,
+                                                       published=published))
+        moved.loc[moved["claim_id"] == claim, "source_id"] = sid
+    return dataclasses.replace(ledger, sources=pd.concat(sources, ignore_index=True),
+                               claims=moved)
+
+
+def _jobs_and_figures(ledger, series, outcomes=None):
+    jobs = chart_jobs(series, prodstats.project(series), ledger, outcomes)
+    return {job["stem"]: job["draw"]() for job in jobs}
+
+
+#: A cumulative count, two sources' estimates of one figure, a capacity target with no output
+#: series, a two-point falling series, a January point and a target due at the end of 2025.
+RICH = [
+    {"period": "2023", "value": "900000", "unit": "rounds"},
+    {"period": "2024", "value": "1500000", "unit": "rounds", "qualifier": "about",
+     "modality": "estimate"},
+    {"period": "2024", "value": "1300000", "unit": "rounds", "modality": "estimate",
+     "confidence": "unverified"},
+    {"period": "2025-01", "value": "150000", "unit": "rounds/month"},
+    {"period": "2025", "value": "2000000", "unit": "rounds", "modality": "target"},
+    {"actor": "RUS", "indicator": "missiles_produced", "period": "2023", "value": "1500",
+     "unit": "missiles"},
+    {"actor": "RUS", "indicator": "missiles_produced", "period": "2024", "value": "1200",
+     "unit": "missiles"},
+    {"indicator": "coproduction_contracts", "period": "2024-01/2024-03", "value": "20",
+     "unit": "contracts"},
+    {"indicator": "coproduction_contracts", "period": "2024-01/2024-09", "value": "49",
+     "unit": "contracts"},
+    {"indicator": "treaty_duration", "period": "2025-01-16", "value": "100", "unit": "year"},
+]
+
+
+def test_no_chart_overlaps_a_label_on_a_label_or_a_marker(tmp_path):
+    """Every chart of the seed and of a ledger with the issue's hard cases, drawn, has no
+    label on another label, a legend, the title or a marker (from the drawn extents).
+    """
+    seed = prodstats.load(SEED_RAW)
+    figures = _jobs_and_figures(seed, prodstats.resolve(seed.claims))
+    ledger, series = _ledger(tmp_path, RICH)
+    ledger = _sources(ledger, {"c02": ("Outlet A", "2025-02-03"),
+                               "c03": ("Outlet B", "2025-03")})
+    figures |= {f"rich {k}": f for k, f in _jobs_and_figures(ledger, series).items()}
+    assert len(figures) >= 5
+    for stem, fig in figures.items():
+        assert overlaps(fig) == [], stem
+
+
+def test_a_series_of_one_claim_is_a_fact_on_the_page_not_a_chart(tmp_path):
+    """The seed's lone figures (a treaty's term, a day's combat report, a lone target) are no
+    chart; the charts page lists each with its figure, who, when, quote, outlet and date.
+    """
+    from prodstats.charts import _page, facts
+
+    seed = prodstats.load(SEED_RAW)
+    series = prodstats.resolve(seed.claims)
+    stems = {job["stem"] for job in chart_jobs(series, prodstats.project(series), seed)}
+    assert stems == {"ukr_defence_production_index", "ukr_weapons_used_share"}
+    rows = {f["claim_id"]: f for f in facts(series, seed)}
+    assert rows["dpa25-12"] == {
+        "figure": "target: 30,000 drones",
+        "what": "Ukraine: Long-range drones produced domestically",
+        "who": "Herman Smetanin", "when": "due end of 2025",
+        "quote": "to produce 30,000 long-range drones", "source": "dpa, 17 Jan 2025",
+        "claim_id": "dpa25-12"}
+    assert rows["dpa25-19"]["figure"] == "10 engagements"
+    assert rows["dpa25-05"]["when"] == "16 Jan 2025"
+    assert "dpa25-13" not in rows  # a share of one whole is in the shares chart
+    page = _page([], facts(series, seed))
+    assert "## Single figures" in page
+    assert ("| target: 30,000 drones | Ukraine: Long-range drones produced "
+            "domestically | Herman Smetanin | due end of 2025 | “to produce 30,000 long-range "
+            "drones” | dpa, 17 Jan 2025 (dpa25-12) |") in page
+
+
+def test_shares_of_one_whole_are_one_chart_in_per_cent():
+    seed = prodstats.load(SEED_RAW)
+    series = prodstats.resolve(seed.claims)
+    job = next(j for j in chart_jobs(series, prodstats.project(series), seed)
+               if j["stem"] == "ukr_weapons_used_share")
+    fig = job["draw"]()
+    ax = fig.axes[0]
+    assert ax.get_xlim() == (0, 100)
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "come from European states", "are produced domestically", "come from the United States"]
+    widths = [bar.get_width() for bar in ax.patches]
+    assert widths == pytest.approx([30, 33.33, 40])  # 30 % and 40 % no longer stand level
+    assert [t.get_text() for t in ax.texts] == [
+        "27–30 % (Jan 2025; dpa, 17 Jan 2025)", "30–37 % (Jan 2025; dpa, 17 Jan 2025)",
+        "36–40 % (Jan 2025; dpa, 17 Jan 2025)"]
+    assert job["record"]["title"] == "Ukraine: Share of the weapons used by its armed forces"
+
+
+def test_points_sit_in_their_month_and_targets_at_their_due_date(tmp_path):
+    """A January 2025 point stands right of the '2025' label (at 1 January); a target due at
+    the end of 2025 stands at the end of 2025 and says so; two sources' estimates of one
+    figure are each labelled with outlet and date; the scenario is in the subtitle.
+    """
+    ledger, series = _ledger(tmp_path, RICH)
+    ledger = _sources(ledger, {"c02": ("Outlet A", "2025-02-03"),
+                               "c03": ("Outlet B", "2025-03")})
+    rows = series[(series["indicator"] == "shells_produced") & (series["measure"] == "level")]
+    fig = prodstats.plot(rows, prodstats.project(series), ledger=ledger,
+                         scenario="no_unverified")
+    ax = fig.axes[0]
+    ticks = {t.get_text(): t.get_position()[0] for t in ax.get_xticklabels()}
+    assert ticks["2025"] == 2025.0 and ticks["2024"] == 2024.0
+    january = [x for line in ax.get_lines() if line.get_marker() == "^"
+               for x, y in line.get_xydata() if y == pytest.approx(1_800_000)]
+    assert january and 2025.0 < january[0] < 2025 + 1 / 12
+    labels = [t.get_text() for t in ax.texts]
+    assert "target 2 M, due end of 2025" in labels
+    star = next(line for line in ax.get_lines() if line.get_marker() == "*")
+    assert star.get_xydata()[0][0] == pytest.approx(2026.0)  # 31 December 2025, end of day
+    assert "Outlet A, 3 Feb 2025" in labels and "Outlet B, Mar 2025" not in labels  # unverified
+    assert fig.texts[1].get_text().endswith("· without unverified and disputed claims")
+    everything = prodstats.plot(rows, prodstats.project(series), ledger=ledger)
+    assert "Outlet B, Mar 2025" in [t.get_text() for t in everything.axes[0].texts]
+    assert overlaps(everything) == []
+
+
+def test_a_fan_never_squeezes_the_data_into_a_strip(tmp_path):
+    """A 95 % interval far above the data is cut: the axis stops at 1.6 times the highest
+    figure, and the chart says how far the interval reaches.
+    """
+    ledger, series = _ledger(tmp_path, [
+        {"period": "2021", "value": "20", "unit": "rounds"},
+        {"period": "2022", "value": "10", "unit": "rounds"},
+        {"period": "2023", "value": "30", "unit": "rounds"},
+        {"period": "2024", "value": "12", "unit": "rounds"},
+        {"period": "2025", "value": "40", "unit": "rounds"}])
+    projections = prodstats.project(series)
+    rows = series[series["measure"] == "level"]
+    fan = projections[(projections["scenario"] == "all") & projections["mean"].notna()]
+    fig = prodstats.plot(rows, projections, ledger=ledger)
+    top = fig.axes[0].get_ylim()[1]
+    if fan["pi95_high"].max() > 64:
+        assert top == pytest.approx(64)
+        assert "The 95 % interval reaches " in fig.texts[-1].get_text()
+        assert "above the chart (cut at 64)" in fig.texts[-1].get_text()
+    else:
+        assert top <= fan["pi95_high"].max() * 1.15 + 1e-9
+    assert 40 / top >= 0.5  # the data keep at least half the height
+
+
+def test_a_series_not_projected_says_so_on_its_chart(tmp_path):
+    """A projections row with no figures (the other branch's 'not projected: N observed
+    claims') gives no fan and the chart's note says why.
+    """
+    ledger, series = _ledger(tmp_path, SHELLS[:2])
+    projections = prodstats.project(series)
+    blank = projections.assign(mean=np.nan, pi80_low=np.nan, pi80_high=np.nan,
+                               pi95_low=np.nan, pi95_high=np.nan,
+                               note="not projected: 2 observed claims")
+    fig = prodstats.plot(series[series["measure"] == "level"], blank, ledger=ledger)
+    assert not fig.axes[0].collections  # no fan
+    assert fig.texts[-1].get_text().startswith("Not projected: 2 observed claims.\n")
+
+
+def test_the_svg_has_a_title_and_a_description_and_rebuilds_byte_identical(tmp_path):
+    from prodstats.charts import save
+
+    ledger, series = _ledger(tmp_path, SHELLS)
+    rows = series[series["measure"] == "level"]
+    digests = []
+    for k in range(2):
+        stem = tmp_path / f"chart{k}"
+        save(prodstats.plot(rows, prodstats.project(series), ledger=ledger), stem)
+        digests.append((stem.with_suffix(".svg").read_bytes(), stem.with_suffix(".png").read_bytes()))
+    assert digests[0] == digests[1]
+    svg = digests[0][0].decode()
+    assert ('role="img" aria-labelledby="chart-title chart-desc">\n <title id="chart-title">'
+            "Ukraine: Mortar and artillery shells produced domestically</title>") in svg
+    assert '<desc id="chart-desc">Rounds per year · all claims, unverified ones included.' in svg
+
+
+def test_context_indicators_are_not_charted_as_series(tmp_path):
+    """An indicator of scope 'context' (issue 18) is no chart and no part of a comparison;
+    its claims are facts of the page.
+    """
+    from prodstats.charts import facts
+
+    ledger, series = _ledger(tmp_path, SHELLS[:2] + [
+        {"indicator": "war_duration", "period": "2024", "value": "2", "unit": "year"},
+        {"indicator": "war_duration", "period": "2025", "value": "3", "unit": "year"}])
+    # the seed's indicators mark war_duration as context: it makes no series at all
+    assert set(ledger.indicators.set_index("indicator_id").loc[["war_duration"], "scope"]) == {
+        "context"}
+    assert "war_duration" not in set(series["indicator"])
+    stems = {j["stem"] for j in chart_jobs(series, prodstats.project(series), ledger)}
+    assert "ukr_war_duration" not in stems and "ukr_shells_produced" in stems
+    assert {f["claim_id"] for f in facts(series, ledger)} == {"c03", "c04"}
+
+
+def _outcomes() -> pd.DataFrame:
+    """A hand-made outcomes table with exactly the issue-18 contract's columns."""
+    base = dict.fromkeys(OUTCOME_COLUMNS, "")
+    rows = [
+        {**base, "statement_id": "p1", "attestations": "p1", "actor": "EU",
+         "indicator": "shells_produced", "modality": "target", "speaker": "Thierry Breton",
+         "source_id": "s1", "outlet": "Reuters", "said": "2023-03-20", "period": "2024-03",
+         "due": "2024-03-31", "value": 1_000_000, "low": 1_000_000, "high": 1_000_000,
+         "unit": "rounds", "superseded_by": "p2", "current": False,
+         "observed_claim_ids": "o1", "observed_period": "2024-03", "observed_value": 520_000,
+         "observed_low": 520_000, "observed_high": 520_000, "status": "superseded",
+         "as_of": "2025-01-17", "note": "520,000 of 1,000,000 by 2024-03-31: missed by 48 %"},
+        {**base, "statement_id": "p2", "attestations": "p2;p2b", "actor": "EU",
+         "indicator": "shells_produced", "modality": "target", "speaker": "",
+         "source_id": "s2", "outlet": "dpa", "said": "2024-01", "period": "2024",
+         "due": "2024-12-31", "value": 1_000_000, "low": 1_000_000, "high": 1_000_000,
+         "unit": "rounds", "current": True, "observed_claim_ids": "o2",
+         "observed_period": "2024", "observed_value": 1_100_000, "observed_low": 1_000_000,
+         "observed_high": 1_200_000, "status": "met", "as_of": "2025-01-17",
+         "note": "1,100,000 of 1,000,000 by 2024-12-31: met"},
+        {**base, "statement_id": "p3", "attestations": "p3", "actor": "EU",
+         "indicator": "shells_produced", "modality": "expected", "speaker": "EU Commission",
+         "source_id": "s2", "outlet": "dpa", "said": "2024-01", "period": "2025",
+         "due": "2025-12-31", "value": 2_000_000, "low": 2_000_000, "high": 2_000_000,
+         "unit": "rounds", "current": True, "status": "pending", "as_of": "2025-01-17",
+         "note": "due 2025-12-31"},
+        {**base, "statement_id": "q1", "attestations": "q1", "actor": "EU",
+         "indicator": "missiles_produced", "modality": "pledge", "outlet": "dpa",
+         "said": "2024", "period": "2025", "due": "2025-12-31", "value": 100, "low": 100,
+         "high": 100, "unit": "missiles", "current": True, "status": "no_data",
+         "as_of": "2025-01-17", "note": "no observation"},
+    ]
+    return pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
+
+
+def test_forward_statements_against_outcomes_one_chart_per_actor_and_indicator(tmp_path):
+    """The promise tracker's chart: each statement at its due date coloured by its status,
+    what happened beside it, labelled with who said it and when; a lone statement with no
+    observation is no chart; draw_all without outcomes draws none.
+    """
+    from matplotlib.colors import to_hex
+
+    from prodstats.charts import STATUS, draw_all, promises
+
+    outcomes = _outcomes()
+    ledger, series = _ledger(tmp_path, SHELLS[:2])
+    jobs = {j["stem"]: j for j in chart_jobs(series, prodstats.project(series), ledger, outcomes)}
+    assert "promises_eu_shells_produced" in jobs
+    assert "promises_eu_missiles_produced" not in jobs  # one statement, nothing observed
+    assert jobs["promises_eu_shells_produced"]["record"]["says"] == (
+        "3 forward statements: 1 superseded, 1 met, 1 pending.")
+    fig = promises(outcomes, "EU", "shells_produced", ledger)
+    ax = fig.axes[0]
+    colours = {to_hex(line.get_markerfacecolor()) for line in ax.get_lines()
+               if line.get_marker() in ("*", "P")}
+    assert colours == {STATUS["superseded"], STATUS["met"], STATUS["pending"]}
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == [
+        "target 1 M, due end of Mar 2024: superseded (Thierry Breton, 20 Mar 2023)",
+        "target 1 M, due end of 2024: met (dpa, Jan 2024)",
+        "forecast 2 M, due end of 2025: pending (EU Commission, Jan 2024)"]
+    observed = [tuple(line.get_xydata()[0]) for line in ax.get_lines()
+                if line.get_marker() == "o"]
+    assert any(abs(x - 2025.0) < 0.1 and y == 1_100_000 for x, y in observed)
+    assert overlaps(fig) == []
+    folder = tmp_path / "charts"
+    folder.mkdir()
+    records = draw_all(series, prodstats.project(series), ledger, folder, outcomes)
+    assert "promises_eu_shells_produced" in {r["stem"] for r in records}
+    assert (folder / "promises_eu_shells_produced.png").is_file()
+    none = tmp_path / "none"
+    none.mkdir()
+    assert not any(r["stem"].startswith("promises_")
+                   for r in draw_all(series, prodstats.project(series), ledger, none))
+
+
+def test_outcomes_give_the_forward_statements_of_a_series_chart(tmp_path):
+    """With outcomes.csv, a series chart draws its current forward statements from it (the
+    series then holds observations only), at their due date.
+    """
+    outcomes = _outcomes().assign(actor="UKR")
+    ledger, series = _ledger(tmp_path, SHELLS[:2])
+    fig = prodstats.plot(series[series["measure"] == "level"], None, ledger=ledger,
+                         outcomes=outcomes)
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert "target 1 M, due end of 2024" in labels
+    assert "forecast 2 M, due end of 2025" in labels
+    assert not any("Mar 2024" in label for label in labels)  # superseded: not current
+
+
+def test_charts_drawn_in_several_processes_are_the_same_bytes(tmp_path, monkeypatch):
+    """A build of many charts draws them in one process per core; the files are the same
+    bytes as those drawn in one process.
+    """
+    import prodstats.charts
+    from prodstats.charts import draw_all
+
+    ledger, series = _ledger(tmp_path, RICH)
+    projections = prodstats.project(series)
+    digests = []
+    for workers in ("1", "2"):
+        monkeypatch.setenv("PRODSTATS_CHART_WORKERS", workers)
+        monkeypatch.setattr(prodstats.charts, "PARALLEL_MIN", 1)
+        folder = tmp_path / f"charts-{workers}"
+        folder.mkdir()
+        draw_all(series, projections, ledger, folder)
+        digests.append({p.name: p.read_bytes() for p in sorted(folder.iterdir())})
+    assert len(digests[0]) >= 7 and digests[0] == digests[1]
