@@ -258,7 +258,7 @@ def test_a_cycle_at_the_end_of_a_long_chain_is_reported_once(raw):
     """
     header, rows = read_rows(raw / "claims.csv")
     first = next(r for r in rows if r["claim_id"] == "reu24-01")
-    chain = [dict(first, claim_id=f"c{k:03d}", supersedes=f"c{k - 1:03d}" if k else "")
+    chain = [dict(first, claim_id=f"c{k:03d}", supersedes=f"c{k - 1:03d}" if k else "", same_as="")
              for k in range(400)]
     chain[396]["supersedes"] = "c399"  # c396 -> c397 -> c398 -> c399 -> c396
     write_rows(raw / "claims.csv", header, rows + chain)
@@ -275,7 +275,7 @@ def test_a_revision_from_an_older_source_is_refused(raw):
     _with_columns(raw, {"reu24-05": {"supersedes": "dpa25-10"}})
     assert [p.split(": ", 1)[1] for p in problems(raw)] == [
         "column 'supersedes' = 'dpa25-10': this claim's source reuters-2024-ua-joint-production "
-        "(published 2024) is older than dpa-2025-01-17-alliances (published 2025-01-17), the "
+        "(published 2023-12) is older than dpa-2025-01-17-alliances (published 2025-01-17), the "
         "source of dpa25-10; a revision comes from a later text: let dpa25-10 supersede this "
         "claim instead"]
 
