@@ -1342,7 +1342,7 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
     from matplotlib.lines import Line2D
 
     o = outcomes[(outcomes["actor"] == actor) & (outcomes["indicator"] == indicator)]
-    o = o.drop_duplicates("statement_id").sort_values(["due", "statement_id"])
+    o = o.drop_duplicates(["statement_id", "base_period"]).sort_values(["due", "statement_id"])
     num = {c: pd.to_numeric(o[c], errors="coerce").to_numpy(float)
            for c in ("value", "low", "high", "observed_value", "observed_low", "observed_high")}
     due = np.array([_decimal(_iso(d) + timedelta(days=1)) for d in o["due"]])
@@ -1351,6 +1351,9 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
     top = float(np.nanmax(np.r_[num["value"], num["high"], num["observed_value"],
                                 num["observed_high"], 0])) * 1.15 or 1.0
     unit = str(o["unit"].iloc[0])
+    bases = o["base_period"].astype(object).where(o["base_period"].notna(), "")
+    times = np.r_[due, seen]
+    middle = np.nanmean([np.nanmin(times), np.nanmax(times)])
     with mpl.rc_context(RC):
         fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
         ax = fig.add_axes((0.11, 0.36, 0.86, 0.46))
@@ -1371,11 +1374,15 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
             ax.plot([due[k]], [num["value"][k]], marker=marker, ms=14 if marker == "*" else 8,
                     ls="", mfc=colour, mec="#333", mew=1.2, zorder=5)
             who = p.speaker if isinstance(p.speaker, str) and p.speaker else p.outlet
+            base = f"× the {bases.iloc[k]} level" if bases.iloc[k] else ""
+            left = due[k] > middle  # a label right of a late point would leave the plot
             labels.append(ax.annotate(
-                f"{AIMS.get(p.modality, ('', p.modality))[1]} {_number(num['value'][k], top)}, "
-                f"due {_due_text(_iso(p.due))}: {p.status.replace('_', ' ')} "
-                f"({who}, {_when(p.said)})", (due[k], num["value"][k]),
-                textcoords="offset points", xytext=(9, -4), fontsize=8, color="#333"))
+                f"{AIMS.get(p.modality, ('', p.modality))[1]} "
+                f"{_number(num['value'][k], top)}{base}, due {_due_text(_iso(p.due))}: "
+                f"{p.status.replace('_', ' ')}\n({who}, {_when(p.said)})",
+                (due[k], num["value"][k]), textcoords="offset points",
+                xytext=(-9, -4) if left else (9, -4), ha="right" if left else "left",
+                fontsize=8, color="#333"))
         handles = [Line2D([], [], marker="o", ls="", ms=7, color="#333",
                           label="what happened (observed)")]
         handles += [Line2D([], [], marker="s", ls="", ms=8, mfc=STATUS[s], mec="#333",
@@ -1387,8 +1394,9 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
         title = _title_text(f"{actor_name(actor, ledger)}: {_description(indicator, ledger)}"
                             ", promised and delivered")
         as_of = str(o["as_of"].iloc[0]) if "as_of" in o else ""
-        subtitle = (f"{_unit_label(unit).capitalize()} · each statement at its due date, "
-                    f"coloured by its outcome as of {_when(as_of)}")
+        what = ("Multiple of a base period" if bases.ne("").any()
+                else _unit_label(unit).capitalize())
+        subtitle = (f"{what} · at the due date, coloured by outcome as of {_when(as_of)}")
         names = sorted({f"{a}, {_when(b)}" for a, b in zip(o["outlet"], o["said"], strict=True)})
         source = "\n".join(textwrap.wrap(
             f"Sources: {_listed(names, '; ')}. Coded by hand from news text with prodstats.",
