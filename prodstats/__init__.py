@@ -18,9 +18,18 @@ line can take a Ctrl-C while they load).
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 from prodstats.errors import BuildError, FrameError, LedgerError, ProdstatsError, SeriesError
+
+if sys.argv[:1] == ["-m"]:  # `python -m prodstats` is starting: a Ctrl-C now ends in one line
+    import signal
+
+    from prodstats.errors import record_signal
+
+    for _signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(_signum, record_signal)
 
 #: Public names loaded on first use: name → its module.
 _LAZY = {"feasibility": "forecast", "project": "forecast", "Ledger": "ledger", "load": "ledger",

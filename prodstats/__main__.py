@@ -131,8 +131,8 @@ def _interrupted(command: str, signum: int) -> str:
     """The one line printed when a signal stopped ``command``: what it did and did not change."""
     name = signal.Signals(signum).name
     if command == "build":
-        from prodstats.publish import PUBLISHED
-
+        publish = sys.modules.get("prodstats.publish")  # (never imported after a signal)
+        PUBLISHED = publish.PUBLISHED if publish is not None else []  # noqa: N806
         if PUBLISHED:
             return (f"{name} came after the build was published: "
                     f"{', '.join(map(str, PUBLISHED))} are complete; exit status 0")
@@ -155,7 +155,8 @@ def main(argv: list[str] | None = None, *, restore: bool = True) -> int:
 
     if threading.current_thread() is not threading.main_thread():  # signals go to the main one
         return _main(argv)
-    previous = {s: signal.signal(s, on_signal) for s in SIGNAL_EXIT}
+    # a signal only recorded until the command runs (inside _main's try), and after it ends
+    previous = {s: signal.signal(s, record_signal) for s in SIGNAL_EXIT}
     try:
         return _main(argv)
     finally:
@@ -235,12 +236,17 @@ def _main(argv: list[str] | None) -> int:
     if getattr(args, "horizon", 0) is None:
         args.horizon = [6]
     try:
-        if __name__ != "__main__":  # run as python -m, a signal during the imports counts
-            clear_pending()
-        early = pending()
-        if early is not None:
-            raise Interrupted(early)
-        status = args.func(args)
+        try:
+            if __name__ != "__main__":  # run as python -m, a signal during the imports counts
+                clear_pending()
+            _preload(args.command)  # a signal meanwhile is recorded: a module is never half made
+            _handle(on_signal)
+            early = pending()
+            if early is not None:
+                raise Interrupted(early)
+            status = args.func(args)
+        finally:
+            _handle(record_signal)  # from here on, a signal cannot interrupt the reporting
     except ProdstatsError as exc:
         print(str(exc), file=sys.stderr)
         count = len(getattr(exc, "problems", [])) or 1
@@ -262,10 +268,34 @@ def _main(argv: list[str] | None) -> int:
     return status
 
 
-def _published() -> bool:
-    from prodstats.publish import PUBLISHED
+#: The modules each command needs, imported before a signal may raise.
+PRELOAD = {"validate": ["prodstats.ledger"], "uncoded": ["prodstats.uncoded", "prodstats.ledger"],
+           "add-source": ["prodstats.addsource", "prodstats.ledger"],
+           "build": ["prodstats.build"], "backtest": ["prodstats.backtest"],
+           "calibrate": ["prodstats.backtest"]}
 
-    return bool(PUBLISHED)
+
+def _preload(command: str) -> None:
+    import importlib
+
+    for name in PRELOAD.get(command, []):
+        importlib.import_module(name)
+
+
+def _handle(handler) -> None:
+    """Make ``handler`` the handler of SIGINT and SIGTERM (in the main thread; elsewhere
+    Python delivers no signals).
+    """
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for s in SIGNAL_EXIT:
+            signal.signal(s, handler)
+
+
+def _published() -> bool:
+    publish = sys.modules.get("prodstats.publish")  # not imported: nothing was published
+    return bool(publish is not None and publish.PUBLISHED)
 
 
 if __name__ == "__main__":
