@@ -1738,7 +1738,10 @@ def _draw_many(todo: list[tuple[dict, Path]]) -> None:
     try:
         if (workers < 2 or len(todo) < PARALLEL_MIN
                 or "fork" not in multiprocessing.get_all_start_methods()):
+            from prodstats.errors import checkpoint
+
             for k in range(len(todo)):
+                checkpoint()  # an interrupt is raised here, between charts, never in matplotlib
                 _draw_one(k)
             return
         with multiprocessing.get_context("fork").Pool(workers) as pool:

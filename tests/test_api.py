@@ -211,7 +211,7 @@ def test_an_all_missing_series_is_refused_and_infinite_bounds_are_drawn(one_seri
         "infinite); check the filter, or the values of the frame")
     fig = prodstats.plot(one_series.assign(high=np.inf), ledger=seed_ledger)
     top = fig.axes[0].get_ylim()[1]
-    assert np.isfinite(top) and top == pytest.approx(1.12 * one_series["value"].max())
+    assert np.isfinite(top) and top == pytest.approx(1.15 * one_series["value"].max())
 
 
 def test_load_expands_the_home_folder(tmp_path, monkeypatch):

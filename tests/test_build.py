@@ -97,7 +97,8 @@ def test_every_chart_is_written_and_not_empty(built):
     charts = built / "charts"
     ledger = prodstats.load(SEED_RAW)
     series = prodstats.resolve(ledger.claims)
-    jobs = chart_jobs(series, prodstats.project(series), ledger)
+    outcomes = prodstats.outcomes(ledger.claims, ledger.sources, series)
+    jobs = chart_jobs(series, prodstats.project(series), ledger, outcomes)
     svgs = sorted(charts.glob("*.svg"))
     pngs = sorted(charts.glob("*.png"))
     assert len(svgs) == len(pngs) == len(jobs) >= 2
