@@ -502,9 +502,9 @@ def test_forward_statements_against_outcomes_one_chart_per_actor_and_indicator(t
     assert colours == {STATUS["superseded"], STATUS["met"], STATUS["pending"]}
     labels = [t.get_text() for t in ax.texts]
     assert labels == [
-        "target 1 M, due end of Mar 2024: superseded (Thierry Breton, 20 Mar 2023)",
-        "target 1 M, due end of 2024: met (dpa, Jan 2024)",
-        "forecast 2 M, due end of 2025: pending (EU Commission, Jan 2024)"]
+        "target 1 M, due end of Mar 2024: superseded\n(Thierry Breton, 20 Mar 2023)",
+        "target 1 M, due end of 2024: met\n(dpa, Jan 2024)",
+        "forecast 2 M, due end of 2025: pending\n(EU Commission, Jan 2024)"]
     observed = [tuple(line.get_xydata()[0]) for line in ax.get_lines()
                 if line.get_marker() == "o"]
     assert any(abs(x - 2025.0) < 0.1 and y == 1_100_000 for x, y in observed)
