@@ -452,11 +452,14 @@ def _forward(rows: pd.DataFrame, outcomes: pd.DataFrame | None, actor: str, indi
     """
     columns = ["t", "value", "low", "high", "modality", "confidence", "claim_ids", "due_text",
                "word"]
-    if outcomes is not None:
-        if measure != "level":
-            return pd.DataFrame(columns=columns)
-        o = outcomes[(outcomes["actor"] == actor) & (outcomes["indicator"] == indicator)
-                     & outcomes["current"].astype(str).str.lower().isin(["true", "1"])]
+    units = set(rows["unit"].dropna())
+    o = (outcomes[(outcomes["actor"] == actor) & (outcomes["indicator"] == indicator)
+                  & outcomes["current"].astype(str).str.lower().isin(["true", "1"])]
+         if outcomes is not None and measure == "level" else None)
+    # outcomes.csv gives an amount said over a period as that amount, and a ratio as a ratio:
+    # only figures in the series' own unit go on its axis; otherwise the series' own forward
+    # rows, which resolve placed on it (a forecast ratio on the index through its base)
+    if o is not None and not o.empty and set(o["unit"]) <= units:
         o = o.drop_duplicates("statement_id")
         due = [_iso(d) for d in o["due"]]
         conf = _confidences(ledger, o["statement_id"])
@@ -469,7 +472,8 @@ def _forward(rows: pd.DataFrame, outcomes: pd.DataFrame | None, actor: str, indi
             "confidence": [conf.get(s, "official") for s in o["statement_id"]],
             "claim_ids": o["statement_id"].to_numpy(object),
             "due_text": [_due_text(d) for d in due], "word": ""}, columns=columns)
-    aims = _at_due(rows[rows["modality"].isin(FORWARD)].drop_duplicates("claim_ids"))
+    # a forecast ratio with an ambiguous base stands at one figure per reading of its base
+    aims = _at_due(rows[rows["modality"].isin(FORWARD)].drop_duplicates(["claim_ids", "value"]))
     words = _scale_words(aims, ledger)
     return aims.assign(due_text=[_due_text(_period_end(p)) for p in aims["period"]],
                        word=[words.get(c, "") for c in aims["claim_ids"]])[columns]

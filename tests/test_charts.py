@@ -524,7 +524,7 @@ def test_outcomes_give_the_forward_statements_of_a_series_chart(tmp_path):
     """With outcomes.csv, a series chart draws its current forward statements from it (the
     series then holds observations only), at their due date.
     """
-    outcomes = _outcomes().assign(actor="UKR")
+    outcomes = _outcomes().assign(actor="UKR", unit="rounds/year")  # figures in the axis' unit
     ledger, series = _ledger(tmp_path, SHELLS[:2])
     fig = prodstats.plot(series[series["measure"] == "level"], None, ledger=ledger,
                          outcomes=outcomes)
