@@ -27,6 +27,7 @@ from prodstats.validate import (
     check_schema,
     check_sources,
     conversion_factor,
+    statement_roots,
     underived,
 )
 from prodstats.vocab import QUALIFIERS
@@ -180,21 +181,8 @@ def _lookup(keys: pd.Series, table: pd.DataFrame | None, key: str, column: str) 
 
 
 def statements(claims: pd.DataFrame) -> list[str]:
-    """Each claim's statement: the claim at the end of its ``same_as`` chain (its own id when
-    it restates none). Unknown ids and cycles, which validation refuses, end a chain where
-    they are.
-    """
-    same_as = dict(zip(claims["claim_id"], claims["same_as"], strict=True))
-    root: dict[str, str] = {}
-    for start in same_as:
-        path, here = [], start
-        while here not in root and isinstance(same_as.get(here), str) and here not in path:
-            path.append(here)
-            here = same_as[here]
-        end = root.get(here, here)
-        for claim in path:  # every claim on the way shares the end: linear in the claims
-            root[claim] = end
-        root.setdefault(start, end)
+    """Each claim's statement: the claim at the end of its ``same_as`` chain."""
+    root = statement_roots(dict(zip(claims["claim_id"], claims["same_as"], strict=True)))
     return [root[c] for c in claims["claim_id"]]
 
 

@@ -767,25 +767,32 @@ def restatements(ctx: Context) -> list[Problem]:
     return problems + _revising_itself(ctx, edges, where)
 
 
+def statement_roots(same_as: dict[str, object]) -> dict[str, str]:
+    """Each claim's statement: the claim at the end of its ``same_as`` chain (its own id when
+    it restates none). Unknown ids and cycles, which :func:`restatements` refuses, end a chain
+    where they are. Linear in the claims: every claim on a walked chain shares its end.
+    """
+    root: dict[str, str] = {}
+    for start in same_as:
+        path, here = [], start
+        while here not in root and isinstance(same_as.get(here), str) and here not in path:
+            path.append(here)
+            here = same_as[here]
+        end = root.get(here, here)
+        root.update(dict.fromkeys(path, end))
+        root.setdefault(start, end)
+    return root
+
+
 def _revising_itself(ctx: Context, edges: dict[str, str], where: dict[str, int]
                      ) -> list[Problem]:
     """A claim cannot supersede another attestation of its own statement."""
-    root: dict[str, str] = {}
-
-    def statement(claim: str) -> str:
-        path, here = [], claim
-        while here in edges and here not in root and here not in path:
-            path.append(here)
-            here = edges[here]
-        end = root.get(here, here)
-        root.update(dict.fromkeys(path, end))
-        return end
-
+    root = statement_roots(edges)
     problems = []
     for row, old in enumerate(ctx.frame["supersedes"].tolist()):
         claim = ctx.frame["claim_id"].iat[row]
         if isinstance(old, str) and old in where and old != claim and (
-                statement(old) == statement(claim)):
+                root.get(old, old) == root.get(claim, claim)):
             problems.append(ctx.claims.problem(row, "supersedes", old, (
                 f"{old} and this claim are one statement (same_as); a revision is a later "
                 "statement: clear same_as, or supersedes")))
