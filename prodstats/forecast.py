@@ -56,8 +56,6 @@ from prodstats.vocab import FORWARD, OBSERVED, SCENARIOS
 
 METHOD = "shrunk-drift+conformal"
 
-#: Modalities of figures that happened: the only ones a projection rests on (vocab.OBSERVED).
-HAPPENED = OBSERVED
 #: The fewest observed periods of claims a series is projected from. Window 3 misses the
 #: backtest's goals, window 5 meets them (docs/methodology.md, ``make backtest``).
 MIN_OBSERVED = 5
@@ -72,11 +70,11 @@ FEASIBILITY_COLUMNS = ["claim_id", "actor", "indicator", "scenario", "target_per
 
 def observed(series: pd.DataFrame) -> pd.Series:
     """Which rows of a series frame are observations: modality ``actual`` or ``estimate``
-    (:data:`HAPPENED`) and stated by a claim (``claim_ids`` not empty). An index's base point
-    (1 by definition, no claim), a forecast and a target are not.
+    (:data:`prodstats.vocab.OBSERVED`) and stated by a claim (``claim_ids`` not empty). An
+    index's base point (1 by definition, no claim), a forecast and a target are not.
     """
     ids = series["claim_ids"].astype(object).fillna("").astype(str).str.strip()
-    return series["modality"].isin(HAPPENED) & (ids != "")
+    return series["modality"].isin(OBSERVED) & (ids != "")
 
 
 class ProjectionSchema(pa.DataFrameModel):
@@ -766,7 +764,7 @@ def _horizons(series: pd.DataFrame) -> dict[tuple[str, str], int]:
 
     frame = series[["actor", "indicator", "period", "modality"]].astype(object)
     frame = frame.assign(happened=observed(series).to_numpy() if "claim_ids" in series.columns
-                         else series["modality"].isin(HAPPENED).to_numpy()).dropna()
+                         else series["modality"].isin(OBSERVED).to_numpy()).dropna()
     if frame.empty:
         return {}
     ends = {p: parse_period(p).end.year for p in frame["period"].unique()}
