@@ -41,6 +41,7 @@ import json
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -143,7 +144,10 @@ class FeasibilitySchema(pa.DataFrameModel):
                                          "its period.")
     required_growth: Series[float] = pa.Field(nullable=True, description="Yearly growth the "
                                               "target needs from the last observation to the "
-                                              "end of its period (0.1 = 10 %).")
+                                              "end of its period (0.1 = 10 %); for a total "
+                                              "counted from the same start as the last "
+                                              "observation, the rise of the rate the remainder "
+                                              "needs over the rate so far (note says so).")
     trajectory_growth: Series[float] = pa.Field(nullable=True, description="Yearly growth over "
                                                 "the observed points (0.1 = 10 %).")
     judged_against: Series[str] = pa.Field(description="The indicator whose projection the "
@@ -1009,7 +1013,10 @@ def feasibility(series: pd.DataFrame, *misuse: object, bounds: Mapping[str, str]
     - ``prob_reach``: share of pooled predictive draws at that date at or above the figure;
     - ``projected_mean``: the mean location of the projection at that date;
     - ``required_growth``: yearly growth from the last observation (at its place on the time
-      axis) to the statement's date, ``(target/last)^(1/years) − 1``;
+      axis) to the statement's date, ``(target/last)^(1/years) − 1``; for a total counted
+      from the same start as the last observation (a pledge of 1 M shells over 2023-04/2024-12
+      against 520,000 over 2023-04/2024-03), the rise of the rate that the remainder needs
+      over the rate so far (+23 %: 480,000 in 9 months), said in ``note``;
     - ``trajectory_growth``: yearly growth over the observed points, ``(last/first)^(1/years) − 1``.
 
     ``prob_reach`` and ``projected_mean`` need a projection, so a series with fewer observed
@@ -1171,6 +1178,40 @@ def _judged_against(pts: _Points, tgt, bounds: Mapping[str, str]) -> tuple[str, 
         f"not judged: no observed {names} of {tgt.actor} in {tgt.unit} in this scenario"]
 
 
+def _remainder(base: dict, ends: dict) -> tuple[float, str] | None:
+    """For a total counted from the same start as the last observation (1 M shells over
+    2023-04/2024-12 against 520,000 delivered over 2023-04/2024-03), the rise of the rate that
+    the remainder needs over the rate so far, and the note that says so; None otherwise.
+
+    Both figures are rates per year over their own spans (the series' unit), so the totals
+    are rate × span. Averaging the two rates instead would hide that the months already
+    counted are part of the target: the remainder must come in the months that are left.
+    """
+    due, last = parse_period(str(base["target_period"])), parse_period(ends["last_period"])
+    if (due.precision != "range" or last.precision != "range" or due.start != last.start
+            or due.end <= last.end or ends["last_value"] <= 0):
+        return None
+    unit = str(base["unit"]).split("/")[0]
+    done = ends["last_value"] * last.years
+    total = base["target_value"] * due.years
+    left = parse_period(f"{(last.end + timedelta(days=1)).isoformat()}/{due.end.isoformat()}")
+    need = max(total - done, 0.0) / left.years
+    rise = need / ends["last_value"] - 1
+    counted = (f"{_figure(total)} {unit} counted from {last.start:%Y-%m}: "
+               f"{_figure(done)} by {last.end:%Y-%m}")
+    if total <= done:
+        return rise, f"{counted}, already reached"
+    return rise, (f"{counted}; the remaining {_figure(total - done)} in {left.years * 12:.0f} "
+                  f"months need {_figure(need)} a year, {rise:+.0%} on the rate so far "
+                  f"({_figure(ends['last_value'])} a year); required_growth is that step in "
+                  "the rate, not a yearly growth")
+
+
+def _figure(value: float) -> str:
+    """A figure as a note writes it: 480,000; 1.2 million."""
+    return f"{value / 1e6:.3g} million" if value >= 1e6 else f"{value:,.0f}"
+
+
 def _judged(base: dict, notes: list[str], chances: list[tuple[float, float]],
             ends: dict | None) -> dict:
     """A statement's row: the chance and projected mean (averaged over the readings it is
@@ -1191,7 +1232,11 @@ def _judged(base: dict, notes: list[str], chances: list[tuple[float, float]],
         row["note"] = "; ".join(dict.fromkeys(notes))
         return row
     target, last, first = base["target_value"], ends["last_value"], ends["first_value"]
-    if last > 0 and target > 0:
+    remainder = _remainder(base, ends)
+    if remainder is not None:
+        row["required_growth"], note = remainder
+        notes.append(note)
+    elif last > 0 and target > 0:
         row["required_growth"] = (target / last) ** (1 / (due_year - ends["last_t"])) - 1
     else:
         notes.append("no required growth: it needs a positive target and last value "

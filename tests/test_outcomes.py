@@ -54,6 +54,21 @@ def test_a_pledge_and_its_shortfall_give_missed_with_the_ratio(promises):
         "short by 48%")
 
 
+def test_a_revised_total_needs_the_remainder_in_the_months_left(promises):
+    """1 M shells over 2023-04/2024-12 with 520,000 delivered over 2023-04/2024-03: the other
+    480,000 must come in 9 months, 640,000 a year, +23 % on the rate so far (not the +7.8 % of
+    averaging 1 M over 21 months against 520,000 over 12)."""
+    feas = promises["feasibility"]
+    for _, row in feas[feas["claim_id"] == "ew24-02"].iterrows():
+        assert row["required_growth"] == pytest.approx(640_000 / 520_000 - 1)
+        assert ("1,000,000 rounds counted from 2023-04: 520,000 by 2024-03; the remaining "
+                "480,000 in 9 months need 640,000 a year, +23% on the rate so far (520,000 a "
+                "year); required_growth is that step in the rate, not a yearly growth"
+                ) in row["note"]
+    capacity = feas[feas["claim_id"] == "ew24-06"].iloc[0]
+    assert "counted from" not in capacity["note"]  # a rate at a date, not a total
+
+
 def test_a_missed_pledge_is_no_conflict_and_the_actual_is_not_disputed(promises):
     assert promises["conflicts"].empty
     actual = promises["series"][promises["series"]["claim_ids"] == "ew24-03"]
