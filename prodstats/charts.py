@@ -54,8 +54,8 @@ STYLE = {
 AIMS = {"expected": ("P", "forecast"), "target": ("*", "target"), "pledge": ("D", "pledge"),
         "proposal": ("d", "proposal"), "aspiration": ("h", "aspiration")}
 #: outcome status → colour (outcomes.csv).
-STATUS = {"met": "#2e8540", "missed": "#b22222", "pending": "#5b7fa6", "superseded": "#aaaaaa",
-          "no_data": "#ffffff"}
+STATUS = {"met": "#2e8540", "missed": "#b22222", "undecided": "#c58a00", "pending": "#5b7fa6",
+          "superseded": "#aaaaaa", "no_data": "#ffffff"}
 SCENARIO_TEXT = {"all": "all claims, unverified ones included",
                  "no_unverified": "without unverified and disputed claims"}
 RC = {

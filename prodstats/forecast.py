@@ -1189,7 +1189,7 @@ def _remainder(base: dict, ends: dict) -> tuple[float, str] | None:
     """
     due, last = parse_period(str(base["target_period"])), parse_period(ends["last_period"])
     if (due.precision != "range" or last.precision != "range" or due.start != last.start
-            or due.end <= last.end or ends["last_value"] <= 0):
+            or due.end <= last.end or not ends["last_value"] > 0 or not base["target_value"] > 0):
         return None
     unit = str(base["unit"]).split("/")[0]
     done = ends["last_value"] * last.years
@@ -1212,6 +1212,39 @@ def _figure(value: float) -> str:
     return f"{value / 1e6:.3g} million" if value >= 1e6 else f"{value:,.0f}"
 
 
+def _required(base: dict, ends: dict, due_year: float, notes: list[str]) -> dict:
+    """``required_growth`` of a statement (or nothing, with the reason added to ``notes``)."""
+    target, last = base["target_value"], ends["last_value"]
+    remainder = _remainder(base, ends)
+    if remainder is not None:
+        notes.append(remainder[1])
+        return {"required_growth": remainder[0]}
+    if np.isnan(last) or np.isnan(target):
+        notes.append("no required growth: the last observation or the target is a range with "
+                     "no figure (value_basis range)")
+    elif last > 0 and target > 0:
+        return {"required_growth": (target / last) ** (1 / (due_year - ends["last_t"])) - 1}
+    else:
+        notes.append("no required growth: it needs a positive target and last value "
+                     "(logs are taken)")
+    return {}
+
+
+def _so_far(ends: dict, notes: list[str]) -> dict:
+    """``trajectory_growth`` over the observations (or nothing, with the reason in ``notes``)."""
+    last, first = ends["last_value"], ends["first_value"]
+    if ends["periods"] < 2:
+        notes.append("no growth so far: one observed period")
+    elif np.isnan(last) or np.isnan(first):
+        notes.append("no growth so far: an observation is a range with no figure")
+    elif last > 0 and first > 0:
+        return {"trajectory_growth":
+                (last / first) ** (1 / (ends["last_t"] - ends["first_t"])) - 1}
+    else:
+        notes.append("no growth so far: it needs positive values (logs are taken)")
+    return {}
+
+
 def _judged(base: dict, notes: list[str], chances: list[tuple[float, float]],
             ends: dict | None) -> dict:
     """A statement's row: the chance and projected mean (averaged over the readings it is
@@ -1231,22 +1264,7 @@ def _judged(base: dict, notes: list[str], chances: list[tuple[float, float]],
         notes.append("not judged: the target period does not end after the last observation")
         row["note"] = "; ".join(dict.fromkeys(notes))
         return row
-    target, last, first = base["target_value"], ends["last_value"], ends["first_value"]
-    remainder = _remainder(base, ends)
-    if remainder is not None:
-        row["required_growth"], note = remainder
-        notes.append(note)
-    elif last > 0 and target > 0:
-        row["required_growth"] = (target / last) ** (1 / (due_year - ends["last_t"])) - 1
-    else:
-        notes.append("no required growth: it needs a positive target and last value "
-                     "(logs are taken)")
-    if ends["periods"] < 2:
-        notes.append("no growth so far: one observed period")
-    elif last > 0 and first > 0:
-        row["trajectory_growth"] = (last / first) ** (1 / (ends["last_t"] - ends["first_t"])) - 1
-    else:
-        notes.append("no growth so far: it needs positive values (logs are taken)")
+    row.update(_required(base, ends, due_year, notes), **_so_far(ends, notes))
     if ("trajectory_growth" in row and "required_growth" in row and chances
             and row["trajectory_growth"] > row["required_growth"] and row["prob_reach"] < 0.5):
         notes.append(

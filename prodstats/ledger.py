@@ -8,7 +8,6 @@ Every check runs and every failure is reported; a ledger with any problem raises
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,8 +197,9 @@ def _superseded_by(claims: pd.DataFrame) -> list:
 
 
 def fill_bounds(claims: pd.DataFrame) -> pd.DataFrame:
-    """value_low and value_high from the qualifier rule where the coder left them empty; the
-    value of a scale word ("dozens") from its bounds where no figure is given.
+    """value_low and value_high from the qualifier rule where the coder left them empty. A
+    scale word with no figure ("dozens") keeps no value: its bounds (24–99) are all the text
+    says, and its value basis is ``range``.
     """
     codes, names = pd.factorize(claims["qualifier"])  # code -1 (no qualifier): the last, NaN
     rule = {name: np.array([getattr(QUALIFIERS.get(q), name, None) for q in names] + [None],
@@ -212,29 +212,12 @@ def fill_bounds(claims: pd.DataFrame) -> pd.DataFrame:
     rule_high = np.where(scale, rule["high_abs"], value * rule["high_factor"])
     low = np.where(np.isnan(given_low), rule_low, given_low).astype(float)
     high = np.where(np.isnan(given_high), rule_high, given_high).astype(float)
-    for i in np.flatnonzero(scale & np.isnan(value)):
-        value[i] = _midpoint(low[i], high[i])
     given = ~np.isnan(given_low) | ~np.isnan(given_high)
-    imputed = scale & np.isnan(claims["value"].to_numpy(dtype=float))
+    ranged = scale & np.isnan(value)
     derived = claims["derived"].to_numpy(dtype=bool) if "derived" in claims else False
-    basis = np.where(derived, "derived", np.where(imputed, "imputed", "stated"))
+    basis = np.where(ranged, "range", np.where(derived, "derived", "stated"))
     return claims.assign(value=value, value_low=low, value_high=high,
                          bounds_from=np.where(given, "given", "qualifier"), value_basis=basis)
-
-
-def _midpoint(low: float, high: float) -> float:
-    """Geometric midpoint, rounded to two significant digits; arithmetic where a bound is 0
-    (negative bounds are reported by the rules).
-    """
-    if low > 0 and high > 0:
-        mid = math.sqrt(low * high)
-    elif low >= 0 and high >= 0:
-        mid = (low + high) / 2
-    else:
-        return math.nan
-    if not math.isfinite(mid) or mid <= 0:
-        return mid
-    return float(round(mid, 1 - math.floor(math.log10(mid))))
 
 
 def _periods(claims: pd.DataFrame, parsed: dict) -> pd.DataFrame:

@@ -80,6 +80,7 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
     observed = _observations(series)
     capacities = set(capacities) if not isinstance(capacities, str) else {capacities}
     said = dict(zip(claims["claim_id"], claims["said"], strict=True))
+    speakers = dict(zip(claims["claim_id"], claims["speaker"], strict=True))
     rows = []
     for c in ahead.itertuples(index=False):
         bases = split_candidates(c.base_period) if c.kind == "ratio" else [None]
@@ -100,7 +101,7 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
                 seen = seen.assign(**{k: seen[k] * c.period_years for k in ("value", "low",
                                                                             "high")})
             revised = said.get(c.superseded_by) if isinstance(c.superseded_by, str) else None
-            rows.append(row | _judge(row, seen, as_of, revised))
+            rows.append(_own_account(row | _judge(row, seen, as_of, revised), speakers))
     table = pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
     return table.sort_values(["actor", "indicator", "due", "statement_id", "base_period"],
                              kind="stable", ignore_index=True).astype(_TYPES)
@@ -165,6 +166,36 @@ def _ratio_seen(obs: pd.DataFrame, c, base: str) -> pd.DataFrame:
                                        "confidence"])
 
 
+def _own_account(row: dict, speakers: dict) -> dict:
+    """A judged statement whose every observation comes from the one who made it ("we have
+    met our target") says so in its note: the promiser's own account, not an independent one.
+    """
+    ids = str(row.get("observed_claim_ids") or "").split(";")
+    who = row["speaker"].strip() if isinstance(row["speaker"], str) else ""
+    theirs = {str(speakers.get(i) or "").strip().casefold() for i in ids if i}
+    if row["status"] in ("met", "missed", "undecided") and who and theirs == {who.casefold()}:
+        row["note"] += f"; the observation is {who}'s own account, not an independent one"
+    return row
+
+
+def _judge_range(what: str, out: dict, unit: str) -> dict:
+    """The status of a statement where the promise or the observation is a range with no
+    figure ("dozens of contracts"): met when even the low end of the ratio reaches 1, missed
+    when even the high end falls short, else undecided, never a guess at a midpoint.
+    """
+    low, high = out["ratio_low"], out["ratio_high"]
+    seen = (_number(out["observed_value"], unit) if np.isfinite(out["observed_value"])
+            else f"{_number(out['observed_low'], '')}–{_number(out['observed_high'], unit)}")
+    note = (f"{what}; observed {seen} ({out['observed_claim_ids']}, "
+            f"{out['observed_confidence']}): a range with no figure, ratio {low:.2f}–{high:.2f}")
+    status = "met" if low >= 1 else "missed" if high < 1 else "undecided"
+    if status == "undecided":
+        note += ", so the text cannot say whether it was met"
+    if out.get("observed_confidence") in ("unverified", "disputed"):
+        note += f"; the observation is {out['observed_confidence']}"
+    return {"status": status, "note": note}
+
+
 def _weakest(levels) -> str | None:
     known = [x for x in levels if isinstance(x, str)]
     return max(known, key=CONFIDENCES.index) if known else None
@@ -179,7 +210,9 @@ def _judge(row: dict, seen: pd.DataFrame, as_of, revised: str | None) -> dict:
     if not seen.empty:
         ids = ";".join(dict.fromkeys(i for ids in seen["claim_ids"] for i in str(ids).split(";")
                                      if i and i != "nan"))
-        value = float(np.median(seen["value"].astype(float)))
+        values = seen["value"].astype(float)
+        # a range with no figure ("dozens") has no value, and neither has a median over it
+        value = float(np.median(values)) if values.notna().all() else np.nan
         low, high = float(seen["low"].min()), float(seen["high"].max())
         out = {"observed_claim_ids": ids,
                "observed_period": ";".join(dict.fromkeys(seen["period"])),
@@ -204,6 +237,8 @@ def _judge(row: dict, seen: pd.DataFrame, as_of, revised: str | None) -> dict:
         return out | {"status": "no_data", "note": f"{what}; due {due.isoformat()}, but no "
                                                    "observation of its period is coded"}
     ratio = out["ratio"]
+    if not np.isfinite(ratio):
+        return out | _judge_range(what, out, row["unit"])
     met = ratio >= 1
     gap = (f"exceeded by {ratio - 1:.0%}" if ratio > 1 else "exactly as stated" if ratio == 1
            else f"short by {1 - ratio:.0%}")
@@ -224,7 +259,9 @@ _WHAT = {"expected": "forecast", "target": "target", "pledge": "pledge",
 
 def _what(row: dict) -> str:
     base = f" against {row['base_period']}" if isinstance(row["base_period"], str) else ""
-    return (f"{_WHAT[row['modality']]} of {_number(row['value'], row['unit'])}{base} for "
+    figure = (_number(row["value"], row["unit"]) if np.isfinite(row["value"])
+              else f"{_number(row['low'], '')}–{_number(row['high'], row['unit'])} (a range)")
+    return (f"{_WHAT[row['modality']]} of {figure}{base} for "
             f"{row['period']}, said {row['said']}")
 
 

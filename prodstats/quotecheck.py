@@ -390,7 +390,7 @@ class _Claim:
 
     def problems(self) -> list[Problem]:
         """``(column, found, message)`` for each problem."""
-        if self.qualifier in SCALE_QUALIFIERS:  # a filled-in value is a midpoint
+        if self.qualifier in SCALE_QUALIFIERS:  # a range: its bounds are the rule's
             scaled = [f for f in self.figures if f.scale == self.qualifier]
             return self._scale_problems() or self._dated(scaled)
         mixed = self._mixed_fragments()

@@ -30,7 +30,7 @@ from prodstats.vocab import (
 )
 
 #: What became of a forward statement (outcomes.csv).
-OUTCOME_STATUSES = ["met", "missed", "pending", "superseded", "no_data"]
+OUTCOME_STATUSES = ["met", "missed", "undecided", "pending", "superseded", "no_data"]
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,8 @@ FIELDS: dict[str, Field] = {
     "period_start": _text("First day of the period (ISO date).", date=True),
     "period_end": _text("Last day of the period (ISO date).", date=True),
     "period_years": _number("Length of the period in years.", unit="year"),
-    "value_canonical": _number("value in canonical_unit.", unit="column:canonical_unit"),
+    "value_canonical": _number("value in canonical_unit; empty for a range.", nullable=True,
+                               unit="column:canonical_unit"),
     "low_canonical": _number("value_low in canonical_unit.", unit="column:canonical_unit"),
     "high_canonical": _number("value_high in canonical_unit.", unit="column:canonical_unit"),
     "superseded_by": _text("The claim that revises this one (the statement it restates, "
@@ -189,9 +190,10 @@ FIELDS: dict[str, Field] = {
     "statement_id": _text("The statement a claim attests: the claim at the end of its "
                           "same_as chain (its own id when it restates none)."),
     "value_basis": _text("Where the value comes from: stated (written in the quote), derived "
-                         "(derived from it on purpose, see notes), imputed (filled in by a "
-                         "qualifier rule, e.g. 'dozens' as 49), definition (the base of an "
-                         "index, 1).", allowed=tuple(VALUE_BASES)),
+                         "(derived from it on purpose, see notes), range (no value: only the "
+                         "bounds, e.g. 'dozens' as 24–99, or a point derived from such a "
+                         "range), definition (the base of an index, 1).",
+                         allowed=tuple(VALUE_BASES)),
     "said": _text("When the figure was said: the publication date of its source, as written "
                   "(2025-01-17, 2024-01 or 2024); empty for a point resting on several claims "
                   "or on none.", nullable=True),
@@ -249,8 +251,10 @@ FIELDS: dict[str, Field] = {
                              unit="column:unit"),
     "observed_confidence": _text("The weakest confidence of the observations used.",
                                  nullable=True, allowed=tuple(CONFIDENCES)),
-    "status": _text("met, missed, pending (due after as_of), superseded (revised by a later "
-                    "statement), no_data (due, but no observation of its period); "
+    "status": _text("met, missed, undecided (a range with no figure, such as 'dozens', "
+                    "that straddles the promise), pending (due after as_of), superseded "
+                    "(revised by a later statement), no_data (due, but no observation of its "
+                    "period); "
                     "docs/methodology.md §4 has the rules.", allowed=tuple(OUTCOME_STATUSES)),
     "ratio": _number("observed_value / value: 1 = exactly as promised, 0.52 = 48 % short.",
                      nullable=True),
@@ -276,7 +280,8 @@ OVERRIDES: dict[str, dict[str, Field]] = {
     "series": {
         "actor": _text("Who the figure is about (actor_id)."),
         "period": _text("Period of the point, as coded."),
-        "value": _number("The point's value.", unit="column:unit"),
+        "value": _number("The point's value; empty where the text gives only a range "
+                         "(value_basis range).", nullable=True, unit="column:unit"),
         "unit": _text("pint unit, or 'index (BASE = 1)'."),
         "modality": _text("actual or estimate for an observation (a point of the series); "
                           "expected, target, pledge, proposal or aspiration for a forward "
@@ -326,8 +331,9 @@ OVERRIDES: dict[str, dict[str, Field]] = {
 }
 OVERRIDES["processed_claims"] = {
     **OVERRIDES["claims"],
-    "value": _number("The stated figure (for scale words, the geometric midpoint of the "
-                     "bounds).", unit="column:unit"),
+    "value": _number("The stated figure; empty for a range with no figure (a scale word: "
+                     "'dozens' has only its bounds, 24–99).", nullable=True,
+                     unit="column:unit"),
     "value_low": _number("Lower bound, as coded or from the qualifier rule.", unit="column:unit"),
     "value_high": _number("Upper bound, as coded or from the qualifier rule.",
                           unit="column:unit"),

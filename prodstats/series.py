@@ -90,6 +90,9 @@ def resolve(claims: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFram
         frames.append(frame)
     series = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
     series = _mark_disputed(series, conflicts(series, capacities))
+    # a point that rests on a range (doubled from "dozens") is a range too, never a figure
+    ranged = series["value"].isna() & series["low"].notna() & series["high"].notna()
+    series.loc[ranged, "value_basis"] = "range"
     return series[SERIES_COLUMNS].astype(_SERIES_TYPES)
 
 
@@ -165,7 +168,7 @@ def _figure(value: float) -> str:
 
 
 #: The derivation of a point stated by one claim, by the claim's value basis.
-_HOW = {"stated": "stated", "imputed": "imputed from the qualifier's bounds",
+_HOW = {"stated": "stated", "range": "a range, no value (the qualifier's bounds)",
         "derived": "derived from the quote (see the claim's notes)"}
 
 
@@ -472,7 +475,7 @@ AIMS = tuple(m for m in FORWARD if m != "expected")
 def target_history(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """Every target, pledge, proposal or aspiration with its revisions, oldest first: how
     often a goal slipped, and how its figure moved. A restatement (``same_as``) is not a
-    version of its own.
+    version of its own; a context indicator's (a war's length) is not tracked.
 
     A chain starts at a claim that supersedes none and follows ``superseded_by``. Each
     version gets the date its source was published, its period, its figure in the canonical
@@ -482,7 +485,8 @@ def target_history(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
         Columns :data:`~prodstats.schemas.TARGET_HISTORY_COLUMNS`, ordered by actor,
         indicator, target and revision.
     """
-    aims = claims[claims["modality"].isin(AIMS) & (claims["claim_id"] == claims["statement_id"])]
+    aims = claims[claims["modality"].isin(AIMS) & (claims["claim_id"] == claims["statement_id"])
+                  & (claims["scope"] != "context")]  # a context figure is not tracked
     # an amount over the period ("one million shells by March") compared as that amount
     said = as_said(aims)
     aims = aims.assign(value_canonical=said["value"], said_unit=said["unit"]).astype(object)

@@ -901,8 +901,12 @@ def _dates(keys: pd.Series, dates: dict) -> pd.Series:
 
 
 def underived(ctx: Context) -> list[Problem]:
-    """Safety net: no claim leaves without figures unless another problem says why."""
-    missing = ctx.frame[["value_canonical", "low_canonical", "high_canonical"]].isna().any(axis=1)
+    """Safety net: no claim leaves without figures unless another problem says why (a range,
+    "dozens", has bounds and no value).
+    """
+    frame = ctx.frame
+    missing = frame[["low_canonical", "high_canonical"]].isna().any(axis=1) | (
+        frame["value_canonical"].isna() & (frame["value_basis"] != "range"))
     return ctx.report(missing.to_numpy(), "value", "no figure could be derived from value, "
                       "bounds and unit; check all three against docs/codebook.md")
 

@@ -37,9 +37,10 @@ SERIES_MEASURES = ["level", "index", "share"]
 SCENARIOS = {"all": ("verified", "reported", "official", "unverified", "disputed"),
              "no_unverified": ("verified", "reported", "official")}
 #: Where a claim's value comes from: written in the quote; derived from it on purpose (the
-#: claim's ``derived`` flag); filled in by a qualifier rule (the midpoint of 'dozens'); or
-#: given by definition (the base of an index, 1).
-VALUE_BASES = ["stated", "derived", "imputed", "definition"]
+#: claim's ``derived`` flag); none, only a range (a scale word such as 'dozens' gives 24–99
+#: and no value, and so does a point derived from it); or given by definition (the base of an
+#: index, 1).
+VALUE_BASES = ["stated", "derived", "range", "definition"]
 #: What an indicator is about: the production side (output, capacity, stock, spending, aid),
 #: resolved into series, projected and tracked; or context (a treaty's term, the war's length,
 #: one day's combat), coded and published in claims.csv only.
@@ -56,8 +57,8 @@ class Qualifier:
     """How a vague word maps to bounds.
 
     Relative qualifiers scale the stated value: ``low = value × low_factor``. Scale words
-    ("dozens") give absolute bounds and need no value; their value defaults to the geometric
-    midpoint of the bounds, rounded to two significant digits.
+    ("dozens") give absolute bounds and no value: such a claim is a range (value basis
+    ``range``), never a midpoint.
     """
 
     name: str

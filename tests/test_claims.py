@@ -3,6 +3,7 @@ exact message.
 """
 
 import csv
+import math
 
 import pytest
 
@@ -37,16 +38,18 @@ def test_qualifier_rules_give_bounds(seed_ledger):
     # more than 250 → [250, 312.5]
     assert claims.loc["reu24-03", ["value_low", "value_high"]].tolist() == pytest.approx([250, 312.5])
     # dozens → [24, 99], value the rounded geometric midpoint
-    assert claims.loc["reu24-01", ["value", "value_low", "value_high"]].tolist() == [49, 24, 99]
+    low_high = claims.loc["reu24-01", ["value_low", "value_high"]].tolist()
+    assert math.isnan(claims.loc["reu24-01", "value"]) and low_high == [24, 99]
     # within 24 hours → up to: [12, 24] hours = [0.5, 1] day
     assert claims.loc["dpa25-22", ["low_canonical", "high_canonical"]].tolist() == pytest.approx([0.5, 1.0])
 
 
-def test_scale_word_with_a_zero_bound_gets_a_value(raw):
-    """Found by the fuzzer: a geometric midpoint is undefined at 0; the arithmetic one is used."""
+def test_scale_word_with_a_zero_bound_stays_a_range(raw):
+    """Found by the fuzzer when a midpoint was imputed (undefined at 0): a range has none."""
     set_cell(raw, "claims.csv", "reu24-01", "value_low", "0")
     claims = prodstats.load(raw).claims.set_index("claim_id")
-    assert claims.loc["reu24-01", ["value", "value_low", "value_high"]].tolist() == [50, 0, 99]
+    assert claims.loc["reu24-01", ["value_low", "value_high"]].tolist() == [0, 99]
+    assert math.isnan(claims.loc["reu24-01", "value"])
 
 
 def test_codebook_shows_the_rule_table():

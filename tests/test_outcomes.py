@@ -57,7 +57,8 @@ def test_a_pledge_and_its_shortfall_give_missed_with_the_ratio(promises):
 def test_a_revised_total_needs_the_remainder_in_the_months_left(promises):
     """1 M shells over 2023-04/2024-12 with 520,000 delivered over 2023-04/2024-03: the other
     480,000 must come in 9 months, 640,000 a year, +23 % on the rate so far (not the +7.8 % of
-    averaging 1 M over 21 months against 520,000 over 12)."""
+    averaging 1 M over 21 months against 520,000 over 12).
+    """
     feas = promises["feasibility"]
     for _, row in feas[feas["claim_id"] == "ew24-02"].iterrows():
         assert row["required_growth"] == pytest.approx(640_000 / 520_000 - 1)
@@ -168,7 +169,7 @@ def test_a_forward_statement_never_conflicts_even_against_a_disjoint_actual(tmp_
 
 def test_value_bases(seed):
     claims = seed["claims"].set_index("claim_id")
-    assert claims.loc["reu24-02", "value_basis"] == "imputed"  # 'Dutzende' as 49
+    assert claims.loc["reu24-02", "value_basis"] == "range"  # "Dutzende": 24–99, no value
     assert claims.loc["dpa25-09", "value_basis"] == "derived"  # 'the same amount'
     assert claims.loc["dpa25-08", "value_basis"] == "stated"
     series = seed["series"]
@@ -197,6 +198,8 @@ def test_context_indicators_make_no_series(seed):
     for context in ("treaty_duration", "war_duration", "combat_engagements", "time_to_end_war"):
         assert context not in set(series["indicator"]), context
         assert context in set(seed["claims"]["indicator"])
+        assert context not in set(seed["target_history"]["indicator"]), context
+        assert context not in set(seed["outcomes"]["indicator"]), context
     assert set(seed["claims"].loc[seed["claims"]["indicator"] == "war_duration", "scope"]) == {
         "context"}
 
@@ -284,3 +287,65 @@ def test_a_claim_cannot_revise_its_own_statement(tmp_path):
         f"{raw}/claims.csv:{_line(raw, 'ew24-01')}: column 'supersedes' = 'ew24-02': ew24-02 "
         "and this claim are one statement (same_as); a revision is a later statement: clear "
         "same_as, or supersedes"]
+
+
+def _dozens_ledger(tmp_path, promised: str) -> pd.DataFrame:
+    raw = mini_ledger(tmp_path / "raw", [
+        {"indicator": "coproduction_contracts", "unit": "contracts", "modality": "pledge",
+         "period": "2024", "value": promised, "quote": f"we will sign {promised} contracts in 2024"},
+        {"indicator": "coproduction_contracts", "unit": "contracts", "period": "2024",
+         "qualifier": "dozens", "derived": "false", "notes": "",
+         "quote": "dozens of contracts were signed in 2024"},
+    ])
+    return compute(raw).tables
+
+
+@pytest.mark.parametrize(("promised", "status", "tail"), [
+    ("50", "undecided", "a range with no figure, ratio 0.48–1.98, so the text cannot say "
+                        "whether it was met"),
+    ("20", "met", "a range with no figure, ratio 1.20–4.95"),
+    ("120", "missed", "a range with no figure, ratio 0.20–0.82"),
+])
+def test_dozens_is_a_range_never_49(tmp_path, promised, status, tail):
+    tables = _dozens_ledger(tmp_path, promised)
+    claim = tables["claims"].set_index("claim_id").loc["c02"]
+    assert pd.isna(claim["value"]) and pd.isna(claim["value_canonical"])
+    assert (claim["value_low"], claim["value_high"], claim["value_basis"]) == (24, 99, "range")
+    point = tables["series"][tables["series"]["claim_ids"] == "c02"].iloc[0]
+    assert pd.isna(point["value"]) and (point["low"], point["high"]) == (24, 99)
+    assert point["value_basis"] == "range"
+    row = _row(tables["outcomes"], "c01")
+    assert row["status"] == status
+    assert pd.isna(row["observed_value"]) and pd.isna(row["ratio"])
+    assert (row["observed_low"], row["observed_high"]) == (24, 99)
+    assert row["note"].endswith(f"observed 24–99 contracts (c02, official): {tail}")
+
+
+def test_a_range_promise_is_judged_on_its_bounds(tmp_path):
+    raw = mini_ledger(tmp_path / "raw", [
+        {"indicator": "coproduction_contracts", "unit": "contracts", "modality": "pledge",
+         "period": "2024", "qualifier": "dozens", "derived": "false", "notes": "",
+         "quote": "we will sign dozens of contracts in 2024"},
+        {"indicator": "coproduction_contracts", "unit": "contracts", "period": "2024",
+         "value": "150", "quote": "150 contracts were signed in 2024"},
+    ])
+    row = _row(compute(raw).tables["outcomes"], "c01")
+    assert row["status"] == "met" and pd.isna(row["value"])
+    assert row["note"].startswith("pledge of 24–99 contracts (a range) for 2024")
+
+
+def test_a_promisers_own_account_of_meeting_it_is_flagged(tmp_path):
+    minister = {"speaker": "Minister A", "indicator": "shells_produced", "period": "2024"}
+    raw = mini_ledger(tmp_path / "raw", [
+        {**minister, "modality": "pledge", "value": "1000", "quote": "we will make 1000 in 2024"},
+        {**minister, "value": "1200", "quote": "we made 1200 in 2024"},
+    ])
+    row = _row(compute(raw).tables["outcomes"], "c01")
+    assert row["status"] == "met"
+    assert row["note"].endswith("; the observation is Minister A's own account, not an "
+                                "independent one")
+    other = mini_ledger(tmp_path / "other", [
+        {**minister, "modality": "pledge", "value": "1000", "quote": "we will make 1000 in 2024"},
+        {**minister, "speaker": "Analyst B", "value": "1200", "quote": "they made 1200 in 2024"},
+    ])
+    assert "own account" not in _row(compute(other).tables["outcomes"], "c01")["note"]
