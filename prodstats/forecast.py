@@ -453,8 +453,11 @@ class _Points:
             combined["measure"], combined["unit"], combined["period"], strict=True)], dtype=bool)
         disjoint = (combined["lo_max"] > combined["hi_min"]).to_numpy()
         self.low = np.where(disjoint, combined["lo_min"], combined["lo_max"])
-        self.high = np.where(disjoint, combined["hi_max"], combined["hi_min"])
-        self.value = np.clip(combined["value"].to_numpy(dtype=float), self.low, self.high)
+        high = np.where(disjoint, combined["hi_max"], combined["hi_min"])
+        value = combined["value"].to_numpy(dtype=float)
+        # "more than X" is open above: projected at its floor, the conservative reading
+        self.high = np.where(np.isposinf(high), np.fmax(self.low, value), high)
+        self.value = np.clip(value, self.low, self.high)
         self.t = combined["t"].to_numpy(dtype=float)
         self.period = combined["period"].to_numpy()
         for key, rows in combined.groupby(self.KEY, sort=False).indices.items():

@@ -183,17 +183,23 @@ def _judge_range(what: str, out: dict, unit: str) -> dict:
     figure ("dozens of contracts"): met when even the low end of the ratio reaches 1, missed
     when even the high end falls short, else undecided, never a guess at a midpoint.
     """
-    low, high = out["ratio_low"], out["ratio_high"]
     seen = (_number(out["observed_value"], unit) if np.isfinite(out["observed_value"])
             else f"{_number(out['observed_low'], '')}–{_number(out['observed_high'], unit)}")
     note = (f"{what}; observed {seen} ({out['observed_claim_ids']}, "
-            f"{out['observed_confidence']}): a range with no figure, ratio {low:.2f}–{high:.2f}")
-    status = "met" if low >= 1 else "missed" if high < 1 else "undecided"
+            f"{out['observed_confidence']}): a range with no figure, ratio "
+            f"{_span(out['ratio_low'], out['ratio_high'])}")
+    status = ("met" if out["ratio_low"] >= 1 else "missed" if out["ratio_high"] < 1
+              else "undecided")
     if status == "undecided":
         note += ", so the text cannot say whether it was met"
     if out.get("observed_confidence") in ("unverified", "disputed"):
         note += f"; the observation is {out['observed_confidence']}"
     return {"status": status, "note": note}
+
+
+def _span(low: float, high: float) -> str:
+    """A ratio's range as a note writes it: '0.48–1.98', or '1.00 or more' when open above."""
+    return f"{low:.2f} or more" if np.isposinf(high) else f"{low:.2f}–{high:.2f}"
 
 
 def _weakest(levels) -> str | None:
@@ -246,7 +252,7 @@ def _judge(row: dict, seen: pd.DataFrame, as_of, revised: str | None) -> dict:
             f"({out['observed_claim_ids']}, {out['observed_confidence']}): ratio "
             f"{ratio:.2f}, {gap}")
     if not met and out["ratio_high"] >= 1:
-        note += (f"; the bounds overlap (ratio {out['ratio_low']:.2f}–{out['ratio_high']:.2f}), "
+        note += (f"; the bounds overlap (ratio {_span(out['ratio_low'], out['ratio_high'])}), "
                  "so the shortfall lies within the uncertainty")
     if out.get("observed_confidence") in ("unverified", "disputed"):
         note += f"; the observation is {out['observed_confidence']}"

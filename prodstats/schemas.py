@@ -183,7 +183,8 @@ FIELDS: dict[str, Field] = {
     "value_canonical": _number("value in canonical_unit; empty for a range.", nullable=True,
                                unit="column:canonical_unit"),
     "low_canonical": _number("value_low in canonical_unit.", unit="column:canonical_unit"),
-    "high_canonical": _number("value_high in canonical_unit.", unit="column:canonical_unit"),
+    "high_canonical": _number("value_high in canonical_unit; empty when open above.",
+                              nullable=True, unit="column:canonical_unit"),
     "superseded_by": _text("The claim that revises this one (the statement it restates, "
                            "with all its attestations); empty while it is current.",
                            nullable=True),
@@ -208,7 +209,8 @@ FIELDS: dict[str, Field] = {
                                         "period in conflict."),
     "t": _number("Midpoint of the period as a decimal year.", unit="year"),
     "low": _number("Lower bound.", unit="column:unit"),
-    "high": _number("Upper bound.", unit="column:unit"),
+    "high": _number("Upper bound; empty when open above ('more than', 'at least').",
+                    nullable=True, unit="column:unit"),
     "claim_ids": _text("Claims the point rests on, separated by ';'; empty for the base of an "
                        "index.", nullable=True),
     "derivation": _text("How the value was obtained."),
@@ -303,9 +305,11 @@ OVERRIDES: dict[str, dict[str, Field]] = {
         "outlet": _text("The outlet that published it."),
         "said": _text("When it was said: the publication date of its source, as written."),
         "period": _text("The period the statement is for, as coded."),
-        "value": _number("The promised or forecast figure, in unit.", unit="column:unit"),
+        "value": _number("The promised or forecast figure, in unit; empty for a range with "
+                         "no figure ('dozens').", nullable=True, unit="column:unit"),
         "low": _number("Lower bound of the figure.", unit="column:unit"),
-        "high": _number("Upper bound of the figure.", unit="column:unit"),
+        "high": _number("Upper bound of the figure; empty when open above.", nullable=True,
+                        unit="column:unit"),
         "unit": _text("The indicator's canonical unit; for a figure said as an amount over its "
                       "period ('one million shells by March'), that unit without '/year'; "
                       "'dimensionless' for a ratio."),
@@ -335,7 +339,8 @@ OVERRIDES["processed_claims"] = {
                      "'dozens' has only its bounds, 24–99).", nullable=True,
                      unit="column:unit"),
     "value_low": _number("Lower bound, as coded or from the qualifier rule.", unit="column:unit"),
-    "value_high": _number("Upper bound, as coded or from the qualifier rule.",
+    "value_high": _number("Upper bound, as coded or from the qualifier rule; empty when "
+                          "open above ('more than', 'at least').", nullable=True,
                           unit="column:unit"),
     "derived": Field("bool", "True when the value is derived from the quote on purpose rather "
                              "than written in it (the notes say how)."),

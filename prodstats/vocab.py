@@ -5,6 +5,7 @@ docs/codebook.md shows these tables; tests keep the two equal.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 #: What a claim states: a level (an amount or a rate), a ratio to a base period, or a share.
@@ -80,8 +81,8 @@ QUALIFIERS = {q.name: q for q in (
     Qualifier("about", 0.9, 1.1, cues="etwa, rund, ungefähr, circa, gut; about, around, some, "
               "roughly, approximately"),
     Qualifier("nearly", 0.9, 1.0, cues="fast, knapp, beinahe; nearly, almost, just under"),
-    Qualifier("more_than", 1.0, 1.25, cues="mehr als, über; more than, over"),
-    Qualifier("at_least", 1.0, 1.25, cues="mindestens; at least"),
+    Qualifier("more_than", 1.0, math.inf, cues="mehr als, über; more than, over"),
+    Qualifier("at_least", 1.0, math.inf, cues="mindestens; at least"),
     Qualifier("less_than", 0.75, 1.0, cues="weniger als, unter; less than, under"),
     Qualifier("up_to", 0.5, 1.0, cues="bis zu; up to, as many as"),
     Qualifier("dozens", None, None, 24, 99, cues="Dutzende; dozens"),

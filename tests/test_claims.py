@@ -35,9 +35,9 @@ def test_qualifier_rules_give_bounds(seed_ledger):
     claims = seed_ledger.claims.set_index("claim_id")
     # about 2.5 million → ±10 %
     assert claims.loc["dpa25-08", ["value_low", "value_high"]].tolist() == pytest.approx([2.25e6, 2.75e6])
-    # more than 250 → [250, 312.5]
-    assert claims.loc["reu24-03", ["value_low", "value_high"]].tolist() == pytest.approx([250, 312.5])
-    # dozens → [24, 99], value the rounded geometric midpoint
+    # more than 250 → [250, open above]
+    assert claims.loc["reu24-03", ["value_low", "value_high"]].tolist() == [250, math.inf]
+    # dozens → [24, 99], no value
     low_high = claims.loc["reu24-01", ["value_low", "value_high"]].tolist()
     assert math.isnan(claims.loc["reu24-01", "value"]) and low_high == [24, 99]
     # within 24 hours → up to: [12, 24] hours = [0.5, 1] day
@@ -58,7 +58,9 @@ def test_codebook_shows_the_rule_table():
         if q.is_scale:
             row = f"| `{q.name}` | {q.low_abs:,.0f} | {q.high_abs:,.0f} |"
         else:
-            row = f"| `{q.name}` | value × {q.low_factor:g} | value × {q.high_factor:g} |"
+            high = ("open (empty)" if q.high_factor == float("inf")
+                    else f"value × {q.high_factor:g}")
+            row = f"| `{q.name}` | value × {q.low_factor:g} | {high} |"
         assert row in text, row
 
 

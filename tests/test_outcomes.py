@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import prodstats
-from prodstats.build import compute
+from prodstats.build import build, compute
 from prodstats.vocab import FORWARD, OBSERVED
 from tests.conftest import ROOT, SEED_RAW, mini_ledger, problems, set_cell
 
@@ -349,3 +349,22 @@ def test_a_promisers_own_account_of_meeting_it_is_flagged(tmp_path):
         {**minister, "speaker": "Analyst B", "value": "1200", "quote": "they made 1200 in 2024"},
     ])
     assert "own account" not in _row(compute(other).tables["outcomes"], "c01")["note"]
+
+
+def test_more_than_is_open_above_in_the_csvs_and_a_floor_for_the_tracker(tmp_path):
+    raw = mini_ledger(tmp_path / "raw", [
+        {"modality": "pledge", "period": "2024", "value": "1000",
+         "quote": "we will make 1000 shells in 2024"},
+        {"period": "2024", "value": "1200", "qualifier": "more_than", "derived": "false",
+         "notes": "", "quote": "more than 1200 shells were made in 2024"},
+    ])
+    out = tmp_path / "out"
+    build(raw, out=out, draw=False)
+    claims = pd.read_csv(out / "claims.csv").set_index("claim_id")
+    assert claims.loc["c02", "value_low"] == 1200 and pd.isna(claims.loc["c02", "value_high"])
+    series = pd.read_csv(out / "series.csv")
+    point = series[series["claim_ids"] == "c02"].iloc[0]
+    assert (point["value"], point["low"]) == (1200, 1200) and pd.isna(point["high"])
+    row = _row(pd.read_csv(out / "outcomes.csv"), "c01")
+    assert row["status"] == "met" and row["ratio_low"] == 1.2 and pd.isna(row["ratio_high"])
+    assert "inf" not in (out / "outcomes.csv").read_text(encoding="utf-8")

@@ -180,7 +180,7 @@
     const body = el("tbody", {}, shown.map((r) => el("tr", {"data-id": spec.rowId ? spec.rowId(r) : null},
       spec.columns.map((c) => {
         const content = c.cell ? c.cell(r) : fmt(r[c.key]);
-        return el("td", {class: c.num ? "num" : c.cls || null}, content);
+        return el("td", {class: c.num ? "num" : c.cls || null, "data-label": c.label}, content);
       }))));
     const pager = el("div", {class: "pager"},
       el("span", {class: "count", "aria-live": "polite"},
