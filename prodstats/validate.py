@@ -857,12 +857,14 @@ def bounds(ctx: Context) -> list[Problem]:
 
 
 def shares(ctx: Context) -> list[Problem]:
-    """A share lies in 0–1 (as a fraction), bounds included."""
+    """A share lies in 0–1 (as a fraction), bounds included; one open above ("more than
+    40 %") is bounded by the whole.
+    """
     frame = ctx.frame
     low, high = frame["low_canonical"].to_numpy(), frame["high_canonical"].to_numpy()
     share = frame["kind"].eq("share").fillna(False).to_numpy(dtype=bool)
     with np.errstate(invalid="ignore"):
-        bad = share & ((low < 0) | (high > 1))
+        bad = share & ((low < 0) | ((high > 1) & ~np.isposinf(high)))
     return ctx.report(bad, "value", lambda i: f"a share must lie in 0–1, or 0–100 with unit "
                       f"'percent'; with its bounds it reaches {_fmt(low[i])}–{_fmt(high[i])} (as "
                       "a fraction)")

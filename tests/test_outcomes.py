@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -368,3 +369,15 @@ def test_more_than_is_open_above_in_the_csvs_and_a_floor_for_the_tracker(tmp_pat
     row = _row(pd.read_csv(out / "outcomes.csv"), "c01")
     assert row["status"] == "met" and row["ratio_low"] == 1.2 and pd.isna(row["ratio_high"])
     assert "inf" not in (out / "outcomes.csv").read_text(encoding="utf-8")
+
+
+def test_a_share_open_above_is_valid_and_published_open(tmp_path):
+    raw = mini_ledger(tmp_path / "raw", [
+        {"indicator": "weapons_used_share_us", "kind": "share", "unit": "percent",
+         "period": "2024", "value": "40", "qualifier": "more_than", "derived": "false",
+         "notes": "", "quote": "more than 40 percent of the weapons came from the US in 2024"}])
+    claim = compute(raw).tables["claims"].set_index("claim_id").loc["c01"]
+    assert claim["value_low"] == 40 and np.isposinf(claim["value_high"])
+    out = tmp_path / "out"
+    build(raw, out=out, draw=False)
+    assert pd.isna(pd.read_csv(out / "claims.csv")["value_high"].iloc[0])
