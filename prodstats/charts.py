@@ -1623,7 +1623,9 @@ def facts(series: pd.DataFrame, ledger: Any, outcomes: pd.DataFrame | None = Non
             "what": _title(c.actor, c.indicator, "level", ledger).replace("\n", " "),
             "who": c.speaker if isinstance(c.speaker, str) and c.speaker else
             str(sources.loc[c.source_id, "outlet"]),
+            # a context figure (a treaty's term) is not tracked, so nothing of it falls due
             "when": _when(c.period) if c.modality not in FORWARD
+            or getattr(c, "scope", "production") == "context"
             else f"due {_due_text(_period_end(c.period))}",
             "quote": str(c.quote_en if isinstance(c.quote_en, str) and c.quote_en else c.quote),
             "source": f"{sources.loc[c.source_id, 'outlet']}, "

@@ -317,6 +317,7 @@ def test_a_series_of_one_claim_is_a_fact_on_the_page_not_a_chart(tmp_path):
         "claim_id": "dpa25-12"}
     assert rows["dpa25-19"]["figure"] == "10 engagements"
     assert rows["dpa25-05"]["when"] == "16 Jan 2025"
+    assert rows["dpa25-01"]["when"] == "17 Jan 2025"  # a treaty's term (context): not 'due'
     assert "dpa25-13" not in rows  # a share of one whole is in the shares chart
     page = _page([], facts(series, seed))
     assert "## Single figures" in page
