@@ -439,14 +439,22 @@ class _Points:
             self.series.setdefault(key[:5], {})[key[5]] = np.empty(0, dtype=int)
             self.consistent[key] = bool(ok)
         obs = frame[observed(series).to_numpy()]
-        combined = obs.groupby([*self.KEY, "period"], sort=False).agg(
+        points = obs.groupby([*self.KEY, "period"], sort=False)
+        combined = points.agg(
             lo_max=("low", "max"), hi_min=("high", "min"), lo_min=("low", "min"),
-            hi_max=("high", "max"), value=("value", "mean"), t=("t", "first"),
-            claim_ids=("claim_ids", ";".join))
-        combined = combined.reset_index().sort_values([*self.KEY, "t"], kind="stable")
-        self.claim_ids = [set(filter(None, ids.split(";"))) for ids in combined["claim_ids"]]
-        self.cumulative = np.array([cumulative_count(m, u, p) for m, u, p in zip(
-            combined["measure"], combined["unit"], combined["period"], strict=True)], dtype=bool)
+            hi_max=("high", "max"), value=("value", "mean"), t=("t", "first"))
+        # the claims each combined point rests on (its points' ids, in group order)
+        claim_ids: list[set[str]] = [set() for _ in range(len(combined))]
+        for group, ids in zip(points.ngroup().fillna(-1).astype(int).tolist(),
+                              obs["claim_ids"].tolist(), strict=True):
+            if group >= 0:
+                claim_ids[group].update(filter(None, ids.split(";")))
+        combined = combined.reset_index().assign(group=np.arange(len(combined)))
+        combined = combined.sort_values([*self.KEY, "t"], kind="stable")
+        self.claim_ids = [claim_ids[g] for g in combined["group"].tolist()]
+        keys = list(zip(combined["measure"], combined["unit"], combined["period"], strict=True))
+        counts = {k: cumulative_count(*k) for k in set(keys)}
+        self.cumulative = np.array([counts[k] for k in keys], dtype=bool)
         disjoint = (combined["lo_max"] > combined["hi_min"]).to_numpy()
         self.low = np.where(disjoint, combined["lo_min"], combined["lo_max"])
         self.high = np.where(disjoint, combined["hi_max"], combined["hi_min"])
