@@ -73,7 +73,10 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
                              "unit"], "outcomes()", "the series from prodstats.resolve(...)")
     as_of = _as_of(sources)
     outlets = dict(zip(sources["source_id"], sources["outlet"], strict=True))
-    attested = claims.groupby("statement_id", sort=False)["claim_id"].agg(list).to_dict()
+    attested: dict[str, list[str]] = {}  # statement → its claims, in ledger order
+    for statement, claim in zip(claims["statement_id"].tolist(), claims["claim_id"].tolist(),
+                                strict=True):
+        attested.setdefault(statement, []).append(claim)
     ahead = claims[claims["modality"].isin(FORWARD) & (claims["claim_id"] == claims["statement_id"])
                    & (claims["scope"] != "context")]
     said_as = as_said(ahead).add_prefix("said_")
