@@ -460,8 +460,8 @@ def _mark_disputed(series: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     derived = series.index[series["claim_ids"].fillna("").str.contains(";", regex=False)
                            & series["modality"].isin(OBSERVED)]
     rests = [any((*keys, claim) in disputed for claim in ids.split(";"))
-             for *keys, ids in series.loc[derived, [*reading, "claim_ids"]].itertuples(
-                 index=False, name=None)]
+             for *keys, ids in series.loc[derived, [*reading, "claim_ids"]].astype(object)
+             .itertuples(index=False, name=None)]
     series.loc[derived[np.array(rests, dtype=bool)], "confidence"] = "disputed"
     return series
 
