@@ -452,7 +452,8 @@ class _Points:
         combined = combined.reset_index().assign(group=np.arange(len(combined)))
         combined = combined.sort_values([*self.KEY, "t"], kind="stable")
         self.claim_ids = [claim_ids[g] for g in combined["group"].tolist()]
-        keys = list(zip(combined["measure"], combined["unit"], combined["period"], strict=True))
+        keys = list(zip(*(combined[c].tolist() for c in ("measure", "unit", "period")),
+                        strict=True))
         counts = {k: cumulative_count(*k) for k in set(keys)}
         self.cumulative = np.array([counts[k] for k in keys], dtype=bool)
         disjoint = (combined["lo_max"] > combined["hi_min"]).to_numpy()
@@ -881,7 +882,13 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
     least = _check_min_observed(min_observed)
     fixed = None if horizon is None else _check_horizon(horizon)
     horizons = _horizons(series) if fixed is None else {}
-    plan, jobs = _plan(_Points(series), horizons, fixed, least)
+    return _project(_Points(series), horizons, fixed, least, draws, levels)
+
+
+def _project(pts: _Points, horizons: dict, fixed: int | None, least: int, draws: int,
+             levels: tuple[float, ...]) -> pd.DataFrame:
+    """:func:`project` of the combined points ``pts`` (arguments checked)."""
+    plan, jobs = _plan(pts, horizons, fixed, least)
     summaries, pools = _draw_all(plan, jobs, draws, levels)
     rows = []
     for key, entries in plan:
@@ -1047,7 +1054,23 @@ def feasibility(series: pd.DataFrame, *misuse: object, bounds: Mapping[str, str]
                     numbers=_NUMBERS)
     draws = _check_draws(draws)
     least = _check_min_observed(min_observed)
+    return _feasibility(_Points(series), series, bounds, statements, draws, least)
+
+
+def forecasts(series: pd.DataFrame, bounds: Mapping[str, str] | None = None
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``project(series)`` and ``feasibility(series, bounds=bounds)`` as a build publishes them,
+    with the observed points of every series combined once for both.
+    """
+    require_columns(series, SERIES_NEEDS, "forecasts()", _FROM_RESOLVE, numbers=_NUMBERS)
     pts = _Points(series)
+    return (_project(pts, _horizons(series), None, MIN_OBSERVED, 1000, (80, 95)),
+            _feasibility(pts, series, bounds, None, 1000, MIN_OBSERVED))
+
+
+def _feasibility(pts: _Points, series: pd.DataFrame, bounds: Mapping[str, str] | None,
+                 statements: pd.DataFrame | None, draws: int, least: int) -> pd.DataFrame:
+    """:func:`feasibility` of the combined points ``pts`` of ``series`` (arguments checked)."""
     targets = (series[series["modality"].isin(FORWARD) & (series["claim_ids"].fillna("") != "")]
                if statements is None else _forward_claims(statements))
     # First each statement's row and the readings (jobs) it is judged on; then all draws.
