@@ -160,7 +160,7 @@ class _Point(NamedTuple):
 
 
 def _lookups(obs: pd.DataFrame) -> tuple[dict, dict, dict]:
-    """The observations, looked up once for every statement, in the series' order:
+    """The observations, looked up once for every statement, in the series' order.
 
     - by (actor, indicator, measure, unit, period key): a level or share statement's own period;
     - by (actor, indicator, measure, unit, year, month of the period's end): a capacity's due
@@ -171,11 +171,12 @@ def _lookups(obs: pd.DataFrame) -> tuple[dict, dict, dict]:
                                          "reading")]
     seen = map(_Seen._make, zip(obs["period"].tolist(), obs["value"].tolist(),
                                 obs["low"].tolist(), obs["high"].tolist(),
-                                obs["claim_ids"].tolist(), obs["confidence"].tolist()))
+                                obs["claim_ids"].tolist(), obs["confidence"].tolist(),
+                                strict=True))
     by_period: dict[tuple, list[_Seen]] = {}
     by_month: dict[tuple, list[_Seen]] = {}
     readings: dict[tuple, dict[tuple, list[_Point]]] = {}
-    for actor, indicator, measure, unit, key, end, reading, one in zip(*columns, seen):
+    for actor, indicator, measure, unit, key, end, reading, one in zip(*columns, seen, strict=True):
         if not all(isinstance(x, str) for x in (actor, indicator, measure, unit)):
             continue  # (a missing cell matches no statement)
         by_period.setdefault((actor, indicator, measure, unit, key), []).append(one)
