@@ -36,7 +36,8 @@ ratios, so that a busy or slower machine moves both sides:
   Goal ≤ 2.
 
 ``PRODSTATS_BENCH_RUNS`` sets the runs per measurement (default 3); ``PRODSTATS_BENCH_ONLY=site``
-runs the site's measurements alone.
+runs the site's measurements alone, ``PRODSTATS_BENCH_ONLY=build100k`` the import floor and the
+100,000-claim build alone (each run a floor and a build, one after the other).
 """
 
 from __future__ import annotations
@@ -198,6 +199,27 @@ def measure_site(scratch: Path, figures: dict[str, float], no_charts: float | No
     return rows
 
 
+def measure_100k(scratch: Path, figures: dict[str, float]) -> list:
+    """The import floor and the 100,000-claim build, in turn, ``RUNS`` times; the medians."""
+    raw = synthetic(100_000)
+    floors, builds = [], []
+    for run in range(RUNS):
+        floors.append(_py(IMPORT_FIVE))
+        builds.append(_py(BUILD.format(raw=str(raw), out=str(scratch / f"o{run}"))))
+    floor = {k: sorted(f[k] for f in floors)[RUNS // 2] for k in ("s", "cpu")}
+    build = {k: sorted(b[k] for b in builds)[RUNS // 2] for k in ("s", "cpu", "peak_gb")}
+    figures["build_100k_over_import"] = build["s"] / floor["s"]
+    figures["build_100k_cpu_over_import_cpu"] = build["cpu"] / floor["cpu"]
+    figures["peak_gb_100k"] = build["peak_gb"]
+    return [("import of the five dependencies (floor)", f"{floor['s']:.2f} s",
+             f"CPU {floor['cpu']:.2f} s"),
+            ("build --no-charts, 100,000 / floor", f"{build['s']:.2f} s",
+             f"{figures['build_100k_over_import']:.2f} × floor (goal ≤ 4); CPU "
+             f"{build['cpu']:.2f} s, {figures['build_100k_cpu_over_import_cpu']:.2f} × the "
+             "floor's CPU"),
+            ("peak memory, 100,000 claims", f"{build['peak_gb']:.2f} GB", "goal ≤ 1 GB")]
+
+
 def synthetic(n: int) -> Path:
     """A synthetic ledger of n claims (generated once, then reused)."""
     folder = CACHE / f"ledger-{n}"
@@ -266,6 +288,12 @@ def main() -> None:
           f"{platform.python_version()}, {platform.platform()}; {RUNS} runs each")
     figures: dict[str, float] = {}
     scratch = Path(tempfile.mkdtemp(prefix="prodstats-bench-"))
+    if os.environ.get("PRODSTATS_BENCH_ONLY") == "build100k":
+        try:
+            _print(measure_100k(scratch, figures), figures)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return
     if os.environ.get("PRODSTATS_BENCH_ONLY") == "site":
         try:
             _print(measure_site(scratch, figures, None), figures)
