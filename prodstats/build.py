@@ -15,7 +15,7 @@ import pandera.pandas as pa
 from prodstats import config
 from prodstats.config import PROJECT_ROOT
 from prodstats.errors import BugError, BuildError, ProdstatsError, checkpoint, polled_interrupts
-from prodstats.forecast import feasibility, project
+from prodstats.forecast import forecasts
 from prodstats.ledger import Ledger, load
 from prodstats.promises import outcomes
 from prodstats.publish import (
@@ -84,8 +84,8 @@ def compute(raw: Path | None = None) -> Build:
         result.tables["outcomes"] = outcomes(ledger.claims, ledger.sources, series, capacities)
         result.tables["target_history"] = target_history(ledger.claims, ledger.sources)
     with stage("projections"):
-        result.tables["projections"] = project(series)
-        result.tables["feasibility"] = feasibility(series, bounds=ledger.capacity_bounds())
+        result.tables["projections"], result.tables["feasibility"] = forecasts(
+            series, bounds=ledger.capacity_bounds())
     return result
 
 

@@ -443,14 +443,23 @@ class _Points:
             self.series.setdefault(key[:5], {})[key[5]] = np.empty(0, dtype=int)
             self.consistent[key] = bool(ok)
         obs = frame[observed(series).to_numpy()]
-        combined = obs.groupby([*self.KEY, "period"], sort=False).agg(
+        points = obs.groupby([*self.KEY, "period"], sort=False)
+        combined = points.agg(
             lo_max=("low", "max"), hi_min=("high", "min"), lo_min=("low", "min"),
-            hi_max=("high", "max"), value=("value", "mean"), t=("t", "first"),
-            claim_ids=("claim_ids", ";".join))
-        combined = combined.reset_index().sort_values([*self.KEY, "t"], kind="stable")
-        self.claim_ids = [set(filter(None, ids.split(";"))) for ids in combined["claim_ids"]]
-        self.cumulative = np.array([cumulative_count(m, u, p) for m, u, p in zip(
-            combined["measure"], combined["unit"], combined["period"], strict=True)], dtype=bool)
+            hi_max=("high", "max"), value=("value", "mean"), t=("t", "first"))
+        # the claims each combined point rests on (its points' ids, in group order)
+        claim_ids: list[set[str]] = [set() for _ in range(len(combined))]
+        for group, ids in zip(points.ngroup().fillna(-1).astype(int).tolist(),
+                              obs["claim_ids"].tolist(), strict=True):
+            if group >= 0:
+                claim_ids[group].update(filter(None, ids.split(";")))
+        combined = combined.reset_index().assign(group=np.arange(len(combined)))
+        combined = combined.sort_values([*self.KEY, "t"], kind="stable")
+        self.claim_ids = [claim_ids[g] for g in combined["group"].tolist()]
+        keys = list(zip(*(combined[c].tolist() for c in ("measure", "unit", "period")),
+                        strict=True))
+        counts = {k: cumulative_count(*k) for k in set(keys)}
+        self.cumulative = np.array([counts[k] for k in keys], dtype=bool)
         disjoint = (combined["lo_max"] > combined["hi_min"]).to_numpy()
         self.low = np.where(disjoint, combined["lo_min"], combined["lo_max"])
         high = np.where(disjoint, combined["hi_max"], combined["hi_min"])
@@ -880,7 +889,13 @@ def project(series: pd.DataFrame, horizon: int | None = None, levels: tuple[floa
     least = _check_min_observed(min_observed)
     fixed = None if horizon is None else _check_horizon(horizon)
     horizons = _horizons(series) if fixed is None else {}
-    plan, jobs = _plan(_Points(series), horizons, fixed, least)
+    return _project(_Points(series), horizons, fixed, least, draws, levels)
+
+
+def _project(pts: _Points, horizons: dict, fixed: int | None, least: int, draws: int,
+             levels: tuple[float, ...]) -> pd.DataFrame:
+    """:func:`project` of the combined points ``pts`` (arguments checked)."""
+    plan, jobs = _plan(pts, horizons, fixed, least)
     summaries, pools = _draw_all(plan, jobs, draws, levels)
     rows = []
     for key, entries in plan:
@@ -1049,13 +1064,30 @@ def feasibility(series: pd.DataFrame, *misuse: object, bounds: Mapping[str, str]
                     numbers=_NUMBERS)
     draws = _check_draws(draws)
     least = _check_min_observed(min_observed)
+    return _feasibility(_Points(series), series, bounds, statements, draws, least)
+
+
+def forecasts(series: pd.DataFrame, bounds: Mapping[str, str] | None = None
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``project(series)`` and ``feasibility(series, bounds=bounds)`` as a build publishes them,
+    with the observed points of every series combined once for both.
+    """
+    require_columns(series, SERIES_NEEDS, "forecasts()", _FROM_RESOLVE, numbers=_NUMBERS)
     pts = _Points(series)
+    return (_project(pts, _horizons(series), None, MIN_OBSERVED, 1000, (80, 95)),
+            _feasibility(pts, series, bounds, None, 1000, MIN_OBSERVED))
+
+
+def _feasibility(pts: _Points, series: pd.DataFrame, bounds: Mapping[str, str] | None,
+                 statements: pd.DataFrame | None, draws: int, least: int) -> pd.DataFrame:
+    """:func:`feasibility` of the combined points ``pts`` of ``series`` (arguments checked)."""
     targets = (series[series["modality"].isin(FORWARD) & (series["claim_ids"].fillna("") != "")]
                if statements is None else _forward_claims(statements))
     # First each statement's row and the readings (jobs) it is judged on; then all draws.
     jobs: dict[tuple, _Job] = {}
     plan = [_statement(pts, tgt, bounds or {}, least, jobs)
-            for tgt in targets.drop_duplicates(["scenario", "claim_ids"]).itertuples(index=False)]
+            for tgt in targets.drop_duplicates(["scenario", "claim_ids"]).astype(object)
+            .itertuples(index=False)]  # (object cells iterate much faster than Arrow ones)
     # one order whichever frame the statements come from: by series, then date due
     plan.sort(key=lambda p: (list(SCENARIOS).index(p[0]["scenario"]), p[0]["actor"],
                              p[0]["indicator"], p[0]["due"], p[0]["claim_id"]))

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 _PART = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 
@@ -23,7 +23,7 @@ class Period:
     end: date
     precision: str  # year | month | day | range
 
-    @property
+    @cached_property
     def years(self) -> float:
         """Length in years; whole months and years count exactly (a month is 1/12 year)."""
         if self.start.day == 1 and _month_end(self.end):
@@ -31,7 +31,7 @@ class Period:
             return months / 12.0
         return ((self.end - self.start).days + 1) / 365.25
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The span in its shortest form, so that equal spans compare equal: ``2023-01/2023-12``
         and ``2023`` are both ``2023``; ``2023-01-01/2023-01-31`` is ``2023-01``.
@@ -47,7 +47,7 @@ class Period:
         first, last = f"{start.year:04d}-{start.month:02d}", f"{end.year:04d}-{end.month:02d}"
         return first if first == last else f"{first}/{last}"
 
-    @property
+    @cached_property
     def mid_year(self) -> float:
         """Midpoint as a decimal year (2024 → 2024.5), for charts and ordering."""
         days = (self.end - self.start).days + 1
@@ -55,7 +55,7 @@ class Period:
         length = 366 if calendar.isleap(year) else 365
         return year + (self.start.timetuple().tm_yday - 1 + days / 2) / length
 
-    @property
+    @cached_property
     def end_year(self) -> float:
         """The end of the period's last day as a decimal year, on the axis of :attr:`mid_year`
         (``2025`` and ``2025-12`` → 2026.0, ``2025-06`` → 2025.496): when a target falls due.

@@ -24,6 +24,7 @@ docs/methodology.md §4 has the rules as a table with their edge cases.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -72,13 +73,16 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
                              "unit"], "outcomes()", "the series from prodstats.resolve(...)")
     as_of = _as_of(sources)
     outlets = dict(zip(sources["source_id"], sources["outlet"], strict=True))
-    attested = claims.groupby("statement_id", sort=False)["claim_id"].agg(list).to_dict()
+    attested: dict[str, list[str]] = {}  # statement → its claims, in ledger order
+    for statement, claim in zip(claims["statement_id"].tolist(), claims["claim_id"].tolist(),
+                                strict=True):
+        attested.setdefault(statement, []).append(claim)
     ahead = claims[claims["modality"].isin(FORWARD) & (claims["claim_id"] == claims["statement_id"])
                    & (claims["scope"] != "context")]
     said_as = as_said(ahead).add_prefix("said_")
     ahead = pd.concat([ahead, said_as], axis=1).astype(object)
-    observed = _observations(series)
     capacities = set(capacities) if not isinstance(capacities, str) else {capacities}
+    by_period, by_month, indexes = _lookups(_observations(series))
     said = dict(zip(claims["claim_id"], claims["said"], strict=True))
     speakers = dict(zip(claims["claim_id"], claims["speaker"], strict=True))
     rows = []
@@ -95,11 +99,20 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
                 "high": c.said_high, "unit": c.said_unit, "base_period": base,
                 "superseded_by": c.superseded_by, "current": not isinstance(c.superseded_by, str),
                 "as_of": as_of.isoformat()}
-            seen = (_ratio_seen(observed, c, base) if base is not None
-                    else _level_seen(observed, c, c.indicator in capacities))
-            if c.said_unit != c.canonical_unit and not seen.empty:  # an amount over the period
-                seen = seen.assign(**{k: seen[k] * c.period_years for k in ("value", "low",
-                                                                            "high")})
+            if base is not None:
+                seen = _ratio_seen(indexes.get((c.actor, c.indicator), []), c, base)
+            else:
+                measure = "share" if c.kind == "share" else "level"
+                end = parse_period(c.period).end
+                seen = (by_month.get((c.actor, c.indicator, measure, c.canonical_unit,
+                                      end.year, end.month), [])
+                        if c.indicator in capacities else
+                        by_period.get((c.actor, c.indicator, measure, c.canonical_unit,
+                                       parse_period(c.period).key), []))
+            if c.said_unit != c.canonical_unit:  # an amount over the period
+                years = c.period_years
+                seen = [s._replace(value=s.value * years, low=s.low * years,
+                                   high=s.high * years) for s in seen]
             revised = said.get(c.superseded_by) if isinstance(c.superseded_by, str) else None
             rows.append(_own_account(row | _judge(row, seen, as_of, revised), speakers))
     table = pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
@@ -128,42 +141,81 @@ def _observations(series: pd.DataFrame) -> pd.DataFrame:
     return obs
 
 
-def _level_seen(obs: pd.DataFrame, c, capacity: bool) -> pd.DataFrame:
-    """Observations of a level or share statement's own period (a capacity: its due month)."""
-    measure = "share" if c.kind == "share" else "level"
-    mine = obs[(obs["actor"] == c.actor) & (obs["indicator"] == c.indicator)
-               & (obs["measure"] == measure) & (obs["unit"] == c.canonical_unit)]
-    span = parse_period(c.period)
-    if capacity:
-        return mine[[(e.year, e.month) == (span.end.year, span.end.month) for e in mine["end"]]]
-    return mine[mine["key"] == span.key]
+class _Seen(NamedTuple):
+    """One observation that judges a statement (for a ratio: the observed ratio)."""
+
+    period: str
+    value: float
+    low: float
+    high: float
+    claim_ids: str
+    confidence: str | None
 
 
-def _ratio_seen(obs: pd.DataFrame, c, base: str) -> pd.DataFrame:
-    """The observed ratio of a ratio statement's period to its base, through the index of
-    its series: one row per reading whose index holds both periods.
+class _Point(NamedTuple):
+    """One point of an index series, in the series' order."""
+
+    key: str
+    end: object
+    seen: _Seen
+
+
+def _lookups(obs: pd.DataFrame) -> tuple[dict, dict, dict]:
+    """The observations, looked up once for every statement, in the series' order.
+
+    - by (actor, indicator, measure, unit, period key): a level or share statement's own period;
+    - by (actor, indicator, measure, unit, year, month of the period's end): a capacity's due
+      month;
+    - by (actor, indicator): the index points, one list per (reading, unit), sorted by those.
     """
-    index = obs[(obs["actor"] == c.actor) & (obs["indicator"] == c.indicator)
-                & (obs["measure"] == "index")]
+    columns = [obs[c].tolist() for c in ("actor", "indicator", "measure", "unit", "key", "end",
+                                         "reading")]
+    seen = map(_Seen._make, zip(obs["period"].tolist(), obs["value"].tolist(),
+                                obs["low"].tolist(), obs["high"].tolist(),
+                                obs["claim_ids"].tolist(), obs["confidence"].tolist(),
+                                strict=True))
+    by_period: dict[tuple, list[_Seen]] = {}
+    by_month: dict[tuple, list[_Seen]] = {}
+    readings: dict[tuple, dict[tuple, list[_Point]]] = {}
+    for actor, indicator, measure, unit, key, end, reading, one in zip(*columns, seen, strict=True):
+        if not all(isinstance(x, str) for x in (actor, indicator, measure, unit)):
+            continue  # (a missing cell matches no statement)
+        by_period.setdefault((actor, indicator, measure, unit, key), []).append(one)
+        by_month.setdefault((actor, indicator, measure, unit, end.year, end.month),
+                            []).append(one)
+        if measure == "index" and isinstance(reading, str):
+            readings.setdefault((actor, indicator), {}).setdefault(
+                (reading, unit), []).append(_Point(key, end, one))
+    indexes = {series: [points[k] for k in sorted(points)] for series, points in readings.items()}
+    return by_period, by_month, indexes
+
+
+def _ratio_seen(readings: list[list[_Point]], c, base: str) -> list[_Seen]:
+    """The observed ratio of a ratio statement's period to its base, through the index of
+    its series (``readings``: its index points, one list per reading and unit): one for each
+    reading whose index holds both periods.
+    """
     here, there = parse_period(c.period).key, parse_period(base).key
-    rows = []
-    for _, points in index.groupby(["reading", "unit"], sort=True):
-        at = points[points["key"] == here]
-        was = points[points["key"] == there]
-        if at.empty or was.empty:
+    found = []
+    for points in readings:
+        at = next((p for p in points if p.key == here), None)
+        was = next((p for p in points if p.key == there), None)
+        if at is None or was is None:
             continue
-        a, b = at.iloc[0], was.iloc[0]
+        a, b = at.seen, was.seen
         # the ratios chained between the base and the period: the points after the earlier
         # of the two, up to and including the later
-        first, last = sorted((a["end"], b["end"]))
-        path = points[(points["end"] > first) & (points["end"] <= last)]
-        ids = ";".join(dict.fromkeys(i for cell in path["claim_ids"] for i in str(cell).split(";")
-                                     if i and i != "nan"))
-        rows.append({"period": a["period"], "value": a["value"] / b["value"],
-                     "low": a["low"] / b["high"], "high": a["high"] / b["low"],
-                     "claim_ids": ids, "confidence": _weakest(path["confidence"])})
-    return pd.DataFrame(rows, columns=["period", "value", "low", "high", "claim_ids",
-                                       "confidence"])
+        first, last = sorted((at.end, was.end))
+        path = [p.seen for p in points if first < p.end <= last]
+        found.append(_Seen(a.period, a.value / b.value, a.low / b.high, a.high / b.low,
+                           _ids(path), _weakest(p.confidence for p in path)))
+    return found
+
+
+def _ids(seen: list[_Seen]) -> str:
+    """The claim ids of some observations, each once, in order."""
+    return ";".join(dict.fromkeys(i for s in seen for i in str(s.claim_ids).split(";")
+                                  if i and i != "nan"))
 
 
 def _own_account(row: dict, speakers: dict) -> dict:
@@ -207,23 +259,23 @@ def _weakest(levels) -> str | None:
     return max(known, key=CONFIDENCES.index) if known else None
 
 
-def _judge(row: dict, seen: pd.DataFrame, as_of, revised: str | None) -> dict:
+def _judge(row: dict, seen: list[_Seen], as_of, revised: str | None) -> dict:
     """The observed figure, the status and the note of one statement (``revised``: when the
     statement that revises it was said, if one does).
     """
     out: dict = {}
     due = pd.Timestamp(row["due"]).date()
-    if not seen.empty:
-        ids = ";".join(dict.fromkeys(i for ids in seen["claim_ids"] for i in str(ids).split(";")
-                                     if i and i != "nan"))
-        values = seen["value"].astype(float)
+    if seen:
         # a range with no figure ("dozens") has no value, and neither has a median over it
-        value = float(np.median(values)) if values.notna().all() else np.nan
-        low, high = float(seen["low"].min()), float(seen["high"].max())
-        out = {"observed_claim_ids": ids,
-               "observed_period": ";".join(dict.fromkeys(seen["period"])),
+        value = float(np.median(np.array([s.value for s in seen], dtype=float)))
+        lows = [s.low for s in seen if not np.isnan(s.low)]
+        highs = [s.high for s in seen if not np.isnan(s.high)]
+        low = float(min(lows)) if lows else np.nan
+        high = float(max(highs)) if highs else np.nan
+        out = {"observed_claim_ids": _ids(seen),
+               "observed_period": ";".join(dict.fromkeys(s.period for s in seen)),
                "observed_value": value, "observed_low": low, "observed_high": high,
-               "observed_confidence": _weakest(seen["confidence"]),
+               "observed_confidence": _weakest(s.confidence for s in seen),
                "ratio": value / row["value"] if row["value"] else np.nan,
                "ratio_low": low / row["high"] if row["high"] else np.nan,
                "ratio_high": high / row["low"] if row["low"] else np.nan}
@@ -239,7 +291,7 @@ def _judge(row: dict, seen: pd.DataFrame, as_of, revised: str | None) -> dict:
     if due > as_of:
         return out | {"status": "pending", "note": f"{what}; due {due.isoformat()}, after the "
                                                    f"latest source ({as_of.isoformat()})"}
-    if seen.empty:
+    if not seen:
         return out | {"status": "no_data", "note": f"{what}; due {due.isoformat()}, but no "
                                                    "observation of its period is coded"}
     ratio = out["ratio"]

@@ -131,10 +131,10 @@ def _resolve_one(claims: pd.DataFrame) -> pd.DataFrame:
                 index_points, levels.get((actor, indicator), []))]
     readings = pd.DataFrame(readings, columns=[*_KEYS, "reading"])
     columns = [c for c in SERIES_COLUMNS if c not in ("scenario", "reading_consistent")]
-    chains = pd.DataFrame(chains, columns=columns)
     stated = pd.concat([stated, _stated(ahead[ahead["kind"] != "ratio"])], ignore_index=True)
     stated = stated.merge(readings, on=_KEYS, how="left").fillna({"reading": NO_READING})
     forward = _forward_ratios(ahead[ahead["kind"] == "ratio"], chains, columns)
+    chains = pd.DataFrame(chains, columns=columns)
     series = pd.concat([stated, chains, forward], ignore_index=True)
     return series[columns].sort_values(["actor", "indicator", "measure", "reading", "t",
                                         "claim_ids"], kind="stable", ignore_index=True)
@@ -148,10 +148,11 @@ def _stated(claims: pd.DataFrame) -> pd.DataFrame:
     said = as_said(claims)
     amount = (said["unit"] != claims["canonical_unit"]).to_numpy(dtype=bool)
     if amount.any():
-        how = how.where(~amount, [
-            f"{h} as {_figure(v)} {u} over {p}, here per year"
-            for h, v, u, p in zip(how, said["value"], said["unit"], claims["period"],
-                                  strict=True)])
+        how = how.astype(object)
+        how[amount] = [f"{h} as {_figure(v)} {u} over {p}, here per year"
+                       for h, v, u, p in zip(how[amount], said["value"][amount],
+                                             said["unit"][amount], claims["period"][amount],
+                                             strict=True)]
     return pd.DataFrame({
         "actor": claims["actor"], "indicator": claims["indicator"], "measure": claims["kind"],
         "period": claims["period"], "t": _times(claims),
@@ -172,23 +173,23 @@ _HOW = {"stated": "stated", "range": "a range, no value (the qualifier's bounds)
         "derived": "derived from the quote (see the claim's notes)"}
 
 
-def _forward_ratios(ratios: pd.DataFrame, chains: pd.DataFrame, columns: list[str]
+def _forward_ratios(ratios: pd.DataFrame, chains: list[dict], columns: list[str]
                     ) -> pd.DataFrame:
     """Forward ratios ("expected to rise sixfold by 2024") as rows on the index and levels of
     their series: the point at the base period times the ratio, one row per candidate base
     and reading. A base the observations do not give places no row (outcomes.csv keeps it).
     """
-    if ratios.empty or chains.empty:
+    if ratios.empty or not chains:
         return pd.DataFrame(columns=columns)
-    at = {}
-    for p in chains.itertuples(index=False):
-        at.setdefault((p.actor, p.indicator, p.reading, p.measure, p.period), []).append(p)
+    at, readings_of = {}, {}
+    for p in chains:  # (the chained points, as records)
+        series = (p["actor"], p["indicator"])
+        at.setdefault((*series, p["reading"], p["measure"], p["period"]), []).append(p)
+        readings_of.setdefault(series, {})[p["reading"]] = None  # (in order)
     rows = []
     for c in ratios.astype(object).itertuples(index=False):
         candidates = split_candidates(c.base_period)
-        readings = chains.loc[(chains["actor"] == c.actor) & (chains["indicator"] == c.indicator),
-                              "reading"].unique()
-        for reading in readings:
+        for reading in readings_of.get((c.actor, c.indicator), ()):
             for candidate in candidates:
                 for measure in ("index", "level"):
                     for base in at.get((c.actor, c.indicator, reading, measure,
@@ -199,9 +200,9 @@ def _forward_ratios(ratios: pd.DataFrame, chains: pd.DataFrame, columns: list[st
                             "actor": c.actor, "indicator": c.indicator, "measure": measure,
                             "reading": reading, "period": _key(c.period),
                             "t": parse_period(c.period).mid_year,
-                            "value": base.value * c.value_canonical,
-                            "low": base.low * c.low_canonical,
-                            "high": base.high * c.high_canonical, "unit": base.unit,
+                            "value": base["value"] * c.value_canonical,
+                            "low": base["low"] * c.low_canonical,
+                            "high": base["high"] * c.high_canonical, "unit": base["unit"],
                             "modality": c.modality, "confidence": c.confidence,
                             "claim_ids": c.claim_id, "said": c.said, "value_basis": "derived",
                             "derivation": f"{c.modality} ratio {c.value_canonical:g} × "
@@ -462,8 +463,8 @@ def _mark_disputed(series: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     derived = series.index[series["claim_ids"].fillna("").str.contains(";", regex=False)
                            & series["modality"].isin(OBSERVED)]
     rests = [any((*keys, claim) in disputed for claim in ids.split(";"))
-             for *keys, ids in series.loc[derived, [*reading, "claim_ids"]].itertuples(
-                 index=False, name=None)]
+             for *keys, ids in series.loc[derived, [*reading, "claim_ids"]].astype(object)
+             .itertuples(index=False, name=None)]
     series.loc[derived[np.array(rests, dtype=bool)], "confidence"] = "disputed"
     return series
 

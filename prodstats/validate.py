@@ -789,8 +789,8 @@ def _revising_itself(ctx: Context, edges: dict[str, str], where: dict[str, int]
     """A claim cannot supersede another attestation of its own statement."""
     root = statement_roots(edges)
     problems = []
-    for row, old in enumerate(ctx.frame["supersedes"].tolist()):
-        claim = ctx.frame["claim_id"].iat[row]
+    for row, (old, claim) in enumerate(zip(ctx.frame["supersedes"].tolist(),
+                                           ctx.frame["claim_id"].tolist(), strict=True)):
         if isinstance(old, str) and old in where and old != claim and (
                 root.get(old, old) == root.get(claim, claim)):
             problems.append(ctx.claims.problem(row, "supersedes", old, (

@@ -60,7 +60,7 @@ def test_a_bug_in_a_build_stage_is_not_called_a_ledger_problem(raw, tmp_path,
     def broken(series, **_):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(build_module, "feasibility", broken)
+    monkeypatch.setattr(build_module, "forecasts", broken)
     code = main(["build", "--raw", str(raw), "--out", str(tmp_path / "out"),
                  "--no-charts"])
     lines = capsys.readouterr().err.splitlines()

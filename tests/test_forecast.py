@@ -18,6 +18,7 @@ from prodstats.forecast import (
     _Group,
     _signed,
     constants,
+    forecasts,
     horizon_scales,
     point,
     project,
@@ -305,6 +306,26 @@ def test_zero_where_logs_are_taken_is_reported_not_raised(tmp_path):
 def test_projections_never_go_below_zero(seed_ledger):
     proj = prodstats.project(prodstats.resolve(seed_ledger.claims))
     assert (proj["pi95_low"].dropna() >= 0).all()
+
+
+def test_the_builds_forecasts_are_project_and_feasibility(tmp_path, seed_ledger):
+    """The build combines the observed points once for both tables; the tables are the same
+    as the two public functions give, row for row (a projected series with a target, and the
+    seed ledger's series, none of which can be projected).
+    """
+    raw = mini_ledger(tmp_path / "raw", [
+        *({"period": str(2019 + k), "value": str(100 + 10 * k)} for k in range(6)),
+        {"period": "2026", "value": "200", "modality": "target"}])
+    for ledger in (prodstats.load(raw), seed_ledger):
+        bounds = ledger.capacity_bounds()
+        series = prodstats.resolve(ledger.claims, bounds)
+        projections, feasible = forecasts(series, bounds=bounds)
+        assert len(projections) > 0 and len(feasible) > 0
+        pd.testing.assert_frame_equal(projections, project(series))
+        pd.testing.assert_frame_equal(feasible, prodstats.feasibility(series, bounds=bounds))
+    assert feasible["prob_reach"].isna().all()  # (the seed's)
+    assert forecasts(prodstats.resolve(prodstats.load(raw).claims))[1]["prob_reach"].between(
+        0, 1).all()
 
 
 @pytest.mark.skipif(not (M3.is_file() and TOURISM.is_file()),
