@@ -784,8 +784,10 @@ def _fan_start(series, proj) -> tuple[float, float, float, float] | None:
     if obs.empty:
         return None
     last = obs[obs["t"] == obs["t"].max()]
+    high = last["high"].to_numpy(float)  # an open bound ("more than") starts at the value
+    high = np.where(np.isfinite(high), high, last["value"].to_numpy(float))
     return (float(last["t"].iloc[0]), float(last["value"].mean()), float(last["low"].min()),
-            float(last["high"].max()))
+            float(np.nanmax(high)))
 
 
 def _year_axis(ax, times: np.ndarray, projections: pd.DataFrame | None = None) -> None:
@@ -1193,7 +1195,7 @@ def compare(series: pd.DataFrame, indicator: str, ledger: Any = None):
 
     rows = series[(series["scenario"] == "all") & (series["indicator"] == indicator)
                   & (series["measure"] != "index")]
-    top = max(rows["high"].max(), rows["value"].max()) * 1.15 or 1
+    top = _top(rows) * 1.15 or 1
     with mpl.rc_context(RC):
         fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
         ax = fig.add_axes((0.11, 0.36, 0.86, 0.46))
@@ -1352,8 +1354,8 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
     due = np.array([_decimal(_iso(d) + timedelta(days=1)) for d in o["due"]])
     seen = np.array([_decimal(_period_end(p) + timedelta(days=1)) if str(p) not in ("", "nan")
                      else np.nan for p in o["observed_period"].fillna("")])
-    top = float(np.nanmax(np.r_[num["value"], num["high"], num["observed_value"],
-                                num["observed_high"], 0])) * 1.15 or 1.0
+    figures = np.r_[num["value"], num["high"], num["observed_value"], num["observed_high"], 0]
+    top = float(np.nanmax(figures[np.isfinite(figures) | np.isnan(figures)])) * 1.15 or 1.0
     unit = str(o["unit"].iloc[0])
     bases = o["base_period"].astype(object).where(o["base_period"].notna(), "")
     times = np.r_[due, seen]

@@ -33,7 +33,7 @@ from prodstats.errors import require_columns
 from prodstats.ledger import as_said
 from prodstats.periods import parse_period, split_candidates
 from prodstats.schemas import OUTCOME_COLUMNS
-from prodstats.vocab import CONFIDENCES, FORWARD, OBSERVED
+from prodstats.vocab import CONFIDENCES, FORWARD, OBSERVED, QUALIFIERS
 
 _NEEDED = ["claim_id", "source_id", "speaker", "actor", "indicator", "kind", "modality",
            "period", "base_period", "value_canonical", "low_canonical", "high_canonical",
@@ -98,7 +98,7 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
                 "due": c.period_end, "value": c.said_value, "low": c.said_low,
                 "high": c.said_high, "unit": c.said_unit, "base_period": base,
                 "superseded_by": c.superseded_by, "current": not isinstance(c.superseded_by, str),
-                "as_of": as_of.isoformat()}
+                "as_of": as_of.isoformat(), "qualifier": c.qualifier}
             if base is not None:
                 seen = _ratio_seen(indexes.get((c.actor, c.indicator), []), c, base)
             else:
@@ -317,8 +317,15 @@ _WHAT = {"expected": "forecast", "target": "target", "pledge": "pledge",
 
 def _what(row: dict) -> str:
     base = f" against {row['base_period']}" if isinstance(row["base_period"], str) else ""
-    figure = (_number(row["value"], row["unit"]) if np.isfinite(row["value"])
-              else f"{_number(row['low'], '')}–{_number(row['high'], row['unit'])} (a range)")
+    word = row.get("qualifier")
+    if not np.isfinite(row["value"]):
+        figure = f"{_number(row['low'], '')}–{_number(row['high'], row['unit'])} (a range)"
+        if isinstance(word, str) and word in QUALIFIERS and QUALIFIERS[word].is_scale:
+            figure = f"{word} ({figure.removesuffix(' (a range)')})"
+    else:  # the hedge as the text says it: 'more than 3 billion USD/year', 'about 2.5 million'
+        hedge = "" if word in (None, "exact") or not isinstance(word, str) else word
+        figure = " ".join(filter(None, (hedge.replace("_", " "),
+                                        _number(row["value"], row["unit"]))))
     return (f"{_WHAT[row['modality']]} of {figure}{base} for "
             f"{row['period']}, said {row['said']}")
 

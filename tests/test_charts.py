@@ -553,3 +553,21 @@ def test_charts_drawn_in_several_processes_are_the_same_bytes(tmp_path, monkeypa
         draw_all(series, projections, ledger, folder)
         digests.append({p.name: p.read_bytes() for p in sorted(folder.iterdir())})
     assert len(digests[0]) >= 7 and digests[0] == digests[1]
+
+
+def test_an_open_bound_draws_in_every_chart(tmp_path):
+    """Found by a new user: 'more than 700,000' (open above) on an indicator two actors share
+    crashed the build (the comparison chart's axis top was infinite).
+    """
+    from prodstats.build import build
+
+    raw = mini_ledger(tmp_path / "raw", SHELLS[:2] + [
+        {"actor": "USA", "period": "2023", "value": "300000", "unit": "rounds"},
+        {"actor": "USA", "period": "2024", "value": "700000", "unit": "rounds",
+         "qualifier": "more_than"},
+        {"actor": "USA", "period": "2024", "value": "1000000", "unit": "rounds",
+         "modality": "pledge"}])
+    charts = tmp_path / "charts"
+    build(raw, out=tmp_path / "out", charts=charts)
+    assert (charts / "compare_shells_produced.png").is_file()
+    assert (charts / "usa_shells_produced.svg").is_file()

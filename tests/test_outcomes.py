@@ -332,7 +332,7 @@ def test_a_range_promise_is_judged_on_its_bounds(tmp_path):
     ])
     row = _row(compute(raw).tables["outcomes"], "c01")
     assert row["status"] == "met" and pd.isna(row["value"])
-    assert row["note"].startswith("pledge of 24–99 contracts (a range) for 2024")
+    assert row["note"].startswith("pledge of dozens (24–99 contracts) for 2024")
 
 
 def test_a_promisers_own_account_of_meeting_it_is_flagged(tmp_path):
@@ -381,3 +381,9 @@ def test_a_share_open_above_is_valid_and_published_open(tmp_path):
     out = tmp_path / "out"
     build(raw, out=out, draw=False)
     assert pd.isna(pd.read_csv(out / "claims.csv")["value_high"].iloc[0])
+
+
+def test_a_hedged_promise_keeps_its_hedge_in_the_note(seed):
+    row = _row(seed["outcomes"], "dpa25-04")
+    assert row["note"].startswith("pledge of more than 3 billion USD/year for 2025")
+    assert row["low"] == 3e9 and np.isposinf(row["high"])
