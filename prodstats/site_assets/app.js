@@ -62,16 +62,25 @@
     if (typeof v === "boolean") return v ? "yes" : "no";
     return String(v);
   }
-  function figure(value, low, high, unit) {
+  // A figure as the text gives it: "dozens (24–99)" (a range, no value), "more than 250" (open
+  // above: an empty high), "about 2,500,000 (2,250,000–2,750,000)"; never a value nobody said.
+  function figure(value, low, high, unit, qualifier) {
     if (blank(value) && blank(low)) return "";
-    let text = fmt(value);
-    if (!blank(low) && !blank(high) && (low !== value || high !== value)) {
-      text += ` (${fmt(low)}–${fmt(high)})`;
+    const word = blank(qualifier) || qualifier === "exact" ? "" : String(qualifier).replace(/_/g, " ");
+    let text;
+    if (blank(value)) text = `${word || "range"} (${fmt(low)}–${fmt(high)})`;
+    else if (blank(high) && !blank(low)) text = `${word || "at least"} ${fmt(low)}`;
+    else {
+      text = word ? `${word} ${fmt(value)}` : fmt(value);
+      if (!blank(low) && !blank(high) && (low !== value || high !== value)) {
+        text += ` (${fmt(low)}–${fmt(high)})`;
+      }
     }
     return unit ? `${text} ${unit}` : text;
   }
   function unitOf(r) { // a ratio's unit says what it is a multiple of
-    return r.unit === "dimensionless" && !blank(r.base_period) ? `× ${r.base_period}` : r.unit;
+    if (r.unit !== "dimensionless") return r.unit;
+    return blank(r.base_period) ? "" : `× ${r.base_period}`;  // a share: a bare fraction
   }
   function link(params, label, attrs) { return el("a", {href: hrefOf(params), ...attrs}, label); }
   function fold(text) { // case and accents folded, for search
@@ -280,7 +289,7 @@
         {key: "said", label: "Said", cls: "nowrap"},
         {key: "due", label: "Due", cls: "nowrap"},
         {key: "value", label: "Promised", num: true, cell: (r) => figure(r.value, r.low, r.high, unitOf(r))},
-        {key: "observed_value", label: "Observed", num: true, cell: (r) => blank(r.observed_value) ? "—" : figure(r.observed_value, r.observed_low, r.observed_high, unitOf(r)) + (r.observed_period ? ` in ${r.observed_period}` : "")},
+        {key: "observed_value", label: "Observed", num: true, cell: (r) => blank(r.observed_value) && blank(r.observed_low) ? "—" : figure(r.observed_value, r.observed_low, r.observed_high, unitOf(r)) + (r.observed_period ? ` in ${r.observed_period}` : "")},
         {key: "status", label: "Status", cell: (r) => el("span", {class: `badge st-${r.status}`}, r.status)},
         {key: "ratio", label: "Observed / promised", num: true, cell: (r) => blank(r.ratio) ? "" : `${fmt(r.ratio)}`},
         {key: "slip", label: "Slip", num: true, value: (r) => slip[r.statement_id], cell: (r) => blank(slip[r.statement_id]) ? (blank(r.superseded_by) ? "" : `revised by ${r.superseded_by}`) : `${fmt(slip[r.statement_id])} months`},
@@ -643,7 +652,7 @@
       {key: "actor", label: "Actor"},
       {key: "indicator", label: "Indicator"},
       {key: "period", label: "Period"},
-      {key: "value", label: "Figure", num: true, cell: (r) => figure(r.value, r.value_low, r.value_high, r.unit)},
+      {key: "value", label: "Figure", num: true, cell: (r) => figure(r.value, r.value_low, r.value_high, unitOf(r), r.qualifier)},
       {key: "modality", label: "Modality"},
       {key: "confidence", label: "Confidence", cell: (r) => el("span", {class: `conf-${r.confidence}`}, r.confidence || "")},
       has("claims", "value_basis") ? {key: "value_basis", label: "Value basis"} : null,

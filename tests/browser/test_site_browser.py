@@ -482,3 +482,18 @@ def test_a_hostile_quote_stays_text(hostile_site, reader):
     assert r.page.locator("#point-detail blockquote.q").first.inner_text() == QUOTE
     assert r.page.evaluate("window.PWNED") is None
     r.shot("hostile-hover")
+
+
+def test_figures_read_as_the_text_gives_them(seed_site, reader):
+    """A scale word is its range, an open bound keeps its hedge, a ratio names its base: the
+    site never shows a value nobody said ('dozens' as 49, 'more than 250' as 250)."""
+    folder, _ = seed_site
+    r = reader(folder)
+    r.open("claims")
+    cells = r.page.locator("#claims-table td[data-label=Figure]").all_inner_texts()
+    assert "dozens (24–99) contracts" in cells
+    assert "more than 250 firms" in cells
+    assert "3 × 2022" in cells
+    r.open("promises")
+    promised = r.page.locator("td[data-label=Promised]").all_inner_texts()
+    assert "at least 3,000,000,000 USD/year" in promised
