@@ -486,7 +486,8 @@ def test_a_hostile_quote_stays_text(hostile_site, reader):
 
 def test_figures_read_as_the_text_gives_them(seed_site, reader):
     """A scale word is its range, an open bound keeps its hedge, a ratio names its base: the
-    site never shows a value nobody said ('dozens' as 49, 'more than 250' as 250)."""
+    site never shows a value nobody said ('dozens' as 49, 'more than 250' as 250).
+    """
     folder, _ = seed_site
     r = reader(folder)
     r.open("claims")
