@@ -85,6 +85,9 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
     by_period, by_month, indexes = _lookups(_observations(series))
     said = dict(zip(claims["claim_id"], claims["said"], strict=True))
     speakers = dict(zip(claims["claim_id"], claims["speaker"], strict=True))
+    periods_of: dict[tuple, dict[str, list]] = {}  # a series' observed periods, for no_data
+    for (actor, indicator, measure, unit, key), found in by_period.items():
+        periods_of.setdefault((actor, indicator, measure, unit), {})[key] = found
     rows = []
     for c in ahead.itertuples(index=False):
         bases = split_candidates(c.base_period) if c.kind == "ratio" else [None]
@@ -114,7 +117,11 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
                 seen = [s._replace(value=s.value * years, low=s.low * years,
                                    high=s.high * years) for s in seen]
             revised = said.get(c.superseded_by) if isinstance(c.superseded_by, str) else None
-            rows.append(_own_account(row | _judge(row, seen, as_of, revised), speakers))
+            judged = _own_account(row | _judge(row, seen, as_of, revised), speakers)
+            if judged["status"] == "no_data" and base is None:
+                judged["note"] += _nearby(periods_of.get((c.actor, c.indicator, measure,
+                                                          c.canonical_unit), {}), c.period)
+            rows.append(judged)
     table = pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
     return table.sort_values(["actor", "indicator", "due", "statement_id", "base_period"],
                              kind="stable", ignore_index=True).astype(_TYPES)
@@ -216,6 +223,21 @@ def _ids(seen: list[_Seen]) -> str:
     """The claim ids of some observations, each once, in order."""
     return ";".join(dict.fromkeys(i for s in seen for i in str(s.claim_ids).split(";")
                                   if i and i != "nan"))
+
+
+def _nearby(observed: dict[str, list], period: str) -> str:
+    """For a statement with no observation of its own period: the observations of periods
+    that overlap it, so a coder sees whether the two were meant as one span.
+    """
+    span = parse_period(period)
+    near = [(key, found) for key, found in observed.items()
+            if parse_period(key).start <= span.end and parse_period(key).end >= span.start]
+    if not near:
+        return ""
+    listed = ", ".join(f"{key} ({_ids(found)})" for key, found in sorted(near))
+    return (f"; observations of overlapping periods: {listed}. A statement is judged only by "
+            "an observation of its own span; if the text means the same span, code the same "
+            "period (docs/codebook.md §12)")
 
 
 def _own_account(row: dict, speakers: dict) -> dict:

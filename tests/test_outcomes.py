@@ -387,3 +387,19 @@ def test_a_hedged_promise_keeps_its_hedge_in_the_note(seed):
     row = _row(seed["outcomes"], "dpa25-04")
     assert row["note"].startswith("pledge of more than 3 billion USD/year for 2025")
     assert row["low"] == 3e9 and np.isposinf(row["high"])
+
+
+def test_no_data_names_the_observations_of_overlapping_periods(tmp_path):
+    """Found by a new user: a pledge coded 2024-03/2024-12 against deliveries 'in 2024' read
+    no_data with nothing to say that a 2024 figure exists."""
+    raw = mini_ledger(tmp_path / "raw", [
+        {"modality": "pledge", "period": "2024-03/2024-12", "value": "1000000",
+         "quote": "we will deliver one million shells by the end of the year"},
+        {"period": "2024", "value": "700000", "quote": "700,000 shells were delivered in 2024"},
+    ])
+    row = _row(compute(raw).tables["outcomes"], "c01")
+    assert row["status"] == "no_data"
+    assert row["note"].endswith(
+        "but no observation of its period is coded; observations of overlapping periods: 2024 "
+        "(c02). A statement is judged only by an observation of its own span; if the text means "
+        "the same span, code the same period (docs/codebook.md §12)")
