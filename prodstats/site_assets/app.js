@@ -290,7 +290,10 @@
         {key: "due", label: "Due", cls: "nowrap"},
         {key: "value", label: "Promised", num: true, cell: (r) => figure(r.value, r.low, r.high, unitOf(r))},
         {key: "observed_value", label: "Observed", num: true, cell: (r) => blank(r.observed_value) && blank(r.observed_low) ? "—" : figure(r.observed_value, r.observed_low, r.observed_high, unitOf(r)) + (r.observed_period ? ` in ${r.observed_period}` : "")},
-        {key: "status", label: "Status", cell: (r) => el("span", {class: `badge st-${r.status}`}, r.status)},
+        {key: "status", label: "Status", cell: (r) => [el("span", {class: `badge st-${r.status}`}, r.status),
+          // judged on a weak observation: said beside the status, not only at the end of the note
+          ["unverified", "disputed"].includes(r.observed_confidence) && ["met", "missed", "undecided"].includes(r.status)
+            ? el("span", {class: "weak"}, ` on ${r.observed_confidence === "unverified" ? "an" : "a"} ${r.observed_confidence} observation`) : null]},
         {key: "ratio", label: "Observed / promised", num: true, cell: (r) => blank(r.ratio) ? "" : `${fmt(r.ratio)}`},
         {key: "slip", label: "Slip", num: true, value: (r) => slip[r.statement_id], cell: (r) => blank(slip[r.statement_id]) ? (blank(r.superseded_by) ? "" : `revised by ${r.superseded_by}`) : `${fmt(slip[r.statement_id])} months`},
         has("outcomes", "error") ? {key: "error", label: "Forecast error", num: true, cell: (r) => blank(r.error) ? "" : `${r.error > 0 ? "+" : ""}${short.format(r.error * 100)} %`} : null,

@@ -498,3 +498,12 @@ def test_figures_read_as_the_text_gives_them(seed_site, reader):
     r.open("promises")
     promised = r.page.locator("td[data-label=Promised]").all_inner_texts()
     assert "at least 3,000,000,000 USD/year" in promised
+
+
+def test_a_status_on_an_unverified_observation_says_so(seed_site, reader):
+    folder, _ = seed_site
+    r = reader(folder)
+    r.open("promises")
+    statuses = r.page.locator("td[data-label=Status]").all_inner_texts()
+    assert "met on an unverified observation" in statuses  # the seed's 'sixfold by 2024'
+    assert "pending" in statuses
