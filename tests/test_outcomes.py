@@ -391,7 +391,8 @@ def test_a_hedged_promise_keeps_its_hedge_in_the_note(seed):
 
 def test_no_data_names_the_observations_of_overlapping_periods(tmp_path):
     """Found by a new user: a pledge coded 2024-03/2024-12 against deliveries 'in 2024' read
-    no_data with nothing to say that a 2024 figure exists."""
+    no_data with nothing to say that a 2024 figure exists.
+    """
     raw = mini_ledger(tmp_path / "raw", [
         {"modality": "pledge", "period": "2024-03/2024-12", "value": "1000000",
          "quote": "we will deliver one million shells by the end of the year"},
