@@ -392,8 +392,8 @@ def _as_drawn(rows: pd.DataFrame, ledger: Any, unit: str,
     if ledger is None or not str(rows["unit"].iloc[0]).endswith("/year"):
         return 1.0, unit
     ids = {i for cell in rows["claim_ids"] for i in str(cell).split(";") if i}
-    claims = ledger.claims[ledger.claims["claim_id"].isin(ids)
-                           & (ledger.claims["kind"] == "level")]
+    claims = _claim_columns(ledger, "kind", "unit")
+    claims = claims[claims["claim_id"].isin(ids) & (claims["kind"] == "level")]
     if claims.empty or not claims["unit"].str.replace(" ", "").str.endswith("/month").all():
         return 1.0, unit
     return 1 / 12, unit.replace("/year", "/month")
@@ -485,7 +485,8 @@ def _scale_words(rows: pd.DataFrame, ledger: Any) -> dict[str, str]:
         return {}
     from prodstats.vocab import QUALIFIERS
 
-    claims = ledger.claims[ledger.claims["claim_id"].isin(set(rows["claim_ids"]))]
+    claims = _claim_columns(ledger, "qualifier")
+    claims = claims[claims["claim_id"].isin(set(rows["claim_ids"]))]
     return {c: q for c, q in zip(claims["claim_id"], claims["qualifier"], strict=True)
             if q in QUALIFIERS and QUALIFIERS[q].is_scale}
 
@@ -493,8 +494,22 @@ def _scale_words(rows: pd.DataFrame, ledger: Any) -> dict[str, str]:
 def _confidences(ledger: Any, ids) -> dict[str, str]:
     if ledger is None:
         return {}
-    claims = ledger.claims[ledger.claims["claim_id"].isin(set(ids))]
+    claims = _claim_columns(ledger, "confidence")
+    claims = claims[claims["claim_id"].isin(set(ids))]
     return dict(zip(claims["claim_id"], claims["confidence"], strict=True))
+
+
+def _claim_columns(ledger: Any, *columns: str) -> pd.DataFrame:
+    """``claim_id`` and the given columns of the ledger's claims: a filter on them copies
+    those columns only, not the forty of the ledger (a bulk ledger's are Arrow strings).
+    """
+    return ledger.claims[["claim_id", *columns]]
+
+
+def _source_of(ledger: Any) -> pd.Series:
+    """claim_id → source_id."""
+    return pd.Series(ledger.claims["source_id"].to_numpy(),
+                     index=ledger.claims["claim_id"].to_numpy())
 
 
 def _iso(text: str) -> date:
@@ -589,8 +604,9 @@ def _revisions(ax, ledger, actor, indicator, measure, factor, handles):
 
     from prodstats.periods import parse_period
 
-    claims = ledger.claims[(ledger.claims["actor"] == actor)
-                           & (ledger.claims["indicator"] == indicator)]
+    claims = _claim_columns(ledger, "actor", "indicator", "period", "modality",
+                            "value_canonical")
+    claims = claims[(claims["actor"] == actor) & (claims["indicator"] == indicator)]
     where = {c.claim_id: (getattr(parse_period(c.period), "end_year" if c.modality in FORWARD
                                   else "mid_year"), c.value_canonical * factor)
              for c in claims.itertuples(index=False)}
@@ -640,8 +656,7 @@ def _source_labels(ax, obs: pd.DataFrame, ledger: Any, labels: list) -> bool | N
         return False
     stated = obs[obs["claim_ids"].fillna("") != ""].drop_duplicates("claim_ids")
     first = stated["claim_ids"].astype(str).str.split(";").str[0]
-    claims = ledger.claims.set_index("claim_id")["source_id"]
-    source = first.map(claims)
+    source = first.map(_source_of(ledger))
     if source.nunique() < 2:
         return False
     if len(stated) > SOURCE_LABELS:
@@ -732,6 +747,31 @@ def _renderer(fig):
 
 
 _CANVAS: Any = None
+#: Text lines drawn and measured by this process's Agg renderers: (text, font, dpi, …) → the
+#: line's bitmap and offsets, or its width, height and descent. The same strings recur on
+#: every chart (years, ticks, legend entries, notes).
+_TEXT: dict = {}
+_TEXT_MAX = 4096
+
+
+def _remember(key: tuple, value: Any) -> None:
+    if len(key[0]) > 60:  # titles and source lines seldom recur
+        return
+    if len(_TEXT) >= _TEXT_MAX:
+        _TEXT.clear()
+    _TEXT[key] = value
+
+
+def _font_key(prop) -> tuple:
+    """What makes a FontProperties draw differently (all of what its own hash is made of),
+    and the hinting settings.
+    """
+    from matplotlib import rcParams
+
+    return (tuple(prop.get_family()), prop.get_slant(), prop.get_variant(), prop.get_weight(),
+            prop.get_stretch(), prop.get_size_in_points(), prop.get_file(),
+            prop.get_math_fontfamily(), rcParams["text.hinting"],
+            rcParams["text.hinting_factor"], rcParams["text.kerning_factor"])
 
 
 def _canvas(fig):
@@ -756,13 +796,27 @@ def _canvas_class():
             if ismath or angle or (mtext is not None and (
                     mtext.get_fontfeatures() is not None or mtext.get_language() is not None)):
                 return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
-            font = self._prepare_font(prop)
-            font.set_text(s, 0.0, flags=get_hinting_flag())
-            font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
-            xo, yo = font.get_bitmap_offset()
-            x = round(x + xo / 64)
-            y = round(y + yo / 64 + font.get_descent() / 64)
-            self._renderer.draw_text_image(font.get_image(), x, y + 1, 0, gc)
+            key = (s, _font_key(prop), self.dpi, bool(gc.get_antialiased()), "bitmap")
+            drawn = _TEXT.get(key)
+            if drawn is None:
+                font = self._prepare_font(prop)
+                font.set_text(s, 0.0, flags=get_hinting_flag())
+                font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
+                xo, yo = font.get_bitmap_offset()
+                drawn = (np.array(font.get_image()), xo / 64, (yo + font.get_descent()) / 64)
+                _remember(key, drawn)
+            image, xo, yo = drawn
+            self._renderer.draw_text_image(image, round(x + xo), round(y + yo) + 1, 0, gc)
+
+        def get_text_width_height_descent(self, s, prop, ismath):
+            if ismath:
+                return super().get_text_width_height_descent(s, prop, ismath)
+            key = (s, _font_key(prop), self.dpi, "size")
+            size = _TEXT.get(key)
+            if size is None:
+                size = super().get_text_width_height_descent(s, prop, ismath)
+                _remember(key, size)
+            return size
 
     class LineCanvas(FigureCanvasAgg):
         def get_renderer(self):
@@ -929,7 +983,7 @@ def _source_line(rows: pd.DataFrame, ledger: Any, aims: pd.DataFrame | None = No
     tail = "Coded by hand from news text with prodstats."
     if ledger is None:
         return tail
-    claims = ledger.claims.set_index("claim_id")["source_id"]
+    claims = _source_of(ledger)
     sources = ledger.sources.set_index("source_id")
     used = sorted({claims[i] for i in ids if i in claims.index},
                   key=lambda s: (str(sources.loc[s, "published"]), s))
@@ -1654,7 +1708,8 @@ def _sources_of_points(rows: pd.DataFrame, ledger: Any) -> str:
     if ledger is None:
         return ""
     ids = sorted(_claims_of(rows))
-    claims = ledger.claims[ledger.claims["claim_id"].isin(ids)]
+    claims = _claim_columns(ledger, "source_id")
+    claims = claims[claims["claim_id"].isin(ids)]
     used = ledger.sources[ledger.sources["source_id"].isin(set(claims["source_id"]))]
     return (claims[["claim_id", "source_id"]].to_csv(index=False)
             + used[["source_id", "outlet", "published"]].to_csv(index=False))
