@@ -108,6 +108,15 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
         The matplotlib Figure.
     """
     _check_plot(series, projections, ax, ledger, scenario, title, capacity)
+    return _plot(series, projections, ax, ledger=ledger, scenario=scenario, title=title,
+                 capacity=capacity, outcomes=outcomes)
+
+
+def _plot(series, projections, ax, *, ledger, scenario="all", title=None, capacity=None,
+          outcomes=None, legend=True):
+    """:func:`plot` after its arguments are checked; ``legend=False`` draws no legend in a
+    given ``ax`` (an overview draws one for all its panels).
+    """
     mpl = _mpl()
     from matplotlib.figure import Figure
 
@@ -159,7 +168,8 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
             ax.set_title(name, loc="left", pad=8, y=1.0)
             ax.set_ylabel(_unit_label(unit))
             ax._prodstats_handles = handles
-            ax.legend(handles=handles, fontsize=7.5, frameon=False, loc="upper left")
+            if legend:
+                ax.legend(handles=handles, fontsize=7.5, frameon=False, loc="upper left")
             _place_labels(ax, labels)
             return fig
         notes += [n for n in (unprojected, None if sourced is not None else
@@ -1133,8 +1143,8 @@ def overview(series: pd.DataFrame, actor: str, ledger: Any = None,
         shared: dict = {}  # one legend for every panel
         for k, ((indicator, measure), rows) in enumerate(zip(panels, rows_of, strict=True)):
             ax = fig.add_subplot(grid[k // 2, k % 2])
-            plot(rows, None, ax=ax, ledger=ledger, title=_panel_title(indicator, measure, ledger))
-            ax.get_legend().remove()  # one legend for the page, below
+            _plot(rows, None, ax, ledger=ledger, title=_panel_title(indicator, measure, ledger),
+                  legend=False)  # one legend for the page, below
             for handle in getattr(ax, "_prodstats_handles", []):
                 label = handle.get_label()
                 if label != "claims":
