@@ -518,10 +518,40 @@ def _claim_columns(ledger: Any, *columns: str) -> pd.DataFrame:
     return ledger.claims[["claim_id", *columns]]
 
 
-def _source_of(ledger: Any) -> pd.Series:
-    """claim_id → source_id."""
-    return pd.Series(ledger.claims["source_id"].to_numpy(),
-                     index=ledger.claims["claim_id"].to_numpy())
+def _source_of(ledger: Any) -> dict:
+    """claim_id → source_id (made once for a ledger's claims table; every chart asks)."""
+    kept = getattr(ledger, "_prodstats_source_of", None)
+    if kept is not None and kept[0] is ledger.claims:
+        return kept[1]
+    source = dict(zip(ledger.claims["claim_id"], ledger.claims["source_id"], strict=True))
+    ledger._prodstats_source_of = (ledger.claims, source)
+    return source
+
+
+def _outlets(ledger: Any) -> dict:
+    """source_id → (outlet, published), made once for a ledger's sources table."""
+    kept = getattr(ledger, "_prodstats_outlets", None)
+    if kept is not None and kept[0] is ledger.sources:
+        return kept[1]
+    sources = ledger.sources
+    outlets = dict(zip(sources["source_id"], zip(sources["outlet"], sources["published"],
+                                                  strict=True), strict=True))
+    ledger._prodstats_outlets = (sources, outlets)
+    return outlets
+
+
+def _superseded(ledger: Any, actor: str, indicator: str, measure: str) -> pd.DataFrame:
+    """``ledger.superseded(actor, indicator, measure)``, from the ledger's revised claims
+    (found once for its claims table: most ledgers have few or none).
+    """
+    kept = getattr(ledger, "_prodstats_revised", None)
+    if kept is None or kept[0] is not ledger.claims:
+        claims = ledger.claims
+        kept = (claims, claims[claims["superseded_by"].notna()])
+        ledger._prodstats_revised = kept
+    old = kept[1]
+    return old[(old["actor"] == actor) & (old["indicator"] == indicator)
+               & (old["kind"] == measure)]
 
 
 def _iso(text: str) -> date:
@@ -609,7 +639,7 @@ def _revisions(ax, ledger, actor, indicator, measure, factor, handles):
     """Claims that a later claim revised: faded, with a line to what replaced them."""
     if ledger is None or "superseded_by" not in ledger.claims.columns:
         return
-    old = ledger.superseded(actor, indicator, measure)
+    old = _superseded(ledger, actor, indicator, measure)
     if old.empty:
         return
     from matplotlib.lines import Line2D
@@ -971,17 +1001,26 @@ def _title_text(text: str) -> str:
 def _description(indicator: str, ledger: Any) -> str:
     """The indicator's description from the ledger; else its id made readable."""
     if ledger is not None:
-        match = ledger.indicators.loc[ledger.indicators["indicator_id"] == indicator,
-                                      "description"]
-        if not match.empty:
-            return match.iloc[0]
+        kept = getattr(ledger, "_prodstats_descriptions", None)
+        if kept is None or kept[0] is not ledger.indicators:
+            table = ledger.indicators.drop_duplicates("indicator_id")  # the first row of each
+            kept = (ledger.indicators, dict(zip(table["indicator_id"], table["description"],
+                                                strict=True)))
+            ledger._prodstats_descriptions = kept
+        if indicator in kept[1]:
+            return kept[1][indicator]
     return indicator.replace("_", " ").capitalize()
 
 
 def actor_name(actor: str, ledger: Any = None) -> str:
     """The actor's name from the ledger's actors table; else its id made readable."""
     if ledger is not None and getattr(ledger, "actors", None) is not None:
-        return ledger.actor_name(actor)
+        kept = getattr(ledger, "_prodstats_actor_names", None)
+        if kept is None or kept[0] is not ledger.actors:
+            kept = (ledger.actors, dict(zip(ledger.actors["actor_id"], ledger.actors["name"],
+                                            strict=True)))
+            ledger._prodstats_actor_names = kept
+        return kept[1].get(actor, actor)  # as Ledger.actor_name, made once for the ledger
     return actor if actor.isupper() else actor.replace("_", " ").capitalize()
 
 
@@ -995,11 +1034,10 @@ def _source_line(rows: pd.DataFrame, ledger: Any, aims: pd.DataFrame | None = No
     tail = "Coded by hand from news text with prodstats."
     if ledger is None:
         return tail
-    claims = _source_of(ledger)
-    sources = ledger.sources.set_index("source_id")
-    used = sorted({claims[i] for i in ids if i in claims.index},
-                  key=lambda s: (str(sources.loc[s, "published"]), s))
-    names = [f"{sources.loc[s, 'outlet']}, {_when(sources.loc[s, 'published'])}" for s in used]
+    claims, outlets = _source_of(ledger), _outlets(ledger)
+    used = sorted({claims[i] for i in ids if i in claims},
+                  key=lambda s: (str(outlets[s][1]), s))
+    names = [f"{outlets[s][0]}, {_when(outlets[s][1])}" for s in used]
     label = "Source" if len(names) == 1 else "Sources"
     text = f"{label}: {_listed(names, '; ')}. {tail}" if names else tail
     return "\n".join(textwrap.wrap(text, 125))
@@ -1568,9 +1606,15 @@ def _times(rows: pd.DataFrame) -> int:
     """How many points in time a series' chart would show: its observed periods (an index
     base included) and its forward statements' due dates.
     """
-    obs = rows.loc[rows["modality"].isin(OBSERVED), "t"].round(4)
-    aims = _at_due(rows[rows["modality"].isin(FORWARD)])["t"].round(4)
-    return len(set(obs) | set(aims))
+    from prodstats.periods import parse_period
+
+    modality = rows["modality"].to_numpy(object)
+    observed = np.array([m in OBSERVED for m in modality], dtype=bool)
+    forward = np.array([m in FORWARD for m in modality], dtype=bool)
+    obs = np.round(rows["t"].to_numpy(float)[observed], 4)
+    aims = np.round(np.array([parse_period(p).end_year
+                              for p in rows["period"].to_numpy(object)[forward]], float), 4)
+    return len(set(obs.tolist()) | set(aims.tolist()))
 
 
 def _claims_of(rows: pd.DataFrame) -> set[str]:
@@ -1582,8 +1626,9 @@ def _charted(rows: pd.DataFrame) -> bool:
     an observation; else its figures are facts on the charts page (forward statements alone
     are the promise tracker's, not a series).
     """
-    observed = rows[rows["modality"].isin(OBSERVED) & (rows["claim_ids"].fillna("") != "")]
-    return len(_claims_of(rows)) >= 2 and _times(rows) >= 2 and not observed.empty
+    ids = rows["claim_ids"].fillna("").to_numpy(object)
+    observed = any(m in OBSERVED and c != "" for m, c in zip(rows["modality"], ids, strict=True))
+    return len(_claims_of(rows)) >= 2 and _times(rows) >= 2 and observed
 
 
 def _share_wholes(s: pd.DataFrame, ledger: Any) -> dict[tuple[str, str], list[str]]:
@@ -1720,12 +1765,11 @@ def _sources_of_points(rows: pd.DataFrame, ledger: Any) -> str:
     """The outlet and date of each point (they label a series of several sources)."""
     if ledger is None:
         return ""
-    ids = sorted(_claims_of(rows))
-    claims = _claim_columns(ledger, "source_id")
-    claims = claims[claims["claim_id"].isin(ids)]
-    used = ledger.sources[ledger.sources["source_id"].isin(set(claims["source_id"]))]
-    return (claims[["claim_id", "source_id"]].to_csv(index=False)
-            + used[["source_id", "outlet", "published"]].to_csv(index=False))
+    claims, outlets = _source_of(ledger), _outlets(ledger)
+    pairs = [(i, claims[i]) for i in sorted(_claims_of(rows)) if i in claims]
+    used = sorted({s for _, s in pairs if s in outlets})
+    return ("".join(f"{i},{s}\n" for i, s in pairs)
+            + "".join(f"{s},{outlets[s][0]},{outlets[s][1]}\n" for s in used))
 
 
 def facts(series: pd.DataFrame, ledger: Any, outcomes: pd.DataFrame | None = None
@@ -1806,18 +1850,22 @@ def _revised(ledger: Any, actor: str, indicator: str, measure: str) -> str:
     """The superseded claims a chart draws faded (part of its cache key)."""
     if ledger is None:
         return ""
-    old = ledger.superseded(actor, indicator, measure)
+    old = _superseded(ledger, actor, indicator, measure)
     return old[["claim_id", "period", "value_canonical", "superseded_by"]].to_csv(index=False)
 
 
 def chart_keys(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
                outcomes: pd.DataFrame | None = None) -> dict[str, str]:
     """Each chart's cache key: a chart is drawn again only when its key changes."""
+    return _keys(chart_jobs(series, projections, ledger, outcomes))
+
+
+def _keys(jobs: list[dict]) -> dict[str, str]:
     import hashlib
 
     version = _code_version()
     return {job["stem"]: hashlib.sha256((version + job["content"]).encode()).hexdigest()
-            for job in chart_jobs(series, projections, ledger, outcomes)}
+            for job in jobs}
 
 
 def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
@@ -1835,7 +1883,7 @@ def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
     from prodstats.errors import checkpoint
 
     jobs = chart_jobs(series, projections, ledger, outcomes)
-    keys = chart_keys(series, projections, ledger, outcomes)
+    keys = _keys(jobs)
     cache = _Cache(_cache_dir())
     todo = []
     for job in jobs:
