@@ -108,6 +108,15 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
         The matplotlib Figure.
     """
     _check_plot(series, projections, ax, ledger, scenario, title, capacity)
+    return _plot(series, projections, ax, ledger=ledger, scenario=scenario, title=title,
+                 capacity=capacity, outcomes=outcomes)
+
+
+def _plot(series, projections, ax, *, ledger, scenario="all", title=None, capacity=None,
+          outcomes=None, legend=True):
+    """:func:`plot` after its arguments are checked; ``legend=False`` draws no legend in a
+    given ``ax`` (an overview draws one for all its panels).
+    """
     mpl = _mpl()
     from matplotlib.figure import Figure
 
@@ -154,10 +163,13 @@ def plot(series: pd.DataFrame, projections: pd.DataFrame | None = None, ax: Any 
         ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: number(v)))
         name = title or _title(actor, indicator, measure, ledger)
         if not standalone:
-            ax.set_title(name, loc="left", pad=8)
+            # y given: matplotlib does not measure every tick label of the panel on each draw
+            # to lift the title above them (there are none above the plot)
+            ax.set_title(name, loc="left", pad=8, y=1.0)
             ax.set_ylabel(_unit_label(unit))
             ax._prodstats_handles = handles
-            ax.legend(handles=handles, fontsize=7.5, frameon=False, loc="upper left")
+            if legend:
+                ax.legend(handles=handles, fontsize=7.5, frameon=False, loc="upper left")
             _place_labels(ax, labels)
             return fig
         notes += [n for n in (unprojected, None if sourced is not None else
@@ -392,8 +404,8 @@ def _as_drawn(rows: pd.DataFrame, ledger: Any, unit: str,
     if ledger is None or not str(rows["unit"].iloc[0]).endswith("/year"):
         return 1.0, unit
     ids = {i for cell in rows["claim_ids"] for i in str(cell).split(";") if i}
-    claims = ledger.claims[ledger.claims["claim_id"].isin(ids)
-                           & (ledger.claims["kind"] == "level")]
+    claims = _claim_columns(ledger, "kind", "unit")
+    claims = claims[claims["claim_id"].isin(ids) & (claims["kind"] == "level")]
     if claims.empty or not claims["unit"].str.replace(" ", "").str.endswith("/month").all():
         return 1.0, unit
     return 1 / 12, unit.replace("/year", "/month")
@@ -485,7 +497,8 @@ def _scale_words(rows: pd.DataFrame, ledger: Any) -> dict[str, str]:
         return {}
     from prodstats.vocab import QUALIFIERS
 
-    claims = ledger.claims[ledger.claims["claim_id"].isin(set(rows["claim_ids"]))]
+    claims = _claim_columns(ledger, "qualifier")
+    claims = claims[claims["claim_id"].isin(set(rows["claim_ids"]))]
     return {c: q for c, q in zip(claims["claim_id"], claims["qualifier"], strict=True)
             if q in QUALIFIERS and QUALIFIERS[q].is_scale}
 
@@ -493,8 +506,52 @@ def _scale_words(rows: pd.DataFrame, ledger: Any) -> dict[str, str]:
 def _confidences(ledger: Any, ids) -> dict[str, str]:
     if ledger is None:
         return {}
-    claims = ledger.claims[ledger.claims["claim_id"].isin(set(ids))]
+    claims = _claim_columns(ledger, "confidence")
+    claims = claims[claims["claim_id"].isin(set(ids))]
     return dict(zip(claims["claim_id"], claims["confidence"], strict=True))
+
+
+def _claim_columns(ledger: Any, *columns: str) -> pd.DataFrame:
+    """``claim_id`` and the given columns of the ledger's claims: a filter on them copies
+    those columns only, not the forty of the ledger (a bulk ledger's are Arrow strings).
+    """
+    return ledger.claims[["claim_id", *columns]]
+
+
+def _source_of(ledger: Any) -> dict:
+    """claim_id → source_id (made once for a ledger's claims table; every chart asks)."""
+    kept = getattr(ledger, "_prodstats_source_of", None)
+    if kept is not None and kept[0] is ledger.claims:
+        return kept[1]
+    source = dict(zip(ledger.claims["claim_id"], ledger.claims["source_id"], strict=True))
+    ledger._prodstats_source_of = (ledger.claims, source)
+    return source
+
+
+def _outlets(ledger: Any) -> dict:
+    """source_id → (outlet, published), made once for a ledger's sources table."""
+    kept = getattr(ledger, "_prodstats_outlets", None)
+    if kept is not None and kept[0] is ledger.sources:
+        return kept[1]
+    sources = ledger.sources
+    outlets = dict(zip(sources["source_id"], zip(sources["outlet"], sources["published"],
+                                                  strict=True), strict=True))
+    ledger._prodstats_outlets = (sources, outlets)
+    return outlets
+
+
+def _superseded(ledger: Any, actor: str, indicator: str, measure: str) -> pd.DataFrame:
+    """``ledger.superseded(actor, indicator, measure)``, from the ledger's revised claims
+    (found once for its claims table: most ledgers have few or none).
+    """
+    kept = getattr(ledger, "_prodstats_revised", None)
+    if kept is None or kept[0] is not ledger.claims:
+        claims = ledger.claims
+        kept = (claims, claims[claims["superseded_by"].notna()])
+        ledger._prodstats_revised = kept
+    old = kept[1]
+    return old[(old["actor"] == actor) & (old["indicator"] == indicator)
+               & (old["kind"] == measure)]
 
 
 def _iso(text: str) -> date:
@@ -582,15 +639,16 @@ def _revisions(ax, ledger, actor, indicator, measure, factor, handles):
     """Claims that a later claim revised: faded, with a line to what replaced them."""
     if ledger is None or "superseded_by" not in ledger.claims.columns:
         return
-    old = ledger.superseded(actor, indicator, measure)
+    old = _superseded(ledger, actor, indicator, measure)
     if old.empty:
         return
     from matplotlib.lines import Line2D
 
     from prodstats.periods import parse_period
 
-    claims = ledger.claims[(ledger.claims["actor"] == actor)
-                           & (ledger.claims["indicator"] == indicator)]
+    claims = _claim_columns(ledger, "actor", "indicator", "period", "modality",
+                            "value_canonical")
+    claims = claims[(claims["actor"] == actor) & (claims["indicator"] == indicator)]
     where = {c.claim_id: (getattr(parse_period(c.period), "end_year" if c.modality in FORWARD
                                   else "mid_year"), c.value_canonical * factor)
              for c in claims.itertuples(index=False)}
@@ -640,8 +698,7 @@ def _source_labels(ax, obs: pd.DataFrame, ledger: Any, labels: list) -> bool | N
         return False
     stated = obs[obs["claim_ids"].fillna("") != ""].drop_duplicates("claim_ids")
     first = stated["claim_ids"].astype(str).str.split(";").str[0]
-    claims = ledger.claims.set_index("claim_id")["source_id"]
-    source = first.map(claims)
+    source = first.map(_source_of(ledger))
     if source.nunique() < 2:
         return False
     if len(stated) > SOURCE_LABELS:
@@ -725,14 +782,94 @@ def _marker_array(ax, line) -> np.ndarray:
 
 
 def _renderer(fig):
-    renderer = getattr(fig, "_prodstats_renderer", None)
-    if renderer is None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
+    """The Agg renderer the figure's PNG is drawn with (one per figure: the text sizes it
+    measures for label placement are reused when the PNG is drawn).
+    """
+    return _canvas(fig).get_renderer()
 
-        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-        renderer = canvas.get_renderer()
-        fig._prodstats_renderer = renderer
-    return renderer
+
+_CANVAS: Any = None
+#: Text lines drawn and measured by this process's Agg renderers: (text, font, dpi, …) → the
+#: line's bitmap and offsets, or its width, height and descent. The same strings recur on
+#: every chart (years, ticks, legend entries, notes).
+_TEXT: dict = {}
+_TEXT_MAX = 4096
+
+
+def _remember(key: tuple, value: Any) -> None:
+    if len(key[0]) > 60:  # titles and source lines seldom recur
+        return
+    if len(_TEXT) >= _TEXT_MAX:
+        _TEXT.clear()
+    _TEXT[key] = value
+
+
+def _font_key(prop) -> tuple:
+    """What makes a FontProperties draw differently (all of what its own hash is made of),
+    and the hinting settings.
+    """
+    from matplotlib import rcParams
+
+    return (tuple(prop.get_family()), prop.get_slant(), prop.get_variant(), prop.get_weight(),
+            prop.get_stretch(), prop.get_size_in_points(), prop.get_file(),
+            prop.get_math_fontfamily(), rcParams["text.hinting"],
+            rcParams["text.hinting_factor"], rcParams["text.kerning_factor"])
+
+
+def _canvas(fig):
+    """The figure's Agg canvas, whose renderer draws each text line as one bitmap."""
+    global _CANVAS
+    if _CANVAS is None:
+        _CANVAS = _canvas_class()
+    return fig.canvas if isinstance(fig.canvas, _CANVAS) else _CANVAS(fig)
+
+
+def _canvas_class():
+    """An Agg canvas whose renderer draws a line of text as one bitmap: FreeType lays out and
+    renders the whole line in C (``set_text``, ``draw_glyphs_to_bitmap``), and Agg blends it
+    once, as matplotlib's Agg backend did up to 3.9. Matplotlib 3.10+ renders and blends each
+    glyph from Python, about 100 µs a glyph, 1,000 glyphs a chart. Rotated text, mathtext and
+    text with font features or a language set are drawn by matplotlib's own method.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+
+    class LineRenderer(RendererAgg):
+        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            if ismath or angle or (mtext is not None and (
+                    mtext.get_fontfeatures() is not None or mtext.get_language() is not None)):
+                return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+            key = (s, _font_key(prop), self.dpi, bool(gc.get_antialiased()), "bitmap")
+            drawn = _TEXT.get(key)
+            if drawn is None:
+                font = self._prepare_font(prop)
+                font.set_text(s, 0.0, flags=get_hinting_flag())
+                font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
+                xo, yo = font.get_bitmap_offset()
+                drawn = (np.array(font.get_image()), xo / 64, (yo + font.get_descent()) / 64)
+                _remember(key, drawn)
+            image, xo, yo = drawn
+            self._renderer.draw_text_image(image, round(x + xo), round(y + yo) + 1, 0, gc)
+
+        def get_text_width_height_descent(self, s, prop, ismath):
+            if ismath:
+                return super().get_text_width_height_descent(s, prop, ismath)
+            key = (s, _font_key(prop), self.dpi, "size")
+            size = _TEXT.get(key)
+            if size is None:
+                size = super().get_text_width_height_descent(s, prop, ismath)
+                _remember(key, size)
+            return size
+
+    class LineCanvas(FigureCanvasAgg):
+        def get_renderer(self):
+            w, h = self.get_width_height(physical=True)
+            key = w, h, self.figure.dpi
+            if self._lastKey != key:
+                self.renderer = LineRenderer(w, h, self.figure.dpi)
+                self._lastKey = key
+            return self.renderer
+
+    return LineCanvas
 
 
 def _marker_boxes(ax, line) -> list:
@@ -866,17 +1003,26 @@ def _title_text(text: str) -> str:
 def _description(indicator: str, ledger: Any) -> str:
     """The indicator's description from the ledger; else its id made readable."""
     if ledger is not None:
-        match = ledger.indicators.loc[ledger.indicators["indicator_id"] == indicator,
-                                      "description"]
-        if not match.empty:
-            return match.iloc[0]
+        kept = getattr(ledger, "_prodstats_descriptions", None)
+        if kept is None or kept[0] is not ledger.indicators:
+            table = ledger.indicators.drop_duplicates("indicator_id")  # the first row of each
+            kept = (ledger.indicators, dict(zip(table["indicator_id"], table["description"],
+                                                strict=True)))
+            ledger._prodstats_descriptions = kept
+        if indicator in kept[1]:
+            return kept[1][indicator]
     return indicator.replace("_", " ").capitalize()
 
 
 def actor_name(actor: str, ledger: Any = None) -> str:
     """The actor's name from the ledger's actors table; else its id made readable."""
     if ledger is not None and getattr(ledger, "actors", None) is not None:
-        return ledger.actor_name(actor)
+        kept = getattr(ledger, "_prodstats_actor_names", None)
+        if kept is None or kept[0] is not ledger.actors:
+            kept = (ledger.actors, dict(zip(ledger.actors["actor_id"], ledger.actors["name"],
+                                            strict=True)))
+            ledger._prodstats_actor_names = kept
+        return kept[1].get(actor, actor)  # as Ledger.actor_name, made once for the ledger
     return actor if actor.isupper() else actor.replace("_", " ").capitalize()
 
 
@@ -890,11 +1036,10 @@ def _source_line(rows: pd.DataFrame, ledger: Any, aims: pd.DataFrame | None = No
     tail = "Coded by hand from news text with prodstats."
     if ledger is None:
         return tail
-    claims = ledger.claims.set_index("claim_id")["source_id"]
-    sources = ledger.sources.set_index("source_id")
-    used = sorted({claims[i] for i in ids if i in claims.index},
-                  key=lambda s: (str(sources.loc[s, "published"]), s))
-    names = [f"{sources.loc[s, 'outlet']}, {_when(sources.loc[s, 'published'])}" for s in used]
+    claims, outlets = _source_of(ledger), _outlets(ledger)
+    used = sorted({claims[i] for i in ids if i in claims},
+                  key=lambda s: (str(outlets[s][1]), s))
+    names = [f"{outlets[s][0]}, {_when(outlets[s][1])}" for s in used]
     label = "Source" if len(names) == 1 else "Sources"
     text = f"{label}: {_listed(names, '; ')}. {tail}" if names else tail
     return "\n".join(textwrap.wrap(text, 125))
@@ -926,9 +1071,44 @@ def save(fig, stem: Path) -> list[Path]:
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
         paths[0].write_text(_accessible(buffer.getvalue(), fig), encoding="utf-8")
-        fig.savefig(paths[1], format="png", dpi=DPI, metadata={"Software": None},
-                    pil_kwargs={"compress_level": PNG_COMPRESSION})
+        canvas, dpi = _canvas(fig), fig.dpi
+        fig.dpi = DPI
+        try:
+            canvas.draw()
+            paths[1].write_bytes(_png(np.asarray(canvas.buffer_rgba()), DPI))
+        finally:
+            fig.dpi = dpi
     return paths
+
+
+def _png(rgba: np.ndarray, dpi: float) -> bytes:
+    """A PNG of an RGBA image: RGB when every pixel is opaque (a chart on its white page),
+    rows unfiltered, zlib level :data:`PNG_COMPRESSION`, the resolution in a pHYs chunk and
+    nothing else (no date, no software): the same bytes for the same pixels. Pillow's writer
+    tries five row filters on every row, which took 35–50 ms of a chart's 200 dpi PNG; plain
+    rows compress as small on a chart's flat colours (see docs/performance.md).
+    """
+    import struct
+    import zlib
+
+    height, width = rgba.shape[:2]
+    opaque = bool((rgba[..., 3] == 255).all())
+    pixels = rgba[..., :3] if opaque else rgba
+    rows = np.empty((height, 1 + width * pixels.shape[2]), np.uint8)
+    rows[:, 0] = 0  # each row's filter: none
+    np.copyto(rows[:, 1:].reshape(pixels.shape), pixels)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    per_metre = round(dpi / 0.0254)
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6,
+                                         0, 0, 0))
+            + chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1))
+            + chunk(b"IDAT", zlib.compress(rows.tobytes(), PNG_COMPRESSION))
+            + chunk(b"IEND", b""))
 
 
 def _accessible(svg: str, fig) -> str:
@@ -1003,8 +1183,8 @@ def overview(series: pd.DataFrame, actor: str, ledger: Any = None,
         shared: dict = {}  # one legend for every panel
         for k, ((indicator, measure), rows) in enumerate(zip(panels, rows_of, strict=True)):
             ax = fig.add_subplot(grid[k // 2, k % 2])
-            plot(rows, None, ax=ax, ledger=ledger, title=_panel_title(indicator, measure, ledger))
-            ax.get_legend().remove()  # one legend for the page, below
+            _plot(rows, None, ax, ledger=ledger, title=_panel_title(indicator, measure, ledger),
+                  legend=False)  # one legend for the page, below
             for handle in getattr(ax, "_prodstats_handles", []):
                 label = handle.get_label()
                 if label != "claims":
@@ -1428,9 +1608,15 @@ def _times(rows: pd.DataFrame) -> int:
     """How many points in time a series' chart would show: its observed periods (an index
     base included) and its forward statements' due dates.
     """
-    obs = rows.loc[rows["modality"].isin(OBSERVED), "t"].round(4)
-    aims = _at_due(rows[rows["modality"].isin(FORWARD)])["t"].round(4)
-    return len(set(obs) | set(aims))
+    from prodstats.periods import parse_period
+
+    modality = rows["modality"].to_numpy(object)
+    observed = np.array([m in OBSERVED for m in modality], dtype=bool)
+    forward = np.array([m in FORWARD for m in modality], dtype=bool)
+    obs = np.round(rows["t"].to_numpy(float)[observed], 4)
+    aims = np.round(np.array([parse_period(p).end_year
+                              for p in rows["period"].to_numpy(object)[forward]], float), 4)
+    return len(set(obs.tolist()) | set(aims.tolist()))
 
 
 def _claims_of(rows: pd.DataFrame) -> set[str]:
@@ -1442,8 +1628,9 @@ def _charted(rows: pd.DataFrame) -> bool:
     an observation; else its figures are facts on the charts page (forward statements alone
     are the promise tracker's, not a series).
     """
-    observed = rows[rows["modality"].isin(OBSERVED) & (rows["claim_ids"].fillna("") != "")]
-    return len(_claims_of(rows)) >= 2 and _times(rows) >= 2 and not observed.empty
+    ids = rows["claim_ids"].fillna("").to_numpy(object)
+    observed = any(m in OBSERVED and c != "" for m, c in zip(rows["modality"], ids, strict=True))
+    return len(_claims_of(rows)) >= 2 and _times(rows) >= 2 and observed
 
 
 def _share_wholes(s: pd.DataFrame, ledger: Any) -> dict[tuple[str, str], list[str]]:
@@ -1564,7 +1751,7 @@ def _promise_jobs(outcomes: pd.DataFrame, ledger: Any) -> list[dict]:
         counts = rows.drop_duplicates("statement_id")["status"].value_counts()
         jobs.append({
             "stem": stem,
-            "draw": lambda a=actor, i=indicator: promises(outcomes, a, i, ledger),
+            "draw": lambda a=actor, i=indicator, r=rows: promises(r, a, i, ledger),
             "content": rows.to_csv(index=False) + _title(actor, indicator, "level", ledger),
             "record": {"stem": stem,
                        "title": f"{_title(actor, indicator, 'level', ledger)}: promised and "
@@ -1580,11 +1767,11 @@ def _sources_of_points(rows: pd.DataFrame, ledger: Any) -> str:
     """The outlet and date of each point (they label a series of several sources)."""
     if ledger is None:
         return ""
-    ids = sorted(_claims_of(rows))
-    claims = ledger.claims[ledger.claims["claim_id"].isin(ids)]
-    used = ledger.sources[ledger.sources["source_id"].isin(set(claims["source_id"]))]
-    return (claims[["claim_id", "source_id"]].to_csv(index=False)
-            + used[["source_id", "outlet", "published"]].to_csv(index=False))
+    claims, outlets = _source_of(ledger), _outlets(ledger)
+    pairs = [(i, claims[i]) for i in sorted(_claims_of(rows)) if i in claims]
+    used = sorted({s for _, s in pairs if s in outlets})
+    return ("".join(f"{i},{s}\n" for i, s in pairs)
+            + "".join(f"{s},{outlets[s][0]},{outlets[s][1]}\n" for s in used))
 
 
 def facts(series: pd.DataFrame, ledger: Any, outcomes: pd.DataFrame | None = None
@@ -1667,18 +1854,22 @@ def _revised(ledger: Any, actor: str, indicator: str, measure: str) -> str:
     """The superseded claims a chart draws faded (part of its cache key)."""
     if ledger is None:
         return ""
-    old = ledger.superseded(actor, indicator, measure)
+    old = _superseded(ledger, actor, indicator, measure)
     return old[["claim_id", "period", "value_canonical", "superseded_by"]].to_csv(index=False)
 
 
 def chart_keys(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
                outcomes: pd.DataFrame | None = None) -> dict[str, str]:
     """Each chart's cache key: a chart is drawn again only when its key changes."""
+    return _keys(chart_jobs(series, projections, ledger, outcomes))
+
+
+def _keys(jobs: list[dict]) -> dict[str, str]:
     import hashlib
 
     version = _code_version()
     return {job["stem"]: hashlib.sha256((version + job["content"]).encode()).hexdigest()
-            for job in chart_jobs(series, projections, ledger, outcomes)}
+            for job in jobs}
 
 
 def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
@@ -1696,7 +1887,7 @@ def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
     from prodstats.errors import checkpoint
 
     jobs = chart_jobs(series, projections, ledger, outcomes)
-    keys = chart_keys(series, projections, ledger, outcomes)
+    keys = _keys(jobs)
     cache = _Cache(_cache_dir())
     todo = []
     for job in jobs:
@@ -1736,6 +1927,7 @@ def _draw_many(todo: list[tuple[dict, Path]]) -> None:
     not depend on the process that draws it); PRODSTATS_CHART_WORKERS sets how many (1: this
     process only).
     """
+    import gc
     import multiprocessing
     import os
 
@@ -1743,6 +1935,11 @@ def _draw_many(todo: list[tuple[dict, Path]]) -> None:
     setting = os.environ.get("PRODSTATS_CHART_WORKERS", "")
     workers = int(setting) if setting.isdigit() and int(setting) > 0 else (os.cpu_count() or 1)
     _TODO = todo
+    # The build's objects (the ledger, its tables: 750,000 objects for 10,000 claims) are left
+    # out of the collector's scans while charts are drawn: each chart's figure makes enough
+    # objects to start a scan, and scanning the build's took 40-60 ms of every chart. Frozen
+    # before the workers fork, they also keep sharing those pages with this process.
+    gc.freeze()
     try:
         if (workers < 2 or len(todo) < PARALLEL_MIN
                 or "fork" not in multiprocessing.get_all_start_methods()):
@@ -1756,6 +1953,7 @@ def _draw_many(todo: list[tuple[dict, Path]]) -> None:
             pool.map(_draw_one, range(len(todo)), chunksize=8)
     finally:
         _TODO = []
+        gc.unfreeze()
 
 
 def describe(rows: pd.DataFrame, projections: pd.DataFrame, actor: str, indicator: str,

@@ -571,3 +571,33 @@ def test_an_open_bound_draws_in_every_chart(tmp_path):
     build(raw, out=tmp_path / "out", charts=charts)
     assert (charts / "compare_shells_produced.png").is_file()
     assert (charts / "usa_shells_produced.svg").is_file()
+
+
+def test_the_png_is_200_dpi_and_the_pixels_drawn_and_the_same_bytes_when_drawn_again(tmp_path):
+    """charts.save writes the PNG itself (unfiltered rows, zlib): it decodes to the pixels Agg
+    drew, at 200 dpi, without metadata; drawn again (text from the process's text cache) it
+    is the same bytes.
+    """
+    from PIL import Image
+
+    from prodstats.charts import _canvas, _png, save
+
+    ledger, series = _ledger(tmp_path, RICH)
+    rows = series[(series["actor"] == "UKR") & (series["indicator"] == "shells_produced")]
+    files = []
+    for k in range(2):
+        fig = prodstats.plot(rows, None, ledger=ledger)
+        save(fig, tmp_path / f"chart{k}")
+        files.append((tmp_path / f"chart{k}.png").read_bytes())
+    assert files[0] == files[1]
+    image = Image.open(tmp_path / "chart1.png")  # the last drawn, still on its canvas
+    assert image.size == (1600, 1120) and image.mode == "RGB"
+    assert image.info["dpi"] == pytest.approx((200, 200), abs=0.01)
+    assert set(image.info) == {"dpi"}  # no date, no software
+    drawn = np.asarray(_canvas(fig).buffer_rgba())
+    assert (np.asarray(image) == drawn[..., :3]).all()
+    half = drawn.copy()
+    half[0, 0, 3] = 128  # one pixel not opaque: the PNG keeps the alpha
+    (tmp_path / "alpha.png").write_bytes(_png(half, 200))
+    again = Image.open(tmp_path / "alpha.png")
+    assert again.mode == "RGBA" and (np.asarray(again) == half).all()
