@@ -42,6 +42,9 @@ class Build:
     charts: list[dict] = field(default_factory=list)
     #: where this build has written its CSVs (staged, before they are published), if it has
     data_folder: Path | None = None
+    #: the published data folder relative to the published charts folder (the charts page's
+    #: links), when this build writes both
+    data_link: str | None = None
 
 
 @contextmanager
@@ -122,7 +125,8 @@ def build(raw: Path | None = None, out: Path | None = None, charts: Path | None 
         outputs.append(Output(out_dir, lambda d: write_data(result, d), name="--out",
                               ours=_data_files))
     if draw:
-        outputs.append(Output(Path(charts or PROJECT_ROOT / "docs" / "charts").resolve(),
+        charts_dir = Path(charts or PROJECT_ROOT / "docs" / "charts").resolve()
+        outputs.append(Output(charts_dir,
                               lambda d: write_charts(result, d), name="--charts",
                               ours=_chart_files))
     if site is not None:
@@ -138,6 +142,8 @@ def build(raw: Path | None = None, out: Path | None = None, charts: Path | None 
         for output in outputs:
             clean_stale(output.dest)
         result = compute(raw)
+        if data and draw:
+            result.data_link = Path(os.path.relpath(out_dir, charts_dir)).as_posix()
         # Save
         with stage("write and publish"):
             publish(outputs)
@@ -269,4 +275,5 @@ def write_charts(result: Build, folder: Path) -> None:
     from prodstats.charts import draw_all
 
     result.charts = draw_all(result.tables["series"], result.tables["projections"],
-                             result.ledger, folder, result.tables.get("outcomes"))
+                             result.ledger, folder, result.tables.get("outcomes"),
+                             data=result.data_link)

@@ -601,3 +601,16 @@ def test_the_png_is_200_dpi_and_the_pixels_drawn_and_the_same_bytes_when_drawn_a
     (tmp_path / "alpha.png").write_bytes(_png(half, 200))
     again = Image.open(tmp_path / "alpha.png")
     assert again.mode == "RGBA" and (np.asarray(again) == half).all()
+
+
+def test_the_charts_page_links_the_csvs_of_its_own_build(tmp_path):
+    from prodstats.build import build
+
+    raw = mini_ledger(tmp_path / "raw", SHELLS[:2])
+    build(raw, out=tmp_path / "pub" / "data", charts=tmp_path / "pub" / "charts")
+    page = (tmp_path / "pub" / "charts" / "README.md").read_text(encoding="utf-8")
+    assert "[outcomes](../data/outcomes.csv)" in page
+    assert "data/processed" not in page
+    build(raw, out=tmp_path / "only-data", draw=False)
+    build(raw, charts=tmp_path / "only-charts", data=False)
+    assert "Data: " not in (tmp_path / "only-charts" / "README.md").read_text(encoding="utf-8")
