@@ -1547,16 +1547,18 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
         for k, p in enumerate(o.itertuples(index=False)):
             colour = STATUS.get(p.status, "#777")
             marker = AIMS.get(p.modality, ("D",))[0]
-            if np.isfinite(num["observed_value"][k]) and np.isfinite(seen[k]):
+            low, high = num["observed_low"][k], num["observed_high"][k]
+            if np.isfinite(seen[k]) and (np.isfinite(num["observed_value"][k])
+                                         or np.isfinite(low) and np.isfinite(high)):
                 x = seen[k] - (0.06 if abs(seen[k] - due[k]) < 0.05 else 0)  # beside its aim
                 ax.plot([due[k], x], [num["value"][k], num["observed_value"][k]],
                         color="#999", lw=0.9, ls=":", zorder=2)
-                low, high = num["observed_low"][k], num["observed_high"][k]
-                if np.isfinite(low) and np.isfinite(high) and high > low:
+                if np.isfinite(low) and np.isfinite(high) and high > low:  # a range: its bar
                     ax.plot([x, x], [low, high], color="#333", lw=1.1, marker="_", ms=7,
                             zorder=3)
+                weak = p.observed_confidence in ("unverified", "disputed")  # hollow, as elsewhere
                 ax.plot([x], [num["observed_value"][k]], marker="o", ms=7, ls="",
-                        color="#333", zorder=4)
+                        color="#333", mfc="white" if weak else "#333", zorder=4)
             ax.plot([due[k]], [num["value"][k]], marker=marker, ms=14 if marker == "*" else 8,
                     ls="", mfc=colour, mec="#333", mew=1.2, zorder=5)
             who = p.speaker if isinstance(p.speaker, str) and p.speaker else p.outlet
@@ -1569,8 +1571,11 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
                 (due[k], num["value"][k]), textcoords="offset points",
                 xytext=(-9, -4) if left else (9, -4), ha="right" if left else "left",
                 fontsize=8, color="#333"))
-        handles = [Line2D([], [], marker="o", ls="", ms=7, color="#333",
-                          label="what happened (observed)")]
+        weak = o["observed_confidence"].isin(["unverified", "disputed"])
+        handles = [Line2D([], [], marker="o", ls="", ms=7, color="#333", mfc=fill,
+                          label=label) for fill, label, shown in (
+            ("#333", "what happened (observed)", (~weak & o["observed_claim_ids"].notna()).any()),
+            ("white", "what happened, unverified or disputed", weak.any())) if shown]
         handles += [Line2D([], [], marker="s", ls="", ms=8, mfc=STATUS[s], mec="#333",
                            label=s.replace("_", " ")) for s in STATUS if (o["status"] == s).any()]
         _year_axis(ax, np.r_[due, seen])

@@ -510,6 +510,12 @@ def test_forward_statements_against_outcomes_one_chart_per_actor_and_indicator(t
                 if line.get_marker() == "o"]
     assert any(abs(x - 2025.0) < 0.1 and y == 1_100_000 for x, y in observed)
     assert overlaps(fig) == []
+    weak = outcomes.assign(observed_confidence="unverified")  # drawn hollow, and said so
+    ax = promises(weak, "EU", "shells_produced", ledger).axes[0]
+    assert {to_hex(line.get_markerfacecolor()) for line in ax.get_lines()
+            if line.get_marker() == "o"} == {"#ffffff"}
+    assert [t.get_text() for t in ax.get_figure().legends[0].get_texts()][0] == (
+        "what happened, unverified or disputed")
     folder = tmp_path / "charts"
     folder.mkdir()
     records = draw_all(series, prodstats.project(series), ledger, folder, outcomes)
