@@ -1902,8 +1902,8 @@ def draw_all(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
         stem = folder / job["stem"]
         files = cache.get(keys[job["stem"]], job["stem"])
         if files is not None:
-            for data, ext in zip(files, CACHE_EXTS, strict=True):
-                stem.with_suffix(ext).write_bytes(data)
+            for blob, ext in zip(files, CACHE_EXTS, strict=True):
+                stem.with_suffix(ext).write_bytes(blob)
             continue
         todo.append((job, stem))
     _draw_many(todo)

@@ -65,20 +65,22 @@ def test_rebuilds_are_byte_identical(built, tmp_path):
 
 def test_a_warm_chart_cache_gives_the_same_bytes(built, tmp_path, monkeypatch):
     monkeypatch.setenv("PRODSTATS_CACHE", str(tmp_path / "cache"))
-    build(SEED_RAW, tmp_path / "cold", tmp_path / "cold-charts")
+    # the same layout as `built` (data and charts side by side): the page links ../processed
+    build(SEED_RAW, tmp_path / "cold" / "processed", tmp_path / "cold" / "charts")
     cached = sorted((tmp_path / "cache" / "charts").iterdir())
     assert len(cached) == 3 * len(list((built / "charts").glob("*.svg")))  # svg, png, record
-    build(SEED_RAW, tmp_path / "warm", tmp_path / "warm-charts")
-    assert digest(tmp_path / "warm-charts") == digest(built / "charts")
-    assert digest(tmp_path / "cold-charts") == digest(built / "charts")
+    build(SEED_RAW, tmp_path / "warm" / "processed", tmp_path / "warm" / "charts")
+    assert digest(tmp_path / "warm" / "charts") == digest(built / "charts")
+    assert digest(tmp_path / "cold" / "charts") == digest(built / "charts")
 
 
 def test_committed_outputs_are_what_a_rebuild_produces(tmp_path):
     """Holds for any ledger: what is committed is what the live ledger builds."""
-    build(LIVE_RAW, tmp_path / "processed", tmp_path / "charts")
-    assert digest(ROOT / "data" / "processed") == digest(tmp_path / "processed"), \
+    # the project's layout, so that the charts page links its CSVs the same way
+    build(LIVE_RAW, tmp_path / "data" / "processed", tmp_path / "docs" / "charts")
+    assert digest(ROOT / "data" / "processed") == digest(tmp_path / "data" / "processed"), \
         "data/processed differs from a rebuild: run `make` and commit the result"
-    assert digest(ROOT / "docs" / "charts") == digest(tmp_path / "charts"), \
+    assert digest(ROOT / "docs" / "charts") == digest(tmp_path / "docs" / "charts"), \
         "docs/charts differs from a rebuild: run `make` and commit the result"
     from prodstats.publish import data_dictionary
 
