@@ -1535,7 +1535,7 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
     seen = np.array([_decimal(_period_end(p) + timedelta(days=1)) if str(p) not in ("", "nan")
                      else np.nan for p in o["observed_period"].fillna("")])
     figures = np.r_[num["value"], num["high"], num["observed_value"], num["observed_high"], 0]
-    top = float(np.nanmax(figures[np.isfinite(figures) | np.isnan(figures)])) * 1.15 or 1.0
+    top = float(figures[np.isfinite(figures)].max()) * 1.15 or 1.0  # open bounds run off the top
     unit = str(o["unit"].iloc[0])
     bases = o["base_period"].astype(object).where(o["base_period"].notna(), "")
     times = np.r_[due, seen]

@@ -1242,11 +1242,6 @@ def _remainder(base: dict, ends: dict) -> tuple[float, str] | None:
                   "the rate, not a yearly growth")
 
 
-def _figure(value: float) -> str:
-    """A figure as a note writes it: 480,000; 1.2 million."""
-    return f"{value / 1e6:.3g} million" if value >= 1e6 else f"{value:,.0f}"
-
-
 def _required(base: dict, ends: dict, due_year: float, notes: list[str]) -> dict:
     """``required_growth`` of a statement (or nothing, with the reason added to ``notes``)."""
     target, last = base["target_value"], ends["last_value"]

@@ -206,7 +206,7 @@ def fill_bounds(claims: pd.DataFrame) -> pd.DataFrame:
                            dtype=float)[codes]
             for name in ("low_factor", "high_factor", "low_abs", "high_abs")}
     scale = ~np.isnan(rule["low_abs"])
-    value = claims["value"].to_numpy(dtype=float, copy=True)
+    value = claims["value"].to_numpy(dtype=float)
     given_low, given_high = (claims[c].to_numpy(dtype=float) for c in ("value_low", "value_high"))
     rule_low = np.where(scale, rule["low_abs"], value * rule["low_factor"])
     rule_high = np.where(scale, rule["high_abs"], value * rule["high_factor"])
