@@ -464,8 +464,10 @@ class _Points:
         self.low = np.where(disjoint, combined["lo_min"], combined["lo_max"])
         high = np.where(disjoint, combined["hi_max"], combined["hi_min"])
         value = combined["value"].to_numpy(dtype=float)
-        # "more than X" is open above: projected at its floor, the conservative reading
+        # "more than X" is open above: projected at its floor, the conservative reading;
+        # "up to X" is open below (0): projected at the figure the text gives
         self.high = np.where(np.isposinf(high), np.fmax(self.low, value), high)
+        self.low = np.where((self.low == 0) & (value > 0), np.fmin(value, self.high), self.low)
         self.value = np.clip(value, self.low, self.high)
         self.t = combined["t"].to_numpy(dtype=float)
         self.period = combined["period"].to_numpy()

@@ -33,6 +33,7 @@ from prodstats.errors import require_columns
 from prodstats.ledger import as_said
 from prodstats.periods import parse_period, split_candidates
 from prodstats.schemas import OUTCOME_COLUMNS
+from prodstats.series import upper_over_lower
 from prodstats.vocab import CONFIDENCES, FORWARD, OBSERVED, QUALIFIERS
 
 _NEEDED = ["claim_id", "source_id", "speaker", "actor", "indicator", "kind", "modality",
@@ -214,7 +215,8 @@ def _ratio_seen(readings: list[list[_Point]], c, base: str) -> list[_Seen]:
         # of the two, up to and including the later
         first, last = sorted((at.end, was.end))
         path = [p.seen for p in points if first < p.end <= last]
-        found.append(_Seen(a.period, a.value / b.value, a.low / b.high, a.high / b.low,
+        found.append(_Seen(a.period, a.value / b.value, a.low / b.high,
+                           upper_over_lower(a.high, b.low),
                            _ids(path), _weakest(p.confidence for p in path)))
     return found
 
@@ -300,7 +302,8 @@ def _judge(row: dict, seen: list[_Seen], as_of, revised: str | None) -> dict:
                "observed_confidence": _weakest(s.confidence for s in seen),
                "ratio": value / row["value"] if row["value"] else np.nan,
                "ratio_low": low / row["high"] if row["high"] else np.nan,
-               "ratio_high": high / row["low"] if row["low"] else np.nan}
+               # a figure open below ("up to 500": 0–500) leaves the ratio open above
+               "ratio_high": upper_over_lower(high, row["low"])}
         if row["modality"] == "expected":
             out["error"] = out["ratio"] - 1
     what = _what(row)

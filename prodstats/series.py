@@ -36,6 +36,7 @@ the series.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -276,7 +277,8 @@ def _chain(ratios: list, choice: dict[str, str]) -> list[dict]:
                     continue
                 v, lo, hi = known[here]
                 if reverse:  # here is the claim's period; there is its base
-                    new = (v / c.value_canonical, lo / c.high_canonical, hi / c.low_canonical)
+                    new = (v / c.value_canonical, lo / c.high_canonical,
+                           upper_over_lower(hi, c.low_canonical))
                 else:
                     new = (v * c.value_canonical, lo * c.low_canonical, hi * c.high_canonical)
                 used.add(c.claim_id)
@@ -305,6 +307,13 @@ def _chain(ratios: list, choice: dict[str, str]) -> list[dict]:
     return points
 
 
+def upper_over_lower(high: float, low: float) -> float:
+    """An upper bound divided by a lower one; over an open lower end (0: "up to twice") the
+    result is open above, infinite, where Python's division would raise.
+    """
+    return high / low if low else (math.inf if high > 0 else math.nan)
+
+
 def _index_to_levels(index_points: list[dict], levels: list) -> list[dict]:
     """Where a level is known at a period of an index, turn every index point into a level."""
     out = []
@@ -326,7 +335,7 @@ def _index_to_levels(index_points: list[dict], levels: list) -> list[dict]:
                     **p, "measure": "level",
                     "value": p["value"] / anchor["value"] * lvl.value_canonical,
                     "low": p["low"] / anchor["high"] * lvl.low_canonical,
-                    "high": p["high"] / anchor["low"] * lvl.high_canonical,
+                    "high": upper_over_lower(p["high"], anchor["low"]) * lvl.high_canonical,
                     "unit": lvl.canonical_unit,
                     # it rests on its own index point, the anchor's and the level
                     "claim_ids": ";".join(dict.fromkeys(

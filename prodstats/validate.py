@@ -827,7 +827,9 @@ CELL_RULES = [references, formulas, periods, base_periods, base_alternatives, un
 # ---------------------------------------------------------------------------------------------
 
 def bounds(ctx: Context) -> list[Problem]:
-    """Levels are not negative; value_low ≤ value ≤ value_high; ratios above zero."""
+    """Levels are not negative; value_low ≤ value ≤ value_high; ratios above zero (a lower end
+    of 0 is an open one: "up to twice").
+    """
     frame = ctx.frame
     value, low, high = (frame[c].to_numpy(dtype=float) for c in ("value", "value_low",
                                                                  "value_high"))
@@ -838,7 +840,7 @@ def bounds(ctx: Context) -> list[Problem]:
         negative = level & (below[0] | below[1] | below[2])
         crossed = (low > high) & ~negative
         outside = ((low > value) | (value > high)) & ~negative & ~crossed
-        ratio_bad = ratio & (low <= 0)
+        ratio_bad = ratio & ((value <= 0) | (low < 0))
     fix = "(counts and amounts are ≥ 0)"
     return (ctx.report(negative & below[0], "value", f"a level cannot be negative {fix}; write "
                        "the figure without a sign")

@@ -83,8 +83,9 @@ QUALIFIERS = {q.name: q for q in (
     Qualifier("nearly", 0.9, 1.0, cues="fast, knapp, beinahe; nearly, almost, just under"),
     Qualifier("more_than", 1.0, math.inf, cues="mehr als, über; more than, over"),
     Qualifier("at_least", 1.0, math.inf, cues="mindestens; at least"),
-    Qualifier("less_than", 0.75, 1.0, cues="weniger als, unter; less than, under"),
-    Qualifier("up_to", 0.5, 1.0, cues="bis zu; up to, as many as"),
+    # open below: the text gives a ceiling and no floor, so the low end is 0 (never a guess)
+    Qualifier("less_than", 0.0, 1.0, cues="weniger als, unter; less than, under"),
+    Qualifier("up_to", 0.0, 1.0, cues="bis zu; up to, as many as"),
     Qualifier("dozens", None, None, 24, 99, cues="Dutzende; dozens"),
     Qualifier("hundreds", None, None, 200, 999, cues="Hunderte; hundreds"),
     Qualifier("thousands", None, None, 2_000, 9_999, cues="Tausende; thousands"),

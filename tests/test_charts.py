@@ -563,7 +563,8 @@ def test_charts_drawn_in_several_processes_are_the_same_bytes(tmp_path, monkeypa
 
 def test_an_open_bound_draws_in_every_chart(tmp_path):
     """Found by a new user: 'more than 700,000' (open above) on an indicator two actors share
-    crashed the build (the comparison chart's axis top was infinite).
+    crashed the build (the comparison chart's axis top was infinite); 'up to 250,000' is open
+    below (0).
     """
     from prodstats.build import build
 
@@ -571,6 +572,8 @@ def test_an_open_bound_draws_in_every_chart(tmp_path):
         {"actor": "USA", "period": "2023", "value": "300000", "unit": "rounds"},
         {"actor": "USA", "period": "2024", "value": "700000", "unit": "rounds",
          "qualifier": "more_than"},
+        {"actor": "USA", "period": "2022", "value": "250000", "unit": "rounds",
+         "qualifier": "up_to"},
         {"actor": "USA", "period": "2024", "value": "1000000", "unit": "rounds",
          "modality": "pledge"}])
     charts = tmp_path / "charts"

@@ -40,8 +40,8 @@ def test_qualifier_rules_give_bounds(seed_ledger):
     # dozens → [24, 99], no value
     low_high = claims.loc["reu24-01", ["value_low", "value_high"]].tolist()
     assert math.isnan(claims.loc["reu24-01", "value"]) and low_high == [24, 99]
-    # within 24 hours → up to: [12, 24] hours = [0.5, 1] day
-    assert claims.loc["dpa25-22", ["low_canonical", "high_canonical"]].tolist() == pytest.approx([0.5, 1.0])
+    # within 24 hours → up to: a ceiling and no floor, [0, 24] hours = [0, 1] day
+    assert claims.loc["dpa25-22", ["low_canonical", "high_canonical"]].tolist() == pytest.approx([0.0, 1.0])
 
 
 def test_scale_word_with_a_zero_bound_stays_a_range(raw):
@@ -60,7 +60,8 @@ def test_codebook_shows_the_rule_table():
         else:
             high = ("open (empty)" if q.high_factor == float("inf")
                     else f"value × {q.high_factor:g}")
-            row = f"| `{q.name}` | value × {q.low_factor:g} | {high} |"
+            low = "0 (open below)" if q.low_factor == 0 else f"value × {q.low_factor:g}"
+            row = f"| `{q.name}` | {low} | {high} |"
         assert row in text, row
 
 

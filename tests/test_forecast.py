@@ -266,6 +266,25 @@ def test_the_same_points_give_the_same_projection_in_both_scenarios(tmp_path):
     assert chance.loc[150.0, "min"] > 0.1 and chance.loc[400.0, "min"] < 0.01
 
 
+def test_open_bounds_are_projected_at_the_figure_the_text_gives(tmp_path):
+    """'Up to 120' (0–120) and 'more than 90' (90, open) project as 120 and 90: an open end
+    never becomes a draw at 0 or at infinity.
+    """
+    exact = [{"period": str(2020 + k), "value": v} for k, v in enumerate(("80", "90", "100",
+                                                                          "110", "120"))]
+    hedged = [dict(exact[0]), {**exact[1], "qualifier": "more_than"}, *exact[2:4],
+              {**exact[4], "qualifier": "up_to"}]
+    means = []
+    for name, claims in (("exact", exact), ("hedged", hedged)):
+        raw = mini_ledger(tmp_path / name, claims)
+        series = prodstats.resolve(prodstats.load(raw).claims)
+        assert series["low"].min() == (0 if name == "hedged" else 80)
+        proj = prodstats.project(series)
+        assert proj["mean"].notna().all() and (proj["pi95_low"] > 0).all()
+        means.append(proj["mean"].to_numpy())
+    np.testing.assert_array_equal(means[0], means[1])
+
+
 def test_a_target_before_the_last_observation_is_noted(tmp_path):
     raw = mini_ledger(tmp_path / "raw", [
         {"period": "2022", "value": "100"},

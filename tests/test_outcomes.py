@@ -371,6 +371,44 @@ def test_more_than_is_open_above_in_the_csvs_and_a_floor_for_the_tracker(tmp_pat
     assert "inf" not in (out / "outcomes.csv").read_text(encoding="utf-8")
 
 
+def test_up_to_is_open_below_and_the_promise_is_judged_against_its_figure(tmp_path):
+    """'Up to' gives a ceiling and no floor: 0–500, never an invented half (250–500)."""
+    raw = mini_ledger(tmp_path / "raw", [
+        {"modality": "pledge", "period": "2024", "value": "500", "qualifier": "up_to",
+         "derived": "false", "notes": "", "quote": "we will make up to 500 shells in 2024"},
+        {"period": "2024", "value": "300", "quote": "300 shells were made in 2024"},
+    ])
+    out = tmp_path / "out"
+    build(raw, out=out, draw=False)
+    claims = pd.read_csv(out / "claims.csv").set_index("claim_id")
+    assert claims.loc["c01", ["value", "value_low", "value_high"]].tolist() == [500, 0, 500]
+    row = _row(pd.read_csv(out / "outcomes.csv"), "c01")
+    assert row["status"] == "missed" and row["ratio"] == 0.6
+    assert row["ratio_low"] == 0.6 and pd.isna(row["ratio_high"])  # open above, published empty
+    assert row["note"] == (
+        "pledge of up to 500 rounds for 2024, said 2025; observed 300 rounds (c02, "
+        "official): ratio 0.60, short by 40%; the bounds overlap (ratio 0.60 or more), so the "
+        "shortfall lies within the uncertainty")
+
+
+def test_a_ratio_open_below_chains_without_dividing_by_zero(tmp_path):
+    """'Up to twice' the 2022 level, with 1,000 in 2024: 2022 is at least 500 and open above
+    (the division by the ratio's low end, 0, is infinite), never a ZeroDivisionError.
+    """
+    raw = mini_ledger(tmp_path / "raw", [
+        {"kind": "ratio", "unit": "dimensionless", "period": "2024", "base_period": "2022",
+         "value": "2", "qualifier": "up_to", "derived": "false", "notes": "",
+         "quote": "output rose up to twofold in 2024 compared with 2022"},
+        {"period": "2024", "value": "1000", "quote": "1000 shells were made in 2024"},
+    ])
+    out = tmp_path / "out"
+    build(raw, out=out, draw=False)
+    series = pd.read_csv(out / "series.csv")
+    levels = series[(series["measure"] == "level") & (series["scenario"] == "all")]
+    base = levels[levels["period"].astype(str) == "2022"].iloc[0]
+    assert (base["value"], base["low"]) == (500, 500) and pd.isna(base["high"])
+
+
 def test_a_share_open_above_is_valid_and_published_open(tmp_path):
     raw = mini_ledger(tmp_path / "raw", [
         {"indicator": "weapons_used_share_us", "kind": "share", "unit": "percent",

@@ -63,13 +63,15 @@
     return String(v);
   }
   // A figure as the text gives it: "dozens (24–99)" (a range, no value), "more than 250" (open
-  // above: an empty high), "about 2,500,000 (2,250,000–2,750,000)"; never a value nobody said.
+  // above: an empty high), "up to 24" (open below: 0), "about 2,500,000 (2,250,000–2,750,000)";
+  // never a value nobody said.
   function figure(value, low, high, unit, qualifier) {
     if (blank(value) && blank(low)) return "";
     const word = blank(qualifier) || qualifier === "exact" ? "" : String(qualifier).replace(/_/g, " ");
     let text;
     if (blank(value)) text = `${word || "range"} (${fmt(low)}–${fmt(high)})`;
     else if (blank(high) && !blank(low)) text = `${word || "at least"} ${fmt(low)}`;
+    else if (low === 0 && word) text = `${word} ${fmt(value)}`;  // "up to 24": open below
     else {
       text = word ? `${word} ${fmt(value)}` : fmt(value);
       if (!blank(low) && !blank(high) && (low !== value || high !== value)) {
