@@ -21,6 +21,7 @@ Drawn as a newspaper graphics desk would print them:
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from datetime import date, timedelta
 from pathlib import Path
@@ -463,7 +464,7 @@ def _forward(rows: pd.DataFrame, outcomes: pd.DataFrame | None, actor: str, indi
     label text: from outcomes.csv's current statements where given, else the series' own.
     """
     columns = ["t", "value", "low", "high", "modality", "confidence", "claim_ids", "due_text",
-               "word"]
+               "word", "said_as"]
     units = set(rows["unit"].dropna())
     o = (outcomes[(outcomes["actor"] == actor) & (outcomes["indicator"] == indicator)
                   & outcomes["current"].astype(str).str.lower().isin(["true", "1"])]
@@ -483,12 +484,23 @@ def _forward(rows: pd.DataFrame, outcomes: pd.DataFrame | None, actor: str, indi
             "modality": o["modality"].to_numpy(object),
             "confidence": [conf.get(s, "official") for s in o["statement_id"]],
             "claim_ids": o["statement_id"].to_numpy(object),
-            "due_text": [_due_text(d) for d in due], "word": ""}, columns=columns)
+            "due_text": [_due_text(d) for d in due], "word": "", "said_as": ""},
+            columns=columns)
     # a forecast ratio with an ambiguous base stands at one figure per reading of its base
     aims = _at_due(rows[rows["modality"].isin(FORWARD)].drop_duplicates(["claim_ids", "value"]))
     words = _scale_words(aims, ledger)
     return aims.assign(due_text=[_due_text(_period_end(p)) for p in aims["period"]],
-                       word=[words.get(c, "") for c in aims["claim_ids"]])[columns]
+                       word=[words.get(c, "") for c in aims["claim_ids"]],
+                       said_as=[_ratio_said(d) for d in aims.get("derivation", [""] * len(aims))]
+                       )[columns]
+
+
+def _ratio_said(derivation: Any) -> str:
+    """A forward ratio placed on the index as the text said it: '6 × 2023' (from series.py's
+    derivation 'ratio 6 × index of 2023'); '' for any other row.
+    """
+    chained = _CHAINED.search(str(derivation))
+    return f"{chained[1]} × {chained[2]}" if chained else ""
 
 
 def _scale_words(rows: pd.DataFrame, ledger: Any) -> dict[str, str]:
@@ -616,6 +628,9 @@ def _aims(ax, aims: pd.DataFrame, handles, labels, number) -> None:
             ax.plot([p.t], [value], marker="x", ms=8, color=AIM_EDGE, ls="", zorder=7)
         figure = (f"{number(p.low)}–{number(p.high)}" if has_range and not np.isfinite(p.value)
                   else number(value))
+        if p.said_as:  # "sixfold compared with 2023" on an index of 2022 = 1: "6 × 2023 (= 18)"
+            figure = p.said_as if figure == p.said_as.split(" × ")[0] \
+                else f"{p.said_as} (= {figure})"
         labels.append(ax.annotate(f"{text} {figure}, due {p.due_text}", (p.t, value),
                                   textcoords="offset points", xytext=(9, -4), fontsize=8.5,
                                   color=AIM_EDGE))
@@ -708,9 +723,19 @@ def _source_labels(ax, obs: pd.DataFrame, ledger: Any, labels: list) -> bool | N
         if sid not in outlet.index:
             continue
         text = f"{outlet.loc[sid, 'outlet']}, {_when(outlet.loc[sid, 'published'])}"
+        # a point chained through another's ratio is not the source's figure: say what it said
+        chained = _CHAINED.match(str(p.get("derivation", ""))) \
+            if p.get("value_basis") == "derived" else None
+        if chained:
+            text += f": {chained[1]} × {chained[2]}"
         labels.append(ax.annotate(text, (p["t"], p["value"]), textcoords="offset points",
                                   xytext=(9, -4), fontsize=7.5, color=GREY))
     return True
+
+
+#: series.py's derivation of an index point placed through a ratio on a base: "ratio 6 × index
+#: of 2023", "expected ratio 6 × index of 2022 (one reading of 2022|2023)".
+_CHAINED = re.compile(r"ratio (\S+) × index of ([^\s(]+)")
 
 
 def _when(published: Any) -> str:

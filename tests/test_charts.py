@@ -623,3 +623,18 @@ def test_the_charts_page_links_the_csvs_of_its_own_build(tmp_path):
     build(raw, out=tmp_path / "only-data", draw=False)
     build(raw, charts=tmp_path / "only-charts", data=False)
     assert "Data: " not in (tmp_path / "only-charts" / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_ratio_on_another_base_says_what_the_text_said():
+    """On an index of 2022 = 1, dpa's 'sixfold compared with 2023' stands at 18: its label
+    says '6 × 2023', not a figure of 18 that no source gave; the forecast 'sixfold by 2024'
+    (base 2022 or 2023) is labelled with each reading.
+    """
+    ledger = prodstats.load(SEED_RAW)
+    series = prodstats.resolve(ledger.claims)
+    rows = series[(series["indicator"] == "defence_production") & (series["measure"] == "index")
+                  & (series["scenario"] == "all")]
+    texts = [t.get_text() for t in prodstats.plot(rows, None, ledger=ledger).axes[0].texts]
+    assert texts == ["Reuters (German service), Dec 2023", "dpa, 17 Jan 2025: 6 × 2023",
+                     "forecast 6 × 2022, due end of 2024",
+                     "forecast 6 × 2023 (= 18), due end of 2024"]
