@@ -1569,31 +1569,50 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
         fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
         ax = fig.add_axes((0.11, 0.36, 0.86, 0.46))
         labels = []
-        for k, p in enumerate(o.itertuples(index=False)):
-            colour = STATUS.get(p.status, "#777")
-            marker = AIMS.get(p.modality, ("D",))[0]
-            low, high = num["observed_low"][k], num["observed_high"][k]
-            if np.isfinite(seen[k]) and (np.isfinite(num["observed_value"][k])
-                                         or np.isfinite(low) and np.isfinite(high)):
+        # a statement whose base the text leaves open ("sixfold", against 2022 or 2023) has a
+        # row per reading: one mark for what was said, one observation per reading
+        drawn = set()
+        for rows in _statements(o):
+            first = rows[0]
+            p = o.iloc[first]
+            several = len(rows) > 1
+            for k in rows:
+                low, high = num["observed_low"][k], num["observed_high"][k]
+                if not (np.isfinite(seen[k]) and (np.isfinite(num["observed_value"][k])
+                                                  or np.isfinite(low) and np.isfinite(high))):
+                    continue
                 x = seen[k] - (0.06 if abs(seen[k] - due[k]) < 0.05 else 0)  # beside its aim
                 ax.plot([due[k], x], [num["value"][k], num["observed_value"][k]],
                         color="#999", lw=0.9, ls=":", zorder=2)
                 if np.isfinite(low) and np.isfinite(high) and high > low:  # a range: its bar
                     ax.plot([x, x], [low, high], color="#333", lw=1.1, marker="_", ms=7,
                             zorder=3)
-                weak = p.observed_confidence in ("unverified", "disputed")  # hollow, as elsewhere
+                weak = o["observed_confidence"].iloc[k] in ("unverified", "disputed")
                 ax.plot([x], [num["observed_value"][k]], marker="o", ms=7, ls="",
-                        color="#333", mfc="white" if weak else "#333", zorder=4)
-            ax.plot([due[k]], [num["value"][k]], marker=marker, ms=14 if marker == "*" else 8,
-                    ls="", mfc=colour, mec="#333", mew=1.2, zorder=5)
+                        color="#333", mfc="white" if weak else "#333", zorder=4)  # hollow: weak
+                if several:
+                    labels.append(ax.annotate(
+                        f"{_number(num['observed_value'][k], top)}× against {bases.iloc[k]}: "
+                        f"{o['status'].iloc[k].replace('_', ' ')}", (x, num["observed_value"][k]),
+                        textcoords="offset points", xytext=(9, -4), fontsize=7.5, color=GREY))
+            statuses = list(dict.fromkeys(o["status"].iloc[rows]))
+            status = statuses[0] if len(statuses) == 1 else "undecided"
+            drawn.add(status)
+            marker = AIMS.get(p.modality, ("D",))[0]
+            ax.plot([due[first]], [num["value"][first]], marker=marker,
+                    ms=14 if marker == "*" else 8, ls="", mfc=STATUS.get(status, "#777"),
+                    mec="#333", mew=1.2, zorder=5)
             who = p.speaker if isinstance(p.speaker, str) and p.speaker else p.outlet
-            base = f"× the {bases.iloc[k]} level" if bases.iloc[k] else ""
-            left = due[k] > middle  # a label right of a late point would leave the plot
-            labels.append(ax.annotate(
+            said_bases = " or ".join(bases.iloc[rows])
+            base = f"× the {said_bases} level" if said_bases else ""
+            left = due[first] >= middle  # a label right of a late point would leave the plot
+            said = textwrap.fill(
                 f"{AIMS.get(p.modality, ('', p.modality))[1]} "
-                f"{_number(num['value'][k], top)}{base}, due {_due_text(_iso(p.due))}: "
-                f"{p.status.replace('_', ' ')}\n({who}, {_when(p.said)})",
-                (due[k], num["value"][k]), textcoords="offset points",
+                f"{_number(num['value'][first], top)}{base}, due {_due_text(_iso(p.due))}: "
+                f"{_outcome_text(o, rows, num, top, several)}", 60)
+            labels.append(ax.annotate(
+                f"{said}\n({who}, {_when(p.said)})",
+                (due[first], num["value"][first]), textcoords="offset points",
                 xytext=(-9, -4) if left else (9, -4), ha="right" if left else "left",
                 fontsize=8, color="#333"))
         weak = o["observed_confidence"].isin(["unverified", "disputed"])
@@ -1602,7 +1621,7 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
             ("#333", "what happened (observed)", (~weak & o["observed_claim_ids"].notna()).any()),
             ("white", "what happened, unverified or disputed", weak.any())) if shown]
         handles += [Line2D([], [], marker="s", ls="", ms=8, mfc=STATUS[s], mec="#333",
-                           label=s.replace("_", " ")) for s in STATUS if (o["status"] == s).any()]
+                           label=s.replace("_", " ")) for s in STATUS if s in drawn]
         _year_axis(ax, np.r_[due, seen])
         ax.set_ylim(0, top)
         ax.grid(axis="y", color="#ddd", lw=0.8)
@@ -1613,7 +1632,9 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
         what = ("Multiple of a base period" if bases.ne("").any()
                 else _unit_label(unit).capitalize())
         subtitle = (f"{what} · at the due date, coloured by outcome as of {_when(as_of)}")
-        names = sorted({f"{a}, {_when(b)}" for a, b in zip(o["outlet"], o["said"], strict=True)})
+        # who said it, and who reported what happened
+        names = sorted({f"{a}, {_when(b)}" for a, b in zip(o["outlet"], o["said"], strict=True)}
+                       | set(_observers(o["observed_claim_ids"], ledger)))
         source = "\n".join(textwrap.wrap(
             f"Sources: {_listed(names, '; ')}. Coded by hand from news text with prodstats.",
             125))
@@ -1622,6 +1643,42 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
         fig.prodstats_title = title.replace("\n", " ")
         fig.prodstats_desc = "; ".join(str(n) for n in o["note"] if str(n)) or subtitle
     return fig
+
+
+def _statements(o: pd.DataFrame) -> list[list[int]]:
+    """The row positions of each statement of a promise chart, in the table's order."""
+    rows: dict[str, list[int]] = {}
+    for k, statement in enumerate(o["statement_id"].tolist()):
+        rows.setdefault(statement, []).append(k)
+    return list(rows.values())
+
+
+def _outcome_text(o: pd.DataFrame, rows: list[int], num: dict, top: float,
+                  several: bool) -> str:
+    """'met, 18× observed'; for a statement read against two bases (each reading's outcome
+    labels its own observation): 'met on both readings', or 'met or missed, by reading'.
+    """
+    statuses = list(dict.fromkeys(o["status"].iloc[rows].str.replace("_", " ")))
+    if several:
+        every = "both readings" if len(rows) == 2 else "every reading"
+        return (f"{statuses[0]} on {every}" if len(statuses) == 1
+                else f"{' or '.join(statuses)}, by reading")
+    observed = num["observed_value"][rows[0]]
+    ratio = isinstance(o["base_period"].iloc[rows[0]], str) and o["base_period"].iloc[rows[0]]
+    figure = (f"{_number(observed, top)}{'×' if ratio else ''} observed"
+              if np.isfinite(observed) and statuses[0] in ("met", "missed") else "")
+    return ", ".join(filter(None, (statuses[0], figure)))
+
+
+def _observers(claim_ids: pd.Series, ledger: Any) -> list[str]:
+    """'outlet, date' of the sources of the observations a promise chart shows."""
+    if ledger is None:
+        return []
+    ids = {i for cell in claim_ids.dropna().astype(str) for i in cell.split(";") if i}
+    source = _source_of(ledger)
+    sources = ledger.sources.set_index("source_id")
+    return [f"{sources.loc[s, 'outlet']}, {_when(sources.loc[s, 'published'])}"
+            for s in {source[i] for i in ids if i in source} if s in sources.index]
 
 
 def _context(ledger: Any) -> set[str]:
@@ -1782,7 +1839,8 @@ def _promise_jobs(outcomes: pd.DataFrame, ledger: Any) -> list[dict]:
         jobs.append({
             "stem": stem,
             "draw": lambda a=actor, i=indicator, r=rows: promises(r, a, i, ledger),
-            "content": rows.to_csv(index=False) + _title(actor, indicator, "level", ledger),
+            "content": rows.to_csv(index=False) + _title(actor, indicator, "level", ledger)
+            + _sources_of_points(pd.DataFrame({"claim_ids": rows["observed_claim_ids"]}), ledger),
             "record": {"stem": stem,
                        "title": f"{_title(actor, indicator, 'level', ledger)}: promised and "
                                 "delivered",

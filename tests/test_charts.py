@@ -504,7 +504,7 @@ def test_forward_statements_against_outcomes_one_chart_per_actor_and_indicator(t
     labels = [t.get_text() for t in ax.texts]
     assert labels == [
         "target 1 M, due end of Mar 2024: superseded\n(Thierry Breton, 20 Mar 2023)",
-        "target 1 M, due end of 2024: met\n(dpa, Jan 2024)",
+        "target 1 M, due end of 2024: met, 1.1 M observed\n(dpa, Jan 2024)",
         "forecast 2 M, due end of 2025: pending\n(EU Commission, Jan 2024)"]
     observed = [tuple(line.get_xydata()[0]) for line in ax.get_lines()
                 if line.get_marker() == "o"]
@@ -638,3 +638,25 @@ def test_a_ratio_on_another_base_says_what_the_text_said():
     assert texts == ["Reuters (German service), Dec 2023", "dpa, 17 Jan 2025: 6 × 2023",
                      "forecast 6 × 2022, due end of 2024",
                      "forecast 6 × 2023 (= 18), due end of 2024"]
+
+
+def test_a_promise_read_against_two_bases_is_one_mark_with_an_observation_per_reading():
+    """The seed's 'sixfold by 2024' (against 2022 or 2023) is one forecast: one mark, one
+    label, and each reading's observation says what it is; the footer credits the outlet that
+    reported what happened, not only the one that reported the forecast.
+    """
+    from prodstats.build import compute
+    from prodstats.charts import promises
+
+    tables = compute(SEED_RAW).tables
+    ledger = prodstats.load(SEED_RAW)
+    fig = promises(tables["outcomes"], "UKR", "defence_production", ledger)
+    ax = fig.axes[0]
+    assert sum(line.get_marker() == "P" for line in ax.get_lines()) == 1
+    assert [t.get_text() for t in ax.texts] == [
+        "18× against 2022: met", "6× against 2023: met",
+        "forecast 6× the 2022 or 2023 level, due end of 2024: met on\nboth readings\n"
+        "(Ministry for Strategic Industries of Ukraine, Dec 2023)"]
+    assert fig.texts[-1].get_text().startswith(
+        "Sources: Reuters (German service), Dec 2023; dpa, 17 Jan 2025.")
+    assert overlaps(fig) == []
