@@ -94,7 +94,7 @@ def _uncoded(args: argparse.Namespace) -> int:
     print(f"{len(found)} uncoded figure{'s' if len(found) != 1 else ''} in {texts} "
           f"text{'s' if texts != 1 else ''}: code each as a claim or list it in skipped.csv"
           if found else "nothing uncoded: every figure is coded or skipped with a reason",
-          file=sys.stderr if args.json else sys.stdout)  # --json keeps stdout pure JSON
+          file=sys.stderr)
     return 0
 
 
