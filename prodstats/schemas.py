@@ -139,6 +139,9 @@ FIELDS: dict[str, Field] = {
     "speaker": _text("Who made the claim; empty when it is the outlet's own.", nullable=True),
     "speaker_role": _text("The speaker's role.", nullable=True),
     "channel": _text("How the claim was made: Facebook post, Telegram, video address, …."),
+    "said_on": _text("When the speaker first said it, where the text dates it before the "
+                     "source's publication ('the million shells promised in March 2023'): "
+                     "2023-03-20, 2023-03 or 2023. Empty: the publication date.", nullable=True),
     "actor": _text("Who the figure is about: an actor_id from actors.csv."),
     "indicator": _text("What is measured; an id from indicators.csv."),
     "kind": _text("level, ratio (to base_period) or share.", allowed=tuple(KINDS)),
@@ -195,9 +198,10 @@ FIELDS: dict[str, Field] = {
                          "bounds, e.g. 'dozens' as 24–99, or a point derived from such a "
                          "range), definition (the base of an index, 1).",
                          allowed=tuple(VALUE_BASES)),
-    "said": _text("When the figure was said: the publication date of its source, as written "
-                  "(2025-01-17, 2024-01 or 2024); empty for a point resting on several claims "
-                  "or on none.", nullable=True),
+    "said": _text("When the figure was said: the claim's said_on where the coder dated it "
+                  "earlier, else the publication date of its source, as written (2025-01-17, "
+                  "2024-01 or 2024); empty for a point resting on several claims or on none.",
+                  nullable=True),
     # series.csv and conflicts.csv
     "scenario": _text("all: every claim; no_unverified: only claims coded verified or "
                       "official.", allowed=tuple(SCENARIOS)),
@@ -303,7 +307,8 @@ OVERRIDES: dict[str, dict[str, Field]] = {
                          nullable=True),
         "source_id": _text("The source of the statement."),
         "outlet": _text("The outlet that published it."),
-        "said": _text("When it was said: the publication date of its source, as written."),
+        "said": _text("When it was said: the claim's said_on where the coder dated it, else "
+                      "the publication date of its source, as written."),
         "period": _text("The period the statement is for, as coded."),
         "value": _number("The promised or forecast figure, in unit; empty for a range with "
                          "no figure ('dozens').", nullable=True, unit="column:unit"),
@@ -356,9 +361,9 @@ INDICATOR_COLUMNS = ["indicator_id", "description", "canonical_unit", "measures"
                      "scope"]
 ACTOR_COLUMNS = ["actor_id", "name", "kind", "country"]
 CLAIM_COLUMNS = ["claim_id", "source_id", "quote", "quote_en", "speaker", "speaker_role",
-                 "channel", "actor", "indicator", "kind", "modality", "period", "value", "unit",
-                 "qualifier", "value_low", "value_high", "base_period", "confidence",
-                 "confidence_reason", "derived", "supersedes", "same_as", "notes"]
+                 "channel", "said_on", "actor", "indicator", "kind", "modality", "period",
+                 "value", "unit", "qualifier", "value_low", "value_high", "base_period",
+                 "confidence", "confidence_reason", "derived", "supersedes", "same_as", "notes"]
 DERIVED_COLUMNS = ["bounds_from", "value_basis", "period_start", "period_end", "period_years",
                    "canonical_unit", "value_canonical", "low_canonical", "high_canonical",
                    "said", "scope", "statement_id", "superseded_by"]
@@ -383,8 +388,8 @@ OPTIONAL = {
     "sources": {"wire_agency", "editors", "published_note", "url", "accessed"},
     "indicators": {"measures", "bounds", "scope"},
     "actors": {"country"},
-    "claims": {"speaker", "speaker_role", "value_low", "value_high", "base_period", "derived",
-               "supersedes", "same_as", "notes"},
+    "claims": {"speaker", "speaker_role", "said_on", "value_low", "value_high", "base_period",
+               "derived", "supersedes", "same_as", "notes"},
 }
 
 

@@ -600,6 +600,28 @@ def published_text(ctx: Context, sid: str) -> str:
     return ctx.sources.loc[ctx.sources["source_id"] == sid, "published"].iloc[0]
 
 
+def said_dates(ctx: Context) -> list[Problem]:
+    """``said_on`` is a date no later than its source's publication: a statement recalled by
+    a later text was made before it, never after.
+    """
+    frame = ctx.frame
+    said = frame["said_on"].astype(object).tolist()
+    published = _published_end(ctx)
+    given = {text: _one_date(text) for text in set(said) if isinstance(text, str)}
+    unreadable = np.array([isinstance(t, str) and given[t] is None for t in said], dtype=bool)
+    late = np.array([isinstance(t, str) and given[t] is not None
+                     and sid in published and given[t].start > published[sid]
+                     for t, sid in zip(said, frame["source_id"].tolist(), strict=True)],
+                    dtype=bool)
+    return (ctx.report(unreadable, "said_on", "not a date; write when the speaker said it as "
+                       "2023-03-20 (or 2023-03, 2023), or leave it empty for the publication "
+                       "date")
+            + ctx.report(late, "said_on", lambda i: (
+                f"after its source was published ({published_text(ctx, frame['source_id'].iat[i])}"
+                "); said_on is when the speaker said it, before the text reported it: fix the "
+                "date, or leave it empty")))
+
+
 def derived_notes(ctx: Context) -> list[Problem]:
     """A value derived on purpose says how, in the notes."""
     bad = ctx.frame["derived"].eq("true").fillna(False) & ctx.frame["notes"].isna()
@@ -818,7 +840,7 @@ def confidence_standard(ctx: Context) -> list[Problem]:
 
 #: Rules on the cells as coded, in the order their problems are most useful.
 CELL_RULES = [references, formulas, periods, base_periods, base_alternatives, units, values,
-              quotes, dates, derived_notes, revisions, revision_sources, restatements,
+              quotes, dates, said_dates, derived_notes, revisions, revision_sources, restatements,
               confidence_standard]
 
 

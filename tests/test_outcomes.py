@@ -442,3 +442,36 @@ def test_no_data_names_the_observations_of_overlapping_periods(tmp_path):
         "but no observation of its period is coded; observations of overlapping periods: 2024 "
         "(c02). A statement is judged only by an observation of its own span; if the text means "
         "the same span, code the same period (docs/codebook.md §12)")
+
+
+def test_a_recalled_promise_is_dated_when_it_was_made(tmp_path):
+    """Found by a new user: 'the one million shells promised in March 2023', recalled in a
+    2025 article, was dated by the article. said_on dates it when it was made.
+    """
+    pledge = {"modality": "pledge", "period": "2023-03/2024-03", "value": "1000000",
+              "quote": "the one million shells promised in March 2023"}
+    delivered = {"period": "2023-03/2024-03", "value": "520000",
+                 "quote": "520,000 shells were delivered"}
+    raw = mini_ledger(tmp_path / "raw", [{**pledge, "said_on": "2023-03"}, delivered])
+    tables = compute(raw).tables
+    row = _row(tables["outcomes"], "c01")
+    assert row["said"] == "2023-03" and row["status"] == "missed"
+    assert row["note"].startswith("pledge of 1 million rounds for 2023-03/2024-03, said 2023-03;")
+    claims = tables["claims"].set_index("claim_id")
+    assert claims.loc["c01", "said"] == "2023-03" and claims.loc["c02", "said"] == "2025"
+    undated = mini_ledger(tmp_path / "undated", [pledge, delivered])
+    assert _row(compute(undated).tables["outcomes"], "c01")["said"] == "2025"
+
+
+@pytest.mark.parametrize(("said_on", "message"), [
+    ("2026-02", "after its source was published (2025); said_on is when the speaker said it, "
+                "before the text reported it: fix the date, or leave it empty"),
+    ("March 2023", "not a date; write when the speaker said it as 2023-03-20 (or 2023-03, "
+                   "2023), or leave it empty for the publication date"),
+])
+def test_said_on_is_a_date_before_the_article(tmp_path, said_on, message):
+    raw = mini_ledger(tmp_path / "raw", [
+        {"modality": "pledge", "period": "2026", "value": "1000", "said_on": said_on,
+         "quote": "we will make 1000 shells in 2026"}])
+    assert problems(raw) == [
+        f"{raw}/claims.csv:{_line(raw, 'c01')}: column 'said_on' = '{said_on}': {message}"]
