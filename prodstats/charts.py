@@ -1503,6 +1503,10 @@ def shares(series: pd.DataFrame, actor: str, indicators: list[str], ledger: Any 
     sources = ({} if ledger is None else
                dict(zip(ledger.claims["claim_id"], ledger.claims["source_id"], strict=True)))
     outlets = None if ledger is None else ledger.sources.set_index("source_id")
+    hedges = ({} if ledger is None else
+              {c: str(q).replace("_", " ") for c, q in zip(
+                  ledger.claims["claim_id"], ledger.claims["qualifier"], strict=True)
+               if isinstance(q, str) and q != "exact"})
     with mpl.rc_context(RC):
         fig = Figure(figsize=(WIDTH_IN, 1.9 + 0.55 * len(latest) + 0.6), dpi=DPI)
         height = fig.get_figheight()
@@ -1517,11 +1521,14 @@ def shares(series: pd.DataFrame, actor: str, indicators: list[str], ledger: Any 
                     fmt="none", ecolor="#222", elinewidth=1.1, capsize=3, zorder=3)
         for k, p in enumerate(latest.itertuples(index=False)):
             sid = sources.get(str(p.claim_ids).split(";")[0])
-            source = (f"; {outlets.loc[sid, 'outlet']}, {_when(outlets.loc[sid, 'published'])}"
+            source = (f" · {outlets.loc[sid, 'outlet']}, {_when(outlets.loc[sid, 'published'])}"
                       if outlets is not None and sid in outlets.index else "")
-            figure = (f"{low[k]:.0f}–{high[k]:.0f} %" if bars[k] and high[k] - low[k] >= 1
-                      else f"{value[k]:.0f} %")
-            ax.annotate(f"{figure} ({_when(p.period)}{source})", (max(high[k], value[k]), k),
+            # the hedge as coded, then the bounds it gives: "nearly 40 % (36–40)"
+            word = hedges.get(str(p.claim_ids).split(";")[0], "")
+            figure = " ".join(filter(None, (word, f"{value[k]:.0f} %")))
+            if bars[k] and high[k] - low[k] >= 1:
+                figure += f" ({low[k]:.0f}–{high[k]:.0f})"
+            ax.annotate(f"{figure} · {_when(p.period)}{source}", (max(high[k], value[k]), k),
                         textcoords="offset points", xytext=(6, 0), va="center", fontsize=8.5,
                         color="#222")
         ax.set_yticks(y, ["\n".join(textwrap.wrap(t, 30)) for t in parts])

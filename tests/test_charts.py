@@ -339,8 +339,10 @@ def test_shares_of_one_whole_are_one_chart_in_per_cent():
     widths = [bar.get_width() for bar in ax.patches]
     assert widths == pytest.approx([30, 33.33, 40])  # 30 % and 40 % no longer stand level
     assert [t.get_text() for t in ax.texts] == [
-        "27–30 % (Jan 2025; dpa, 17 Jan 2025)", "30–37 % (Jan 2025; dpa, 17 Jan 2025)",
-        "36–40 % (Jan 2025; dpa, 17 Jan 2025)"]
+        # the hedge as the text gives it, then the bounds it implies: never bounds alone
+        "nearly 30 % (27–30) · Jan 2025 · dpa, 17 Jan 2025",
+        "about 33 % (30–37) · Jan 2025 · dpa, 17 Jan 2025",
+        "nearly 40 % (36–40) · Jan 2025 · dpa, 17 Jan 2025"]
     assert job["record"]["title"] == "Ukraine: Share of the weapons used by its armed forces"
 
 
