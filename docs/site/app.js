@@ -287,15 +287,15 @@
             indicator: r.indicator, measure}, r.indicator) : r.indicator;
         }},
         {key: "modality", label: "Kind"},
-        {key: "speaker", label: "Who said it", cell: (r) => blank(r.speaker) ? (r.outlet || "") : r.speaker},
-        {key: "said", label: "Said", cls: "nowrap"},
-        {key: "due", label: "Due", cls: "nowrap"},
         {key: "value", label: "Promised", num: true, cell: (r) => figure(r.value, r.low, r.high, unitOf(r))},
+        {key: "due", label: "Due", cls: "nowrap"},
         {key: "observed_value", label: "Observed", num: true, cell: (r) => blank(r.observed_value) && blank(r.observed_low) ? "—" : figure(r.observed_value, r.observed_low, r.observed_high, unitOf(r)) + (r.observed_period ? ` in ${r.observed_period}` : "")},
         {key: "status", label: "Status", cell: (r) => [el("span", {class: `badge st-${r.status}`}, r.status),
           // judged on a weak observation: said beside the status, not only at the end of the note
           ["unverified", "disputed"].includes(r.observed_confidence) && ["met", "missed", "undecided"].includes(r.status)
             ? el("span", {class: "weak"}, ` on ${r.observed_confidence === "unverified" ? "an" : "a"} ${r.observed_confidence} observation`) : null]},
+        {key: "speaker", label: "Who said it", cell: (r) => blank(r.speaker) ? (r.outlet || "") : r.speaker},
+        {key: "said", label: "Said", cls: "nowrap"},
         {key: "ratio", label: "Observed / promised", num: true, cell: (r) => blank(r.ratio) ? "" : `${fmt(r.ratio)}`},
         {key: "slip", label: "Slip", num: true, value: (r) => slip[r.statement_id], cell: (r) => blank(slip[r.statement_id]) ? (blank(r.superseded_by) ? "" : `revised by ${r.superseded_by}`) : `${fmt(slip[r.statement_id])} months`},
         has("outcomes", "error") ? {key: "error", label: "Forecast error", num: true, cell: (r) => blank(r.error) ? "" : `${r.error > 0 ? "+" : ""}${short.format(r.error * 100)} %`} : null,
@@ -434,7 +434,7 @@
       (key.measure === "level" ? "" : ` (${key.measure})`) + (unit ? `, ${unit}` : "")),
     legend(), chartHolder, detail, el("p", {class: "summary", id: "chart-summary"},
       summary(observed, forward, proj, unit, scenario, logScale && drawable.length < all.length,
-        clipped(drawable, proj))));
+        clipped(drawable, proj, logScale))));
     if (!proj.length) {
       const why = (table("projections") || []).find((p) => p.actor === key.actor &&
         p.indicator === key.indicator && p.measure === key.measure && p.scenario === scenario &&
@@ -575,9 +575,12 @@
       .concat(proj.map((p) => p.pi80_high)).filter((v) => typeof v === "number");
     return tops.length ? Math.max(...tops) * 1.08 : null;
   }
-  function clipped(drawable, proj) {
-    const top = yTop(drawable, proj);
-    return top !== null && proj.some((p) => p.pi95_high > top);
+  function clipped(drawable, proj, logScale) {
+    // the frame's top is the domain's top rounded as Plot rounds it (nice: true)
+    const domain = yDomain(drawable, proj, logScale);
+    if (!domain) return false;
+    const top = (logScale ? d3.scaleLog() : d3.scaleLinear()).domain(domain).nice().domain()[1];
+    return proj.some((p) => p.pi95_high > top);
   }
   function summary(observed, forward, proj, unit, scenario, dropped, cut) {
     const parts = [];
@@ -651,15 +654,15 @@
       {key: "claim_id", label: "Claim", cell: (r) => el("span", {id: `claim-${r.claim_id}`}, r.claim_id)},
       {key: "quote", label: "Quote", cls: "quote", cell: (r) => [el("span", {class: "q"}, r.quote || ""),
         blank(r.quote_en) ? null : el("span", {class: "en"}, r.quote_en)]},
+      {key: "value", label: "Figure", num: true, cell: (r) => figure(r.value, r.value_low, r.value_high, unitOf(r), r.qualifier)},
+      {key: "period", label: "Period"},
+      {key: "modality", label: "Modality"},
+      {key: "confidence", label: "Confidence", cell: (r) => el("span", {class: `conf-${r.confidence}`}, r.confidence || "")},
       {key: "speaker", label: "Speaker", cell: (r) => blank(r.speaker) ? "" : r.speaker},
       {key: "outlet", label: "Outlet", value: (r) => (sourceIndex[r.source_id] || {}).outlet, cell: (r) => (sourceIndex[r.source_id] || {}).outlet || ""},
       {key: "published", label: "Date", cls: "nowrap", value: (r) => (sourceIndex[r.source_id] || {}).published, cell: (r) => (sourceIndex[r.source_id] || {}).published || ""},
       {key: "actor", label: "Actor"},
       {key: "indicator", label: "Indicator"},
-      {key: "period", label: "Period"},
-      {key: "value", label: "Figure", num: true, cell: (r) => figure(r.value, r.value_low, r.value_high, unitOf(r), r.qualifier)},
-      {key: "modality", label: "Modality"},
-      {key: "confidence", label: "Confidence", cell: (r) => el("span", {class: `conf-${r.confidence}`}, r.confidence || "")},
       has("claims", "value_basis") ? {key: "value_basis", label: "Value basis"} : null,
       has("claims", "same_as") ? {key: "same_as", label: "Same as", cell: (r) => blank(r.same_as) ? "" : link({view: "claims", id: r.same_as}, r.same_as)} : null,
       {key: "links", label: "See", cell: (r) => [

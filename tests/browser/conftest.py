@@ -18,6 +18,7 @@ import pytest
 from prodstats import site
 from prodstats.build import build, compute, write_site
 from tests.browser.hostile import hostile_ledger
+from tests.conftest import mini_ledger
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "tests" / "fixtures" / "seed"
@@ -71,6 +72,18 @@ def three_site(tmp_path_factory) -> tuple[Path, dict]:
     """The three-source fixture's site, built as ``prodstats build --site`` builds it."""
     base = tmp_path_factory.mktemp("three-site")
     result = build(THREE, base / "out", draw=False, site=base / "site")
+    return base / "site", result.tables
+
+
+@pytest.fixture(scope="session")
+def projected_site(tmp_path_factory) -> tuple[Path, dict]:
+    """A series observed in six years, enough to project (five observed periods at least)."""
+    base = tmp_path_factory.mktemp("projected-site")
+    raw = mini_ledger(base / "raw", [
+        {"period": str(2019 + k), "value": str(v), "quote": f"{v} shells were made in "
+                                                            f"{2019 + k}"}
+        for k, v in enumerate((400, 520, 610, 700, 840, 900))])
+    result = build(raw, base / "out", draw=False, site=base / "site")
     return base / "site", result.tables
 
 
