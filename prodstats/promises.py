@@ -39,7 +39,7 @@ from prodstats.vocab import CONFIDENCES, FORWARD, OBSERVED, QUALIFIERS
 _NEEDED = ["claim_id", "source_id", "speaker", "actor", "indicator", "kind", "modality",
            "period", "base_period", "value_canonical", "low_canonical", "high_canonical",
            "canonical_unit", "unit", "period_years", "said", "scope", "statement_id",
-           "superseded_by", "period_end"]
+           "superseded_by", "period_end", "qualifier"]
 _TYPES = {c: "str" for c in OUTCOME_COLUMNS} | {
     c: "float64" for c in ("value", "low", "high", "observed_value", "observed_low",
                            "observed_high", "ratio", "ratio_low", "ratio_high", "error")} | {

@@ -375,10 +375,10 @@ TARGET_HISTORY_COLUMNS = ["target_id", "revision", "claim_id", "actor", "indicat
                           "value_change", "current"]
 OUTCOME_COLUMNS = ["statement_id", "attestations", "actor", "indicator", "modality", "speaker",
                    "source_id", "outlet", "said", "period", "due", "value", "low", "high",
-                   "unit", "base_period", "superseded_by", "current", "observed_claim_ids",
-                   "observed_period", "observed_value", "observed_low", "observed_high",
-                   "observed_confidence", "status", "ratio", "ratio_low", "ratio_high", "error",
-                   "as_of", "note"]
+                   "qualifier", "unit", "base_period", "superseded_by", "current",
+                   "observed_claim_ids", "observed_period", "observed_value", "observed_low",
+                   "observed_high", "observed_confidence", "status", "ratio", "ratio_low",
+                   "ratio_high", "error", "as_of", "note"]
 CONFLICT_COLUMNS = ["scenario", "actor", "indicator", "measure", "reading", "period",
                     "claim_id_a", "claim_id_b", "low_a", "high_a", "low_b", "high_b", "unit",
                     "period_b", "why"]

@@ -287,7 +287,7 @@
             indicator: r.indicator, measure}, r.indicator) : r.indicator;
         }},
         {key: "modality", label: "Kind"},
-        {key: "value", label: "Promised", num: true, cell: (r) => figure(r.value, r.low, r.high, unitOf(r))},
+        {key: "value", label: "Promised", num: true, cell: (r) => figure(r.value, r.low, r.high, unitOf(r), r.qualifier)},
         {key: "due", label: "Due", cls: "nowrap"},
         {key: "observed_value", label: "Observed", num: true, cell: (r) => blank(r.observed_value) && blank(r.observed_low) ? "—" : figure(r.observed_value, r.observed_low, r.observed_high, unitOf(r)) + (r.observed_period ? ` in ${r.observed_period}` : "")},
         {key: "status", label: "Status", cell: (r) => [el("span", {class: `badge st-${r.status}`}, r.status),

@@ -503,7 +503,7 @@ def test_figures_read_as_the_text_gives_them(seed_site, reader):
     assert "3 × 2022" in cells
     r.open("promises")
     promised = r.page.locator("td[data-label=Promised]").all_inner_texts()
-    assert "at least 3,000,000,000 USD/year" in promised
+    assert "more than 3,000,000,000 USD/year" in promised  # the hedge said: outcomes.qualifier
 
 
 def test_a_status_on_an_unverified_observation_says_so(seed_site, reader):
