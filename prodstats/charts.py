@@ -135,7 +135,9 @@ def _plot(series, projections, ax, *, ledger, scenario="all", title=None, capaci
     obs = rows[rows["modality"].isin(OBSERVED)]
     if capacity is not None and not capacity.empty:
         capacity = capacity[capacity["scenario"] == scenario]
-    top, notes = _limit(max(_top(obs), _top(aims), _top(capacity), 0.0), projections)
+    top, notes = _limit(max(_top(obs), _top(aims), _top(capacity),
+                            _revised_top(ledger, actor, indicator, measure, factor)),
+                        projections)
 
     def number(v: float) -> str:
         return _number(v, top)
@@ -152,7 +154,7 @@ def _plot(series, projections, ax, *, ledger, scenario="all", title=None, capaci
         if capacity is not None and not capacity.empty:
             _capacity(ax, capacity, handles, labels, number)
         _aims(ax, aims, handles, labels, number)
-        _revisions(ax, ledger, actor, indicator, measure, factor, handles)
+        revised = _revisions(ax, ledger, actor, indicator, measure, factor, handles, labels)
         if projections is not None and not projections.empty:
             _fans(ax, projections, rows, handles)
         handles += _confidence_handles(rows)
@@ -178,7 +180,8 @@ def _plot(series, projections, ax, *, ledger, scenario="all", title=None, capaci
                               "series.csv and claims.csv.") if n]
         subtitle = f"{_unit_label(unit).capitalize()} · {SCENARIO_TEXT.get(scenario, scenario)}"
         drawn = rows if capacity is None else pd.concat([rows, capacity])
-        _frame(fig, name, subtitle, handles, notes, _source_line(drawn, ledger, aims))
+        credited = pd.concat([aims[["claim_ids"]], pd.DataFrame({"claim_ids": revised})])
+        _frame(fig, name, subtitle, handles, notes, _source_line(drawn, ledger, credited))
         _place_labels(ax, labels)
         fig.prodstats_title = name.replace("\n", " ")
         fig.prodstats_desc = f"{subtitle}. " + " ".join(notes)
@@ -464,7 +467,7 @@ def _forward(rows: pd.DataFrame, outcomes: pd.DataFrame | None, actor: str, indi
     label text: from outcomes.csv's current statements where given, else the series' own.
     """
     columns = ["t", "value", "low", "high", "modality", "confidence", "claim_ids", "due_text",
-               "word", "said_as"]
+               "word", "derivation"]
     units = set(rows["unit"].dropna())
     o = (outcomes[(outcomes["actor"] == actor) & (outcomes["indicator"] == indicator)
                   & outcomes["current"].astype(str).str.lower().isin(["true", "1"])]
@@ -484,23 +487,34 @@ def _forward(rows: pd.DataFrame, outcomes: pd.DataFrame | None, actor: str, indi
             "modality": o["modality"].to_numpy(object),
             "confidence": [conf.get(s, "official") for s in o["statement_id"]],
             "claim_ids": o["statement_id"].to_numpy(object),
-            "due_text": [_due_text(d) for d in due], "word": "", "said_as": ""},
+            "due_text": [_due_text(d) for d in due], "word": "", "derivation": ""},
             columns=columns)
     # a forecast ratio with an ambiguous base stands at one figure per reading of its base
     aims = _at_due(rows[rows["modality"].isin(FORWARD)].drop_duplicates(["claim_ids", "value"]))
     words = _scale_words(aims, ledger)
     return aims.assign(due_text=[_due_text(_period_end(p)) for p in aims["period"]],
                        word=[words.get(c, "") for c in aims["claim_ids"]],
-                       said_as=[_ratio_said(d) for d in aims.get("derivation", [""] * len(aims))]
-                       )[columns]
+                       derivation=aims.get("derivation", ""))[columns]
 
 
-def _ratio_said(derivation: Any) -> str:
-    """A forward ratio placed on the index as the text said it: '6 × 2023' (from series.py's
-    derivation 'ratio 6 × index of 2023'); '' for any other row.
+def _said_as(derivation: Any, figure: str, number) -> str:
+    """A forward statement's figure as the text said it, where the chart's axis shows it
+    otherwise (from series.py's derivation): a ratio placed on the index, '6 × 2023 (= 18)';
+    an amount over a period on a per-year axis, '1,000,000 over Apr 2023–Dec 2024 (= 571,429
+    a year)'; else ``figure``.
     """
-    chained = _CHAINED.search(str(derivation))
-    return f"{chained[1]} × {chained[2]}" if chained else ""
+    text = str(derivation)
+    chained = _CHAINED.search(text)
+    if chained:
+        said = f"{chained[1]} × {chained[2]}"
+        return said if figure == chained[1] else f"{said} (= {figure})"
+    amount = _AMOUNT.search(text)
+    if amount:
+        start, _, end = amount[2].partition("/")
+        span = f"{_when(start)}–{_when(end)}" if end else _when(start)
+        return (f"{number(float(amount[1].replace(',', '')))} over {span} (= {figure} a "
+                "year)")
+    return figure
 
 
 def _scale_words(rows: pd.DataFrame, ledger: Any) -> dict[str, str]:
@@ -566,6 +580,17 @@ def _superseded(ledger: Any, actor: str, indicator: str, measure: str) -> pd.Dat
                & (old["kind"] == measure)]
 
 
+def _revised_top(ledger: Any, actor: str, indicator: str, measure: str, factor: float) -> float:
+    """The largest figure of the claims a later claim revised (drawn faded, with an arrow to
+    their revision): the axis holds them, so that no arrow starts outside the plot.
+    """
+    if ledger is None or "superseded_by" not in ledger.claims.columns:
+        return 0.0
+    values = _superseded(ledger, actor, indicator, measure)["value_canonical"].to_numpy(float)
+    values = values[np.isfinite(values)] * factor
+    return float(values.max()) if values.size else 0.0
+
+
 def _iso(text: str) -> date:
     return date.fromisoformat(str(text)[:10])
 
@@ -628,9 +653,7 @@ def _aims(ax, aims: pd.DataFrame, handles, labels, number) -> None:
             ax.plot([p.t], [value], marker="x", ms=8, color=AIM_EDGE, ls="", zorder=7)
         figure = (f"{number(p.low)}–{number(p.high)}" if has_range and not np.isfinite(p.value)
                   else number(value))
-        if p.said_as:  # "sixfold compared with 2023" on an index of 2022 = 1: "6 × 2023 (= 18)"
-            figure = p.said_as if figure == p.said_as.split(" × ")[0] \
-                else f"{p.said_as} (= {figure})"
+        figure = _said_as(p.derivation, figure, number)
         labels.append(ax.annotate(f"{text} {figure}, due {p.due_text}", (p.t, value),
                                   textcoords="offset points", xytext=(9, -4), fontsize=8.5,
                                   color=AIM_EDGE))
@@ -650,13 +673,15 @@ def _at_due(points: pd.DataFrame) -> pd.DataFrame:
     return points.assign(t=np.asarray(due, dtype=float))
 
 
-def _revisions(ax, ledger, actor, indicator, measure, factor, handles):
-    """Claims that a later claim revised: faded, with a line to what replaced them."""
+def _revisions(ax, ledger, actor, indicator, measure, factor, handles, labels) -> list[str]:
+    """Claims that a later claim revised: faded, labelled with what they said, with an arrow
+    to what replaced them. Returns their claim ids (the source line credits them).
+    """
     if ledger is None or "superseded_by" not in ledger.claims.columns:
-        return
+        return []
     old = _superseded(ledger, actor, indicator, measure)
     if old.empty:
-        return
+        return []
     from matplotlib.lines import Line2D
 
     from prodstats.periods import parse_period
@@ -671,12 +696,19 @@ def _revisions(ax, ledger, actor, indicator, measure, factor, handles):
         x, y = where[c.claim_id]
         ax.plot([x], [y], marker=AIMS.get(c.modality, ("o",))[0], ms=11, ls="",
                 mfc="none", mec="#999", mew=1.2, alpha=0.8, zorder=3)
+        # what it said, as coded ("pledge 1 M rounds"), not its rate on this axis
+        said = "" if not np.isfinite(c.value) else f" {_number(c.value)} {c.unit}"
+        due = f", due {_due_text(_period_end(c.period))}" if c.modality in FORWARD else ""
+        labels.append(ax.annotate(
+            f"{AIMS.get(c.modality, ('', c.modality))[1] or c.modality}{said}{due}: revised",
+            (x, y), textcoords="offset points", xytext=(9, -4), fontsize=7.5, color="#888"))
         if c.superseded_by in where:
             ax.annotate("", where[c.superseded_by], xytext=(x, y),
                         arrowprops={"arrowstyle": "->", "color": "#999", "lw": 1.1,
                                     "shrinkA": 6, "shrinkB": 9}, zorder=3)
-    handles.append(Line2D([], [], marker="*", ls="", ms=10, mfc="none", mec="#999",
-                          label="revised (superseded)"))
+    handles.append(Line2D([], [], marker=AIMS.get(old["modality"].iloc[0], ("o",))[0], ls="",
+                          ms=9, mfc="none", mec="#999", label="revised (superseded)"))
+    return old["claim_id"].tolist()
 
 
 def _capacity(ax, capacity, handles, labels, number):
@@ -733,6 +765,9 @@ def _source_labels(ax, obs: pd.DataFrame, ledger: Any, labels: list) -> bool | N
     return True
 
 
+#: series.py's derivation of an amount said over a period: "stated as 1,000,000 rounds over
+#: 2023-04/2024-12, here per year".
+_AMOUNT = re.compile(r"stated as ([\d,.]+) \S+ over (\S+), here per year")
 #: series.py's derivation of an index point placed through a ratio on a base: "ratio 6 × index
 #: of 2023", "expected ratio 6 × index of 2022 (one reading of 2022|2023)".
 _CHAINED = re.compile(r"ratio (\S+) × index of ([^\s(]+)")

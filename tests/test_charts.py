@@ -15,7 +15,7 @@ import pytest
 import prodstats
 from prodstats.charts import _marker_boxes, chart_jobs
 from prodstats.schemas import OUTCOME_COLUMNS
-from tests.conftest import SEED_RAW, mini_ledger
+from tests.conftest import ROOT, SEED_RAW, mini_ledger
 
 
 def overlaps(fig) -> list:
@@ -661,4 +661,26 @@ def test_a_promise_read_against_two_bases_is_one_mark_with_an_observation_per_re
         "(Ministry for Strategic Industries of Ukraine, Dec 2023)"]
     assert fig.texts[-1].get_text().startswith(
         "Sources: Reuters (German service), Dec 2023; dpa, 17 Jan 2025.")
+    assert overlaps(fig) == []
+
+
+def test_a_pledge_over_a_period_and_its_revision_say_what_was_said():
+    """tests/fixtures/promises: '1 million shells by the end of 2024' (over 2023-04/2024-12)
+    stands at 571,429 on a per-year axis; its label gives the amount said and its span. The
+    pledge it revised (1 M by the end of March 2024) is inside the plot, labelled, and its
+    source is credited.
+    """
+    from prodstats.build import compute
+
+    result = compute(ROOT / "tests" / "fixtures" / "promises")
+    series, ledger = result.tables["series"], result.ledger
+    rows = series[(series["indicator"] == "shells_delivered") & (series["scenario"] == "all")]
+    fig = prodstats.plot(rows, None, ledger=ledger, outcomes=result.tables["outcomes"])
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts if t.get_text()]
+    assert "pledge 1 M over Apr 2023–Dec 2024 (= 0.571 M a year), due end of 2024" in texts
+    assert "pledge 1 M rounds, due end of Mar 2024: revised" in texts
+    assert ax.get_ylim()[1] > 1_000_000  # the revised pledge's mark is inside the plot
+    assert fig.texts[-1].get_text().startswith(
+        "Sources: Example Wire, 20 Mar 2023; Example Wire, 2 Apr 2024.")
     assert overlaps(fig) == []
