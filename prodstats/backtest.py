@@ -24,6 +24,7 @@ from prodstats.errors import Problem, SeriesError
 from prodstats.forecast import (
     CALIBRATION,
     CALIBRATION_FILE,
+    ETA,
     KAPPA,
     LEVELS,
     Constants,
@@ -332,7 +333,7 @@ def fit(collections: list[Collection]) -> Constants:
     The point constants minimise the mean, over the collections, of the MASE ratio to the
     better of naive and drift (each collection counts equally). The interval is conformal:
     each error is scaled by its series' own scale on its side of the point
-    (:func:`~prodstats.forecast.horizon_scales`, with the fixed κ); β is the slope of log
+    (:func:`~prodstats.forecast.horizon_scales`, with the fixed κ and η); β is the slope of log
     median scaled error on log h (every series that reaches h counts); the table holds
     quantiles of |error| / (scale · h^β) pooled over all series and horizons. No distribution
     is assumed, and no single horizon drives the table.
@@ -344,7 +345,7 @@ def fit(collections: list[Collection]) -> Constants:
     placeholder = (0.0,) * len(LEVELS)
 
     def loss(lam, alpha):
-        k = Constants(lam, alpha, KAPPA, 0.0, placeholder)
+        k = Constants(lam, alpha, KAPPA, ETA, 0.0, placeholder)
         total = 0.0
         for c, b in zip(collections, best, strict=True):
             level, slope, _ = trend(c.y, _t(c), k)
@@ -353,7 +354,7 @@ def fit(collections: list[Collection]) -> Constants:
         return total / len(collections)
 
     lam, alpha = min(itertools.product(GRID["lam"], GRID["alpha"]), key=lambda p: loss(*p))
-    k = Constants(lam, alpha, KAPPA, 0.0, placeholder)
+    k = Constants(lam, alpha, KAPPA, ETA, 0.0, placeholder)
     horizon = max(c.horizon for c in collections)
     by_h: list[list[np.ndarray]] = [[] for _ in range(horizon)]
     for c in collections:
@@ -370,7 +371,7 @@ def fit(collections: list[Collection]) -> Constants:
     beta = round(beta, 5)
     pooled = np.concatenate([e / h ** beta for e, h in zip(scaled, hs, strict=True)])
     table = tuple(round(float(v), 5) for v in np.quantile(pooled, LEVELS))
-    return Constants(lam, alpha, KAPPA, beta, table)
+    return Constants(lam, alpha, KAPPA, ETA, beta, table)
 
 
 def calibrate(paths: list[Path], horizons: list[int], windows=range(2, 7)) -> dict:
@@ -423,7 +424,7 @@ def backtest(paths: list[str | Path], horizons: list[int], window: int = 5,
         entry = {"n_series": len(c.ids), "window": window, "horizon": c.horizon,
                  "fitted_on": fitted_on,
                  "constants": {"lam": k.lam, "alpha": k.alpha, "kappa": k.kappa,
-                               "beta": k.beta},
+                               "eta": k.eta, "beta": k.beta},
                  "dropped": {r: len(v) for r, v in c.dropped.items()},
                  "prodstats": _breakdown(c, fc),
                  "methods": {n: score(*v, c.truth, c.mase_scale) for n, v in base.items()}}
@@ -459,7 +460,8 @@ def format_backtest(result: dict) -> str:
         lines += [f"{name}: {e['n_series']} series, window K={result['window']}, horizon "
                   f"H={e['horizon']}; constants fitted on {', '.join(e['fitted_on'])} "
                   f"(λ={e['constants']['lam']:g}, α={e['constants']['alpha']:g}, "
-                  f"κ={e['constants']['kappa']:g}, β={e['constants']['beta']:.3f})",
+                  f"κ={e['constants']['kappa']:g}, η={e['constants']['eta']:g}, "
+                  f"β={e['constants']['beta']:.3f})",
                   f"  {'method':<22}{'MASE':>8}{'sMAPE':>8}{'cov80':>8}{'cov95':>8}"]
         for part, m in e["prodstats"].items():
             label = "prodstats" if part == "all" else f"  {part}"

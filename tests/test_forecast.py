@@ -14,6 +14,7 @@ import pytest
 import prodstats
 from prodstats import backtest as bt
 from prodstats.forecast import (
+    ETA,
     _draws,
     _Group,
     _signed,
@@ -115,15 +116,21 @@ def test_the_closed_form_of_a_hand_case():
     assert (falling[:, 0] > 0).all()
 
 
-def test_the_scale_opens_like_root_h_for_noise_and_like_h_for_drift():
-    """s_h² = σ²·h + κ·d²·h²: a flat noisy series' scale grows like √h, a steady climb's like h."""
+def test_the_scale_opens_like_root_h_plus_eta_for_noise_and_like_h_for_drift():
+    """s_h² = σ²·(h + η) + κ·d²·h²: a flat noisy series' scale grows like √(h + η), a steady
+    climb's like h.
+    """
     c = constants(5)
+    assert c.eta == ETA == 0.5
     t, h = np.arange(5.0), np.array([1.0, 4.0])
     flat = np.array([[100.0, 104.0, 98.0, 103.0, 100.0]])      # drift 0: the same both sides
     steady = np.array([[100.0, 110.0, 120.0, 130.0, 140.0]])   # σ² = 0
     low, high = horizon_scales(flat, t, c, h)
     assert low[0] == pytest.approx(high[0])
-    assert low[0, 1] / low[0, 0] == pytest.approx(2.0)
+    var = (4.0 ** 2 + 6.0 ** 2 + 5.0 ** 2 + 3.0 ** 2) / 3       # changes 4, −6, 5, −3 around 0
+    assert low[0] == pytest.approx(np.sqrt(var * (h + 0.5)))
+    assert low[0, 1] / low[0, 0] == pytest.approx(np.sqrt(4.5 / 1.5))
+    assert trend(flat, t, c)[2][0] == pytest.approx(np.sqrt(var * 1.5))   # s_1 carries η too
     low, high = horizon_scales(steady, t, c, h)
     assert low[0, 1] / low[0, 0] == pytest.approx(4.0)
     assert high[0, 1] / high[0, 0] == pytest.approx(4.0)
@@ -427,7 +434,8 @@ def test_leave_one_collection_out_report_structure(tmp_path):
     # alpha is scored with constants fitted on beta alone, which equal a direct fit on beta
     direct = bt.fit([bt.load(b, 5, 3)])
     assert alpha["constants"] == {"lam": direct.lam, "alpha": direct.alpha,
-                                  "kappa": direct.kappa, "beta": direct.beta}
+                                  "kappa": direct.kappa, "eta": direct.eta,
+                                  "beta": direct.beta}
     # halves partition the series: their mean MASE, weighted by size, is the whole
     parts = alpha["prodstats"]
     assert (parts["odd"]["mase"] * 20 + parts["even"]["mase"] * 20) / 40 == pytest.approx(
