@@ -152,7 +152,8 @@ def _plot(series, projections, ax, *, ledger, scenario="all", title=None, capaci
         sourced = _source_labels(ax, obs, ledger, labels) if standalone else False
         _readings(ax, rows, handles)
         if capacity is not None and not capacity.empty:
-            _capacity(ax, capacity, handles, labels, number)
+            yearly = factor != 1 and _as_drawn(capacity, ledger, "/year")[0] == 1
+            _capacity(ax, capacity, handles, labels, number, yearly)
         _aims(ax, aims, handles, labels, number)
         revised = _revisions(ax, ledger, actor, indicator, measure, factor, handles, labels)
         if projections is not None and not projections.empty:
@@ -711,7 +712,7 @@ def _revisions(ax, ledger, actor, indicator, measure, factor, handles, labels) -
     return old["claim_id"].tolist()
 
 
-def _capacity(ax, capacity, handles, labels, number):
+def _capacity(ax, capacity, handles, labels, number, yearly: bool = False):
     """A capacity series beside the output it bounds: a grey dash-dot line through its points,
     and its targets as grey diamonds labelled with their figure and due date.
     """
@@ -729,8 +730,12 @@ def _capacity(ax, capacity, handles, labels, number):
         ax.plot(aims["t"], aims["value"], color="#555", marker="D", ms=7, ls="", mfc="white",
                 mew=1.4, zorder=3)
         for p in aims.itertuples(index=False):
+            # a capacity stated per year, on the axis of an output stated per month, says both:
+            # "100,000 a year (8,333 a month)"
+            figure = (f"{number(p.value * 12)} a year ({number(p.value)} a month)" if yearly
+                      else number(p.value))
             labels.append(ax.annotate(
-                f"capacity {number(p.value)}, due {_due_text(_period_end(p.period))}",
+                f"capacity {figure}, due {_due_text(_period_end(p.period))}",
                 (p.t, p.value), textcoords="offset points", xytext=(8, -4), fontsize=8.5,
                 color="#555"))
         handles.append(Line2D([], [], color="#555", marker="D", ls="", ms=6, mfc="white",

@@ -684,3 +684,26 @@ def test_a_pledge_over_a_period_and_its_revision_say_what_was_said():
     assert fig.texts[-1].get_text().startswith(
         "Sources: Example Wire, 20 Mar 2023; Example Wire, 2 Apr 2024.")
     assert overlaps(fig) == []
+
+
+def test_a_yearly_capacity_on_a_monthly_axis_says_both_and_a_monthly_target_stays_monthly():
+    """tests/fixtures/three_sources: Nexter's output is stated per month, its capacity goal
+    '100,000 155 mm shells a year by 2027': the label says 100,000 a year before the 8,333 a
+    month the axis shows. KNDS's goal 'twelve a month' stays 12, never '144 a year'.
+    """
+    from prodstats.build import compute
+
+    result = compute(ROOT / "tests" / "fixtures" / "three_sources")
+    s, ledger = result.tables["series"], result.ledger
+
+    def texts(actor, indicator, capacity=None):
+        rows = s[(s["actor"] == actor) & (s["indicator"] == indicator)
+                 & (s["scenario"] == "all") & (s["measure"] == "level")]
+        fig = prodstats.plot(rows, None, ledger=ledger, outcomes=result.tables["outcomes"],
+                             capacity=capacity)
+        return [t.get_text() for t in fig.axes[0].texts if t.get_text()]
+
+    capacity = s[(s["actor"] == "nexter_munitions") & (s["indicator"] == "shells_capacity")]
+    assert texts("nexter_munitions", "shells_produced", capacity) == [
+        "capacity 100,000 a year (8,333 a month), due end of 2027"]
+    assert "target 12, due end of Aug 2026" in texts("knds", "caesar_produced")
