@@ -441,7 +441,8 @@ def _spread(obs: pd.DataFrame, offset: float) -> np.ndarray:
 
 def _lines(ax, x: np.ndarray, obs: pd.DataFrame, colour: str, style: str) -> None:
     """Join each period's points to the next period's; where one period holds several
-    (conflicting) points, a segment runs to each, never to their average.
+    (conflicting) points, a segment runs to each, never to their average; points of one
+    period with the same figure (a stated 2 and a derived 2) share one segment.
     """
     if len(x) < 2:
         return
@@ -449,8 +450,15 @@ def _lines(ax, x: np.ndarray, obs: pd.DataFrame, colour: str, style: str) -> Non
     keys = np.unique(np.round(t, 6))
     xs: list[float] = []
     ys: list[float] = []
+
+    def distinct(key: float) -> list[int]:  # the first point of each figure in the period
+        first: dict[float, int] = {}
+        for i in np.flatnonzero(np.round(t, 6) == key):
+            first.setdefault(round(float(y[i]), 9), int(i))
+        return list(first.values())
+
     for a, b in zip(keys[:-1], keys[1:], strict=True):
-        ia, ib = np.flatnonzero(np.round(t, 6) == a), np.flatnonzero(np.round(t, 6) == b)
+        ia, ib = distinct(a), distinct(b)
         for i in ia:
             for j in ib:
                 xs += [x[i], x[j], np.nan]
