@@ -707,3 +707,17 @@ def test_a_yearly_capacity_on_a_monthly_axis_says_both_and_a_monthly_target_stay
     assert texts("nexter_munitions", "shells_produced", capacity) == [
         "capacity 100,000 a year (8,333 a month), due end of 2027"]
     assert "target 12, due end of Aug 2026" in texts("knds", "caesar_produced")
+
+
+def test_points_of_one_figure_in_a_period_share_one_segment(tmp_path):
+    ledger, series = _ledger(tmp_path, [
+        {"period": "2021", "value": "2000"},
+        {"period": "2021", "value": "2000", "confidence": "unverified"},
+        {"period": "2023", "value": "3000"},
+        {"period": "2023", "value": "3500", "confidence": "unverified"}])
+    ax = _draw(ledger, series).axes[0]
+    joined = [line for line in ax.get_lines() if line.get_linestyle() in ("-", ":")
+              and line.get_marker() in (None, "None", "") and len(line.get_xdata()) > 2]
+    segments = np.asarray(joined[0].get_ydata(), float).reshape(-1, 3)[:, :2]
+    # 2,000 in 2021 once (two claims, one figure); to each of 2023's two figures
+    assert sorted(map(tuple, segments.tolist())) == [(2000, 3000), (2000, 3500)]
