@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -409,11 +410,24 @@ def _as_drawn(rows: pd.DataFrame, ledger: Any, unit: str,
     if ledger is None or not str(rows["unit"].iloc[0]).endswith("/year"):
         return 1.0, unit
     ids = {i for cell in rows["claim_ids"] for i in str(cell).split(";") if i}
-    claims = _claim_columns(ledger, "kind", "unit")
-    claims = claims[claims["claim_id"].isin(ids) & (claims["kind"] == "level")]
-    if claims.empty or not claims["unit"].str.replace(" ", "").str.endswith("/month").all():
+    kinds, units = _kinds_and_units(ledger)
+    stated = [units[i] for i in ids if kinds.get(i) == "level"]
+    if not stated or not all(u.replace(" ", "").endswith("/month") for u in stated
+                             if isinstance(u, str)):
         return 1.0, unit
     return 1 / 12, unit.replace("/year", "/month")
+
+
+def _kinds_and_units(ledger: Any) -> tuple[dict, dict]:
+    """claim_id → kind and claim_id → unit as coded (made once for a ledger's claims)."""
+    kept = getattr(ledger, "_prodstats_kinds_units", None)
+    if kept is None or kept[0] is not ledger.claims:
+        claims = ledger.claims
+        ids = claims["claim_id"].tolist()
+        kept = (claims, dict(zip(ids, claims["kind"].tolist(), strict=True)),
+                dict(zip(ids, claims["unit"].tolist(), strict=True)))
+        ledger._prodstats_kinds_units = kept
+    return kept[1], kept[2]
 
 
 def _scaled(table: pd.DataFrame | None, factor: float) -> pd.DataFrame | None:
@@ -582,11 +596,17 @@ def _superseded(ledger: Any, actor: str, indicator: str, measure: str) -> pd.Dat
     kept = getattr(ledger, "_prodstats_revised", None)
     if kept is None or kept[0] is not ledger.claims:
         claims = ledger.claims
-        kept = (claims, claims[claims["superseded_by"].notna()])
+        old = claims[claims["superseded_by"].notna()]
+        kept = (claims, old.iloc[:0], _split(old, ["actor", "indicator", "kind"]))
         ledger._prodstats_revised = kept
-    old = kept[1]
-    return old[(old["actor"] == actor) & (old["indicator"] == indicator)
-               & (old["kind"] == measure)]
+    return kept[2].get((actor, indicator, measure), kept[1])
+
+
+def _split(table: pd.DataFrame, keys: list[str]) -> dict[tuple, pd.DataFrame]:
+    """The rows of ``table`` for each value of ``keys``, in their order in ``table``: the same
+    frames as a filter on each value, found in one pass instead of one pass a chart.
+    """
+    return dict(iter(table.groupby(keys, sort=False)))
 
 
 def _revised_top(ledger: Any, actor: str, indicator: str, measure: str, factor: float) -> float:
@@ -763,17 +783,21 @@ def _source_labels(ax, obs: pd.DataFrame, ledger: Any, labels: list) -> bool | N
         return False
     if len(stated) > SOURCE_LABELS:
         return None
-    outlet = ledger.sources.set_index("source_id")
-    for (_, p), sid in zip(stated.iterrows(), source, strict=True):
-        if sid not in outlet.index:
+    outlets = _outlets(ledger)
+    derivation = (stated["derivation"].tolist() if "derivation" in stated
+                  else [""] * len(stated))
+    basis = (stated["value_basis"].tolist() if "value_basis" in stated
+             else [""] * len(stated))
+    for t, value, sid, how, kind in zip(stated["t"].tolist(), stated["value"].tolist(), source,
+                                        derivation, basis, strict=True):
+        if sid not in outlets:
             continue
-        text = f"{outlet.loc[sid, 'outlet']}, {_when(outlet.loc[sid, 'published'])}"
+        text = f"{outlets[sid][0]}, {_when(outlets[sid][1])}"
         # a point chained through another's ratio is not the source's figure: say what it said
-        chained = _CHAINED.match(str(p.get("derivation", ""))) \
-            if p.get("value_basis") == "derived" else None
+        chained = _CHAINED.match(str(how)) if kind == "derived" else None
         if chained:
             text += f": {chained[1]} × {chained[2]}"
-        labels.append(ax.annotate(text, (p["t"], p["value"]), textcoords="offset points",
+        labels.append(ax.annotate(text, (t, value), textcoords="offset points",
                                   xytext=(9, -4), fontsize=7.5, color=GREY))
     return True
 
@@ -922,6 +946,9 @@ def _canvas_class():
                 _remember(key, drawn)
             image, xo, yo = drawn
             self._renderer.draw_text_image(image, round(x + xo), round(y + yo) + 1, 0, gc)
+
+        def _get_font_height_metrics(self, prop):
+            return _font_heights(prop, self.dpi)  # the figure's dpi (see get_renderer)
 
         def get_text_width_height_descent(self, s, prop, ismath):
             if ismath:
@@ -1136,14 +1163,10 @@ def save(fig, stem: Path) -> list[Path]:
     """Write ``stem.svg`` (with ``<title>`` and ``<desc>`` for screen readers) and
     ``stem.png`` (200 dpi), without date or software metadata.
     """
-    import io
-
     mpl = _mpl()
     paths = [stem.with_suffix(".svg"), stem.with_suffix(".png")]
     with mpl.rc_context(RC):
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-        paths[0].write_text(_accessible(buffer.getvalue(), fig), encoding="utf-8")
+        paths[0].write_text(_accessible(_svg(fig), fig), encoding="utf-8")
         canvas, dpi = _canvas(fig), fig.dpi
         fig.dpi = DPI
         try:
@@ -1152,6 +1175,88 @@ def save(fig, stem: Path) -> list[Path]:
         finally:
             fig.dpi = dpi
     return paths
+
+
+def _svg(fig) -> str:
+    """The figure's SVG (no date, no creator), its text measured with this process's sizes
+    (:func:`_svg_sizes_kept`).
+    """
+    import io
+
+    buffer = io.StringIO()
+    with _svg_sizes_kept():
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
+@contextmanager
+def _svg_sizes_kept():
+    """While an SVG is drawn, its renderer measures a text line once a process, not once a
+    chart: matplotlib makes a new SVG renderer, and a new size cache, for every file, and
+    measuring a line (FreeType laying it out, unhinted) was 30 ms of a chart's SVG, for
+    ticks, years and legend entries that recur on every chart. The sizes are the ones
+    matplotlib computes (its own method, called once per line and font), so the SVG's bytes
+    are unchanged.
+
+    Matplotlib internals, re-check on upgrade: ``RendererSVG.get_text_width_height_descent``
+    (replaced here for the duration of the draw, then restored) and the renderer hook
+    ``_get_font_height_metrics`` that ``Text._get_layout`` asks for (see
+    :func:`_font_heights`; at 72 dpi, the figure's dpi while ``print_svg`` draws).
+    """
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    measure = RendererSVG.get_text_width_height_descent
+
+    def kept(self, s, prop, ismath):
+        if ismath:
+            return measure(self, s, prop, ismath)
+        key = (s, _font_key(prop), "svg size")
+        size = _TEXT.get(key)
+        if size is None:
+            size = measure(self, s, prop, ismath)
+            _remember(key, size)
+        return size
+
+    replaced = {"get_text_width_height_descent": kept,
+                "_get_font_height_metrics": lambda self, prop: _font_heights(prop, 72)}
+    before = {name: vars(RendererSVG).get(name) for name in replaced}
+    for name, method in replaced.items():
+        setattr(RendererSVG, name, method)
+    try:
+        yield
+    finally:
+        for name, method in before.items():
+            if method is None:
+                delattr(RendererSVG, name)
+            else:
+                setattr(RendererSVG, name, method)
+
+
+def _font_heights(prop, dpi: float) -> tuple[float, float, float]:
+    """The font's ascent, descent and line gap at ``dpi`` (pixels), from its OS/2 or hhea
+    table, as ``Text._get_layout`` computes them for every text it lays out (200 a chart,
+    each finding the font and reading two of its tables): here once per font, size and dpi.
+    """
+    key = ("", _font_key(prop), dpi, "heights")
+    heights = _TEXT.get(key)
+    if heights is None:
+        from matplotlib.font_manager import fontManager, get_font
+
+        font = get_font(fontManager._find_fonts_by_props(prop))
+        heights = (None, None, None)
+        for table_name, gap, ascent, descent in (
+                ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                ("hhea", "lineGap", "ascent", "descent")):
+            table = font.get_sfnt_table(table_name)
+            if table is None:
+                continue
+            # the same operations in the same order as matplotlib's: the same floats
+            scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] \
+                * prop.get_size_in_points() * dpi / 72
+            heights = (table[ascent] * scale, -table[descent] * scale, table[gap] * scale)
+            break
+        _TEXT[key] = heights
+    return heights
 
 
 def _png(rgba: np.ndarray, dpi: float) -> bytes:
@@ -1796,6 +1901,10 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
     s = series[series["scenario"] == "all"]
     s = s[~s["indicator"].isin(_context(ledger))]
     bounds = _capacities(ledger)
+    # each chart's rows of the big tables, split once (a filter per chart was most of the plan)
+    projections_of = _split(projections, ["actor", "indicator", "measure"])
+    outcomes_of = None if outcomes is None else _split(outcomes, ["actor", "indicator"])
+    series_of = _split(series, ["actor"])
     wholes = _share_wholes(s, ledger)
     in_whole = {(a, i) for (a, _), parts in wholes.items() for i in parts}
     groups = s.groupby(["actor", "indicator", "measure"], sort=True)
@@ -1808,13 +1917,13 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
         if (measure == "share" and (actor, indicator) in in_whole) or not _charted(rows):
             continue
         name = f"{actor.lower()}_{indicator}" + ("_index" if measure == "index" else "")
-        proj = projections[(projections["actor"] == actor)
-                           & (projections["indicator"] == indicator)
-                           & (projections["measure"] == measure)]
-        capacity = series[(series["actor"] == actor) & series["indicator"].isin(
-            bounds.get(indicator, [])) & (series["measure"] == measure)]
+        proj = projections_of.get((actor, indicator, measure), projections.iloc[:0])
+        theirs = series_of[(actor,)]
+        capacity = (theirs[theirs["indicator"].isin(bounds[indicator])
+                           & (theirs["measure"] == measure)]
+                    if indicator in bounds else series.iloc[:0])
         mine = (None if outcomes is None else
-                outcomes[(outcomes["actor"] == actor) & (outcomes["indicator"] == indicator)])
+                outcomes_of.get((actor, indicator), outcomes.iloc[:0]))
         title = _title(actor, indicator, measure, ledger)
         jobs.append({
             "stem": name,
@@ -1826,7 +1935,7 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
                         + _source_line(rows, ledger) + _sources_of_points(rows, ledger)
                         + _revised(ledger, actor, indicator, measure)),
             "record": {"stem": name, "title": title,
-                       "says": describe(rows, projections, actor, indicator, measure, ledger)}})
+                       "says": describe(rows, proj, actor, indicator, measure, ledger)}})
     for (actor, whole), parts in sorted(wholes.items()):
         rows = s[(s["actor"] == actor) & s["indicator"].isin(parts)]
         fig_title = f"{actor_name(actor, ledger)}: shares of one whole ({', '.join(parts)})"
@@ -1855,15 +1964,16 @@ def chart_jobs(series: pd.DataFrame, projections: pd.DataFrame, ledger: Any,
         jobs += _promise_jobs(outcomes, ledger)
     overviews = []
     for actor in sorted(s["actor"].unique()):
-        panels = overview_panels(series, actor, ledger)
+        theirs = series_of[(actor,)]
+        panels = overview_panels(theirs, actor, ledger)
         if len(panels) < OVERVIEW_MIN:
             continue
-        drawn = pd.concat(_panel_rows(series, actor, panels))
+        drawn = pd.concat(_panel_rows(theirs, actor, panels))
         names = "; ".join(_series_name(i, m, ledger) for i, m in panels)
         title = "Overview: " + _overview_title(actor, ledger)
         stem = f"overview_{actor.lower()}"
         overviews.append({
-            "stem": stem, "draw": lambda a=actor, p=panels: overview(series, a, ledger, p),
+            "stem": stem, "draw": lambda a=actor, t=theirs, p=panels: overview(t, a, ledger, p),
             "content": (drawn.to_csv(index=False) + title + names + _source_line(drawn, ledger)
                         + "".join(_revised(ledger, actor, i, m) for i, m in panels)),
             "record": {"stem": stem, "title": title,
@@ -2108,13 +2218,18 @@ def describe(rows: pd.DataFrame, projections: pd.DataFrame, actor: str, indicato
     """
     ids = sorted({i for cell in rows["claim_ids"] for i in str(cell).split(";") if i})
     # A claim's confidence at best across readings: disputed only if no reading clears it.
-    stated = rows[rows["claim_ids"] != ""]
     order = list(STYLE)
-    best = stated.groupby("claim_ids")["confidence"].agg(lambda c: min(c, key=order.index))
-    conf = best.value_counts()
+    best: dict[str, str] = {}
+    for cell, confidence in zip(rows["claim_ids"].tolist(), rows["confidence"].tolist(),
+                                strict=True):
+        if isinstance(cell, str) and cell:
+            best[cell] = min(best.get(cell, confidence), confidence, key=order.index)
     parts = [f"{len(ids)} claim{'s' if len(ids) != 1 else ''}"]
-    weak = [f"{conf[c]} {c} ({_listed(best[best == c].index)})"
-            for c in ("unverified", "disputed") if c in conf]
+    weak = []
+    for level in ("unverified", "disputed"):
+        mine = sorted(cell for cell, c in best.items() if c == level)
+        if mine:
+            weak.append(f"{len(mine)} {level} ({_listed(mine)})")
     if weak:
         parts.append(", ".join(weak))
     readings = sorted(set(rows["reading"]) - {"single"})
@@ -2123,7 +2238,8 @@ def describe(rows: pd.DataFrame, projections: pd.DataFrame, actor: str, indicato
         parts.append(f"{len(readings)} readings of an ambiguous base, "
                      + (f"in conflict with no other claim: {', '.join(ok)}" if ok else
                         "each in conflict with another claim"))
-    kinds = [AIMS[m][1] for m in FORWARD if (rows["modality"] == m).any()]
+    modalities = set(rows["modality"].tolist())
+    kinds = [AIMS[m][1] for m in FORWARD if m in modalities]
     if kinds:
         parts.append("shows " + " and ".join(f"{k}s" for k in kinds) + " at their due dates")
     proj = projections[(projections["actor"] == actor) & (projections["indicator"] == indicator)
