@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from prodstats import schemas
 from prodstats.errors import BuildError, PublishError, checkpoint
@@ -78,33 +80,78 @@ def markdown_text(text: str, keep: str = "") -> str:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a tidy CSV: UTF-8, LF line ends, neutralised text, numbers to 12 significant
+    r"""Write a tidy CSV: UTF-8, LF line ends, neutralised text, numbers to 12 significant
     digits (``%.12g``; infinite and missing numbers as empty cells), quotes only where needed.
+
+    The bytes are those of Python's ``csv.writer`` (``lineterminator="\\n"``), made column by
+    column in Arrow: each column's cells as text, quoted where needed, then joined.
     """
     frame = neutralise(frame)
-    columns = [_cells(frame[col]) for col in frame.columns]
+    header = ",".join(_quoted_text(str(name), len(frame.columns)) for name in frame.columns)
+    columns = [_quoted(_cells(frame[col]), len(frame.columns)) for col in frame.columns]
+    comma = pa.scalar(",", pa.large_string())
+    rows = (pc.binary_join_element_wise(*columns, comma).to_pylist() if columns
+            else [""] * len(frame))
     with path.open("w", encoding="utf-8", newline="") as handle:
-        out = csv.writer(handle, lineterminator="\n")
-        out.writerow(frame.columns)
-        out.writerows(zip(*columns, strict=True))
+        handle.write("\n".join([header, *rows]) + "\n")
 
 
-def _cells(column: pd.Series) -> list:
-    """A column's cells as written: floats as ``%.12g``, missing as empty, the rest as text.
-    Dates and times are left to pandas' own formatting.
+def _quoted(cells: pa.Array, width: int) -> pa.Array:
+    """Cells as ``csv.writer`` writes them: in double quotes (doubled inside) when they hold a
+    comma, a double quote or a line break, or when a row's only cell is empty.
+    """
+    needs = pc.match_substring_regex(cells, _NEEDS_QUOTES)
+    if width == 1:
+        needs = pc.or_(needs, pc.equal(pc.binary_length(cells), 0))
+    if not pc.any(needs).as_py():
+        return cells
+    quote, none = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+    inside = pc.replace_substring(cells, '"', '""')
+    return pc.if_else(needs, pc.binary_join_element_wise(quote, inside, quote, none), cells)
+
+
+def _quoted_text(text: str, width: int) -> str:
+    return _quoted(pa.array([text], pa.large_string()), width)[0].as_py()
+
+
+#: What makes ``csv.writer`` (QUOTE_MINIMAL, ``lineterminator="\\n"``) quote a cell.
+_NEEDS_QUOTES = '[,"\n]'
+
+
+def _cells(column: pd.Series) -> pa.Array:
+    """A column's cells as written, as Arrow text: floats as ``%.12g``, missing as empty,
+    flags as ``True``/``False``, the rest as ``csv.writer`` writes them (``str``, ``repr`` for
+    a float in a mixed column). Dates and times are left to pandas' own formatting.
     """
     if pd.api.types.is_float_dtype(column):
-        values = column.to_numpy(dtype=float, na_value=np.nan).tolist()
-        return [f"{v:.12g}" if math.isfinite(v) else "" for v in values]
-    if (pd.api.types.is_bool_dtype(column) or pd.api.types.is_integer_dtype(column)) \
-            and not column.hasnans:
-        return column.tolist()
+        return _float_cells(column.to_numpy(dtype=float, na_value=np.nan))
+    if pd.api.types.is_bool_dtype(column) and not column.hasnans:
+        return pc.if_else(pa.array(column.to_numpy(dtype=bool)), "True", "False").cast(
+            pa.large_string())
+    if pd.api.types.is_integer_dtype(column) and not column.hasnans:
+        return pc.cast(pa.array(column.to_numpy(dtype=np.int64)), pa.large_string())
     if isinstance(column.dtype, pd.StringDtype):
-        return column.fillna("").tolist()
+        return pc.fill_null(pa.array(column, pa.large_string()), "")
     if pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_timedelta64_dtype(column):
         text = column.to_frame().to_csv(index=False, header=False, lineterminator="\n")
-        return [row[0] if row else "" for row in csv.reader(io.StringIO(text))]
-    return ["" if _missing(v) else v for v in column.astype(object).tolist()]
+        cells = [row[0] if row else "" for row in csv.reader(io.StringIO(text))]
+    else:
+        cells = ["" if _missing(v) else repr(v) if isinstance(v, float) else str(v)
+                 for v in column.astype(object).tolist()]
+    return pa.array(cells, pa.large_string())
+
+
+def _float_cells(values: np.ndarray) -> pa.Array:
+    """``%.12g`` of each float, empty for NaN and infinities. Whole numbers under 10^12 (whose
+    ``%.12g`` is their integer's digits) are written by Arrow; only the others by Python.
+    """
+    whole = (np.isfinite(values) & (np.abs(values) < 1e12) & (values == np.trunc(values))
+             & ~((values == 0) & np.signbit(values)))  # (-0.0 is written "-0")
+    text = pc.cast(pa.array(np.where(whole, values, 0).astype(np.int64)), pa.large_string())
+    if whole.all():
+        return text
+    rest = [f"{v:.12g}" if math.isfinite(v) else "" for v in values[~whole].tolist()]
+    return pc.replace_with_mask(text, pa.array(~whole), pa.array(rest, pa.large_string()))
 
 
 def _missing(v: object) -> bool:
