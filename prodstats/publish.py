@@ -83,7 +83,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     r"""Write a tidy CSV: UTF-8, LF line ends, neutralised text, numbers to 12 significant
     digits (``%.12g``; infinite and missing numbers as empty cells), quotes only where needed.
 
-    The bytes are those of Python's ``csv.writer`` (``lineterminator="\\n"``), made column by
+    The bytes are those of Python's ``csv.writer`` (``lineterminator="\n"``), made column by
     column in Arrow: each column's cells as text, quoted where needed, then joined.
     """
     frame = neutralise(frame)
@@ -114,7 +114,7 @@ def _quoted_text(text: str, width: int) -> str:
     return _quoted(pa.array([text], pa.large_string()), width)[0].as_py()
 
 
-#: What makes ``csv.writer`` (QUOTE_MINIMAL, ``lineterminator="\\n"``) quote a cell.
+#: What makes ``csv.writer`` (QUOTE_MINIMAL, line terminator LF) quote a cell.
 _NEEDS_QUOTES = '[,"\n]'
 
 
