@@ -181,19 +181,22 @@ def _lookup(keys: pd.Series, table: pd.DataFrame | None, key: str, column: str) 
 
 def statements(claims: pd.DataFrame) -> list[str]:
     """Each claim's statement: the claim at the end of its ``same_as`` chain."""
-    root = statement_roots(dict(zip(claims["claim_id"], claims["same_as"], strict=True)))
-    return [root[c] for c in claims["claim_id"]]
+    ids = claims["claim_id"].tolist()  # (lists: Arrow cells one by one are slow)
+    root = statement_roots(dict(zip(ids, claims["same_as"].tolist(), strict=True)))
+    return [root[c] for c in ids]
 
 
 def _superseded_by(claims: pd.DataFrame) -> list:
     """A revision applies to the whole statement: every attestation of a revised statement is
     superseded by the statement of the revising claim.
     """
-    statement = dict(zip(claims["claim_id"], claims["statement_id"], strict=True))
+    statement = dict(zip(claims["claim_id"].tolist(), claims["statement_id"].tolist(),
+                         strict=True))
     revised = claims.dropna(subset=["supersedes"])
     later = {statement.get(old, old): statement[new]
-             for old, new in zip(revised["supersedes"], revised["claim_id"], strict=True)}
-    return [later.get(s) for s in claims["statement_id"]]
+             for old, new in zip(revised["supersedes"].tolist(), revised["claim_id"].tolist(),
+                                 strict=True)}
+    return [later.get(s) for s in claims["statement_id"].tolist()]
 
 
 def fill_bounds(claims: pd.DataFrame) -> pd.DataFrame:

@@ -83,8 +83,9 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
     ahead = pd.concat([ahead, said_as], axis=1).astype(object)
     capacities = set(capacities) if not isinstance(capacities, str) else {capacities}
     by_period, by_month, indexes = _lookups(_observations(series))
-    said = dict(zip(claims["claim_id"], claims["said"], strict=True))
-    speakers = dict(zip(claims["claim_id"], claims["speaker"], strict=True))
+    ids = claims["claim_id"].tolist()  # (lists: Arrow cells one by one are slow)
+    said = dict(zip(ids, claims["said"].tolist(), strict=True))
+    speakers = dict(zip(ids, claims["speaker"].tolist(), strict=True))
     periods_of: dict[tuple, dict[str, list]] = {}  # a series' observed periods, for no_data
     for (actor, indicator, measure, unit, key), found in by_period.items():
         periods_of.setdefault((actor, indicator, measure, unit), {})[key] = found

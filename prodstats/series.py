@@ -150,9 +150,10 @@ def _stated(claims: pd.DataFrame) -> pd.DataFrame:
     if amount.any():
         how = how.astype(object)
         how[amount] = [f"{h} as {_figure(v)} {u} over {p}, here per year"
-                       for h, v, u, p in zip(how[amount], said["value"][amount],
-                                             said["unit"][amount], claims["period"][amount],
-                                             strict=True)]
+                       for h, v, u, p in zip(how[amount].tolist(),
+                                             said["value"][amount].tolist(),
+                                             said["unit"][amount].tolist(),
+                                             claims["period"][amount].tolist(), strict=True)]
     return pd.DataFrame({
         "actor": claims["actor"], "indicator": claims["indicator"], "measure": claims["kind"],
         "period": claims["period"], "t": _times(claims),
@@ -457,8 +458,8 @@ def _mark_disputed(series: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     # a point derived from a claim in conflict (a level from an index and a disputed level)
     # is disputed too: it rests on that claim
     disputed = set()  # the claims each conflict rests on, less those both sides share
-    for *keys, a, b in found[[*reading, "claim_id_a", "claim_id_b"]].itertuples(index=False,
-                                                                             name=None):
+    for *keys, a, b in found[[*reading, "claim_id_a", "claim_id_b"]].astype(object).itertuples(
+            index=False, name=None):  # (object cells: Arrow ones one by one are slow)
         disputed |= {(*keys, claim) for claim in set(a.split(";")) ^ set(b.split(";"))}
     derived = series.index[series["claim_ids"].fillna("").str.contains(";", regex=False)
                            & series["modality"].isin(OBSERVED)]
