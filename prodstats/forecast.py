@@ -477,7 +477,7 @@ class _Points:
     def claims(self, rows: np.ndarray) -> int:
         """How many claims the combined points ``rows`` (a reading's) rest on."""
         return self._once(("claims", id(rows)), rows,
-                          lambda: len(set().union(*(self.claim_ids[i] for i in rows))))
+                          lambda: len(set().union(*(self.claim_ids[i] for i in rows.tolist()))))
 
     def observed_points(self, rows: np.ndarray, unit: str,
                         least: int = MIN_OBSERVED) -> _Group | str:

@@ -163,12 +163,20 @@ def as_said(claims: pd.DataFrame) -> pd.DataFrame:
     unit = claims["canonical_unit"].astype(object)
     unit = unit.where(~is_amount, unit.str.replace(r"\s*/\s*year$", "", regex=True))
     def scaled(column: str) -> np.ndarray:  # to 12 digits: 1e6/1.75*1.75 is 1e6 again
-        values = claims[column].to_numpy(dtype=float) * years
-        return np.array([float(f"{v:.12g}") for v in values], dtype=float)
+        return _to_12_digits(claims[column].to_numpy(dtype=float) * years)
 
     return pd.DataFrame({"value": scaled("value_canonical"), "low": scaled("low_canonical"),
                          "high": scaled("high_canonical"), "unit": unit.to_numpy()},
                         index=claims.index)
+
+
+def _to_12_digits(values: np.ndarray) -> np.ndarray:
+    """Each value rounded to 12 significant digits (as ``%.12g`` writes it); each distinct value
+    is formatted once (a ledger repeats its figures).
+    """
+    distinct, where = np.unique(values, return_inverse=True)
+    rounded = np.array([float(f"{v:.12g}") for v in distinct.tolist()], dtype=float)[where]
+    return np.where(values == 0, values, rounded)  # (unique takes -0.0 and 0.0 as one)
 
 
 def _lookup(keys: pd.Series, table: pd.DataFrame | None, key: str, column: str) -> pd.Series:

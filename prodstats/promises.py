@@ -24,6 +24,8 @@ docs/methodology.md §4 has the rules as a table with their edge cases.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -287,10 +289,11 @@ def _judge(row: dict, seen: list[_Seen], as_of, revised: str | None) -> dict:
     statement that revises it was said, if one does).
     """
     out: dict = {}
-    due = pd.Timestamp(row["due"]).date()
+    due = _date(row["due"])
     if seen:
         # a range with no figure ("dozens") has no value, and neither has a median over it
-        value = float(np.median(np.array([s.value for s in seen], dtype=float)))
+        values = [s.value for s in seen]
+        value = float(values[0] if len(values) == 1 else np.median(np.array(values, dtype=float)))
         lows = [s.low for s in seen if not np.isnan(s.low)]
         highs = [s.high for s in seen if not np.isnan(s.high)]
         low = float(min(lows)) if lows else np.nan
@@ -332,6 +335,12 @@ def _judge(row: dict, seen: list[_Seen], as_of, revised: str | None) -> dict:
     if out.get("observed_confidence") in ("unverified", "disputed"):
         note += f"; the observation is {out['observed_confidence']}"
     return out | {"status": "met" if met else "missed", "note": note}
+
+
+@lru_cache(maxsize=4096)
+def _date(text: str) -> date:
+    """A due date (``period_end``) as a date; each distinct one parsed once."""
+    return pd.Timestamp(text).date()
 
 
 _WHAT = {"expected": "forecast", "target": "target", "pledge": "pledge",
