@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
 import shutil
 import signal
@@ -89,8 +88,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame = neutralise(frame)
     header = ",".join(_quoted_text(str(name), len(frame.columns)) for name in frame.columns)
     columns = [_quoted(_cells(frame[col]), len(frame.columns)) for col in frame.columns]
-    comma = pa.scalar(",", pa.large_string())
-    rows = (pc.binary_join_element_wise(*columns, comma).to_pylist() if columns
+    rows = (pc.binary_join_element_wise(*columns, _text(",")).to_pylist() if columns
             else [""] * len(frame))
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write("\n".join([header, *rows]) + "\n")
@@ -105,9 +103,14 @@ def _quoted(cells: pa.Array, width: int) -> pa.Array:
         needs = pc.or_(needs, pc.equal(pc.binary_length(cells), 0))
     if not pc.any(needs).as_py():
         return cells
-    quote, none = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
     inside = pc.replace_substring(cells, '"', '""')
-    return pc.if_else(needs, pc.binary_join_element_wise(quote, inside, quote, none), cells)
+    return pc.if_else(needs, pc.binary_join_element_wise(_text('"'), inside, _text('"'),
+                                                         _text("")), cells)
+
+
+def _text(text: str) -> pa.Scalar:
+    """A text scalar of the type the cells have (Arrow joins only text of one type)."""
+    return pa.scalar(text, pa.large_string())
 
 
 def _quoted_text(text: str, width: int) -> str:
@@ -143,15 +146,39 @@ def _cells(column: pd.Series) -> pa.Array:
 
 def _float_cells(values: np.ndarray) -> pa.Array:
     """``%.12g`` of each float, empty for NaN and infinities. Whole numbers under 10^12 (whose
-    ``%.12g`` is their integer's digits) are written by Arrow; only the others by Python.
+    ``%.12g`` is their integer's digits) and short decimals (:func:`_decimals`) are written by
+    Arrow; only the others by Python.
     """
-    whole = (np.isfinite(values) & (np.abs(values) < 1e12) & (values == np.trunc(values))
+    finite = np.isfinite(values)
+    whole = (finite & (np.abs(values) < 1e12) & (values == np.trunc(values))
              & ~((values == 0) & np.signbit(values)))  # (-0.0 is written "-0")
-    text = pc.cast(pa.array(np.where(whole, values, 0).astype(np.int64)), pa.large_string())
-    if whole.all():
+    integers = pa.array(np.where(whole, values, 0).astype(np.int64))
+    text = pc.if_else(pa.array(whole), pc.cast(integers, pa.large_string()), _text(""))
+    micros = np.round(values * 1e6)
+    short = ~whole & (micros / 1e6 == values) & (np.abs(micros) < 1e12) & (np.abs(values) >= 1e-4)
+    if short.any():
+        text = pc.replace_with_mask(text, pa.array(short), _decimals(micros[short]))
+    rest = finite & ~(whole | short)
+    if not rest.any():
         return text
-    rest = [f"{v:.12g}" if math.isfinite(v) else "" for v in values[~whole].tolist()]
-    return pc.replace_with_mask(text, pa.array(~whole), pa.array(rest, pa.large_string()))
+    cells = [f"{v:.12g}" for v in values[rest].tolist()]
+    return pc.replace_with_mask(text, pa.array(rest), pa.array(cells, pa.large_string()))
+
+
+def _decimals(micros: np.ndarray) -> pa.Array:
+    """``%.12g`` of the floats nearest to ``micros`` millionths (whole numbers, fewer than 12
+    digits, not multiples of a million, at least 100 millionths in size): the decimal itself.
+
+    Why it is exact: such a float is the double nearest to a decimal of at most 12
+    significant digits, so rounding it to 12 digits gives that decimal back, and ``%g``
+    writes it in fixed notation (10^-4 <= size < 10^12) without trailing zeros.
+    """
+    size = np.abs(micros).astype(np.int64)
+    whole = pc.cast(pa.array(size // 10**6), pa.large_string())
+    fraction = pc.utf8_rtrim(pc.utf8_lpad(pc.cast(pa.array(size % 10**6), pa.large_string()),
+                                          width=6, padding="0"), characters="0")
+    sign = pa.array(np.where(micros < 0, "-", ""), pa.large_string())
+    return pc.binary_join_element_wise(sign, whole, _text("."), fraction, _text(""))
 
 
 def _missing(v: object) -> bool:
