@@ -116,7 +116,7 @@ def _resolve_one(claims: pd.DataFrame) -> pd.DataFrame:
     stated = _stated(claims[claims["kind"] != "ratio"])
     # Readings: 'single' for a series without an ambiguous ratio.
     ratios = claims[claims["kind"] == "ratio"]
-    levels = dict(_groups(claims[claims["kind"] == "level"]))
+    levels = dict(_groups(_of_series(claims[claims["kind"] == "level"], ratios)))
     chains, readings = [], []
     for (actor, indicator), group in _groups(ratios):
         for reading, choice in _readings(group):
@@ -230,6 +230,13 @@ def _groups(claims: pd.DataFrame) -> list[tuple[tuple[str, str], list]]:
     for c in claims.astype(object).itertuples(index=False):  # Arrow cells one by one are slow
         groups[(c.actor, c.indicator)].append(c)
     return sorted(groups.items())
+
+
+def _of_series(claims: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:
+    """The claims of the series (actor, indicator) that ``others`` has claims of."""
+    wanted = set(zip(others["actor"].tolist(), others["indicator"].tolist(), strict=True))
+    return claims[[key in wanted for key in zip(claims["actor"].tolist(),
+                                                claims["indicator"].tolist(), strict=True)]]
 
 
 def _readings(ratios: list) -> list[tuple[str, dict[str, str]]]:
