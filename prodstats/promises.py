@@ -84,7 +84,7 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
     said_as = as_said(ahead).add_prefix("said_")
     ahead = pd.concat([ahead, said_as], axis=1).astype(object)
     capacities = set(capacities) if not isinstance(capacities, str) else {capacities}
-    by_period, by_month, indexes = _lookups(_observations(series))
+    by_period, by_month, indexes = _lookups(_observations(series), capacities)
     ids = claims["claim_id"].tolist()  # (lists: Arrow cells one by one are slow)
     said = dict(zip(ids, claims["said"].tolist(), strict=True))
     speakers = dict(zip(ids, claims["speaker"].tolist(), strict=True))
@@ -170,12 +170,12 @@ class _Point(NamedTuple):
     seen: _Seen
 
 
-def _lookups(obs: pd.DataFrame) -> tuple[dict, dict, dict]:
+def _lookups(obs: pd.DataFrame, capacities: set[str]) -> tuple[dict, dict, dict]:
     """The observations, looked up once for every statement, in the series' order.
 
     - by (actor, indicator, measure, unit, period key): a level or share statement's own period;
     - by (actor, indicator, measure, unit, year, month of the period's end): a capacity's due
-      month;
+      month (capacity indicators only);
     - by (actor, indicator): the index points, one list per (reading, unit), sorted by those.
     """
     columns = [obs[c].tolist() for c in ("actor", "indicator", "measure", "unit", "key", "end",
@@ -191,8 +191,9 @@ def _lookups(obs: pd.DataFrame) -> tuple[dict, dict, dict]:
         if not all(isinstance(x, str) for x in (actor, indicator, measure, unit)):
             continue  # (a missing cell matches no statement)
         by_period.setdefault((actor, indicator, measure, unit, key), []).append(one)
-        by_month.setdefault((actor, indicator, measure, unit, end.year, end.month),
-                            []).append(one)
+        if indicator in capacities:
+            by_month.setdefault((actor, indicator, measure, unit, end.year, end.month),
+                                []).append(one)
         if measure == "index" and isinstance(reading, str):
             readings.setdefault((actor, indicator), {}).setdefault(
                 (reading, unit), []).append(_Point(key, end, one))
