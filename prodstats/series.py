@@ -79,6 +79,14 @@ def resolve(claims: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFram
     Raises:
         FrameError: ``claims`` is not ``ledger.claims`` of a ledger from :func:`prodstats.load`.
     """
+    return resolve_with_conflicts(claims, capacities)[0]
+
+
+def resolve_with_conflicts(claims: pd.DataFrame, capacities: Iterable[str] = ()
+                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`resolve` and :func:`conflicts` of its series, found once (resolving needs them
+    to mark the points in conflict; marking changes nothing that :func:`conflicts` reads).
+    """
     require_columns(claims, _NEEDED, "resolve()", _FROM_LOAD)
     capacities = id_list(capacities, "resolve()", "capacities", _CAPACITIES)
     claims = claims[claims["superseded_by"].isna() & (claims["claim_id"] == claims["statement_id"])
@@ -89,11 +97,14 @@ def resolve(claims: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFram
         frame.insert(0, "scenario", scenario)
         frames.append(frame)
     series = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
-    series = _mark_disputed(series, conflicts(series, capacities))
+    # (typed as resolve gives them, so that the conflicts are those of the resolved series)
+    read = [*_SAME, "claim_ids", "low", "high", "modality"]
+    found = conflicts(series[read].astype({c: _SERIES_TYPES[c] for c in read}), capacities)
+    series = _mark_disputed(series, found)
     # a point that rests on a range (doubled from "dozens") is a range too, never a figure
     ranged = series["value"].isna() & series["low"].notna() & series["high"].notna()
     series.loc[ranged, "value_basis"] = "range"
-    return series[SERIES_COLUMNS].astype(_SERIES_TYPES)
+    return series[SERIES_COLUMNS].astype(_SERIES_TYPES), found
 
 
 #: The claim columns resolving needs (a narrow frame iterates much faster than all of them).
