@@ -17,7 +17,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,7 +98,10 @@ def _quoted(cells: pa.Array, width: int) -> pa.Array:
     """Cells as ``csv.writer`` writes them: in double quotes (doubled inside) when they hold a
     comma, a double quote or a line break, or when a row's only cell is empty.
     """
-    needs = pc.match_substring_regex(cells, _NEEDS_QUOTES)
+    if width > 1 and not any(char.encode() in data for data in _text_buffers(cells)
+                             for char in _NEEDS_QUOTES):
+        return cells  # (a scan of the column's text is much faster than a search per cell)
+    needs = pc.match_substring_regex(cells, f"[{''.join(_NEEDS_QUOTES)}]")
     if width == 1:
         needs = pc.or_(needs, pc.equal(pc.binary_length(cells), 0))
     if not pc.any(needs).as_py():
@@ -118,7 +121,15 @@ def _quoted_text(text: str, width: int) -> str:
 
 
 #: What makes ``csv.writer`` (QUOTE_MINIMAL, line terminator LF) quote a cell.
-_NEEDS_QUOTES = '[,"\n]'
+_NEEDS_QUOTES = (",", '"', "\n")
+
+
+def _text_buffers(cells: pa.Array | pa.ChunkedArray) -> Iterator[bytes]:
+    """The bytes of every cell of a text column, together (and perhaps a few more)."""
+    for chunk in cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]:
+        data = chunk.buffers()[2]
+        if data is not None:
+            yield data.to_pybytes()
 
 
 def _cells(column: pd.Series) -> pa.Array:

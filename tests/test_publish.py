@@ -340,3 +340,29 @@ def test_float_cells_are_exactly_what_percent_12g_writes():
          999999999999.0, 2.5e15]])
     expected = [f"{v:.12g}" if np.isfinite(v) else "" for v in values.tolist()]
     assert _float_cells(values).to_pylist() == expected
+
+
+def test_write_csv_quotes_as_the_csv_module_does(tmp_path):
+    """Cells with a comma, a double quote or a line break are quoted, in text columns of one
+    chunk or several, and a one-column row whose cell is empty is written ``""``.
+    """
+    import csv
+    import io
+
+    import pandas as pd
+
+    from prodstats.publish import write_csv
+
+    chunked = pd.concat([pd.Series(["plain", "a,b"], dtype="str"),
+                         pd.Series(['say "x"', "two\nlines", None], dtype="str")],
+                        ignore_index=True)
+    frames = {"two": pd.DataFrame({"text": chunked, "n": [1, 2, 3, 4, 5]}),
+              "one": pd.DataFrame({"only": pd.Series(["x", None, ""], dtype="str")}),
+              "header": pd.DataFrame({"a,b": ["1"], 'say "x"': ["2"]})}
+    for name, frame in frames.items():
+        write_csv(frame, tmp_path / f"{name}.csv")
+        expected = io.StringIO()
+        writer = csv.writer(expected, lineterminator="\n")
+        writer.writerow(frame.columns)
+        writer.writerows(frame.astype(object).fillna("").itertuples(index=False))
+        assert (tmp_path / f"{name}.csv").read_text(encoding="utf-8") == expected.getvalue(), name
