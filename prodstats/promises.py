@@ -178,6 +178,7 @@ def _lookups(obs: pd.DataFrame, capacities: set[str]) -> tuple[dict, dict, dict]
       month (capacity indicators only);
     - by (actor, indicator): the index points, one list per (reading, unit), sorted by those.
     """
+    obs = obs.dropna(subset=["actor", "indicator", "measure", "unit"])  # (they match nothing)
     columns = [obs[c].tolist() for c in ("actor", "indicator", "measure", "unit", "key", "end",
                                          "reading")]
     seen = map(_Seen._make, zip(obs["period"].tolist(), obs["value"].tolist(),
@@ -188,8 +189,6 @@ def _lookups(obs: pd.DataFrame, capacities: set[str]) -> tuple[dict, dict, dict]
     by_month: dict[tuple, list[_Seen]] = {}
     readings: dict[tuple, dict[tuple, list[_Point]]] = {}
     for actor, indicator, measure, unit, key, end, reading, one in zip(*columns, seen, strict=True):
-        if not all(isinstance(x, str) for x in (actor, indicator, measure, unit)):
-            continue  # (a missing cell matches no statement)
         by_period.setdefault((actor, indicator, measure, unit, key), []).append(one)
         if indicator in capacities:
             by_month.setdefault((actor, indicator, measure, unit, end.year, end.month),
