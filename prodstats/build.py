@@ -29,7 +29,7 @@ from prodstats.publish import (
     write_csv,
     write_datapackage,
 )
-from prodstats.series import conflicts, resolve, target_history
+from prodstats.series import resolve_with_conflicts, target_history
 from prodstats.site import site_files
 
 
@@ -79,11 +79,11 @@ def compute(raw: Path | None = None) -> Build:
     # Process
     with stage("series"):
         capacities = ledger.capacity_bounds()
-        series = resolve(ledger.claims, capacities)
+        series, found = resolve_with_conflicts(ledger.claims, capacities)
         result.tables["sources"] = ledger.sources
         result.tables["claims"] = ledger.claims
         result.tables["series"] = series
-        result.tables["conflicts"] = conflicts(series, capacities)
+        result.tables["conflicts"] = found
         result.tables["outcomes"] = outcomes(ledger.claims, ledger.sources, series, capacities)
         result.tables["target_history"] = target_history(ledger.claims, ledger.sources)
     with stage("projections"):

@@ -164,12 +164,20 @@ def as_said(claims: pd.DataFrame) -> pd.DataFrame:
     unit = claims["canonical_unit"].astype(object)
     unit = unit.where(~is_amount, unit.str.replace(r"\s*/\s*year$", "", regex=True))
     def scaled(column: str) -> np.ndarray:  # to 12 digits: 1e6/1.75*1.75 is 1e6 again
-        values = claims[column].to_numpy(dtype=float) * years
-        return np.array([float(f"{v:.12g}") for v in values], dtype=float)
+        return _to_12_digits(claims[column].to_numpy(dtype=float) * years)
 
     return pd.DataFrame({"value": scaled("value_canonical"), "low": scaled("low_canonical"),
                          "high": scaled("high_canonical"), "unit": unit.to_numpy()},
                         index=claims.index)
+
+
+def _to_12_digits(values: np.ndarray) -> np.ndarray:
+    """Each value rounded to 12 significant digits (as ``%.12g`` writes it); each distinct value
+    is formatted once (a ledger repeats its figures).
+    """
+    distinct, where = np.unique(values, return_inverse=True)
+    rounded = np.array([float(f"{v:.12g}") for v in distinct.tolist()], dtype=float)[where]
+    return np.where(values == 0, values, rounded)  # (unique takes -0.0 and 0.0 as one)
 
 
 def _lookup(keys: pd.Series, table: pd.DataFrame | None, key: str, column: str) -> pd.Series:
@@ -182,19 +190,22 @@ def _lookup(keys: pd.Series, table: pd.DataFrame | None, key: str, column: str) 
 
 def statements(claims: pd.DataFrame) -> list[str]:
     """Each claim's statement: the claim at the end of its ``same_as`` chain."""
-    root = statement_roots(dict(zip(claims["claim_id"], claims["same_as"], strict=True)))
-    return [root[c] for c in claims["claim_id"]]
+    ids = claims["claim_id"].tolist()  # (lists: Arrow cells one by one are slow)
+    root = statement_roots(dict(zip(ids, claims["same_as"].tolist(), strict=True)))
+    return [root[c] for c in ids]
 
 
 def _superseded_by(claims: pd.DataFrame) -> list:
     """A revision applies to the whole statement: every attestation of a revised statement is
     superseded by the statement of the revising claim.
     """
-    statement = dict(zip(claims["claim_id"], claims["statement_id"], strict=True))
+    statement = dict(zip(claims["claim_id"].tolist(), claims["statement_id"].tolist(),
+                         strict=True))
     revised = claims.dropna(subset=["supersedes"])
     later = {statement.get(old, old): statement[new]
-             for old, new in zip(revised["supersedes"], revised["claim_id"], strict=True)}
-    return [later.get(s) for s in claims["statement_id"]]
+             for old, new in zip(revised["supersedes"].tolist(), revised["claim_id"].tolist(),
+                                 strict=True)}
+    return [later.get(s) for s in claims["statement_id"].tolist()]
 
 
 def fill_bounds(claims: pd.DataFrame) -> pd.DataFrame:

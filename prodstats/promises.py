@@ -24,6 +24,8 @@ docs/methodology.md §4 has the rules as a table with their edge cases.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -83,9 +85,10 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
     said_as = as_said(ahead).add_prefix("said_")
     ahead = pd.concat([ahead, said_as], axis=1).astype(object)
     capacities = set(capacities) if not isinstance(capacities, str) else {capacities}
-    by_period, by_month, indexes = _lookups(_observations(series))
-    said = dict(zip(claims["claim_id"], claims["said"], strict=True))
-    speakers = dict(zip(claims["claim_id"], claims["speaker"], strict=True))
+    by_period, by_month, indexes = _lookups(_observations(series), capacities)
+    ids = claims["claim_id"].tolist()  # (lists: Arrow cells one by one are slow)
+    said = dict(zip(ids, claims["said"].tolist(), strict=True))
+    speakers = dict(zip(ids, claims["speaker"].tolist(), strict=True))
     periods_of: dict[tuple, dict[str, list]] = {}  # a series' observed periods, for no_data
     for (actor, indicator, measure, unit, key), found in by_period.items():
         periods_of.setdefault((actor, indicator, measure, unit), {})[key] = found
@@ -168,14 +171,15 @@ class _Point(NamedTuple):
     seen: _Seen
 
 
-def _lookups(obs: pd.DataFrame) -> tuple[dict, dict, dict]:
+def _lookups(obs: pd.DataFrame, capacities: set[str]) -> tuple[dict, dict, dict]:
     """The observations, looked up once for every statement, in the series' order.
 
     - by (actor, indicator, measure, unit, period key): a level or share statement's own period;
     - by (actor, indicator, measure, unit, year, month of the period's end): a capacity's due
-      month;
+      month (capacity indicators only);
     - by (actor, indicator): the index points, one list per (reading, unit), sorted by those.
     """
+    obs = obs.dropna(subset=["actor", "indicator", "measure", "unit"])  # (they match nothing)
     columns = [obs[c].tolist() for c in ("actor", "indicator", "measure", "unit", "key", "end",
                                          "reading")]
     seen = map(_Seen._make, zip(obs["period"].tolist(), obs["value"].tolist(),
@@ -186,11 +190,10 @@ def _lookups(obs: pd.DataFrame) -> tuple[dict, dict, dict]:
     by_month: dict[tuple, list[_Seen]] = {}
     readings: dict[tuple, dict[tuple, list[_Point]]] = {}
     for actor, indicator, measure, unit, key, end, reading, one in zip(*columns, seen, strict=True):
-        if not all(isinstance(x, str) for x in (actor, indicator, measure, unit)):
-            continue  # (a missing cell matches no statement)
         by_period.setdefault((actor, indicator, measure, unit, key), []).append(one)
-        by_month.setdefault((actor, indicator, measure, unit, end.year, end.month),
-                            []).append(one)
+        if indicator in capacities:
+            by_month.setdefault((actor, indicator, measure, unit, end.year, end.month),
+                                []).append(one)
         if measure == "index" and isinstance(reading, str):
             readings.setdefault((actor, indicator), {}).setdefault(
                 (reading, unit), []).append(_Point(key, end, one))
@@ -288,10 +291,11 @@ def _judge(row: dict, seen: list[_Seen], as_of, revised: str | None) -> dict:
     statement that revises it was said, if one does).
     """
     out: dict = {}
-    due = pd.Timestamp(row["due"]).date()
+    due = _date(row["due"])
     if seen:
         # a range with no figure ("dozens") has no value, and neither has a median over it
-        value = float(np.median(np.array([s.value for s in seen], dtype=float)))
+        values = [s.value for s in seen]
+        value = float(values[0] if len(values) == 1 else np.median(np.array(values, dtype=float)))
         lows = [s.low for s in seen if not np.isnan(s.low)]
         highs = [s.high for s in seen if not np.isnan(s.high)]
         low = float(min(lows)) if lows else np.nan
@@ -334,6 +338,12 @@ def _judge(row: dict, seen: list[_Seen], as_of, revised: str | None) -> dict:
     if out.get("observed_confidence") in ("unverified", "disputed"):
         note += f"; the observation is {out['observed_confidence']}"
     return out | {"status": "met" if met else "missed", "note": note}
+
+
+@lru_cache(maxsize=4096)
+def _date(text: str) -> date:
+    """A due date (``period_end``) as a date; each distinct one parsed once."""
+    return pd.Timestamp(text).date()
 
 
 _WHAT = {"expected": "forecast", "target": "target", "pledge": "pledge",

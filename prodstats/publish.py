@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
 import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from prodstats import schemas
 from prodstats.errors import BuildError, PublishError, checkpoint
@@ -78,33 +79,117 @@ def markdown_text(text: str, keep: str = "") -> str:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a tidy CSV: UTF-8, LF line ends, neutralised text, numbers to 12 significant
+    r"""Write a tidy CSV: UTF-8, LF line ends, neutralised text, numbers to 12 significant
     digits (``%.12g``; infinite and missing numbers as empty cells), quotes only where needed.
+
+    The bytes are those of Python's ``csv.writer`` (``lineterminator="\n"``), made column by
+    column in Arrow: each column's cells as text, quoted where needed, then joined.
     """
     frame = neutralise(frame)
-    columns = [_cells(frame[col]) for col in frame.columns]
+    header = ",".join(_quoted_text(str(name), len(frame.columns)) for name in frame.columns)
+    columns = [_quoted(_cells(frame[col]), len(frame.columns)) for col in frame.columns]
+    rows = (pc.binary_join_element_wise(*columns, _text(",")).to_pylist() if columns
+            else [""] * len(frame))
     with path.open("w", encoding="utf-8", newline="") as handle:
-        out = csv.writer(handle, lineterminator="\n")
-        out.writerow(frame.columns)
-        out.writerows(zip(*columns, strict=True))
+        handle.write("\n".join([header, *rows]) + "\n")
 
 
-def _cells(column: pd.Series) -> list:
-    """A column's cells as written: floats as ``%.12g``, missing as empty, the rest as text.
-    Dates and times are left to pandas' own formatting.
+def _quoted(cells: pa.Array, width: int) -> pa.Array:
+    """Cells as ``csv.writer`` writes them: in double quotes (doubled inside) when they hold a
+    comma, a double quote or a line break, or when a row's only cell is empty.
+    """
+    if width > 1 and not any(char.encode() in data for data in _text_buffers(cells)
+                             for char in _NEEDS_QUOTES):
+        return cells  # (a scan of the column's text is much faster than a search per cell)
+    needs = pc.match_substring_regex(cells, f"[{''.join(_NEEDS_QUOTES)}]")
+    if width == 1:
+        needs = pc.or_(needs, pc.equal(pc.binary_length(cells), 0))
+    if not pc.any(needs).as_py():
+        return cells
+    inside = pc.replace_substring(cells, '"', '""')
+    return pc.if_else(needs, pc.binary_join_element_wise(_text('"'), inside, _text('"'),
+                                                         _text("")), cells)
+
+
+def _text(text: str) -> pa.Scalar:
+    """A text scalar of the type the cells have (Arrow joins only text of one type)."""
+    return pa.scalar(text, pa.large_string())
+
+
+def _quoted_text(text: str, width: int) -> str:
+    return _quoted(pa.array([text], pa.large_string()), width)[0].as_py()
+
+
+#: What makes ``csv.writer`` (QUOTE_MINIMAL, line terminator LF) quote a cell.
+_NEEDS_QUOTES = (",", '"', "\n")
+
+
+def _text_buffers(cells: pa.Array | pa.ChunkedArray) -> Iterator[bytes]:
+    """The bytes of every cell of a text column, together (and perhaps a few more)."""
+    for chunk in cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]:
+        data = chunk.buffers()[2]
+        if data is not None:
+            yield data.to_pybytes()
+
+
+def _cells(column: pd.Series) -> pa.Array:
+    """A column's cells as written, as Arrow text: floats as ``%.12g``, missing as empty,
+    flags as ``True``/``False``, the rest as ``csv.writer`` writes them (``str``, ``repr`` for
+    a float in a mixed column). Dates and times are left to pandas' own formatting.
     """
     if pd.api.types.is_float_dtype(column):
-        values = column.to_numpy(dtype=float, na_value=np.nan).tolist()
-        return [f"{v:.12g}" if math.isfinite(v) else "" for v in values]
-    if (pd.api.types.is_bool_dtype(column) or pd.api.types.is_integer_dtype(column)) \
-            and not column.hasnans:
-        return column.tolist()
+        return _float_cells(column.to_numpy(dtype=float, na_value=np.nan))
+    if pd.api.types.is_bool_dtype(column) and not column.hasnans:
+        return pc.if_else(pa.array(column.to_numpy(dtype=bool)), "True", "False").cast(
+            pa.large_string())
+    if pd.api.types.is_integer_dtype(column) and not column.hasnans:
+        return pc.cast(pa.array(column.to_numpy(dtype=np.int64)), pa.large_string())
     if isinstance(column.dtype, pd.StringDtype):
-        return column.fillna("").tolist()
+        return pc.fill_null(pa.array(column, pa.large_string()), "")
     if pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_timedelta64_dtype(column):
         text = column.to_frame().to_csv(index=False, header=False, lineterminator="\n")
-        return [row[0] if row else "" for row in csv.reader(io.StringIO(text))]
-    return ["" if _missing(v) else v for v in column.astype(object).tolist()]
+        cells = [row[0] if row else "" for row in csv.reader(io.StringIO(text))]
+    else:
+        cells = ["" if _missing(v) else repr(v) if isinstance(v, float) else str(v)
+                 for v in column.astype(object).tolist()]
+    return pa.array(cells, pa.large_string())
+
+
+def _float_cells(values: np.ndarray) -> pa.Array:
+    """``%.12g`` of each float, empty for NaN and infinities. Whole numbers under 10^12 (whose
+    ``%.12g`` is their integer's digits) and short decimals (:func:`_decimals`) are written by
+    Arrow; only the others by Python.
+    """
+    finite = np.isfinite(values)
+    whole = (finite & (np.abs(values) < 1e12) & (values == np.trunc(values))
+             & ~((values == 0) & np.signbit(values)))  # (-0.0 is written "-0")
+    integers = pa.array(np.where(whole, values, 0).astype(np.int64))
+    text = pc.if_else(pa.array(whole), pc.cast(integers, pa.large_string()), _text(""))
+    micros = np.round(values * 1e6)
+    short = ~whole & (micros / 1e6 == values) & (np.abs(micros) < 1e12) & (np.abs(values) >= 1e-4)
+    if short.any():
+        text = pc.replace_with_mask(text, pa.array(short), _decimals(micros[short]))
+    rest = finite & ~(whole | short)
+    if not rest.any():
+        return text
+    cells = [f"{v:.12g}" for v in values[rest].tolist()]
+    return pc.replace_with_mask(text, pa.array(rest), pa.array(cells, pa.large_string()))
+
+
+def _decimals(micros: np.ndarray) -> pa.Array:
+    """``%.12g`` of the floats nearest to ``micros`` millionths (whole numbers, fewer than 12
+    digits, not multiples of a million, at least 100 millionths in size): the decimal itself.
+
+    Why it is exact: such a float is the double nearest to a decimal of at most 12
+    significant digits, so rounding it to 12 digits gives that decimal back, and ``%g``
+    writes it in fixed notation (10^-4 <= size < 10^12) without trailing zeros.
+    """
+    size = np.abs(micros).astype(np.int64)
+    whole = pc.cast(pa.array(size // 10**6), pa.large_string())
+    fraction = pc.utf8_rtrim(pc.utf8_lpad(pc.cast(pa.array(size % 10**6), pa.large_string()),
+                                          width=6, padding="0"), characters="0")
+    sign = pa.array(np.where(micros < 0, "-", ""), pa.large_string())
+    return pc.binary_join_element_wise(sign, whole, _text("."), fraction, _text(""))
 
 
 def _missing(v: object) -> bool:

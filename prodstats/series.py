@@ -80,6 +80,14 @@ def resolve(claims: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFram
     Raises:
         FrameError: ``claims`` is not ``ledger.claims`` of a ledger from :func:`prodstats.load`.
     """
+    return resolve_with_conflicts(claims, capacities)[0]
+
+
+def resolve_with_conflicts(claims: pd.DataFrame, capacities: Iterable[str] = ()
+                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`resolve` and :func:`conflicts` of its series, found once (resolving needs them
+    to mark the points in conflict; marking changes nothing that :func:`conflicts` reads).
+    """
     require_columns(claims, _NEEDED, "resolve()", _FROM_LOAD)
     capacities = id_list(capacities, "resolve()", "capacities", _CAPACITIES)
     claims = claims[claims["superseded_by"].isna() & (claims["claim_id"] == claims["statement_id"])
@@ -90,11 +98,14 @@ def resolve(claims: pd.DataFrame, capacities: Iterable[str] = ()) -> pd.DataFram
         frame.insert(0, "scenario", scenario)
         frames.append(frame)
     series = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
-    series = _mark_disputed(series, conflicts(series, capacities))
+    # (typed as resolve gives them, so that the conflicts are those of the resolved series)
+    read = [*_SAME, "claim_ids", "low", "high", "modality"]
+    found = conflicts(series[read].astype({c: _SERIES_TYPES[c] for c in read}), capacities)
+    series = _mark_disputed(series, found)
     # a point that rests on a range (doubled from "dozens") is a range too, never a figure
     ranged = series["value"].isna() & series["low"].notna() & series["high"].notna()
     series.loc[ranged, "value_basis"] = "range"
-    return series[SERIES_COLUMNS].astype(_SERIES_TYPES)
+    return series[SERIES_COLUMNS].astype(_SERIES_TYPES), found
 
 
 #: The claim columns resolving needs (a narrow frame iterates much faster than all of them).
@@ -117,7 +128,7 @@ def _resolve_one(claims: pd.DataFrame) -> pd.DataFrame:
     stated = _stated(claims[claims["kind"] != "ratio"])
     # Readings: 'single' for a series without an ambiguous ratio.
     ratios = claims[claims["kind"] == "ratio"]
-    levels = dict(_groups(claims[claims["kind"] == "level"]))
+    levels = dict(_groups(_of_series(claims[claims["kind"] == "level"], ratios)))
     chains, readings = [], []
     for (actor, indicator), group in _groups(ratios):
         for reading, choice in _readings(group):
@@ -151,9 +162,10 @@ def _stated(claims: pd.DataFrame) -> pd.DataFrame:
     if amount.any():
         how = how.astype(object)
         how[amount] = [f"{h} as {_figure(v)} {u} over {p}, here per year"
-                       for h, v, u, p in zip(how[amount], said["value"][amount],
-                                             said["unit"][amount], claims["period"][amount],
-                                             strict=True)]
+                       for h, v, u, p in zip(how[amount].tolist(),
+                                             said["value"][amount].tolist(),
+                                             said["unit"][amount].tolist(),
+                                             claims["period"][amount].tolist(), strict=True)]
     return pd.DataFrame({
         "actor": claims["actor"], "indicator": claims["indicator"], "measure": claims["kind"],
         "period": claims["period"], "t": _times(claims),
@@ -230,6 +242,13 @@ def _groups(claims: pd.DataFrame) -> list[tuple[tuple[str, str], list]]:
     for c in claims.astype(object).itertuples(index=False):  # Arrow cells one by one are slow
         groups[(c.actor, c.indicator)].append(c)
     return sorted(groups.items())
+
+
+def _of_series(claims: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:
+    """The claims of the series (actor, indicator) that ``others`` has claims of."""
+    wanted = set(zip(others["actor"].tolist(), others["indicator"].tolist(), strict=True))
+    return claims[[key in wanted for key in zip(claims["actor"].tolist(),
+                                                claims["indicator"].tolist(), strict=True)]]
 
 
 def _readings(ratios: list) -> list[tuple[str, dict[str, str]]]:
@@ -466,8 +485,8 @@ def _mark_disputed(series: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     # a point derived from a claim in conflict (a level from an index and a disputed level)
     # is disputed too: it rests on that claim
     disputed = set()  # the claims each conflict rests on, less those both sides share
-    for *keys, a, b in found[[*reading, "claim_id_a", "claim_id_b"]].itertuples(index=False,
-                                                                             name=None):
+    for *keys, a, b in found[[*reading, "claim_id_a", "claim_id_b"]].astype(object).itertuples(
+            index=False, name=None):  # (object cells: Arrow ones one by one are slow)
         disputed |= {(*keys, claim) for claim in set(a.split(";")) ^ set(b.split(";"))}
     derived = series.index[series["claim_ids"].fillna("").str.contains(";", regex=False)
                            & series["modality"].isin(OBSERVED)]

@@ -406,7 +406,8 @@ def base_periods(ctx: Context) -> list[Problem]:
                            "only ratios have a base period; empty this cell or set kind to "
                            "'ratio'")
     rows = np.flatnonzero(is_ratio & has_base)
-    pairs = list(zip(frame["base_period"].iloc[rows], frame["period"].iloc[rows], strict=True))
+    pairs = list(zip(frame["base_period"].iloc[rows].tolist(),
+                     frame["period"].iloc[rows].tolist(), strict=True))
     verdicts = {pair: _base_messages(*pair, ctx.periods) for pair in set(pairs)}
     for row, pair in zip(rows, pairs, strict=True):
         problems += [ctx.claims.problem(int(row), "base_period", pair[0], message)

@@ -319,3 +319,50 @@ def test_write_csv_writes_what_pandas_writes_for_every_kind_of_column(tmp_path):
     expected = io.StringIO()
     frame.to_csv(expected, index=False, lineterminator="\n", float_format="%.12g")
     assert (tmp_path / "out.csv").read_text(encoding="utf-8") == expected.getvalue()
+
+
+def test_float_cells_are_exactly_what_percent_12g_writes():
+    """The CSV writer writes whole numbers and short decimals through Arrow, the rest with
+    ``%.12g``; every kind of float comes out as ``%.12g`` writes it (empty when not finite).
+    """
+    import numpy as np
+
+    from prodstats.publish import _float_cells
+
+    rng = np.random.default_rng(7)
+    values = np.concatenate([
+        rng.normal(0, 1, 5000), rng.normal(0, 1e6, 5000).round(2),
+        rng.normal(0, 100, 5000).round(4), rng.normal(0, 1e-3, 5000).round(7),
+        rng.normal(0, 1e9, 5000).round(1), rng.integers(-10**6, 10**6, 5000) / 1e6,
+        rng.integers(-10**13, 10**13, 500).astype(float),
+        [0.0, -0.0, np.nan, np.inf, -np.inf, 1e-4, 1.5e-4, 9.99999e-5, 5e-5, -1e-4,
+         999999.999999, 123456.7890125, 0.1, 0.3, 1 / 3, 2.675, 1e12 - 0.5, 1e12, -5.5, -0.5,
+         999999999999.0, 2.5e15]])
+    expected = [f"{v:.12g}" if np.isfinite(v) else "" for v in values.tolist()]
+    assert _float_cells(values).to_pylist() == expected
+
+
+def test_write_csv_quotes_as_the_csv_module_does(tmp_path):
+    """Cells with a comma, a double quote or a line break are quoted, in text columns of one
+    chunk or several, and a one-column row whose cell is empty is written ``""``.
+    """
+    import csv
+    import io
+
+    import pandas as pd
+
+    from prodstats.publish import write_csv
+
+    chunked = pd.concat([pd.Series(["plain", "a,b"], dtype="str"),
+                         pd.Series(['say "x"', "two\nlines", None], dtype="str")],
+                        ignore_index=True)
+    frames = {"two": pd.DataFrame({"text": chunked, "n": [1, 2, 3, 4, 5]}),
+              "one": pd.DataFrame({"only": pd.Series(["x", None, ""], dtype="str")}),
+              "header": pd.DataFrame({"a,b": ["1"], 'say "x"': ["2"]})}
+    for name, frame in frames.items():
+        write_csv(frame, tmp_path / f"{name}.csv")
+        expected = io.StringIO()
+        writer = csv.writer(expected, lineterminator="\n")
+        writer.writerow(frame.columns)
+        writer.writerows(frame.astype(object).fillna("").itertuples(index=False))
+        assert (tmp_path / f"{name}.csv").read_text(encoding="utf-8") == expected.getvalue(), name

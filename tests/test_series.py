@@ -194,3 +194,22 @@ def test_rates_are_converted_through_the_registry(tmp_path):
     assert values["c02"] == pytest.approx(120000)
     assert values["c03"] == pytest.approx(108000)
     assert series["unit"].unique().tolist() == ["rounds/year"]
+
+
+def test_the_conflicts_found_while_resolving_are_those_of_the_resolved_series(seed_ledger,
+                                                                                 tmp_path):
+    """The build takes the conflicts that resolving found (to mark the disputed points)
+    instead of finding them again: they are exactly ``conflicts`` of the resolved series, with
+    and without conflicts.
+    """
+    from prodstats.series import resolve_with_conflicts
+
+    ledgers = {"seed": seed_ledger, "conflicting": prodstats.load(mini_ledger(tmp_path / "raw", [
+        {"period": "2024", "value": "2.5e6", "qualifier": "about"},
+        {"period": "2024", "value": "1e6", "qualifier": "about"}]))}
+    for name, ledger in ledgers.items():
+        capacities = ledger.capacity_bounds()
+        series, found = resolve_with_conflicts(ledger.claims, capacities)
+        pd.testing.assert_frame_equal(series, prodstats.resolve(ledger.claims, capacities))
+        pd.testing.assert_frame_equal(found, prodstats.conflicts(series, capacities), obj=name)
+    assert found["scenario"].tolist() == ["all", "no_unverified"]  # (the conflicting ledger)
