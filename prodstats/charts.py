@@ -1725,6 +1725,7 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
     bases = o["base_period"].astype(object).where(o["base_period"].notna(), "")
     times = np.r_[due, seen]
     middle = np.nanmean([np.nanmin(times), np.nanmax(times)])
+    published = {} if ledger is None else _outlets(ledger)  # source_id → (outlet, published)
     with mpl.rc_context(RC):
         fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
         ax = fig.add_axes((0.11, 0.36, 0.86, 0.46))
@@ -1770,8 +1771,11 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
                 f"{AIMS.get(p.modality, ('', p.modality))[1]} "
                 f"{_number(num['value'][first], top)}{base}, due {_due_text(_iso(p.due))}: "
                 f"{_outcome_text(o, rows, num, top, several)}", 60)
+            # said before the article that reports it (said_on): "said Mar 2023"
+            when = (f"said {_when(p.said)}" if p.source_id in published
+                    and str(published[p.source_id][1]) != str(p.said) else _when(p.said))
             labels.append(ax.annotate(
-                f"{said}\n({who}, {_when(p.said)})",
+                f"{said}\n({who}, {when})",
                 (due[first], num["value"][first]), textcoords="offset points",
                 xytext=(-9, -4) if left else (9, -4), ha="right" if left else "left",
                 fontsize=8, color="#333"))
@@ -1793,7 +1797,10 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
                 else _unit_label(unit).capitalize())
         subtitle = (f"{what} · at the due date, coloured by outcome as of {_when(as_of)}")
         # who said it, and who reported what happened
-        names = sorted({f"{a}, {_when(b)}" for a, b in zip(o["outlet"], o["said"], strict=True)}
+        # (the publication date of the statement's source: `said` may be an earlier said_on)
+        names = sorted({f"{outlet}, {_when(published[sid][1] if sid in published else said)}"
+                        for outlet, said, sid in zip(o["outlet"], o["said"], o["source_id"],
+                                                     strict=True)}
                        | set(_observers(o["observed_claim_ids"], ledger)))
         source = "\n".join(textwrap.wrap(
             f"Sources: {_listed(names, '; ')}. Coded by hand from news text with prodstats.",

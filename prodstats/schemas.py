@@ -330,7 +330,10 @@ OVERRIDES: dict[str, dict[str, Field]] = {
                        "source_id": _text("The source of this version."),
                        "period": _text("The period the target is for, as coded."),
                        "published": _text("When this version's source was published.",
-                                          nullable=True)},
+                                          nullable=True),
+                       "said": _text("When this version was said: the claim's said_on where "
+                                     "the coder dated it, else its source's publication date.",
+                                     nullable=True)},
     "conflicts": {"scenario": _text("Scenario the conflict occurs in."),
                   "actor": _text("Who the figures are about."),
                   "measure": _text("level, index or share."),
@@ -371,8 +374,8 @@ SERIES_COLUMNS = ["scenario", "actor", "indicator", "measure", "reading", "readi
                   "period", "t", "value", "low", "high", "unit", "modality", "confidence",
                   "claim_ids", "said", "value_basis", "derivation"]
 TARGET_HISTORY_COLUMNS = ["target_id", "revision", "claim_id", "actor", "indicator", "modality",
-                          "source_id", "published", "period", "value", "unit", "slipped_months",
-                          "value_change", "current"]
+                          "source_id", "published", "said", "period", "value", "unit",
+                          "slipped_months", "value_change", "current"]
 OUTCOME_COLUMNS = ["statement_id", "attestations", "actor", "indicator", "modality", "speaker",
                    "source_id", "outlet", "said", "period", "due", "value", "low", "high",
                    "qualifier", "unit", "base_period", "superseded_by", "current",

@@ -507,7 +507,8 @@ def target_history(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     version of its own; a context indicator's (a war's length) is not tracked.
 
     A chain starts at a claim that supersedes none and follows ``superseded_by``. Each
-    version gets the date its source was published, its period, its figure in the canonical
+    version gets the date its source was published and the date it was said (``said_on``
+    where the coder dated a recalled goal), its period, its figure in the canonical
     unit, and how far it moved from the version before (months of slip, ratio of figures).
 
     Returns:
@@ -534,7 +535,8 @@ def target_history(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
                 "target_id": first.claim_id, "revision": number, "claim_id": version.claim_id,
                 "actor": version.actor, "indicator": version.indicator,
                 "modality": version.modality, "source_id": version.source_id,
-                "published": published.get(version.source_id), "period": version.period,
+                "published": published.get(version.source_id), "said": version.said,
+                "period": version.period,
                 "value": version.value_canonical, "unit": version.said_unit,
                 "slipped_months": (np.nan if previous is None else float(
                     (end.year - previous[0].year) * 12 + end.month - previous[0].month)),

@@ -461,6 +461,15 @@ def test_a_recalled_promise_is_dated_when_it_was_made(tmp_path):
     assert claims.loc["c01", "said"] == "2023-03" and claims.loc["c02", "said"] == "2025"
     undated = mini_ledger(tmp_path / "undated", [pledge, delivered])
     assert _row(compute(undated).tables["outcomes"], "c01")["said"] == "2025"
+    history = tables["target_history"].set_index("claim_id")
+    assert history.loc["c01", ["published", "said"]].tolist() == ["2025", "2023-03"]
+    # the promise chart's footer credits the article (2025), never the month the promise
+    # was made (found by a new user: "Baltic Wire, Mar 2023", an article that does not exist)
+    from prodstats.charts import promises
+
+    fig = promises(tables["outcomes"], "UKR", "shells_produced", compute(raw).ledger)
+    assert fig.texts[-1].get_text().startswith("Sources: Test, 2025. ")
+    assert "(Test, said Mar 2023)" in fig.axes[0].texts[0].get_text()  # who said it, and when
 
 
 @pytest.mark.parametrize(("said_on", "message"), [
