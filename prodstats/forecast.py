@@ -476,6 +476,9 @@ class _Points:
         counts = {k: cumulative_count(*k) for k in set(keys)}
         self.cumulative = np.array([counts[k] for k in keys], dtype=bool)
         disjoint = (combined["lo_max"] > combined["hi_min"]).to_numpy()
+        #: points whose claims contradict each other (their bounds do not overlap): their
+        #: value is a mean no claim states, never published as a figure (feasibility)
+        self.conflicting = disjoint
         self.low = np.where(disjoint, combined["lo_min"], combined["lo_max"])
         high = np.where(disjoint, combined["hi_max"], combined["hi_min"])
         value = combined["value"].to_numpy(dtype=float)
@@ -1066,7 +1069,12 @@ def feasibility(series: pd.DataFrame, *misuse: object, bounds: Mapping[str, str]
       from the same start as the last observation (a pledge of 1 M shells over 2023-04/2024-12
       against 520,000 over 2023-04/2024-03), the rise of the rate that the remainder needs
       over the rate so far (+23 %: 480,000 in 9 months), said in ``note``;
-    - ``trajectory_growth``: yearly growth over the observed points, ``(last/first)^(1/years) − 1``.
+    - ``trajectory_growth``: yearly growth over the observed points, ``(last/first)^(1/years) − 1``,
+      from as many observed periods as a projection needs (two or three points are not a
+      trend).
+
+    Where the claims of the first or the last observed period contradict each other, there is
+    no last value and no growth: their mean is a figure no claim states (the note says so).
 
     ``prob_reach`` and ``projected_mean`` need a projection, so a series with fewer observed
     periods than :data:`MIN_OBSERVED` gives the growth figures only. A statement whose period
@@ -1179,6 +1187,8 @@ def _statement(pts: _Points, tgt, bounds: Mapping[str, str], least: int,
         "last_period": str(pts.period[last[-1]]), "last_value": float(pts.value[last[-1]]),
         "last_t": float(pts.t[last[-1]]), "first_value": float(pts.value[last[0]]),
         "first_t": float(pts.t[last[0]]), "periods": len(last),
+        "clash": [str(pts.period[i]) for i in (last[0], last[-1]) if pts.conflicting[i]],
+        "least": least,
         "after": due.end > parse_period(str(pts.period[last[-1]])).end}
     return {**base, "due": due.end_year}, notes, mine, ends
 
@@ -1294,8 +1304,10 @@ def _required(base: dict, ends: dict, due_year: float, notes: list[str]) -> dict
 def _so_far(ends: dict, notes: list[str]) -> dict:
     """``trajectory_growth`` over the observations (or nothing, with the reason in ``notes``)."""
     last, first = ends["last_value"], ends["first_value"]
-    if ends["periods"] < 2:
-        notes.append("no growth so far: one observed period")
+    if ends["periods"] < ends["least"]:  # two or three points are not a trend
+        notes.append(f"no growth so far: {ends['periods']} observed "
+                     f"period{'s' * (ends['periods'] != 1)} (a growth rate, like a "
+                     f"projection, needs at least {ends['least']})")
     elif np.isnan(last) or np.isnan(first):
         notes.append("no growth so far: an observation is a range with no figure")
     elif last > 0 and first > 0:
@@ -1317,12 +1329,21 @@ def _judged(base: dict, notes: list[str], chances: list[tuple[float, float]],
     if ends is None:
         row["note"] = "; ".join(dict.fromkeys(notes))
         return row
-    row.update(last_period=ends["last_period"], last_value=ends["last_value"])
+    row["last_period"] = ends["last_period"]
+    if ends["clash"]:  # a mean of claims that contradict each other is no figure to quote
+        notes.append(f"no last value or growth: the claims of "
+                     f"{' and '.join(dict.fromkeys(ends['clash']))} contradict each other "
+                     "(conflicts.csv), and their mean is a figure no claim states")
+    else:
+        row["last_value"] = ends["last_value"]
     if chances:
         row.update(prob_reach=float(np.mean([p for p, _ in chances])),
                    projected_mean=float(np.mean([m for _, m in chances])))
     if not ends["after"]:
         notes.append("not judged: the target period does not end after the last observation")
+        row["note"] = "; ".join(dict.fromkeys(notes))
+        return row
+    if ends["clash"]:
         row["note"] = "; ".join(dict.fromkeys(notes))
         return row
     row.update(_required(base, ends, due_year, notes), **_so_far(ends, notes))

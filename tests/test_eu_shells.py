@@ -94,7 +94,7 @@ def test_the_capacity_target_without_output_is_judged_against_the_capacity_serie
         "a capacity target with no observed shells_produced of eu: judged against the capacity "
         "series shells_capacity itself; no chance or projected mean: not projected: 1 observed "
         "claim (a projection needs claims of at least 5 periods; docs/methodology.md); no growth "
-        "so far: one observed period")
+        "so far: 1 observed period (a growth rate, like a projection, needs at least 5)")
 
 
 #: The words of ``note`` that explain each figure of feasibility.csv left empty.

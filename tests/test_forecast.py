@@ -767,3 +767,21 @@ def test_a_backtest_of_values_that_overflow_says_it_cannot_score_them(tmp_path):
         f"{path}: no usable series for window 5 and horizon 4 (3 too large to score (values "
         "above 1e+100 overflow))", "1 problem found; nothing was written."]
     assert "Warning" not in done.stderr
+
+
+def test_feasibility_never_publishes_the_mean_of_claims_that_contradict_each_other(tmp_path):
+    """Found by a new user: three contradicting 2023 figures (550,000 to 700,000) gave a
+    last_value of 616,667 that no claim states, and a growth of 43 % a year from 3 periods.
+    """
+    raw = mini_ledger(tmp_path / "raw", [
+        {"period": "2021", "value": "300000"},
+        {"period": "2022", "value": "450000"},
+        {"period": "2023", "value": "700000"},
+        {"period": "2023", "value": "550000", "confidence": "unverified"},
+        {"period": "2025", "value": "2000000", "modality": "target"}])
+    row = prodstats.feasibility(prodstats.resolve(prodstats.load(raw).claims)) \
+        .set_index("scenario").loc["all"]
+    assert row["last_period"] == "2023" and np.isnan(row["last_value"])
+    assert np.isnan(row["required_growth"]) and np.isnan(row["trajectory_growth"])
+    assert ("no last value or growth: the claims of 2023 contradict each other "
+            "(conflicts.csv), and their mean is a figure no claim states") in row["note"]

@@ -88,7 +88,9 @@ def test_a_capacity_target_is_judged_against_the_output_it_bounds(three, tmp_pat
         "a capacity target, judged against the projection of shells_produced: output reaches a "
         "capacity only when the capacity is fully used; no chance or projected mean: not "
         "projected: 2 observed claims (a projection needs claims of at least 5 periods; "
-        "docs/methodology.md)")
+        "docs/methodology.md); no growth so far: 2 observed periods (a growth rate, like a "
+        "projection, needs at least 5)")
+    assert np.isnan(capacity["trajectory_growth"])  # two points are not a trend
     # the README's API call gives the build's rows
     same = prodstats.feasibility(result.tables["series"], bounds=result.ledger.capacity_bounds())
     assert same.equals(result.tables["feasibility"])
