@@ -169,9 +169,7 @@ def marks(text: str, claims: list[tuple[str, str]] | None, skips: list) -> list[
     """
     spans: list[tuple[int, int, str, str]] = []
     for cid, quote in claims or []:
-        found = locate(text, quote)
-        if found:
-            spans.append((*found, cid, ""))
+        spans += [(*found, cid, "") for found in _fragments(text, quote)]
     for skip in skips:
         for hit in re.finditer(re.escape(skip.span), text):
             spans.append((hit.start(), hit.end(), "", skip.reason))
@@ -195,6 +193,24 @@ def _utf16(text: str):
 
     prefix = [0, *itertools.accumulate(2 if ord(c) > 0xFFFF else 1 for c in text)]
     return lambda offset: prefix[offset]
+
+
+def _fragments(text: str, quote: object) -> list[tuple[int, int]]:
+    """Where a quote stands in ``text``: one span, or one per verbatim fragment of a quote
+    that joins fragments of one paragraph with " … " (quotecheck.FRAGMENT_JOIN), each found
+    after the one before; nothing when it is not there.
+    """
+    whole = locate(text, quote)
+    if whole or not isinstance(quote, str) or " … " not in quote:
+        return [whole] if whole else []
+    spans, after = [], 0
+    for part in quote.split(" … "):
+        found = locate(text[after:], part)
+        if not found:
+            return []
+        spans.append((after + found[0], after + found[1]))
+        after += found[1]
+    return spans
 
 
 def locate(text: str, quote: object) -> tuple[int, int] | None:

@@ -75,6 +75,17 @@ def test_a_quote_across_a_line_break_is_found_and_offsets_count_as_javascript_do
     assert site.locate(text, "") is None and site.locate(text, None) is None
 
 
+def test_a_quote_of_fragments_marks_each_fragment():
+    """Found by a new user: a quote joined with ' … ' (as the quote check advises) passed
+    validate but was marked nowhere on the source page, so its figure looked uncoded.
+    """
+    text = "EU plants make 5,000 shells a day. Of these, roughly 2,000 go to Ukraine."
+    segments = site.marks(text, [("c", "shells a day … roughly 2,000")], [])
+    marked = [text[a:b] for a, b, ids, _ in segments if ids == ["c"]]
+    assert marked == ["shells a day", "roughly 2,000"]
+    assert site.marks(text, [("c", "shells a day … not there")], []) == [[0, len(text), [], ""]]
+
+
 # ------------------------------------------------------------------------------ the site
 
 def test_build_writes_the_page_its_data_vendored_scripts_and_downloads(seed_site):
