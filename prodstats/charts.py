@@ -356,6 +356,18 @@ def _readings(ax, rows: pd.DataFrame, handles: list) -> None:
             ax.plot(x[base], obs["value"].to_numpy(float)[base], marker="s", ms=5, ls="",
                     mfc="#bbb", mec="#777", zorder=4)
         _points(ax, x[~base], obs[~base], colour)
+        if np.isposinf(obs["high"].to_numpy(float)).any() and not any(
+                h.get_label() == OPEN_ABOVE for h in handles):
+            from matplotlib.path import Path as Shape
+
+            arrow = Shape([(0, -1), (0, 1), (-0.45, 0.4), (0, 1), (0.45, 0.4)],
+                          [Shape.MOVETO, Shape.LINETO, Shape.MOVETO, Shape.LINETO, Shape.LINETO])
+            handles.append(Line2D([], [], color=colour, marker=arrow, ms=12, mew=1.2, ls="",
+                                  fillstyle="none", label=OPEN_ABOVE))
+
+
+#: The legend's words for a floor with no ceiling ("more than", "at least").
+OPEN_ABOVE = "a floor: 'more than', 'at least'"
 
 
 def _points(ax, x: np.ndarray, pts: pd.DataFrame, colour: str) -> None:
@@ -370,6 +382,12 @@ def _points(ax, x: np.ndarray, pts: pd.DataFrame, colour: str) -> None:
         ax.plot(xs, ys, color=colour, lw=1.2, zorder=3)
         ax.plot(np.r_[x[bars], x[bars]], np.r_[low[bars], high[bars]], ls="", marker="_",
                 ms=8, mew=1.2, color=colour, zorder=3)
+    # "more than 600,000" is a floor: an arrow up from it, never a plain point
+    for xi, vi in zip(x[np.isposinf(high) & np.isfinite(value)],
+                      value[np.isposinf(high) & np.isfinite(value)], strict=True):
+        ax.annotate("", (xi, vi), xytext=(0, 22), textcoords="offset points", zorder=3,
+                    arrowprops={"arrowstyle": "<-", "color": colour, "lw": 1.2,
+                                "shrinkA": 0, "shrinkB": 5})
     confidence = pts["confidence"].to_numpy(object)
     for level in CONFIDENCES:
         mine = confidence == level

@@ -721,3 +721,17 @@ def test_points_of_one_figure_in_a_period_share_one_segment(tmp_path):
     segments = np.asarray(joined[0].get_ydata(), float).reshape(-1, 3)[:, :2]
     # 2,000 in 2021 once (two claims, one figure); to each of 2023's two figures
     assert sorted(map(tuple, segments.tolist())) == [(2000, 3000), (2000, 3500)]
+
+
+def test_a_floor_is_drawn_with_an_arrow_up_and_said_in_the_legend(tmp_path):
+    """Found by a new user: 'more than 600,000' was drawn as a plain point at 600,000."""
+    from prodstats.charts import OPEN_ABOVE
+
+    ledger, series = _ledger(tmp_path, [
+        {"period": "2022", "value": "450000"},
+        {"period": "2023", "value": "600000", "qualifier": "more_than"}])
+    fig = _draw(ledger, series)
+    arrows = [t for t in fig.axes[0].texts if getattr(t, "arrow_patch", None) is not None]
+    assert [tuple(a.xy) for a in arrows] == [(2023.5, 600000)]
+    assert OPEN_ABOVE in [t.get_text() for t in fig.legends[0].get_texts()]
+    assert overlaps(fig) == []
