@@ -511,6 +511,7 @@
       item("target", "star", "#555", true),
       item("pledge / proposal", "diamond2", "#555", true),
       item("forecast / aspiration", "triangle", "#555", true),
+      el("li", {}, "↑ a floor: 'more than', 'at least'"),
       el("li", {}, "shaded: projection, 80 % and 95 % intervals"));
   }
   function yDomain(drawable, proj, logScale) {
@@ -537,7 +538,11 @@
       Plot.areaY(projection, {x: "t", y1: "pi80_low", y2: "pi80_high", fill: "#56B4E9", fillOpacity: 0.3, clip: true}),
       Plot.line(projection, {x: "t", y: "mean", stroke: "#0072B2", strokeDasharray: "5,4"}),
       Plot.ruleX(bounded, {x: "t", y1: "low", y2: "high", stroke: (d) => COLOUR[d.confidence] || "#555", strokeWidth: 2, strokeOpacity: 0.7}),
-      Plot.line(obs, {x: "t", y: "value", stroke: "#888", strokeWidth: 1}),
+      Plot.line(joined(obs), {x: "t", y: "value", stroke: "#888", strokeWidth: 1}),
+      // a floor ("more than 600,000": no upper bound) is an arrow up from its figure
+      Plot.text(obs.filter((p) => blank(p.high) && !blank(p.value)), {x: "t", y: "value",
+        text: () => "↑", dy: -14, fontSize: 18, fontWeight: "bold",
+        fill: (d) => COLOUR[d.confidence] || "#555"}),
       Plot.dot(obs, {x: "t", y: "value", r: 5, symbol: (d) => SYMBOL[d.modality] || "circle",
         stroke: (d) => COLOUR[d.confidence] || "#555", strokeWidth: 1.8,
         fill: (d) => HOLLOW[d.confidence] ? "white" : (COLOUR[d.confidence] || "#555")}),
@@ -582,13 +587,34 @@
     const top = (logScale ? d3.scaleLog() : d3.scaleLinear()).domain(domain).nice().domain()[1];
     return proj.some((p) => p.pi95_high > top);
   }
+  // The line joins periods in time order, one figure each; a period whose claims give
+  // different figures breaks it (a gap), so no line runs through claims that contradict
+  // each other or picks one of them.
+  function joined(points) {
+    const byT = new Map();
+    points.forEach((p) => {
+      if (!byT.has(p.t)) byT.set(p.t, new Set());
+      byT.get(p.t).add(blank(p.value) ? NaN : p.value);
+    });
+    return [...byT.keys()].sort((a, b) => a - b).map((t) => {
+      const values = [...byT.get(t)];
+      return {t, value: values.length === 1 ? values[0] : NaN};
+    });
+  }
   function summary(observed, forward, proj, unit, scenario, dropped, cut) {
     const parts = [];
     if (observed.length) {
-      const first = observed[0], last = observed[observed.length - 1];
+      const sorted = [...observed].sort((a, b) => a.t - b.t);
+      const first = sorted[0], last = sorted[sorted.length - 1];
+      const latest = sorted.filter((p) => p.t === last.t);
+      const values = [...new Set(latest.map((p) => p.value).filter((v) => !blank(v)))];
+      // several claims of the latest period that differ: their range, never one of them
+      const said = values.length <= 1
+        ? `${figure(last.value, last.low, last.high, unit)} (${last.confidence || "no confidence"})`
+        : `${latest.length} claims that differ, ${fmt(Math.min(...values))}–${fmt(Math.max(...values))} ${unit}`;
       parts.push(`${observed.length} observed ${observed.length === 1 ? "point" : "points"}` +
         (observed.length > 1 ? ` from ${first.period} to ${last.period}` : ` (${first.period})`) +
-        `; the latest, ${last.period}: ${figure(last.value, last.low, last.high, unit)} (${last.confidence || "no confidence"}).`);
+        `; the latest, ${last.period}: ${said}.`);
     } else parts.push("No observed point.");
     if (forward.length) parts.push(`${forward.length} forward ${forward.length === 1 ? "statement" : "statements"} (targets, pledges, proposals or forecasts).`);
     if (proj.length) {

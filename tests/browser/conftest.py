@@ -88,6 +88,23 @@ def projected_site(tmp_path_factory) -> tuple[Path, dict]:
 
 
 @pytest.fixture(scope="session")
+def conflict_site(tmp_path_factory) -> tuple[Path, dict]:
+    """Three 2023 figures that contradict each other, one of them a floor ('more than')."""
+    base = tmp_path_factory.mktemp("conflict-site")
+    raw = mini_ledger(base / "raw", [
+        {"period": "2021", "value": "300000", "quote": "300,000 in 2021"},
+        {"period": "2022", "value": "450000", "quote": "450,000 in 2022"},
+        {"period": "2023", "value": "600000", "qualifier": "more_than", "derived": "false",
+         "notes": "", "quote": "more than 600000 shells in 2023"},
+        {"period": "2023", "value": "700000", "confidence": "unverified",
+         "quote": "700,000 in 2023"},
+        {"period": "2023", "value": "550000", "confidence": "unverified",
+         "quote": "550,000 in 2023, said another"}])
+    result = build(raw, base / "out", draw=False, site=base / "site")
+    return base / "site", result.tables
+
+
+@pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory) -> tuple[Path, dict]:
     """A ledger whose new source holds markup and script in its text, quote and speaker."""
     base = tmp_path_factory.mktemp("hostile-site")

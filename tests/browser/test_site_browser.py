@@ -263,6 +263,24 @@ def test_series_hover_shows_the_quote_and_switches_work(three_site, reader):
     r.shot("series-log")
 
 
+def test_claims_that_contradict_each_other_break_the_line_and_a_floor_has_its_arrow(
+        conflict_site, reader):
+    """Found by a new user: the site ran one line through three contradicting 2023 figures
+    in storage order and called one of them 'the latest'; 'more than 600,000' was a dot.
+    """
+    folder, _ = conflict_site
+    r = reader(folder)
+    r.open("series?actor=UKR&indicator=shells_produced&measure=level")
+    summary = r.page.locator("#chart-summary").inner_text()
+    assert "the latest, 2023: 3 claims that differ, 550,000–700,000 rounds/year" in summary
+    line = r.page.locator('#series-chart g[aria-label="line"] path').first.get_attribute("d")
+    assert line.count("M") == 1 and line.count("L") == 1  # 2021 to 2022 only; 2023 is a gap
+    arrows = r.page.locator('#series-chart g[aria-label="text"] text').evaluate_all(
+        "texts => texts.map(t => t.textContent)")
+    assert arrows.count("↑") == 1
+    r.shot("series-conflict")
+
+
 def test_series_draws_the_projection_intervals(projected_site, reader):
     folder, tables = projected_site
     proj = tables["projections"]
