@@ -1760,7 +1760,11 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
                 if not (np.isfinite(seen[k]) and (np.isfinite(num["observed_value"][k])
                                                   or np.isfinite(low) and np.isfinite(high))):
                     continue
-                x = seen[k] - (0.06 if abs(seen[k] - due[k]) < 0.05 else 0)  # beside its aim
+                # at its own date; moved beside its aim only where the two marks would cover
+                # each other (same date, figures within 8 % of the axis)
+                close = (abs(seen[k] - due[k]) < 0.05
+                         and abs(num["observed_value"][k] - num["value"][k]) < 0.08 * top)
+                x = seen[k] - (0.06 if close else 0)
                 ax.plot([due[k], x], [num["value"][k], num["observed_value"][k]],
                         color="#999", lw=0.9, ls=":", zorder=2)
                 if np.isfinite(low) and np.isfinite(high) and high > low:  # a range: its bar
