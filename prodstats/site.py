@@ -279,7 +279,7 @@ def _shown(name: str, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _indicators(indicators: pd.DataFrame) -> dict:
-    keep = [c for c in ("description", "canonical_unit", "measure", "scope")
+    keep = [c for c in ("description", "canonical_unit", "measure", "scope", "bounds")
             if c in indicators.columns]
     return {row["indicator_id"]: {c: (None if pd.isna(row[c]) else str(row[c])) for c in keep}
             for row in indicators.to_dict("records")}

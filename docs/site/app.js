@@ -399,6 +399,17 @@
         .map((o) => ({period: o.period, t: dueT(o), value: o.value, low: o.low, high: o.high,
           unit: key.measure === "index" ? unit : o.unit, modality: o.modality, confidence: (claimIndex[o.statement_id] || {}).confidence,
           claim_ids: o.statement_id, status: o.status, note: o.note, due: o.due, mark: "forward"})));
+      // a capacity goal beside the output it bounds (indicators.csv's bounds), as the PNG has it
+      const capacities = Object.entries(DATA.indicators || {})
+        .filter(([, meta]) => meta.bounds === key.indicator).map(([id]) => id);
+      if (key.measure === "level") {
+        forward = forward.concat(outcomes.filter((o) => o.actor === key.actor &&
+          capacities.includes(o.indicator) && o.unit === unit && typeof o.value === "number")
+          .map((o) => ({period: o.period, t: dueT(o), value: o.value, low: o.low, high: o.high,
+            unit: o.unit, modality: o.modality, confidence: (claimIndex[o.statement_id] || {}).confidence,
+            claim_ids: o.statement_id, status: o.status, note: o.note, due: o.due,
+            mark: "forward", capacity: true})));
+      }
     }
     const proj = (table("projections") || []).filter((p) => p.actor === key.actor &&
       p.indicator === key.indicator && p.measure === key.measure && p.scenario === scenario &&
@@ -551,7 +562,7 @@
       // each forward statement labelled as in the static charts: its kind, and its status
       // where the promise tracker has judged it
       Plot.text(fwd, {x: "t", y: "value", dy: -13, fontSize: 10, fill: "#333",
-        text: (d) => d.status ? `${d.modality}: ${d.status}` : d.modality}),
+        text: (d) => `${d.capacity ? "capacity " : ""}${d.modality}${d.status ? `: ${d.status}` : ""}`}),
       Plot.dot(drawable, Plot.pointer({x: "t", y: "value", r: 11, stroke: "#000", strokeWidth: 2, fill: "none", maxRadius: 30})),
     ];
     if (selected) marks.push(Plot.dot([selected], {x: "t", y: "value", r: 11, stroke: "#000", strokeWidth: 2.5, fill: "none"}));

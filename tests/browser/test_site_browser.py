@@ -281,6 +281,19 @@ def test_claims_that_contradict_each_other_break_the_line_and_a_floor_has_its_ar
     r.shot("series-conflict")
 
 
+def test_a_capacity_goal_stands_beside_the_output_it_bounds(three_site, reader):
+    """Found by a new user: the PNG drew 'capacity 100,000, due end of 2027' on Nexter's
+    output chart; the site's output chart did not.
+    """
+    folder, _ = three_site
+    r = reader(folder)
+    r.open("series?actor=nexter_munitions&indicator=shells_produced&measure=level")
+    labels = r.page.locator('#series-chart g[aria-label="text"] text').evaluate_all(
+        "texts => texts.map(t => t.textContent)")
+    assert "capacity target: pending" in labels
+    r.shot("series-capacity")
+
+
 def test_series_draws_the_projection_intervals(projected_site, reader):
     folder, tables = projected_site
     proj = tables["projections"]
