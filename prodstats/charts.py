@@ -1674,10 +1674,12 @@ def shares(series: pd.DataFrame, actor: str, indicators: list[str], ledger: Any 
     sources = ({} if ledger is None else
                dict(zip(ledger.claims["claim_id"], ledger.claims["source_id"], strict=True)))
     outlets = None if ledger is None else ledger.sources.set_index("source_id")
-    hedges = ({} if ledger is None else
-              {c: str(q).replace("_", " ") for c, q in zip(
-                  ledger.claims["claim_id"], ledger.claims["qualifier"], strict=True)
-               if isinstance(q, str) and q != "exact"})
+    # the hedge of each bar's claim as coded (only this chart's claims, not the ledger's)
+    coded = (None if ledger is None else _claim_columns(ledger, "qualifier"))
+    coded = ({} if coded is None else dict(coded[coded["claim_id"].isin(
+        {str(c).split(";")[0] for c in latest["claim_ids"]})].itertuples(index=False)))
+    hedges = {c: q.replace("_", " ") for c, q in coded.items()
+              if isinstance(q, str) and q != "exact"}
     with mpl.rc_context(RC):
         fig = Figure(figsize=(WIDTH_IN, 1.9 + 0.55 * len(latest) + 0.6), dpi=DPI)
         height = fig.get_figheight()
@@ -1864,10 +1866,9 @@ def _observers(claim_ids: pd.Series, ledger: Any) -> list[str]:
     if ledger is None:
         return []
     ids = {i for cell in claim_ids.dropna().astype(str) for i in cell.split(";") if i}
-    source = _source_of(ledger)
-    sources = ledger.sources.set_index("source_id")
-    return [f"{sources.loc[s, 'outlet']}, {_when(sources.loc[s, 'published'])}"
-            for s in {source[i] for i in ids if i in source} if s in sources.index]
+    source, outlets = _source_of(ledger), _outlets(ledger)
+    return [f"{outlets[s][0]}, {_when(outlets[s][1])}"
+            for s in {source[i] for i in ids if i in source} if s in outlets]
 
 
 def _context(ledger: Any) -> set[str]:

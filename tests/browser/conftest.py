@@ -78,20 +78,16 @@ def three_site(tmp_path_factory) -> tuple[Path, dict]:
 @pytest.fixture(scope="session")
 def projected_site(tmp_path_factory) -> tuple[Path, dict]:
     """A series observed in six years, enough to project (five observed periods at least)."""
-    base = tmp_path_factory.mktemp("projected-site")
-    raw = mini_ledger(base / "raw", [
+    return _mini_site(tmp_path_factory, "projected-site", [
         {"period": str(2019 + k), "value": str(v), "quote": f"{v} shells were made in "
                                                             f"{2019 + k}"}
         for k, v in enumerate((400, 520, 610, 700, 840, 900))])
-    result = build(raw, base / "out", draw=False, site=base / "site")
-    return base / "site", result.tables
 
 
 @pytest.fixture(scope="session")
 def conflict_site(tmp_path_factory) -> tuple[Path, dict]:
     """Three 2023 figures that contradict each other, one of them a floor ('more than')."""
-    base = tmp_path_factory.mktemp("conflict-site")
-    raw = mini_ledger(base / "raw", [
+    return _mini_site(tmp_path_factory, "conflict-site", [
         {"period": "2021", "value": "300000", "quote": "300,000 in 2021"},
         {"period": "2022", "value": "450000", "quote": "450,000 in 2022"},
         {"period": "2023", "value": "600000", "qualifier": "more_than", "derived": "false",
@@ -100,6 +96,14 @@ def conflict_site(tmp_path_factory) -> tuple[Path, dict]:
          "quote": "700,000 in 2023"},
         {"period": "2023", "value": "550000", "confidence": "unverified",
          "quote": "550,000 in 2023, said another"}])
+
+
+def _mini_site(tmp_path_factory, name: str, claims: list[dict]) -> tuple[Path, dict]:
+    """The site of a small ledger of ``claims`` (tests.conftest.mini_ledger), as
+    ``prodstats build --site`` builds it.
+    """
+    base = tmp_path_factory.mktemp(name)
+    raw = mini_ledger(base / "raw", claims)
     result = build(raw, base / "out", draw=False, site=base / "site")
     return base / "site", result.tables
 
