@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from collections import Counter
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -850,8 +851,10 @@ _OFFSETS = [(dx, dy) for dy in (-4, 9, -17, 22, -30, 35, -43, 48, -56)
 def _place_labels(ax, labels) -> None:
     """Move labels so that none overlaps another label or a marker, and each stays inside
     the axes: try offsets around each label's point, in order, and keep the first that is
-    free (else the one that overlaps least). A label's box is measured once; its box at each
-    offset is that box moved, and the overlaps with every box taken are one array operation.
+    free (else the one that overlaps least). A label that fits nowhere on one line (a long
+    forecast label on a narrow overview panel) is tried again broken after its first comma.
+    A label's box is measured once per wording; its box at each offset is that box moved,
+    and the overlaps with every box taken are one array operation.
     """
     if not labels:
         return
@@ -862,7 +865,9 @@ def _place_labels(ax, labels) -> None:
     frame = ax.get_window_extent(renderer)
     px = ax.figure.dpi / 72
     offsets = np.asarray(_OFFSETS, dtype=float)
-    for text in labels:
+
+    def costs(text) -> tuple[np.ndarray, np.ndarray]:
+        """Each offset's box for the label as it now reads, and what placing it there costs."""
         text.set_position((9, -4))
         text.set_horizontalalignment("left")
         box = text.get_window_extent(renderer)
@@ -876,16 +881,41 @@ def _place_labels(ax, labels) -> None:
              - np.maximum(candidates[:, None, 0], boxes[None, :, 0])).clip(0)
         h = (np.minimum(candidates[:, None, 3], boxes[None, :, 3])
              - np.maximum(candidates[:, None, 1], boxes[None, :, 1])).clip(0)
-        cost = (w * h).sum(axis=1)
-        outside = ((candidates[:, 0] < frame.x0) | (candidates[:, 2] > frame.x1)
-                   | (candidates[:, 1] < frame.y0) | (candidates[:, 3] > frame.y1))
-        cost = cost + outside * 1e9
+        outside = ((frame.x0 - candidates[:, 0]).clip(0) + (candidates[:, 2] - frame.x1).clip(0)
+                   + (frame.y0 - candidates[:, 1]).clip(0) + (candidates[:, 3] - frame.y1).clip(0))
+        # any overshoot costs more than any overlap; a smaller one less than a larger one
+        return candidates, (w * h).sum(axis=1) + (outside > 0) * 1e9 + outside * 1e4
+
+    for text in labels:
+        words = text.get_text()
+        tried = []
+        for wording in _wordings(words):
+            text.set_text(wording)
+            tried.append((wording, *costs(text)))
+            if tried[-1][2].min() < 1e9:  # it fits inside the axes somewhere
+                break
+        wording, candidates, cost = min(tried, key=lambda t: t[2].min())
+        text.set_text(wording)
         free = np.flatnonzero(cost == 0)
         best = int(free[0]) if len(free) else int(np.argmin(cost))
         dx, dy = _OFFSETS[best]
         text.set_position((dx, dy))
         text.set_horizontalalignment("left" if dx > 0 else "right")
         boxes = np.vstack([boxes, candidates[best]])
+
+
+def _wordings(words: str) -> list[str]:
+    """A label as written, then broken after its first comma, then also before its first
+    parenthesis ('forecast 5.67 M over 2015 / (= 5.67 M a year), / due end of 2015'): the
+    shapes tried, in order, for a label that does not fit inside its axes on one line.
+    """
+    if "\n" in words or ", " not in words:
+        return [words]
+    broken = words.replace(", ", ",\n", 1)
+    shapes = [words, broken]
+    if " (" in broken:
+        shapes.append(broken.replace(" (", "\n(", 1))
+    return shapes
 
 
 def _marker_array(ax, line) -> np.ndarray:
@@ -1061,7 +1091,11 @@ def _year_axis(ax, times: np.ndarray, projections: pd.DataFrame | None = None) -
     lo, hi = min(lo - pad, math.floor(lo)), hi + pad  # the first point's year is labelled
     first, last = math.ceil(lo), math.floor(hi)
     span = last - first
-    step = 1 if span <= 12 else 2 if span <= 24 else 5
+    # as many year labels as the axes' width holds (a label at 9 pt is about 0.3 in wide),
+    # at most 13: an overview's narrow panel labels every second year where a chart has room
+    # for every year
+    room = min(13, max(2, int(ax.get_position().width * ax.figure.get_figwidth() / 0.45)))
+    step = next((s for s in (1, 2, 5, 10, 20, 50) if span // s + 1 <= room), 100)
     years = [y for y in range(first, last + 1) if y % step == 0]
     ax.set_xticks(years, [str(y) for y in years])
     if hi - lo < 2.5:
@@ -1157,10 +1191,19 @@ def _source_line(rows: pd.DataFrame, ledger: Any, aims: pd.DataFrame | None = No
     claims, outlets = _source_of(ledger), _outlets(ledger)
     used = sorted({claims[i] for i in ids if i in claims},
                   key=lambda s: (str(outlets[s][1]), s))
-    names = [f"{outlets[s][0]}, {_when(outlets[s][1])}" for s in used]
-    label = "Source" if len(names) == 1 else "Sources"
+    names = _counted([f"{outlets[s][0]}, {_when(outlets[s][1])}" for s in used])
+    label = "Source" if len(used) == 1 else "Sources"
     text = f"{label}: {_listed(names, '; ')}. {tail}" if names else tail
     return "\n".join(textwrap.wrap(text, 125))
+
+
+def _counted(names: list[str]) -> list[str]:
+    """Names in order, each once; one that stands for several articles says how many
+    ('dpa, 17 Jan 2025 (2 articles)': two of its articles that day).
+    """
+    counts = Counter(names)
+    return [name if counts[name] == 1 else f"{name} ({counts[name]} articles)"
+            for name in dict.fromkeys(names)]
 
 
 #: Most names a source line or a caption lists; the rest are counted ("and 85 more").

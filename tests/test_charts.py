@@ -243,6 +243,92 @@ def test_a_source_line_of_many_sources_names_outlets_and_dates_not_claims(tmp_pa
     assert "c0" not in line
 
 
+def test_a_source_line_names_an_outlet_and_day_once_with_its_number_of_articles(tmp_path):
+    """Two articles of one outlet on one day were listed twice ('Test, 2025; Test, 2025'),
+    a bulk ledger's line was one outlet eight times: each outlet and date is named once, with
+    how many articles it stands for.
+    """
+    from prodstats.charts import _source_line
+
+    ledger, series = _ledger(tmp_path, [{"period": str(2020 + k), "value": str(1000 + k)}
+                                        for k in range(3)])
+    ledger = _sources(ledger, {"c01": ("Wire", "2024-01-10"), "c02": ("Wire", "2024-01-10"),
+                               "c03": ("Daily", "2024-02-01")})
+    rows = series[(series["scenario"] == "all") & (series["measure"] == "level")]
+    assert _source_line(rows, ledger) == ("Sources: Wire, 10 Jan 2024 (2 articles); Daily, "
+                                          "1 Feb 2024. Coded by hand from news text with "
+                                          "prodstats.")
+    one = _source_line(rows[rows["period"] == "2020"], ledger)
+    assert one.startswith("Source: Wire, 10 Jan 2024. ")
+
+
+def test_an_overview_panel_labels_as_many_years_as_it_has_room_for_and_keeps_labels_in(
+        tmp_path):
+    """On an overview's narrow panels every year of a 13-year span was labelled and the
+    labels ran into each other, and a long forecast label near the right edge was cut off:
+    the panels label every second or fifth year, with no tick label on another, and a label that does
+    not fit on one line is broken after its comma and stays inside its panel.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    claims = [{"actor": "RUS", "indicator": indicator, "period": str(year),
+               "value": str(base + 10 * year), "unit": unit}
+              for indicator, base, unit in (("shells_produced", 1000, "rounds"),
+                                            ("missiles_produced", 100, "missiles"),
+                                            ("long_range_drones_produced", 500, "drones"))
+              for year in range(2012, 2025)]
+    ledger, series = _ledger(tmp_path, claims)
+    jobs = {job["stem"]: job for job in chart_jobs(series, prodstats.project(series), ledger)}
+    fig = jobs["overview_rus"]["draw"]()
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    for ax in fig.axes:
+        shown = [t for t in ax.get_xticklabels() if t.get_text()
+                 and ax.get_xlim()[0] <= t.get_position()[0] <= ax.get_xlim()[1]]
+        years = [int(t.get_text()) for t in shown]
+        steps = set(np.diff(years))
+        assert len(years) >= 3 and len(steps) == 1 and steps.pop() > 1, years
+        boxes = [t.get_window_extent(renderer) for t in shown]
+        assert all(a.x1 < b.x0 for a, b in itertools.pairwise(boxes))
+    assert overlaps(fig) == []
+
+
+def test_a_label_too_long_for_its_panel_is_broken_after_its_comma_and_stays_inside():
+    """A forecast label near a narrow panel's edge ran off it ('…cast 2.4 × 2019'): a label
+    that fits nowhere on one line is broken after its first comma (and before its first
+    parenthesis if need be) and placed inside the axes.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from prodstats.charts import _place_labels, _wordings
+
+    words = "forecast 5.67 M over 2015 (= 5.67 M a year), due end of 2015"
+    assert _wordings(words) == [words, "forecast 5.67 M over 2015 (= 5.67 M a year),\ndue end "
+                                "of 2015", "forecast 5.67 M over 2015\n(= 5.67 M a year),\ndue "
+                                "end of 2015"]
+    assert _wordings("forecast 12") == ["forecast 12"]
+    fig = Figure(figsize=(3, 2.5), dpi=100)
+    ax = fig.add_axes((0.15, 0.15, 0.8, 0.8))
+    ax.plot([2016.0], [5.0], "P")
+    ax.set_xlim(2015, 2026)
+    ax.set_ylim(0, 10)
+    short = ax.annotate("forecast 3, due 2024", (2024.0, 2.0), textcoords="offset points",
+                        xytext=(9, -4), fontsize=8.5)
+    long = ax.annotate(words, (2016.0, 5.0), textcoords="offset points", xytext=(9, -4),
+                       fontsize=8.5)
+    _place_labels(ax, [short, long])
+    assert short.get_text() == "forecast 3, due 2024"  # it fits on one line, to the left
+    assert long.get_text() == _wordings(words)[2]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    frame = ax.get_window_extent(renderer)
+    for label in (short, long):
+        box = label.get_window_extent(renderer)
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0, label
+    assert not short.get_window_extent(renderer).overlaps(long.get_window_extent(renderer))
+
+
 def _sources(ledger, claims: dict[str, tuple[str, str]]):
     """The ledger with each named claim moved to a source of its own (outlet, published)."""
     sources = [ledger.sources]
