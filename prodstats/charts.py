@@ -514,14 +514,19 @@ def _forward(rows: pd.DataFrame, outcomes: pd.DataFrame | None, actor: str, indi
     o = (outcomes[(outcomes["actor"] == actor) & (outcomes["indicator"] == indicator)
                   & outcomes["current"].astype(str).str.lower().isin(["true", "1"])]
          if outcomes is not None and measure == "level" else None)
+    if o is None:
+        return _own_aims(rows, ledger)[columns]
+    ratios = o[(o["unit"] == "dimensionless") & o["base_period"].notna()]
+    on_levels = _ratio_aims(ratios.drop_duplicates("statement_id"), rows, ledger)
+    o = o.drop(index=ratios.index)
     # outcomes.csv gives an amount said over a period as that amount, and a ratio as a ratio:
     # only figures in the series' own unit go on its axis; otherwise the series' own forward
     # rows, which resolve placed on it (a forecast ratio on the index through its base)
-    if o is not None and not o.empty and set(o["unit"]) <= units:
+    if not o.empty and set(o["unit"]) <= units:
         o = o.drop_duplicates("statement_id")
         due = [_iso(d) for d in o["due"]]
         conf = _confidences(ledger, o["statement_id"])
-        return pd.DataFrame({
+        aims = pd.DataFrame({
             "t": [_decimal(d + timedelta(days=1)) for d in due],
             "value": pd.to_numeric(o["value"], errors="coerce").to_numpy(float),
             "low": pd.to_numeric(o["low"], errors="coerce").to_numpy(float),
@@ -531,12 +536,51 @@ def _forward(rows: pd.DataFrame, outcomes: pd.DataFrame | None, actor: str, indi
             "claim_ids": o["statement_id"].to_numpy(object),
             "due_text": [_due_text(d) for d in due], "word": "", "derivation": ""},
             columns=columns)
-    # a forecast ratio with an ambiguous base stands at one figure per reading of its base
+    else:
+        aims = _own_aims(rows, ledger)[columns]
+    return pd.concat([aims, on_levels[columns]], ignore_index=True) if len(on_levels) else aims
+
+
+def _own_aims(rows: pd.DataFrame, ledger: Any) -> pd.DataFrame:
+    """A series' own forward rows at their due date, with their due date's words (a forecast
+    ratio with an ambiguous base stands at one figure per reading of its base).
+    """
     aims = _at_due(rows[rows["modality"].isin(FORWARD)].drop_duplicates(["claim_ids", "value"]))
     words = _scale_words(aims, ledger)
     return aims.assign(due_text=[_due_text(_period_end(p)) for p in aims["period"]],
                        word=[words.get(c, "") for c in aims["claim_ids"]],
-                       derivation=aims.get("derivation", ""))[columns]
+                       derivation=aims.get("derivation", ""))
+
+
+def _ratio_aims(ratios: pd.DataFrame, rows: pd.DataFrame, ledger: Any) -> pd.DataFrame:
+    """Forward ratios ("triple by 2025 compared with 2021") placed on a level chart through
+    the level observed in their base period: 3 × about 300,000 stands at 900,000, drawn with
+    the range the base's bounds give (810,000–990,000), labelled '3 × 2021 (= 900,000)'. A
+    base period with claims that differ gives only the range; a ratio whose base period has
+    no observed level is not drawn (outcomes.csv and the site's tracker still list it).
+    """
+    obs = rows[rows["modality"].isin(OBSERVED)]
+    placed = []
+    for r in ratios.itertuples(index=False):
+        base = str(r.base_period).removesuffix(".0")
+        at = obs[obs["period"] == base]
+        if at.empty:
+            continue
+        ratio = float(r.value)
+        values = at["value"].to_numpy(float)
+        lows = at["low"].fillna(at["value"]).to_numpy(float)
+        highs = at["high"].to_numpy(float)
+        one = np.isfinite(values).all() and (values == values[0]).all()
+        placed.append({
+            "t": _decimal(_iso(r.due) + timedelta(days=1)),
+            "value": ratio * values[0] if one else np.nan,
+            "low": float(r.low) * lows.min(),
+            "high": float(r.high) * highs.max() if np.isfinite(highs).all() else np.nan,
+            "modality": r.modality, "claim_ids": r.statement_id,
+            "confidence": _confidences(ledger, [r.statement_id]).get(r.statement_id, "official"),
+            "due_text": _due_text(_iso(r.due)), "word": "",
+            "derivation": f"{r.modality} ratio {ratio:g} × level of {base}"})
+    return pd.DataFrame(placed)
 
 
 def _said_as(derivation: Any, figure: str, number) -> str:
@@ -825,8 +869,10 @@ def _source_labels(ax, obs: pd.DataFrame, ledger: Any, labels: list) -> bool | N
 #: 2023-04/2024-12, here per year".
 _AMOUNT = re.compile(r"stated as ([\d,.]+) \S+ over (\S+), here per year")
 #: series.py's derivation of an index point placed through a ratio on a base: "ratio 6 × index
-#: of 2023", "expected ratio 6 × index of 2022 (one reading of 2022|2023)".
-_CHAINED = re.compile(r"ratio (\S+) × index of ([^\s(]+)")
+#: of 2023", "expected ratio 6 × index of 2022 (one reading of 2022|2023)"; and a level chart's
+#: forward ratio placed on its base's level (:func:`_ratio_aims`): "expected ratio 3 × level of
+#: 2021".
+_CHAINED = re.compile(r"ratio (\S+) × (?:index|level) of ([^\s(]+)")
 
 
 def _when(published: Any) -> str:

@@ -329,6 +329,36 @@ def test_a_label_too_long_for_its_panel_is_broken_after_its_comma_and_stays_insi
     assert not short.get_window_extent(renderer).overlaps(long.get_window_extent(renderer))
 
 
+def test_a_forecast_ratio_stands_on_the_level_chart_through_its_base_periods_level(tmp_path):
+    """'Output is expected to triple by 2025 compared with 2021', on a series of levels with
+    no index, was drawn on no chart: it stands at its due date at 3 × the level of 2021
+    (about 300,000, so 810,000–990,000 drawn as its range), labelled as said; a ratio whose
+    base has no observed level is still not drawn.
+    """
+    ledger, series = _ledger(tmp_path, [
+        {"actor": "RUS", "period": "2021", "value": "300000", "qualifier": "about",
+         "value_low": "270000", "value_high": "330000"},
+        {"actor": "RUS", "period": "2022", "value": "450000"},
+        {"actor": "RUS", "period": "2023", "value": "600000"},
+        {"actor": "RUS", "kind": "ratio", "modality": "expected", "period": "2025",
+         "value": "3", "unit": "dimensionless", "base_period": "2021"},
+        {"actor": "RUS", "kind": "ratio", "modality": "expected", "period": "2026",
+         "value": "5", "unit": "dimensionless", "base_period": "2019"},
+    ])
+    promises = prodstats.outcomes(ledger.claims, ledger.sources, series)
+    fig = _jobs_and_figures(ledger, series, promises)["rus_shells_produced"]
+    ax = fig.axes[0]
+    (label,) = [t.get_text() for t in ax.texts if t.get_text().startswith("forecast")]
+    assert label == "forecast 3 × 2021 (= 0.9 M), due end of 2025"
+    marks = [line for line in ax.get_lines() if line.get_marker() == "P"]
+    assert [(tuple(m.get_xdata()), tuple(m.get_ydata())) for m in marks] == [
+        ((2026.0,), (900000.0,))]
+    bars = [tuple(line.get_ydata()) for line in ax.get_lines()
+            if line.get_linestyle() == "--" and tuple(line.get_xdata()) == (2026.0, 2026.0)]
+    assert bars == [(810000.0, 990000.0)]
+    assert overlaps(fig) == []
+
+
 def _sources(ledger, claims: dict[str, tuple[str, str]]):
     """The ledger with each named claim moved to a source of its own (outlet, published)."""
     sources = [ledger.sources]

@@ -399,6 +399,30 @@
         .map((o) => ({period: o.period, t: dueT(o), value: o.value, low: o.low, high: o.high,
           unit: key.measure === "index" ? unit : o.unit, modality: o.modality, confidence: (claimIndex[o.statement_id] || {}).confidence,
           claim_ids: o.statement_id, status: o.status, note: o.note, due: o.due, mark: "forward"})));
+      // a forecast ratio ("triple by 2025 compared with 2021") on the level chart, through the
+      // level observed in its base period, as the PNG has it: 3 × about 300,000 stands at
+      // 900,000 with the base's bounds as its range; claims of its base that differ give
+      // only the range
+      if (key.measure === "level") {
+        forward = forward.concat(outcomes.filter((o) => o.actor === key.actor &&
+          o.indicator === key.indicator && o.unit === "dimensionless" &&
+          !blank(o.base_period) && !already.has(o.statement_id) && typeof o.value === "number")
+          .flatMap((o) => {
+            const base = observed.filter((p) => String(p.period) === String(o.base_period) &&
+              typeof p.value === "number");
+            if (!base.length) return [];
+            const values = uniq(base.map((p) => p.value));
+            const lows = base.map((p) => blank(p.low) ? p.value : p.low);
+            const highs = base.map((p) => p.high);
+            const low = o.low * Math.min(...lows);
+            const high = blank(o.high) || highs.some(blank) ? null : o.high * Math.max(...highs);
+            return [{period: o.period, t: dueT(o), value: values.length === 1 ? o.value * values[0] : (low + (high ?? low)) / 2,
+              low, high, unit, modality: o.modality,
+              confidence: (claimIndex[o.statement_id] || {}).confidence, claim_ids: o.statement_id,
+              status: o.status, note: o.note, due: o.due, mark: "forward",
+              derivation: `${o.modality} ratio ${o.value} × level of ${o.base_period}`}];
+          }));
+      }
       // a capacity goal beside the output it bounds (indicators.csv's bounds), as the PNG has it
       const capacities = Object.entries(DATA.indicators || {})
         .filter(([, meta]) => meta.bounds === key.indicator).map(([id]) => id);

@@ -98,6 +98,19 @@ def conflict_site(tmp_path_factory) -> tuple[Path, dict]:
          "quote": "550,000 in 2023, said another"}])
 
 
+@pytest.fixture(scope="session")
+def ratio_site(tmp_path_factory) -> tuple[Path, dict]:
+    """Levels of three years and a forecast 'to triple by 2025 compared with 2021', no index."""
+    return _mini_site(tmp_path_factory, "ratio-site", [
+        {"period": "2021", "value": "300000", "qualifier": "about", "value_low": "270000",
+         "value_high": "330000", "quote": "about 300,000 in 2021"},
+        {"period": "2022", "value": "450000", "quote": "450,000 in 2022"},
+        {"period": "2023", "value": "600000", "quote": "600,000 in 2023"},
+        {"kind": "ratio", "modality": "expected", "period": "2025", "value": "3",
+         "unit": "dimensionless", "base_period": "2021",
+         "quote": "output is expected to triple by 2025 compared with 2021"}])
+
+
 def _mini_site(tmp_path_factory, name: str, claims: list[dict]) -> tuple[Path, dict]:
     """The site of a small ledger of ``claims`` (tests.conftest.mini_ledger), as
     ``prodstats build --site`` builds it.

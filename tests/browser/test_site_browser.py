@@ -294,6 +294,26 @@ def test_a_capacity_goal_stands_beside_the_output_it_bounds(three_site, reader):
     r.shot("series-capacity")
 
 
+def test_a_forecast_ratio_stands_on_the_level_chart_through_its_base(ratio_site, reader):
+    """Found by a new user: 'triple by 2025 compared with 2021', on a series of levels with
+    no index, was on no chart. It stands at its due date at 3 × the 2021 level, with the
+    base's bounds as its range, and says how it was placed.
+    """
+    folder, _ = ratio_site
+    r = reader(folder)
+    r.open("series?actor=UKR&indicator=shells_produced&measure=level")
+    labels = r.page.locator('#series-chart g[aria-label="text"] text').evaluate_all(
+        "texts => texts.map(t => t.textContent)")
+    assert "expected: pending" in labels
+    r.page.locator("#series-chart").focus()
+    r.page.keyboard.press("End")  # the last point in time: the forecast, due end of 2025
+    detail = r.page.locator("#point-detail").inner_text()
+    assert "Forward statement" in detail
+    assert "900,000 (810,000–990,000) rounds/year" in detail
+    assert "expected ratio 3 × level of 2021" in detail
+    r.shot("series-ratio-on-level")
+
+
 def test_series_draws_the_projection_intervals(projected_site, reader):
     folder, tables = projected_site
     proj = tables["projections"]
