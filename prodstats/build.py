@@ -31,6 +31,7 @@ from prodstats.publish import (
 )
 from prodstats.series import resolve_with_conflicts, target_history
 from prodstats.site import site_files
+from prodstats.workers import beside
 
 
 @dataclass
@@ -84,11 +85,19 @@ def compute(raw: Path | None = None) -> Build:
         result.tables["claims"] = ledger.claims
         result.tables["series"] = series
         result.tables["conflicts"] = found
-        result.tables["outcomes"] = outcomes(ledger.claims, ledger.sources, series, capacities)
-        result.tables["target_history"] = target_history(ledger.claims, ledger.sources)
+    # the projections need the series only, the promise tracker the series and the claims:
+    # a large build projects on a second core meanwhile (prodstats.workers)
     with stage("projections"):
-        result.tables["projections"], result.tables["feasibility"] = forecasts(
-            series, bounds=ledger.capacity_bounds())
+        projecting = beside(len(series), forecasts, series, bounds=ledger.capacity_bounds())
+    try:
+        with stage("series"):
+            result.tables["outcomes"] = outcomes(ledger.claims, ledger.sources, series,
+                                                 capacities)
+            result.tables["target_history"] = target_history(ledger.claims, ledger.sources)
+        with stage("projections"):
+            result.tables["projections"], result.tables["feasibility"] = projecting.result()
+    finally:
+        projecting.cancel()  # (nothing left to do when its result was taken)
     return result
 
 
