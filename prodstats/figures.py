@@ -162,11 +162,12 @@ DATE_LEAD = max(map(len, _MONTHS.split("|"))) + 2
 
 #: Digits with separators, ASCII only: 2,500,000 | 2.500.000 | 40 000 (narrow spaces) | 2,5.
 #: Not preceded by a letter or digit, nor by a digit and a separator (the middle of a number):
-#: the first digit is matched, then what stands before it is checked.
-DIGITS = re.compile(r"""(?x)
+#: the first digit is matched, then what stands before it is checked. In a language that groups
+#: with a space (:data:`DIGITS_SPACED`), an ordinary space groups too: "plus de 3 000 obus".
+DIGITS_PATTERN = r"""(?x)
     (?P<digits>
         [0-9](?<![\w][0-9])(?<![0-9][.,][0-9])
-        (?:[0-9]{0,2}(?:(?:,[0-9]{3})+|(?:\.[0-9]{3})+|(?:[\u00a0\u202f\u2009][0-9]{3})+)
+        (?:[0-9]{0,2}(?:(?:,[0-9]{3})+|(?:\.[0-9]{3})+|(?:[SPACES][0-9]{3})+)
             (?:[.,][0-9]+)?                     # grouped, with an optional decimal part
           | [0-9]*(?:[.,][0-9]+)?               # plain, with an optional decimal part
         )
@@ -179,7 +180,11 @@ DIGITS = re.compile(r"""(?x)
       | (?:st|nd|rd|th)(?![\w])                 #   3rd (an ordinal)
       | (?:er|s|'s)(?![\w])                     #   1990er, 1990s
     )?
-""")
+"""
+DIGITS = re.compile(DIGITS_PATTERN.replace("SPACES", "\u00a0\u202f\u2009"))
+DIGITS_SPACED = re.compile(DIGITS_PATTERN.replace("SPACES", " \u00a0\u202f\u2009"))
+#: The spaces that group digits, taken out before a grouped number is read.
+GROUP_SPACES = re.compile("[ \u00a0\u202f\u2009]")
 
 #: Digits other than ASCII 0-9 (any Unicode decimal digit that is not ASCII), with separators.
 OTHER_DIGITS = re.compile(r"[^\D0-9]+(?:[.,\u066b\u066c][^\D0-9]+)*")
@@ -382,7 +387,8 @@ def _tokens(text: str, language: str | None) -> list[_Token]:
     for start, end in _dates(text, language, digit):
         add(_Token(start, end, "date"))
     if digit:
-        for m in DIGITS.finditer(text, digit.start()):
+        digits = DIGITS_SPACED if languages.groups_with_spaces(language) else DIGITS
+        for m in digits.finditer(text, digit.start()):
             add(_digits_token(m, language))
     if not text.isascii():  # digits other than 0-9 are not ASCII
         for m in OTHER_DIGITS.finditer(text):
@@ -432,7 +438,7 @@ def _digits_token(m: re.Match, language: str | None) -> _Token:
 
 def _digit_values(digits: str, language: str | None) -> tuple[float, ...]:
     """The readings of ASCII digits with separators, the language's likeliest first."""
-    plain = digits if digits.isascii() else re.sub("[\u00a0\u202f\u2009]", "", digits)
+    plain = GROUP_SPACES.sub("", digits) if not digits.isdigit() else digits
     if "," in plain and "." in plain:  # both: the last one is the decimal mark
         decimal = "," if plain.rfind(",") > plain.rfind(".") else "."
         group = "." if decimal == "," else ","
@@ -659,6 +665,8 @@ def _half(text: str, tokens: list[_Token], i: int) -> tuple[Figure, int]:
         return Figure(t.start, s.end, text[t.start:s.end], "number", candidates,
                       scale=s.scale), j + 1
     h = t.candidates[0]
+    if text[t.start:t.end].lower() not in HALVES:  # "medio" alone: "Oriente Medio"
+        return None, i + 1
     return Figure(t.start, t.end, text[t.start:t.end], "fraction", (h, 100 * h)), i + 1
 
 

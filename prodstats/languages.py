@@ -36,6 +36,8 @@ class Language:
         months: month names, lower case, January first.
         frequent: frequent short words, to tell the language of a text.
         joiners: words between number words of one number ("et" in "vingt et un").
+        halves: words that are a half before a scale word ("medio" in "medio millón"); alone
+            they are ordinary words ("Oriente Medio").
     """
 
     scales: dict[str, float]
@@ -50,11 +52,13 @@ class Language:
     months: tuple[str, ...]
     frequent: frozenset[str]
     joiners: frozenset[str] = field(default_factory=frozenset)
+    halves: frozenset[str] = field(default_factory=frozenset)
 
 
 FRENCH = Language(
     scales={"mille": 1e3, "millier": 1e3, "million": 1e6, "millions": 1e6, "milliard": 1e9,
-            "milliards": 1e9, "billion": 1e12, "billions": 1e12, "md": 1e9, "mds": 1e9, "mrd": 1e9},
+            "milliards": 1e9, "billion": 1e12, "billions": 1e12, "md": 1e9, "mds": 1e9, "mrd": 1e9,
+            "demi-million": 5e5, "demi-millions": 5e5, "demi-milliard": 5e8},
     percent=frozenset({"%", "pour cent", "pourcent", "p. cent"}),
     multiples={"doublé": 2, "doublée": 2, "doublés": 2, "double": 2, "triplé": 3, "triplée": 3,
                "triple": 3, "quadruplé": 4, "quadruplée": 4, "quintuplé": 5, "sextuplé": 6,
@@ -78,6 +82,7 @@ FRENCH = Language(
     frequent=frozenset({"le", "les", "des", "et", "est", "une", "dans", "pour", "qui", "sur",
                         "au", "aux", "du", "par", "pas", "été", "selon", "ont", "d", "l"}),
     joiners=frozenset({"et"}),
+    halves=frozenset({"demi"}),
 )
 
 SPANISH = Language(
@@ -107,6 +112,7 @@ SPANISH = Language(
     frequent=frozenset({"el", "los", "las", "del", "y", "una", "por", "con", "para", "es",
                         "al", "según", "ha", "su", "ya", "año", "sus", "muy", "fue", "como"}),
     joiners=frozenset({"y"}),
+    halves=frozenset({"medio", "media"}),
 )
 
 #: The languages with tables of their own.
@@ -132,6 +138,24 @@ def decimal_mark(language: str | None) -> str | None:
     except (UnknownLocaleError, ValueError):
         return None
     return get_decimal_symbol(language)
+
+
+@lru_cache(maxsize=64)
+def groups_with_spaces(language: str | None) -> bool:
+    """Whether a language groups digits with a space by CLDR (Babel): French, Polish,
+    Ukrainian, Swedish, Czech, ... ("3 000"); where it does, a text's ordinary space between
+    digit groups is a group separator too, as writers type it.
+    """
+    if not language or language in ("en", "de"):
+        return False
+    from babel import Locale, UnknownLocaleError
+    from babel.numbers import get_group_symbol
+
+    try:
+        Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return get_group_symbol(language).isspace()
 
 
 @lru_cache(maxsize=65536)
@@ -170,6 +194,8 @@ def classify(word: str, language: str) -> tuple[str, tuple[float, ...], str | No
             return "denominator", (float(table.fractions[lower]),), None
         if lower in table.articles:
             return "one", (1.0,), None
+        if lower in table.halves:
+            return "half", (0.5,), None
     value = word_number(lower, language)
     return None if value is None else ("word_number", (value,), None)
 

@@ -419,8 +419,10 @@ class _Claim:
             return []
         figure = (matched[0].start, matched[0].end) if matched else None
         spans = tuple((f.start, f.end) for f in self.figures if _quantity(f))
+        amount = (self.kind == "level" and not self.capacity
+                  and _time_base(self.unit) == (None, False))
         return date_problems(self.quote, self.language, self.period_text, self.base_text,
-                             self.kind, figure, spans)
+                             self.kind, figure, spans, amount=amount)
 
     def _mixed_fragments(self) -> str | None:
         """Fragments joined by " … " bring in words (a rate word), never a second figure."""

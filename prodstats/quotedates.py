@@ -45,7 +45,9 @@ ORDINALS = {
 #: The last full year before Russia's full-scale invasion (docs/codebook.md §7).
 PRE_WAR = "2021"
 
-_Y = r"(?P<year>(?:19|20)[0-9]{2})(?![0-9])"
+#: A year, or a span of years ("2019-2021", "2019–2021": the span 2019/2021).
+_Y = (r"(?P<year>(?:19|20)[0-9]{2})(?:\s?[-–]\s?(?P<year2>(?:19|20)[0-9]{2}))?"
+      r"(?![0-9])")
 
 
 def _months(language: str) -> str:
@@ -120,6 +122,14 @@ COMPARED_BEFORE = re.compile(r"(?i)\b(?:from|than|since|compared\s+(?:with|to)|s
                              r"gegenüber|von|depuis|desde)\s+(?:\S+\s+){0,3}$")
 
 
+#: Before a dated phrase: a verb of saying or promising, which makes its date the day the
+#: statement was made ("s'était engagé en janvier 2024 à livrer ..."), not the claim's period.
+SAID_BEFORE = re.compile(r"(?i)\b(?:said|announced|promised|pledged|committed|agreed|"
+                         r"sagte|kündigte|versprach|zugesagt|angekündigt|zusagte|"
+                         r"engagée?s?|promis(?:e|es)?|annoncée?s?|déclaré|"
+                         r"comprometió|prometió|anunció|dijo|declaró)\s+(?:\S+\s+){0,1}$")
+
+
 #: What every phrase holds: a year, or a word of the phrases without one.
 MAY_BE_DATED = re.compile(r"(?i)(?:19|20)[0-9]{2}|war|invas|krieg|same|year|vorjahr|un\s+an|"
                           r"interanual|mismo|même")
@@ -166,12 +176,15 @@ def _named(m: re.Match, language: str, what: str) -> str | None:
     if groups.get("half"):
         h = ORDINALS[language][groups["half"].lower()]
         return f"{year}-{6 * h - 5:02d}/{year}-{6 * h:02d}"
+    if groups.get("year2"):  # "qu'en 2019-2021": the three years
+        return f"{year}/{groups['year2']}"
     return f"{year}-12" if groups.get("end") or groups.get("end2") else year
 
 
 def date_problems(quote: str, language: str | None, period: str | None, base: str | None,
                   kind: str, figure: tuple[int, int] | None = None,
-                  figures: tuple[tuple[int, int], ...] = ()) -> list[tuple[str, str, str]]:
+                  figures: tuple[tuple[int, int], ...] = (), amount: bool = False
+                  ) -> list[tuple[str, str, str]]:
     """``(column, found, message)`` for a period or base the quote contradicts.
 
     Args:
@@ -183,6 +196,9 @@ def date_problems(quote: str, language: str | None, period: str | None, base: st
         figure: the span of the quote's figure that carries the claim's value, if known.
         figures: the spans of all the quote's figures that are quantities: a phrase nearer
             to another figure than to the claim's belongs to that one.
+        amount: the claim is an amount (a unit that is not a rate): one due by a date covers
+            the span from when it was promised, so the advice is a span, never the due
+            month alone (which would make it the amount of one month).
     """
     phrases = [p for p in quote_phrases(quote, language)
                if figure is None or _nearest(p, figure, figures)]
@@ -192,14 +208,21 @@ def date_problems(quote: str, language: str | None, period: str | None, base: st
     claimed = _parse(period)
     due = {p.period: p for p in phrases if p.what == "due"}
     within = {p.period: p for p in phrases if p.what == "within"
-              and not COMPARED_BEFORE.search(quote, max(0, p.start - 40), p.start)}
+              and not COMPARED_BEFORE.search(quote, max(0, p.start - 40), p.start)
+              and not SAID_BEFORE.search(quote, max(0, p.start - 40), p.start)}
     if claimed and len(due) == 1:
         ((text, p),) = due.items()
         named = _parse(text)
         if named and named.end != claimed.end:
+            due_month = named.end.isoformat()[:7]
+            fix = (f"write period {text}" if not amount else
+                   f"write period START/{due_month}, START being the month the amount was "
+                   f"promised (codebook §12: an amount due by a date is coded over the span "
+                   f"from its promise; {due_month} alone would make it the amount of one "
+                   "month)")
             out.append(("period", period, (
                 f"the quote says '{p.text}', but the period {period} ends "
-                f"{claimed.end.isoformat()}, not {named.end.isoformat()}; write period {text}")))
+                f"{claimed.end.isoformat()}, not {named.end.isoformat()}; {fix}")))
     elif claimed and len(within) == 1:
         ((text, p),) = within.items()
         named = _parse(text)

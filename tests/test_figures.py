@@ -460,3 +460,19 @@ def test_what_a_reader_reads_as_a_million():
 def test_period_words_are_dates_never_fractions(text):
     language = "de" if text.startswith(("im", "in der")) else "en"
     assert [f for f in read_figures(text, language) if f.kind != "date"] == []
+
+
+@pytest.mark.parametrize(("text", "language", "read"), [
+    # found by a new user coding a French article: "3 000" typed with an ordinary space was
+    # read as '3' and '000', and the advice "write 3" published a figure 1,000 times too low
+    ("plus de 3 000 obus par mois", "fr", [("3 000", 3000.0)]),
+    ("1 500 000 obus", "fr", [("1 500 000", 1500000.0)]),
+    ("en 2024 300 obus", "fr", [("2024", 2024.0), ("300", 300.0)]),  # a year is no group
+    ("the 3 000 shells", "en", [("3", 3.0), ("000", 0.0)]),  # English groups with commas
+    # "medio millón" was not read at all (so `uncoded` called an uncoded text done)
+    ("alrededor de medio millón de drones", "es", [("medio millón", 500000.0)]),
+    ("un demi-million d'obus", "fr", [("un demi-million", 500000.0)]),
+    ("300 drones en Oriente Medio", "es", [("300", 300.0)]),  # "medio" alone is a word
+])
+def test_space_grouped_digits_and_half_a_million_in_french_and_spanish(text, language, read):
+    assert [(f.text, f.candidates[0]) for f in read_figures(text, language)] == read

@@ -109,7 +109,9 @@ def test_the_million_is_a_figure_to_code(eu):
      "2024-12 ends 2024-12-31, not 2025-12-31; write period 2025-12"),
     ("eus25-07", "period", "2023-03",
      "column 'period' = '2023-03': the quote says 'by the end of March 2024', but the period "
-     "2023-03 ends 2023-03-31, not 2024-03-31; write period 2024-03"),
+     "2023-03 ends 2023-03-31, not 2024-03-31; write period START/2024-03, START being the "
+     "month the amount was promised (codebook §12: an amount due by a date is coded over the "
+     "span from its promise; 2024-03 alone would make it the amount of one month)"),
     ("eus25-09", "period", "2024",
      "column 'period' = '2024': the quote says 'in the fourth quarter of 2024', but the "
      "period is 2024; write period 2024-10/2024-12"),
@@ -238,3 +240,22 @@ def test_the_value_messages_for_several_figures_and_none():
         "value", "the quote has no figure ('the same amount of shells'); quote the words that "
         "carry the figure, or if the value is derived on purpose set derived to true and say "
         "how in notes")
+
+
+def test_a_base_of_several_years_and_a_date_of_saying_are_read_as_such():
+    """Found by a new user: 'deux fois plus qu'en 2019-2021' was read as the base 2019 (and
+    the advice published the three years' amount as 2019's); 's'était engagé en janvier 2024 à
+    livrer' was read as the claim's period, where it is the day of the promise.
+    """
+    from prodstats.quotedates import date_problems
+
+    quote = "deux fois plus qu'en 2019-2021"
+    assert date_problems(quote, "fr", "2024", "2019", "ratio") == [(
+        "base_period", "2019", "the quote names the base 'qu'en 2019-2021', but base_period "
+        "is 2019; write base_period 2019/2021")]
+    assert date_problems(quote, "fr", "2024", "2019/2021", "ratio") == []
+    promised = "KNDS s'était engagé en janvier 2024 à livrer 3 000 obus par mois"
+    assert date_problems(promised, "fr", "2024", None, "level") == []
+    delivered = "KNDS a livré en janvier 2024 3 000 obus"
+    assert date_problems(delivered, "fr", "2024", None, "level")[0][2].endswith(
+        "write period 2024-01")
