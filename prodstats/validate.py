@@ -21,7 +21,7 @@ import pandera.pandas as pa
 
 from prodstats.errors import Problem
 from prodstats.periods import Period, PeriodError, parse_period, split_candidates
-from prodstats.read import Table, suggest
+from prodstats.read import Table, cell_bytes, suggest
 from prodstats.units import UnitParseError, factor, is_rate_of, parse_unit
 from prodstats.vocab import OBSERVED, PAST_ONLY, QUALIFIERS, qualifier_for
 
@@ -192,14 +192,24 @@ def _chars(chars) -> str:
 # Control characters a cell may not hold: C0/C1 controls other than line break and tab, and the
 # bidirectional overrides and isolates that make text display differently from what it is.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: The bytes that begin no such character in UTF-8 (C1 controls begin with 0xC2, the overrides
+#: and isolates with 0xE2): a column whose bytes are all of these holds none.
+_NOT_CONTROL = bytes(sorted(set(range(256)) - {*range(0x09), *range(0x0b, 0x20), 0x7f, 0xc2,
+                                                0xe2}))
 
 
 def control_characters(table: Table) -> list[Problem]:
-    """Cells holding NUL, other control characters or bidirectional overrides."""
+    """Cells holding NUL, other control characters or bidirectional overrides. Only the
+    columns with a byte that may begin one (:func:`~prodstats.read.cell_bytes`) are searched
+    cell by cell.
+    """
     problems = []
     for column in table.frame.columns:
         text = table.frame[column]
         if not pd.api.types.is_string_dtype(text.dtype):
+            continue
+        data = cell_bytes(text)
+        if data is not None and not data.translate(None, _NOT_CONTROL):
             continue
         hit = text.str.contains(_CONTROL.pattern).fillna(False).to_numpy(dtype=bool)
         for row in np.flatnonzero(hit):
