@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from prodstats.cells import cell_bytes
 from prodstats.errors import Problem
 from prodstats.schemas import (
     ACTOR_COLUMNS,
@@ -153,19 +154,6 @@ def _odd_cells(frame: pd.DataFrame) -> bool:
     return False
 
 
-def cell_bytes(text: pd.Series) -> bytes | None:
-    """The UTF-8 bytes of a text column's cells, run together (b"" for a column of empty
-    cells), or None where the column is not held by Arrow. One byte search of these tells
-    whether any cell may hold a character, at a fraction of the cost of a per-cell test; a
-    'yes' may be wrong (a buffer may hold bytes of no cell), a 'no' never is.
-    """
-    if not isinstance(text.array, pd.arrays.ArrowStringArray):
-        return None
-    chunks = text.array.__arrow_array__().chunks  # (the Arrow array itself, not a copy)
-    return b"".join(chunk.buffers()[2].to_pybytes() for chunk in chunks
-                    if chunk.null_count < len(chunk) and chunk.buffers()[2] is not None)
-
-
 def _unclosed_quote(table: Table) -> Problem | None:
     """A double quote that opens a cell and is not closed at the end of its line, so that the
     lines after it were read into that cell: the cause of a row with too many or too few cells,
@@ -265,19 +253,28 @@ def _header_problems(table: Table, header: list[str], columns: list[str],
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     """Line breaks in cells as LF; spreadsheet padding stripped; a cell of only spaces empty.
-    Only a column with a carriage return in its bytes (:func:`cell_bytes`) is searched for one.
+    Only a column with a carriage return in its bytes (:func:`cell_bytes`) is searched for one,
+    and a column of ASCII with no space in its bytes and no empty cell (ids, codes, figures)
+    is left as it is.
     """
     for column in frame.columns:
         text = frame[column]
         if not text.notna().any():
             continue
         data = cell_bytes(text)
+        if data is not None and not data.translate(None, _UNSPACED) and not text.eq("").any():
+            continue
         if data is None or b"\r" in data:
             text = text.str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n",
                                                                            regex=False)
         tidy = text.str.strip()
         frame[column] = tidy.where(tidy != "")
     return frame
+
+
+#: The ASCII bytes that are no space of any kind (what ``str.strip`` removes): a cell of these
+#: alone has nothing to strip.
+_UNSPACED = bytes(b for b in range(0x80) if not chr(b).isspace())
 
 
 def suggest(name: object, options) -> str:

@@ -1,0 +1,49 @@
+"""Reading a table's columns once for many rows: the helpers the load's rules share.
+
+A ledger repeats its periods, units, sources and indicators: a rule judges each distinct cell
+(or combination of cells) once and spreads its verdicts to the rows by their codes, instead
+of judging every row in Python. And a text column's bytes, read straight from its Arrow
+buffers, tell in one byte search whether any cell may hold a character at all.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def cell_bytes(text: pd.Series) -> bytes | None:
+    """The UTF-8 bytes of a text column's cells, run together (b"" for a column of empty
+    cells), or None where the column is not held by Arrow. One byte search of these tells
+    whether any cell may hold a character, at a fraction of the cost of a per-cell test; a
+    'yes' may be wrong (a buffer may hold bytes of no cell), a 'no' never is.
+    """
+    if not isinstance(text.array, pd.arrays.ArrowStringArray):
+        return None
+    chunks = text.array.__arrow_array__().chunks  # (the Arrow array itself, not a copy)
+    return b"".join(chunk.buffers()[2].to_pybytes() for chunk in chunks
+                    if chunk.null_count < len(chunk) and chunk.buffers()[2] is not None)
+
+
+def per_row(column: pd.Series, values: dict, dtype: object = object) -> np.ndarray:
+    """Each row's entry of ``values`` by its cell (None, or NaN for a float ``dtype``, where
+    the cell is empty or no key), each distinct cell looked up once.
+    """
+    codes, cells = pd.factorize(column)  # code -1: an empty cell, given the last entry
+    return np.array([values.get(c) for c in cells.tolist()] + [None], dtype=dtype)[codes]
+
+
+def distinct(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[tuple]]:
+    """The distinct combinations of ``columns`` (empty cells as None) in order of first use,
+    and each row's number among them.
+    """
+    code = np.zeros(len(frame), dtype=np.int64)
+    read = []
+    for column in columns:
+        codes, cells = pd.factorize(frame[column])
+        read.append((codes, [*cells.tolist(), None]))  # code -1: None
+        code, _ = pd.factorize(code * (len(cells) + 1) + codes + 1)
+    first = np.unique(code, return_index=True)[1]  # each combination's first row, in order
+    combos = list(zip(*([cells[c] for c in codes[first].tolist()] for codes, cells in read),
+                      strict=True))
+    return code, combos
