@@ -33,6 +33,15 @@ def per_row(column: pd.Series, values: dict, dtype: object = object) -> np.ndarr
     return np.array([values.get(c) for c in cells.tolist()] + [None], dtype=dtype)[codes]
 
 
+def text_per_row(column: pd.Series, values: dict) -> pd.api.extensions.ExtensionArray:
+    """:func:`per_row` as a text column (``str``), made by taking from the few distinct
+    results rather than converting one Python string per row.
+    """
+    codes, cells = pd.factorize(column)
+    return pd.array([values.get(c) for c in cells.tolist()], dtype="str").take(
+        codes, allow_fill=True)
+
+
 def distinct(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[tuple]]:
     """The distinct combinations of ``columns`` (empty cells as None) in order of first use,
     and each row's number among them.

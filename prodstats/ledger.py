@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from prodstats import config, schemas
-from prodstats.cells import distinct, per_row
+from prodstats.cells import distinct, per_row, text_per_row
 from prodstats.errors import LedgerError, Problem
 from prodstats.periods import Period
 from prodstats.read import TABLES, Table, label, read_table, read_texts
@@ -145,7 +145,7 @@ def derive(ctx: Context) -> pd.DataFrame:
     scope = _lookup(claims["indicator"], ctx.indicators, "indicator_id", "scope")
     claims["scope"] = scope.where(scope.notna(), "production").astype("str")
     claims["statement_id"] = statements(claims)
-    claims["superseded_by"] = pd.array(_superseded_by(claims), dtype="str")
+    claims["superseded_by"] = _superseded_by(claims)
     return claims[schemas.CLAIM_COLUMNS + schemas.DERIVED_COLUMNS]
 
 
@@ -186,8 +186,8 @@ def _lookup(keys: pd.Series, table: pd.DataFrame | None, key: str, column: str) 
     if table is None or column not in table.columns:
         return pd.Series(pd.array([None] * len(keys), dtype="str"), index=keys.index)
     known = table.dropna(subset=[key])
-    found = per_row(keys, dict(zip(known[key], known[column], strict=True)))
-    return pd.Series(pd.array(found, dtype="str"), index=keys.index)
+    found = text_per_row(keys, dict(zip(known[key], known[column], strict=True)))
+    return pd.Series(found, index=keys.index)
 
 
 def statements(claims: pd.DataFrame) -> pd.Series:
@@ -204,19 +204,19 @@ def statements(claims: pd.DataFrame) -> pd.Series:
     return statement
 
 
-def _superseded_by(claims: pd.DataFrame) -> list:
+def _superseded_by(claims: pd.DataFrame) -> pd.api.extensions.ExtensionArray:
     """A revision applies to the whole statement: every attestation of a revised statement is
     superseded by the statement of the revising claim.
     """
-    revised = claims.dropna(subset=["supersedes"])
-    if revised.empty:
-        return [None] * len(claims)
+    revising = claims["supersedes"].notna().to_numpy()
+    if not revising.any():
+        return pd.array([None] * len(claims), dtype="str")
     statement = dict(zip(claims["claim_id"].tolist(), claims["statement_id"].tolist(),
                          strict=True))
     later = {statement.get(old, old): statement[new]
-             for old, new in zip(revised["supersedes"].tolist(), revised["claim_id"].tolist(),
-                                 strict=True)}
-    return [later.get(s) for s in claims["statement_id"].tolist()]
+             for old, new in zip(claims["supersedes"][revising].tolist(),
+                                 claims["claim_id"][revising].tolist(), strict=True)}
+    return text_per_row(claims["statement_id"], later)
 
 
 def fill_bounds(claims: pd.DataFrame) -> pd.DataFrame:
@@ -247,10 +247,8 @@ def _periods(claims: pd.DataFrame, parsed: dict) -> pd.DataFrame:
     good = {k: v for k, v in parsed.items() if isinstance(v, Period)}
     period = claims["period"]
     return claims.assign(
-        period_start=pd.array(per_row(period, {k: v.start.isoformat() for k, v in good.items()}),
-                              dtype="str"),
-        period_end=pd.array(per_row(period, {k: v.end.isoformat() for k, v in good.items()}),
-                            dtype="str"),
+        period_start=text_per_row(period, {k: v.start.isoformat() for k, v in good.items()}),
+        period_end=text_per_row(period, {k: v.end.isoformat() for k, v in good.items()}),
         period_years=per_row(period, {k: v.years for k, v in good.items()}, dtype=float),
     )
 
@@ -269,8 +267,8 @@ def _canonical(claims: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     mult = np.array([c[0] for c in conversions], dtype=float)[combo_of]
     per_period = np.array([c[1] for c in conversions], dtype=bool)[combo_of]
     mult = np.where(per_period, mult / claims["period_years"].to_numpy(dtype=float), mult)
-    target = np.array([c[2] or None for c in conversions], dtype=object)[combo_of]
-    return claims.assign(canonical_unit=pd.array(target, dtype="str"),
+    target = pd.array([c[2] or None for c in conversions], dtype="str").take(combo_of)
+    return claims.assign(canonical_unit=target,
                          value_canonical=claims["value"].to_numpy() * mult,
                          low_canonical=claims["value_low"].to_numpy() * mult,
                          high_canonical=claims["value_high"].to_numpy() * mult)
