@@ -170,6 +170,8 @@ _NONFINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 def read_figures(table: Table, column: str) -> tuple[pd.Series, list[Problem]]:
     """A figure column as floats (NaN where empty or wrong) and a problem for each wrong cell."""
     text = table.frame[column]
+    if not text.notna().any():  # an optional column left empty (value_low, value_high)
+        return pd.Series(np.full(len(text), np.nan), index=text.index, name=column), []
     plain = text.str.fullmatch(_NUMBER.pattern).fillna(False).to_numpy(dtype=bool)
     grouped = text.str.fullmatch(_GROUPED.pattern).fillna(False).to_numpy(dtype=bool)
     ok = plain & ~grouped
@@ -401,12 +403,19 @@ def formulas(ctx: Context) -> list[Problem]:
     problems = []
     for column in FREE_TEXT:
         text = ctx.frame[column]
+        data = cell_bytes(text)
+        if data is not None and not data.translate(None, _NOT_FORMULA_START):
+            continue  # no cell holds any of those characters, so none begins with one
         starts = text.str.match(r"[=+\-@\t\r\n]").fillna(False).to_numpy(dtype=bool)
         bad = [i for i in np.flatnonzero(starts) if is_formula(text.iat[i])]
         problems += ctx.report(bad, column, "begins like a spreadsheet formula (=, +, -, @, tab "
                                "or line break), which a spreadsheet would run; rephrase it so it "
                                "starts with a letter or a digit")
     return problems
+
+
+#: Every byte but those that begin a formula-like cell (=, +, -, @, tab, line break).
+_NOT_FORMULA_START = bytes(sorted(set(range(256)) - set(b"=+-@\t\r\n")))
 
 
 def is_formula(cell: object) -> bool:
@@ -526,8 +535,7 @@ def values(ctx: Context) -> list[Problem]:
 def quotes(ctx: Context) -> list[Problem]:
     """Each quote is verbatim in the (hash-checked) text of its source."""
     frame = ctx.frame
-    bad = []
-    ctx.quoted = np.zeros(len(frame), dtype=bool)
+    bad, quoted = [], []
     where: dict[str, int] = {}  # per source, where its last quote was found
     for row, (quote, sid) in enumerate(zip(frame["quote"].tolist(), frame["source_id"].tolist(),
                                            strict=True)):
@@ -544,7 +552,9 @@ def quotes(ctx: Context) -> list[Problem]:
             bad.append(row)
         else:
             where[sid] = found
-            ctx.quoted[row] = True
+            quoted.append(row)
+    ctx.quoted = np.zeros(len(frame), dtype=bool)
+    ctx.quoted[quoted] = True
     return [ctx.claims.problem(row, "quote", frame["quote"].iat[row],
                                quote_message(frame["quote"].iat[row],
                                              ctx.texts[frame["source_id"].iat[row]],
@@ -723,12 +733,10 @@ def base_alternatives(ctx: Context) -> list[Problem]:
     """The alternatives of a base period (``2021|2022``) are distinct: a repeated one would
     count one reading twice.
     """
-    frame = ctx.frame
     problems = []
-    cells = frame["base_period"].astype(object).tolist()
     verdicts: dict[str, str | None] = {}
-    for row, cell in enumerate(cells):
-        if not isinstance(cell, str) or "|" not in cell:
+    for row, cell in ctx.given("base_period"):
+        if "|" not in cell:
             continue
         if cell not in verdicts:
             keys: dict[str, str] = {}
