@@ -145,6 +145,8 @@ def _odd_cells(frame: pd.DataFrame) -> bool:
     many = max(len(frame.columns) // 2, 2)
     for column in frame.columns:
         text = frame[column]
+        if not text.notna().any():
+            continue
         data = cell_bytes(text)
         if data is not None and b"\n" not in data and b"," not in data:
             continue

@@ -448,6 +448,8 @@ def base_periods(ctx: Context) -> list[Problem]:
     pairs = list(zip(frame["base_period"].iloc[rows].tolist(),
                      frame["period"].iloc[rows].tolist(), strict=True))
     verdicts = {pair: _base_messages(*pair, ctx.periods) for pair in set(pairs)}
+    if not any(verdicts.values()):
+        return problems
     for row, pair in zip(rows, pairs, strict=True):
         problems += [ctx.claims.problem(int(row), "base_period", pair[0], message)
                      for message in verdicts[pair]]
