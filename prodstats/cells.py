@@ -8,21 +8,29 @@ buffers, tell in one byte search whether any cell may hold a character at all.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
 
-def cell_bytes(text: pd.Series) -> bytes | None:
-    """The UTF-8 bytes of a text column's cells, run together (b"" for a column of empty
-    cells), or None where the column is not held by Arrow. One byte search of these tells
-    whether any cell may hold a character, at a fraction of the cost of a per-cell test; a
-    'yes' may be wrong (a buffer may hold bytes of no cell), a 'no' never is.
+def may_hold(text: pd.Series, characters: bytes) -> bool:
+    """Whether any cell of a text column may hold one of the bytes ``characters``: a byte
+    search of the column's Arrow buffers (UTF-8), at a fraction of the cost of a per-cell
+    test. A 'yes' may be wrong (a buffer may hold bytes of no cell), a 'no' never is; a
+    column not held by Arrow is always a 'yes', to be tested cell by cell.
     """
     if not isinstance(text.array, pd.arrays.ArrowStringArray):
-        return None
-    chunks = text.array.__arrow_array__().chunks  # (the Arrow array itself, not a copy)
-    return b"".join(chunk.buffers()[2].to_pybytes() for chunk in chunks
-                    if chunk.null_count < len(chunk) and chunk.buffers()[2] is not None)
+        return True
+    others = _all_bytes_but(characters)
+    return any(chunk.buffers()[2].to_pybytes().translate(None, others)
+               for chunk in text.array.__arrow_array__().chunks  # (no copy of the column)
+               if chunk.null_count < len(chunk) and chunk.buffers()[2] is not None)
+
+
+@lru_cache(maxsize=32)
+def _all_bytes_but(characters: bytes) -> bytes:
+    return bytes(sorted(set(range(256)) - set(characters)))
 
 
 def per_row(column: pd.Series, values: dict, dtype: object = object) -> np.ndarray:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from prodstats.cells import cell_bytes, distinct, per_row
+from prodstats.cells import distinct, may_hold, per_row
 from prodstats.errors import Problem
 from prodstats.periods import Period, PeriodError, parse_period, split_candidates
 from prodstats.read import Table, suggest
@@ -214,15 +214,14 @@ def _chars(chars) -> str:
 # Control characters a cell may not hold: C0/C1 controls other than line break and tab, and the
 # bidirectional overrides and isolates that make text display differently from what it is.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-#: The bytes that begin no such character in UTF-8 (C1 controls begin with 0xC2, the overrides
-#: and isolates with 0xE2): a column whose bytes are all of these holds none.
-_NOT_CONTROL = bytes(sorted(set(range(256)) - {*range(0x09), *range(0x0b, 0x20), 0x7f, 0xc2,
-                                                0xe2}))
+#: The bytes that may begin such a character in UTF-8 (C1 controls begin with 0xC2, the
+#: overrides and isolates with 0xE2): a column with none of them holds none.
+_CONTROL_LEADS = bytes([*range(0x09), *range(0x0b, 0x20), 0x7f, 0xc2, 0xe2])
 
 
 def control_characters(table: Table) -> list[Problem]:
     """Cells holding NUL, other control characters or bidirectional overrides. Only the
-    columns with a byte that may begin one (:func:`~prodstats.cells.cell_bytes`) are searched
+    columns with a byte that may begin one (:func:`~prodstats.cells.may_hold`) are searched
     cell by cell.
     """
     problems = []
@@ -230,8 +229,7 @@ def control_characters(table: Table) -> list[Problem]:
         text = table.frame[column]
         if not pd.api.types.is_string_dtype(text.dtype):
             continue
-        data = cell_bytes(text)
-        if data is not None and not data.translate(None, _NOT_CONTROL):
+        if not may_hold(text, _CONTROL_LEADS):
             continue
         hit = text.str.contains(_CONTROL.pattern).fillna(False).to_numpy(dtype=bool)
         for row in np.flatnonzero(hit):
@@ -403,8 +401,7 @@ def formulas(ctx: Context) -> list[Problem]:
     problems = []
     for column in FREE_TEXT:
         text = ctx.frame[column]
-        data = cell_bytes(text)
-        if data is not None and not data.translate(None, _NOT_FORMULA_START):
+        if not may_hold(text, b"=+-@\t\r\n"):
             continue  # no cell holds any of those characters, so none begins with one
         starts = text.str.match(r"[=+\-@\t\r\n]").fillna(False).to_numpy(dtype=bool)
         bad = [i for i in np.flatnonzero(starts) if is_formula(text.iat[i])]
@@ -412,10 +409,6 @@ def formulas(ctx: Context) -> list[Problem]:
                                "or line break), which a spreadsheet would run; rephrase it so it "
                                "starts with a letter or a digit")
     return problems
-
-
-#: Every byte but those that begin a formula-like cell (=, +, -, @, tab, line break).
-_NOT_FORMULA_START = bytes(sorted(set(range(256)) - set(b"=+-@\t\r\n")))
 
 
 def is_formula(cell: object) -> bool:

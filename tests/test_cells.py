@@ -5,22 +5,23 @@ import math
 import numpy as np
 import pandas as pd
 
-from prodstats.cells import cell_bytes, distinct, per_row, text_per_row
+from prodstats.cells import distinct, may_hold, per_row, text_per_row
 
 
 def _text(*cells):
     return pd.Series(list(cells), dtype="str")
 
 
-def test_cell_bytes_holds_every_byte_of_every_cell():
-    assert cell_bytes(_text("a,b", None, "ü")) == "a,bü".encode()
-    assert cell_bytes(_text(None, None)) == b""
-    assert cell_bytes(_text()) == b""
-    assert cell_bytes(_text("x")) == b"x"
+def test_may_hold_says_no_only_where_no_cell_holds_the_bytes():
+    cells = _text("a,b", None, "über")
+    assert may_hold(cells, b",") and may_hold(cells, b"xyz,") and may_hold(cells, "ü".encode())
+    assert not may_hold(cells, b"\r") and not may_hold(cells, b"\n\t")
+    assert not may_hold(_text(None, None), b"a") and not may_hold(_text(), b"a")
+    assert may_hold(_text("x"), b"x") and not may_hold(_text("x"), b"y")
     # a slice may keep the bytes of cells it left out: a 'yes' may be wrong, a 'no' never is
-    assert b"y" in cell_bytes(_text("x", "y").iloc[1:])
-    # not held by Arrow: no answer, so the caller tests cell by cell
-    assert cell_bytes(pd.Series(["x"], dtype=object)) is None
+    assert not may_hold(_text("x", "y").iloc[1:], b"z")
+    # not held by Arrow: always a 'yes', so the caller tests cell by cell
+    assert may_hold(pd.Series(["x"], dtype=object), b"y")
 
 
 def test_per_row_looks_up_each_row_by_its_cell():
