@@ -276,6 +276,8 @@ def _settled(claims: pd.DataFrame, value: np.ndarray, easy: np.ndarray, first: n
 
     settled = easy & (value == first)
     others = np.flatnonzero(easy & ~settled & (count > 1))
+    if not others.size:  # (also where there is no quote column: nothing is easy)
+        return settled
     for pos, quote, figure in zip(others.tolist(), claims["quote"].iloc[others].tolist(),
                                   value[others].tolist(), strict=True):
         settled[pos] = figure in _numbers(quote)
