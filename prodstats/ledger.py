@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from prodstats import config, schemas
+from prodstats.cells import distinct, per_row, text_per_row
 from prodstats.errors import LedgerError, Problem
 from prodstats.periods import Period
 from prodstats.read import TABLES, Table, label, read_table, read_texts
@@ -143,8 +144,8 @@ def derive(ctx: Context) -> pd.DataFrame:
     claims["said"] = claims["said_on"].where(claims["said_on"].notna(), published)
     scope = _lookup(claims["indicator"], ctx.indicators, "indicator_id", "scope")
     claims["scope"] = scope.where(scope.notna(), "production").astype("str")
-    claims["statement_id"] = pd.array(statements(claims), dtype="str")
-    claims["superseded_by"] = pd.array(_superseded_by(claims), dtype="str")
+    claims["statement_id"] = statements(claims)
+    claims["superseded_by"] = _superseded_by(claims)
     return claims[schemas.CLAIM_COLUMNS + schemas.DERIVED_COLUMNS]
 
 
@@ -185,27 +186,37 @@ def _lookup(keys: pd.Series, table: pd.DataFrame | None, key: str, column: str) 
     if table is None or column not in table.columns:
         return pd.Series(pd.array([None] * len(keys), dtype="str"), index=keys.index)
     known = table.dropna(subset=[key])
-    return keys.map(dict(zip(known[key], known[column], strict=True))).astype("str")
+    found = text_per_row(keys, dict(zip(known[key], known[column], strict=True)))
+    return pd.Series(found, index=keys.index)
 
 
-def statements(claims: pd.DataFrame) -> list[str]:
-    """Each claim's statement: the claim at the end of its ``same_as`` chain."""
-    ids = claims["claim_id"].tolist()  # (lists: Arrow cells one by one are slow)
-    root = statement_roots(dict(zip(ids, claims["same_as"].tolist(), strict=True)))
-    return [root[c] for c in ids]
+def statements(claims: pd.DataFrame) -> pd.Series:
+    """Each claim's statement: the claim at the end of its ``same_as`` chain (its own id where
+    it restates none, so only the restating rows are looked up).
+    """
+    statement = claims["claim_id"].astype("str")
+    restating = claims["same_as"].notna().to_numpy()
+    if restating.any():
+        ids = statement[restating].tolist()
+        root = statement_roots(dict(zip(ids, claims["same_as"][restating].tolist(),
+                                        strict=True)))
+        statement[restating] = [root[c] for c in ids]
+    return statement
 
 
-def _superseded_by(claims: pd.DataFrame) -> list:
+def _superseded_by(claims: pd.DataFrame) -> pd.api.extensions.ExtensionArray:
     """A revision applies to the whole statement: every attestation of a revised statement is
     superseded by the statement of the revising claim.
     """
+    revising = claims["supersedes"].notna().to_numpy()
+    if not revising.any():
+        return pd.array([None] * len(claims), dtype="str")
     statement = dict(zip(claims["claim_id"].tolist(), claims["statement_id"].tolist(),
                          strict=True))
-    revised = claims.dropna(subset=["supersedes"])
     later = {statement.get(old, old): statement[new]
-             for old, new in zip(revised["supersedes"].tolist(), revised["claim_id"].tolist(),
-                                 strict=True)}
-    return [later.get(s) for s in claims["statement_id"].tolist()]
+             for old, new in zip(claims["supersedes"][revising].tolist(),
+                                 claims["claim_id"][revising].tolist(), strict=True)}
+    return text_per_row(claims["statement_id"], later)
 
 
 def fill_bounds(claims: pd.DataFrame) -> pd.DataFrame:
@@ -236,9 +247,9 @@ def _periods(claims: pd.DataFrame, parsed: dict) -> pd.DataFrame:
     good = {k: v for k, v in parsed.items() if isinstance(v, Period)}
     period = claims["period"]
     return claims.assign(
-        period_start=period.map({k: v.start.isoformat() for k, v in good.items()}).astype("str"),
-        period_end=period.map({k: v.end.isoformat() for k, v in good.items()}).astype("str"),
-        period_years=period.map({k: v.years for k, v in good.items()}).astype(float),
+        period_start=text_per_row(period, {k: v.start.isoformat() for k, v in good.items()}),
+        period_end=text_per_row(period, {k: v.end.isoformat() for k, v in good.items()}),
+        period_years=per_row(period, {k: v.years for k, v in good.items()}, dtype=float),
     )
 
 
@@ -248,21 +259,16 @@ def _canonical(claims: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     if ctx.indicators is not None:
         known = ctx.indicators.dropna(subset=["indicator_id"])
         canonical = dict(zip(known["indicator_id"], known["canonical_unit"], strict=True))
-    keys = ["kind", "indicator", "unit"]
-    combos = claims[keys].astype(object).drop_duplicates().dropna()
-    rows = []
-    for kind, indicator, unit in combos.itertuples(index=False, name=None):
-        if isinstance(ctx.units.get(unit), Exception):
-            continue
-        rows.append((kind, indicator, unit, *conversion_factor(kind, unit,
-                                                                canonical.get(indicator))))
-    table = pd.DataFrame(rows, columns=[*keys, "factor", "per_period", "canonical_unit"])
-    merged = claims[keys].astype(object).merge(table, on=keys, how="left")
-    mult = merged["factor"].to_numpy(dtype=float)
-    per_period = merged["per_period"].fillna(False).to_numpy(dtype=bool)
+    combo_of, combos = distinct(claims, ["kind", "indicator", "unit"])
+    conversions = [conversion_factor(kind, unit, canonical.get(indicator))
+                   if None not in (kind, indicator, unit)
+                   and not isinstance(ctx.units.get(unit), Exception) else (np.nan, False, "")
+                   for kind, indicator, unit in combos]
+    mult = np.array([c[0] for c in conversions], dtype=float)[combo_of]
+    per_period = np.array([c[1] for c in conversions], dtype=bool)[combo_of]
     mult = np.where(per_period, mult / claims["period_years"].to_numpy(dtype=float), mult)
-    target = merged["canonical_unit"].where(merged["canonical_unit"] != "")
-    return claims.assign(canonical_unit=pd.array(target, dtype="str"),
+    target = pd.array([c[2] or None for c in conversions], dtype="str").take(combo_of)
+    return claims.assign(canonical_unit=target,
                          value_canonical=claims["value"].to_numpy() * mult,
                          low_canonical=claims["value_low"].to_numpy() * mult,
                          high_canonical=claims["value_high"].to_numpy() * mult)

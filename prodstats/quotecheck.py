@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -35,7 +35,9 @@ from prodstats.quotedates import date_problems
 from prodstats.vocab import QUALIFIERS
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd  # noqa: F401  (the annotations)
+    import numpy as np  # noqa: F401  (the annotations)
+    import pandas as pd  # noqa: F401
+    import pyarrow as pa  # noqa: F401
 
 #: What joins the verbatim fragments of one quote ("… put the figure at 3.5 million").
 FRAGMENT_JOIN = " … "
@@ -106,38 +108,37 @@ def quote_problems(claims: pd.DataFrame, texts: dict[str, str] | None = None
     Returns:
         ``(row position, column, found value as text, message)`` for each problem.
     """
-    n = len(claims)
-
-    def column(name: str, default: object = None) -> list:
-        return claims[name].tolist() if name in claims.columns else [default] * n
-
+    import numpy as np
     import pandas as pd
 
+    n = len(claims)
     numbers = {name: (pd.to_numeric(claims[name], errors="coerce")
-                      .to_numpy(dtype="float64", na_value=math.nan).tolist()
-                      if name in claims.columns else [math.nan] * n)
+                      .to_numpy(dtype="float64", na_value=math.nan)
+                      if name in claims.columns else np.full(n, math.nan))
                for name in ("value", "value_low", "value_high")}
-    derived_cells = column("derived", False)
-    truth = {x: _truthy(x) for x in set(map(_hashable, derived_cells))}
-    derived = [truth[_hashable(x)] for x in derived_cells]
-    quotes = column("quote")
     # Plain quotes whose claim can pass at a glance are settled first, in bulk; the reader
-    # reads the rest.
-    glance = _at_a_glance(claims, numbers)
+    # reads the rest, and only their cells are read.
     plain, first, count = _plain(claims)
-    full = [pos for pos, (quote, value, simple, easy, one, many) in
-            enumerate(zip(quotes, numbers["value"], plain, glance, first, count, strict=True))
-            if not (simple and easy and (value == one or many > 1 and value in _numbers(quote)))]
-    cells = {name: column(name) for name in ("unit", "qualifier", "kind", "language", "period",
-                                             "base_period", "measures", "source_id")}
+    easy = plain & _at_a_glance(claims, numbers)
+    rows = np.flatnonzero(~_settled(claims, numbers["value"], easy, first, count)).tolist()
+
+    def cells(name: str, default: object = None) -> list:
+        return (claims[name].iloc[rows].tolist() if name in claims.columns
+                else [default] * len(rows))
+
+    read = {name: cells(name) for name in ("quote", "unit", "qualifier", "kind", "language",
+                                           "period", "base_period", "measures", "source_id")}
+    derived = [_truthy(_hashable(x)) for x in cells("derived", False)]
+    figures_of = {name: numbers[name][rows].tolist() for name in numbers}
     problems: list[tuple[int, str, str | None, str]] = []
-    for pos in full:
-        quote, value, low, high = (quotes[pos], numbers["value"][pos],
-                                   numbers["value_low"][pos], numbers["value_high"][pos])
+    for i, pos in enumerate(rows):
+        quote, value, low, high = (read["quote"][i], figures_of["value"][i],
+                                   figures_of["value_low"][i], figures_of["value_high"][i])
         unit, qualifier, kind, language, period, base, measures, sid = (
-            cells[name][pos] for name in cells)
+            read[name][i] for name in ("unit", "qualifier", "kind", "language", "period",
+                                       "base_period", "measures", "source_id"))
         simple = plain[pos]
-        if derived[pos] or not isinstance(quote, str) or not quote:
+        if derived[i] or not isinstance(quote, str) or not quote:
             continue
         language = language if isinstance(language, str) else None
         unit = unit if isinstance(unit, str) else ""
@@ -203,31 +204,30 @@ PUNCTUATION = "()[]{}\"'.,;:!?"
 PLAIN_DIGITS = re.compile(r"(?<!\w)(?<![0-9][.,])[0-9]+(?:[.,][0-9]+)?")
 
 
-def _plain(claims: pd.DataFrame) -> tuple[list[bool], list[float], list[int]]:
+def _plain(claims: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each claim: whether its quote is plain (ASCII, English or German, and none of the
     words and forms of :data:`PLAIN_NOT_DE`), the first of its numbers (:func:`_numbers`;
     NaN for none) and how many it has.
     """
-    n = len(claims)
-    if "quote" not in claims.columns or claims.empty:
-        return [False] * n, [math.nan] * n, [0] * n
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    quotes = pa.array(claims["quote"].astype(object).where(claims["quote"].notna(), None),
-                      type=pa.large_string())
+    n = len(claims)
+    if "quote" not in claims.columns or claims.empty:
+        return np.zeros(n, dtype=bool), np.full(n, math.nan), np.zeros(n, dtype=np.int64)
+    quotes = _arrow_text(claims["quote"])
     ascii_ = pc.fill_null(pc.string_is_ascii(quotes), False).to_numpy(zero_copy_only=False)
-    language = (claims["language"].astype(object).tolist() if "language" in claims.columns
-                else [None] * len(claims))
-    english = pc.fill_null(pc.match_substring_regex(quotes, PLAIN_NOT_EN, ignore_case=True),
-                           True).to_numpy(zero_copy_only=False)
-    language = [x if isinstance(x, str) else None for x in language]
-    other = (pc.fill_null(pc.match_substring_regex(quotes, PLAIN_NOT_DE, ignore_case=True),
+    language = (_per_row(claims["language"], lambda x: x if isinstance(x, str) else None)
+                if "language" in claims.columns else np.full(n, None, dtype=object))
+    english = language == "en"
+    known = english | (language == "de") | np.equal(language, None)
+    not_en = pc.fill_null(pc.match_substring_regex(quotes, PLAIN_NOT_EN, ignore_case=True),
                           True).to_numpy(zero_copy_only=False)
-             if any(x != "en" for x in language) else english)
-    plain = [bool(a) and not (e if lang == "en" else o) and lang in ("en", "de", None)
-             for a, e, o, lang in zip(ascii_, english, other, language, strict=True)]
+    not_de = (pc.fill_null(pc.match_substring_regex(quotes, PLAIN_NOT_DE, ignore_case=True),
+                           True).to_numpy(zero_copy_only=False)
+              if not english.all() else not_en)
+    plain = ascii_ & known & ~np.where(english, not_en, not_de)
     count = pc.fill_null(pc.count_substring_regex(quotes, NUMBER_WORD), 0)
     first = pc.struct_field(pc.extract_regex(quotes, NUMBER_WORD), [0])
     first = pc.replace_substring_regex(first, r"[.,]+$", "")
@@ -239,16 +239,61 @@ def _plain(claims: pd.DataFrame) -> tuple[list[bool], list[float], list[int]]:
 
         values = pd.to_numeric(pd.Series(first.to_pylist(), dtype=object), errors="coerce"
                                ).to_numpy(dtype="float64", na_value=math.nan)
-    return plain, np.asarray(values, dtype="float64").tolist(), count.to_pylist()
+    return (np.asarray(plain, dtype=bool), np.asarray(values, dtype="float64"),
+            count.to_numpy(zero_copy_only=False))
 
 
-def _at_a_glance(claims: pd.DataFrame, numbers: dict[str, list[float]]) -> list[bool]:
-    """For each claim: whether, if its value is a figure of its quote, it passes with no more
-    to check: a value, no bounds, no scale word, and no rule on its time base that can apply
-    (a unit per month for a period of a year, a capacity as an amount, and the reverse).
+def _arrow_text(column: pd.Series) -> pa.ChunkedArray:
+    """A text column as Arrow large strings (the column's own Arrow array where it has one)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if isinstance(column.array, pd.arrays.ArrowStringArray):
+        return column.array.__arrow_array__().cast(pa.large_string())  # (no copy if it is)
+    return pa.chunked_array([pa.array(column.astype(object).where(column.notna(), None),
+                                      type=pa.large_string())])
+
+
+def _per_row(column: pd.Series, of: Callable[[object], object]) -> np.ndarray:
+    """``of`` each row's cell, as an object array, computed once per distinct cell (an empty
+    cell is given ``of(None)``).
     """
     import numpy as np
     import pandas as pd
+
+    codes, cells = pd.factorize(column)
+    out = np.empty(len(cells) + 1, dtype=object)
+    out[:] = [of(c) for c in cells.tolist()] + [of(None)]
+    return out[codes]
+
+
+def _settled(claims: pd.DataFrame, value: np.ndarray, easy: np.ndarray, first: np.ndarray,
+             count: np.ndarray) -> np.ndarray:
+    """The claims that pass at a glance: a plain quote, an easy claim (:func:`_at_a_glance`)
+    and a value that is the quote's first number, or another of its numbers.
+    """
+    import numpy as np
+
+    settled = easy & (value == first)
+    others = np.flatnonzero(easy & ~settled & (count > 1))
+    if not others.size:  # (also where there is no quote column: nothing is easy)
+        return settled
+    for pos, quote, figure in zip(others.tolist(), claims["quote"].iloc[others].tolist(),
+                                  value[others].tolist(), strict=True):
+        settled[pos] = figure in _numbers(quote)
+    return settled
+
+
+def _at_a_glance(claims: pd.DataFrame, numbers: dict[str, np.ndarray]) -> np.ndarray:
+    """For each claim: whether, if its value is a figure of its quote, it passes with no more
+    to check: a value, no bounds, no scale word, and no rule on its time base that can apply
+    (a unit per month for a period of a year, a capacity as an amount, and the reverse). Each
+    distinct qualifier, and each distinct unit, period, kind and measure, is judged once.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from prodstats.cells import distinct
 
     n = len(claims)
 
@@ -256,14 +301,13 @@ def _at_a_glance(claims: pd.DataFrame, numbers: dict[str, list[float]]) -> list[
         return claims[name] if name in claims.columns else pd.Series([None] * n,
                                                                       index=claims.index)
 
-    value, low, high = (np.asarray(numbers[k]) for k in ("value", "value_low", "value_high"))
-    qualifier = column("qualifier").tolist()
+    value, low, high = (numbers[k] for k in ("value", "value_low", "value_high"))
+    codes, qualifiers = pd.factorize(column("qualifier"))
 
     def factors(name: str) -> np.ndarray:  # the qualifier rule's, NaN for none
-        rules = {q: getattr(QUALIFIERS[q], name) for q in set(qualifier)
-                 if isinstance(q, str) and q in QUALIFIERS}
-        return np.array([rules.get(q) if isinstance(q, str) else None for q in qualifier],
-                        dtype=float)
+        rules = [getattr(QUALIFIERS[q], name) if isinstance(q, str) and q in QUALIFIERS
+                 else None for q in qualifiers.tolist()]
+        return np.array(rules + [None], dtype=float)[codes]
 
     def ruled(bound: np.ndarray, name: str) -> np.ndarray:  # empty, or the rule's
         with np.errstate(invalid="ignore"):
@@ -271,18 +315,13 @@ def _at_a_glance(claims: pd.DataFrame, numbers: dict[str, list[float]]) -> list[
 
     ok = ~np.isnan(value) & ruled(low, "low_factor") & ruled(high, "high_factor")
     ok &= ~column("qualifier").isin(SCALE_QUALIFIERS).to_numpy(dtype=bool)
-    periods = column("period").tolist()
-    lengths = {p: _period_length(p if isinstance(p, str) else None) for p in set(periods)}
-    verdicts: dict[tuple, bool] = {}
-    free = []
-    for key in zip(column("unit").tolist(), [lengths.get(p) for p in periods],
-                   column("kind").tolist(), column("measures").eq("capacity").tolist(),
-                   strict=True):
-        verdict = verdicts.get(key)
-        if verdict is None:
-            verdict = verdicts[key] = _no_time_rule(*key)
-        free.append(verdict)
-    return (ok & np.array(free, dtype=bool)).tolist()
+    keys = pd.DataFrame({"unit": column("unit"), "period": column("period"),
+                         "kind": column("kind"), "capacity": column("measures").eq("capacity")})
+    combo_of, combos = distinct(keys, list(keys.columns))
+    free = np.array([_no_time_rule(unit, _period_length(period if isinstance(period, str)
+                                                        else None), kind, bool(capacity))
+                     for unit, period, kind, capacity in combos], dtype=bool)
+    return ok & free[combo_of]
 
 
 def _no_time_rule(unit: object, length: str | None, kind: object, capacity: bool) -> bool:

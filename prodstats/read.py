@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from prodstats.cells import may_hold
 from prodstats.errors import Problem
 from prodstats.schemas import (
     ACTOR_COLUMNS,
@@ -138,12 +139,20 @@ def _read_or_why(table: Table, expected: str) -> tuple[pd.DataFrame | None, list
 
 def _odd_cells(frame: pd.DataFrame) -> bool:
     """Whether any cell holds a line break, or half as many commas as the table has columns
-    (what a quote left open reads into one cell).
+    (what a quote left open reads into one cell). A column none of whose bytes is a line
+    break or a comma (:func:`~prodstats.cells.may_hold`) is not searched cell by cell.
     """
     many = max(len(frame.columns) // 2, 2)
-    return any((frame[c].str.contains("\n", regex=False).fillna(False)
-                | (frame[c].str.count(",").fillna(0) >= many)).any()
-               for c in frame.columns if frame[c].notna().any())
+    for column in frame.columns:
+        text = frame[column]
+        if not text.notna().any():
+            continue
+        if not may_hold(text, b"\n,"):
+            continue
+        if (text.str.contains("\n", regex=False).fillna(False)
+                | (text.str.count(",").fillna(0) >= many)).any():
+            return True
+    return False
 
 
 def _unclosed_quote(table: Table) -> Problem | None:
@@ -244,15 +253,28 @@ def _header_problems(table: Table, header: list[str], columns: list[str],
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Line breaks in cells as LF; spreadsheet padding stripped; a cell of only spaces empty."""
+    """Line breaks in cells as LF; spreadsheet padding stripped; a cell of only spaces empty.
+    Only a column with a carriage return in its bytes (:func:`~prodstats.cells.may_hold`) is
+    searched for one, and a column with no space and no non-ASCII byte and no empty cell
+    (ids, codes, figures) is left as it is.
+    """
     for column in frame.columns:
         text = frame[column]
         if not text.notna().any():
             continue
-        tidy = text.str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
-        tidy = tidy.str.strip()
+        if not may_hold(text, _MAY_BE_SPACE) and not text.eq("").any():
+            continue
+        if may_hold(text, b"\r"):
+            text = text.str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n",
+                                                                           regex=False)
+        tidy = text.str.strip()
         frame[column] = tidy.where(tidy != "")
     return frame
+
+
+#: The bytes of a space of any kind (what ``str.strip`` removes): its ASCII ones, and every
+#: byte of a non-ASCII character.
+_MAY_BE_SPACE = bytes(b for b in range(256) if b >= 0x80 or chr(b).isspace())
 
 
 def suggest(name: object, options) -> str:

@@ -14,11 +14,13 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from prodstats.cells import distinct, may_hold, per_row
 from prodstats.errors import Problem
 from prodstats.periods import Period, PeriodError, parse_period, split_candidates
 from prodstats.read import Table, suggest
@@ -51,6 +53,24 @@ class Context:
     def frame(self) -> pd.DataFrame:
         """The claims."""
         return self.claims.frame
+
+    @cached_property
+    def ids(self) -> list:
+        """Each row's claim_id (read once for the rules that name other claims)."""
+        return self.frame["claim_id"].tolist()
+
+    @cached_property
+    def row_of(self) -> dict[str, int]:
+        """The row of each claim_id (of its last use where it is repeated)."""
+        return {cid: row for row, cid in enumerate(self.ids) if isinstance(cid, str)}
+
+    def given(self, column: str) -> list[tuple[int, str]]:
+        """``(row, cell)`` for each row where ``column`` is filled in: a rule on an optional
+        column (supersedes, same_as) reads those rows only.
+        """
+        cells = self.frame[column]
+        rows = np.flatnonzero(cells.notna().to_numpy())
+        return list(zip(rows.tolist(), cells.iloc[rows].tolist(), strict=True))
 
     def report(self, rows, column: str, message: str | Callable[[int], str]) -> list[Problem]:
         """One problem per row in ``rows`` (a mask or positions); ``message`` may depend on it."""
@@ -150,6 +170,8 @@ _NONFINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 def read_figures(table: Table, column: str) -> tuple[pd.Series, list[Problem]]:
     """A figure column as floats (NaN where empty or wrong) and a problem for each wrong cell."""
     text = table.frame[column]
+    if not text.notna().any():  # an optional column left empty (value_low, value_high)
+        return pd.Series(np.full(len(text), np.nan), index=text.index, name=column), []
     plain = text.str.fullmatch(_NUMBER.pattern).fillna(False).to_numpy(dtype=bool)
     grouped = text.str.fullmatch(_GROUPED.pattern).fillna(False).to_numpy(dtype=bool)
     ok = plain & ~grouped
@@ -192,14 +214,22 @@ def _chars(chars) -> str:
 # Control characters a cell may not hold: C0/C1 controls other than line break and tab, and the
 # bidirectional overrides and isolates that make text display differently from what it is.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: The bytes that may begin such a character in UTF-8 (C1 controls begin with 0xC2, the
+#: overrides and isolates with 0xE2): a column with none of them holds none.
+_CONTROL_LEADS = bytes([*range(0x09), *range(0x0b, 0x20), 0x7f, 0xc2, 0xe2])
 
 
 def control_characters(table: Table) -> list[Problem]:
-    """Cells holding NUL, other control characters or bidirectional overrides."""
+    """Cells holding NUL, other control characters or bidirectional overrides. Only the
+    columns with a byte that may begin one (:func:`~prodstats.cells.may_hold`) are searched
+    cell by cell.
+    """
     problems = []
     for column in table.frame.columns:
         text = table.frame[column]
         if not pd.api.types.is_string_dtype(text.dtype):
+            continue
+        if not may_hold(text, _CONTROL_LEADS):
             continue
         hit = text.str.contains(_CONTROL.pattern).fillna(False).to_numpy(dtype=bool)
         for row in np.flatnonzero(hit):
@@ -371,6 +401,8 @@ def formulas(ctx: Context) -> list[Problem]:
     problems = []
     for column in FREE_TEXT:
         text = ctx.frame[column]
+        if not may_hold(text, b"=+-@\t\r\n"):
+            continue  # no cell holds any of those characters, so none begins with one
         starts = text.str.match(r"[=+\-@\t\r\n]").fillna(False).to_numpy(dtype=bool)
         bad = [i for i in np.flatnonzero(starts) if is_formula(text.iat[i])]
         problems += ctx.report(bad, column, "begins like a spreadsheet formula (=, +, -, @, tab "
@@ -409,6 +441,8 @@ def base_periods(ctx: Context) -> list[Problem]:
     pairs = list(zip(frame["base_period"].iloc[rows].tolist(),
                      frame["period"].iloc[rows].tolist(), strict=True))
     verdicts = {pair: _base_messages(*pair, ctx.periods) for pair in set(pairs)}
+    if not any(verdicts.values()):
+        return problems
     for row, pair in zip(rows, pairs, strict=True):
         problems += [ctx.claims.problem(int(row), "base_period", pair[0], message)
                      for message in verdicts[pair]]
@@ -431,20 +465,20 @@ def _base_messages(base_text: str, period_text: str, parsed: dict) -> list[str]:
 
 
 def units(ctx: Context) -> list[Problem]:
-    """Each unit parses, and fits the claim's kind and its indicator's canonical unit."""
+    """Each unit parses, and fits the claim's kind and its indicator's canonical unit (each
+    distinct combination judged once).
+    """
     ctx.units = _parse_distinct(ctx.frame["unit"], parse_unit, UnitParseError)
     problems = _bad_parses(ctx, "unit", ctx.units, UnitParseError)
     canonical = _canonical_units(ctx)
-    combos = list(ctx.frame[["kind", "indicator", "unit"]].astype(object)
-                  .itertuples(index=False, name=None))
-    verdict = {}
-    for combo in set(combos):
-        kind, indicator, unit = combo
-        if isinstance(unit, str) and not isinstance(ctx.units.get(unit), UnitParseError):
-            verdict[combo] = unit_fit(kind, unit, canonical.get(indicator))[1]
-    for row, combo in enumerate(combos):
-        if verdict.get(combo):
-            problems.append(ctx.claims.problem(row, "unit", combo[2], verdict[combo]))
+    combo_of, combos = distinct(ctx.frame, ["kind", "indicator", "unit"])
+    verdicts = [unit_fit(kind, unit, canonical.get(indicator))[1]
+                if isinstance(unit, str) and not isinstance(ctx.units.get(unit), UnitParseError)
+                else None for kind, indicator, unit in combos]
+    unfit = np.array([bool(v) for v in verdicts], dtype=bool)
+    for row in np.flatnonzero(unfit[combo_of]).tolist():
+        problems.append(ctx.claims.problem(row, "unit", combos[combo_of[row]][2],
+                                           verdicts[combo_of[row]]))
     return problems
 
 
@@ -487,8 +521,8 @@ def unit_fit(kind: object, unit: str, canonical: object) -> tuple[str, str | Non
 def values(ctx: Context) -> list[Problem]:
     """A value is required unless the qualifier is a scale word."""
     frame = ctx.frame
-    scale = frame["qualifier"].map(lambda q: q in QUALIFIERS and QUALIFIERS[q].is_scale)
-    missing = frame["value"].isna() & ~scale.astype(bool) & frame["qualifier"].notna()
+    scale = frame["qualifier"].isin([q for q, rule in QUALIFIERS.items() if rule.is_scale])
+    missing = frame["value"].isna() & ~scale & frame["qualifier"].notna()
     return ctx.report(missing.to_numpy(dtype=bool), "value", "required unless the qualifier is "
                       "a scale word (dozens, hundreds, …); write the figure")
 
@@ -496,8 +530,7 @@ def values(ctx: Context) -> list[Problem]:
 def quotes(ctx: Context) -> list[Problem]:
     """Each quote is verbatim in the (hash-checked) text of its source."""
     frame = ctx.frame
-    bad = []
-    ctx.quoted = np.zeros(len(frame), dtype=bool)
+    bad, quoted = [], []
     where: dict[str, int] = {}  # per source, where its last quote was found
     for row, (quote, sid) in enumerate(zip(frame["quote"].tolist(), frame["source_id"].tolist(),
                                            strict=True)):
@@ -514,7 +547,9 @@ def quotes(ctx: Context) -> list[Problem]:
             bad.append(row)
         else:
             where[sid] = found
-            ctx.quoted[row] = True
+            quoted.append(row)
+    ctx.quoted = np.zeros(len(frame), dtype=bool)
+    ctx.quoted[quoted] = True
     return [ctx.claims.problem(row, "quote", frame["quote"].iat[row],
                                quote_message(frame["quote"].iat[row],
                                              ctx.texts[frame["source_id"].iat[row]],
@@ -554,15 +589,19 @@ def quote_figures(ctx: Context) -> list[Problem]:
     measures = ({} if ctx.indicators is None or "measures" not in ctx.indicators.columns
                 else dict(zip(ctx.indicators["indicator_id"], ctx.indicators["measures"],
                               strict=True)))
-    frame = ctx.frame.assign(language=ctx.frame["source_id"].map(languages),
-                             measures=ctx.frame["indicator"].map(measures))
     # A quote not found in its text is reported as such (by quotes()); its figures are checked
     # once it is.
     if ctx.quoted is None:
         quotes(ctx)
     rows = np.flatnonzero(ctx.quoted)
+    frame = ctx.frame[["quote", "value", "value_low", "value_high", "unit", "qualifier", "kind",
+                       "derived", "period", "base_period", "source_id"]]
+    frame = frame.assign(language=per_row(frame["source_id"], languages),
+                         measures=per_row(ctx.frame["indicator"], measures))
+    if len(rows) < len(frame):
+        frame = frame.iloc[rows]
     return [ctx.claims.problem(int(rows[row]), column, value, message)
-            for row, column, value, message in quote_problems(frame.iloc[rows], ctx.texts)]
+            for row, column, value, message in quote_problems(frame, ctx.texts)]
 
 
 def dates(ctx: Context) -> list[Problem]:
@@ -570,13 +609,10 @@ def dates(ctx: Context) -> list[Problem]:
     was published (the latest day the publication date allows).
     """
     frame = ctx.frame
-    published = _published_end(ctx)
-    start = frame["period"].map({k: v.start for k, v in ctx.periods.items()
-                                 if isinstance(v, Period)})
-    when = frame["source_id"].map(published)
-    past = frame["modality"].isin(PAST_ONLY).to_numpy(dtype=bool)
-    late = past & (start.notna() & when.notna()).to_numpy(dtype=bool)
-    late[late] = (start[late] > when[late]).to_numpy(dtype=bool)
+    start = _days(frame["period"], {k: v.start for k, v in ctx.periods.items()
+                                    if isinstance(v, Period)})
+    when = _days(frame["source_id"], _published_end(ctx))
+    late = frame["modality"].isin(PAST_ONLY).to_numpy(dtype=bool) & (start > when)  # (NaT: no)
     return ctx.report(late, "period", lambda i: (
         f"starts after the source was published ({published_text(ctx, frame['source_id'].iat[i])}"
         f"), so it cannot be '{frame['modality'].iat[i]}'; code it as 'expected' or 'target', "
@@ -606,14 +642,16 @@ def said_dates(ctx: Context) -> list[Problem]:
     a later text was made before it, never after.
     """
     frame = ctx.frame
-    said = frame["said_on"].astype(object).tolist()
+    said = ctx.given("said_on")
+    if not said:
+        return []
     published = _published_end(ctx)
-    given = {text: _one_date(text) for text in set(said) if isinstance(text, str)}
-    unreadable = np.array([isinstance(t, str) and given[t] is None for t in said], dtype=bool)
-    late = np.array([isinstance(t, str) and given[t] is not None
-                     and sid in published and given[t].start > published[sid]
-                     for t, sid in zip(said, frame["source_id"].tolist(), strict=True)],
-                    dtype=bool)
+    dated = {text: _one_date(text) for _, text in said}
+    sources = frame["source_id"].iloc[[row for row, _ in said]].tolist()
+    unreadable = [row for row, text in said if dated[text] is None]
+    late = [row for (row, text), sid in zip(said, sources, strict=True)
+            if dated[text] is not None and sid in published
+            and dated[text].start > published[sid]]
     return (ctx.report(unreadable, "said_on", "not a date; write when the speaker said it as "
                        "2023-03-20 (or 2023-03, 2023), or leave it empty for the publication "
                        "date")
@@ -635,12 +673,12 @@ def revisions(ctx: Context) -> list[Problem]:
     twice, and no chain of revisions returns to where it started.
     """
     frame = ctx.frame
-    ids = frame["claim_id"].tolist()
-    where = {cid: row for row, cid in enumerate(ids) if isinstance(cid, str)}
+    given = ctx.given("supersedes")
+    if not given:
+        return []
+    ids, where = ctx.ids, ctx.row_of
     problems, revised_by = [], {}
-    for row, old in enumerate(frame["supersedes"].tolist()):
-        if not isinstance(old, str):
-            continue
+    for row, old in given:
         if old not in where:
             message = f"no such claim{suggest(old, where)}; name the claim_id this claim revises"
         elif old == ids[row]:
@@ -690,12 +728,10 @@ def base_alternatives(ctx: Context) -> list[Problem]:
     """The alternatives of a base period (``2021|2022``) are distinct: a repeated one would
     count one reading twice.
     """
-    frame = ctx.frame
     problems = []
-    cells = frame["base_period"].astype(object).tolist()
     verdicts: dict[str, str | None] = {}
-    for row, cell in enumerate(cells):
-        if not isinstance(cell, str) or "|" not in cell:
+    for row, cell in ctx.given("base_period"):
+        if "|" not in cell:
             continue
         if cell not in verdicts:
             keys: dict[str, str] = {}
@@ -722,15 +758,17 @@ def revision_sources(ctx: Context) -> list[Problem]:
     frame = ctx.frame
     if ctx.sources is None or "supersedes" not in frame:
         return []
+    given = ctx.given("supersedes")
+    if not given:
+        return []
     published = dict(zip(ctx.sources["source_id"], ctx.sources["published"], strict=True))
-    ids = frame["claim_id"].astype(object).tolist()
-    sources = frame["source_id"].astype(object).tolist()
-    where = {cid: row for row, cid in enumerate(ids) if isinstance(cid, str)}
+    sources = frame["source_id"]
+    where = ctx.row_of
     problems = []
-    for row, old in enumerate(frame["supersedes"].astype(object).tolist()):
-        if not isinstance(old, str) or old not in where:
+    for row, old in given:
+        if old not in where:
             continue
-        new_sid, old_sid = sources[row], sources[where[old]]
+        new_sid, old_sid = sources.iat[row], sources.iat[where[old]]
         if new_sid == old_sid:
             continue
         new_date, old_date = (_one_date(published.get(sid)) for sid in (new_sid, old_sid))
@@ -747,13 +785,12 @@ def restatements(ctx: Context) -> list[Problem]:
     chain of restatements returns to where it started. Linear in the claims.
     """
     frame = ctx.frame
-    ids = frame["claim_id"].tolist()
-    where = {cid: row for row, cid in enumerate(ids) if isinstance(cid, str)}
-    same_as = frame["same_as"].tolist()
+    given = ctx.given("same_as")
+    if not given:  # (then no claim can revise its own statement either)
+        return []
+    ids, where = ctx.ids, ctx.row_of
     problems, edges = [], {}
-    for row, other in enumerate(same_as):
-        if not isinstance(other, str):
-            continue
+    for row, other in given:
         if other not in where:
             message = (f"no such claim{suggest(other, where)}; name the claim_id of the claim "
                        "this one restates")
@@ -812,10 +849,9 @@ def _revising_itself(ctx: Context, edges: dict[str, str], where: dict[str, int]
     """A claim cannot supersede another attestation of its own statement."""
     root = statement_roots(edges)
     problems = []
-    for row, (old, claim) in enumerate(zip(ctx.frame["supersedes"].tolist(),
-                                           ctx.frame["claim_id"].tolist(), strict=True)):
-        if isinstance(old, str) and old in where and old != claim and (
-                root.get(old, old) == root.get(claim, claim)):
+    for row, old in ctx.given("supersedes"):
+        claim = ctx.ids[row]
+        if old in where and old != claim and root.get(old, old) == root.get(claim, claim):
             problems.append(ctx.claims.problem(row, "supersedes", old, (
                 f"{old} and this claim are one statement (same_as); a revision is a later "
                 "statement: clear same_as, or supersedes")))
@@ -831,9 +867,10 @@ def confidence_standard(ctx: Context) -> list[Problem]:
     states it in its own voice (the codebook's earlier standard) is 'reported'.
     """
     frame = ctx.frame
-    reason = frame["confidence_reason"].astype(object).fillna("")
-    old = (frame["confidence"].eq("verified").fillna(False)
-           & reason.map(lambda r: bool(_OWN_VOICE.search(r)))).to_numpy(dtype=bool)
+    verified = frame["confidence"].eq("verified").fillna(False).to_numpy(dtype=bool)
+    reason = frame["confidence_reason"]
+    voice = {r: bool(_OWN_VOICE.search(r)) for r in reason[verified].dropna().unique()}
+    old = verified & per_row(reason, voice, dtype=bool)
     return ctx.report(old, "confidence", "the reason says the outlet states it in its own "
                       "voice: write 'reported' ('verified' means independently confirmed; "
                       "docs/codebook.md §6)")
@@ -902,29 +939,32 @@ def target_reach(ctx: Context) -> list[Problem]:
     each series is projected to its latest target (``forecast.default_horizon``).
     """
     frame = ctx.frame
-    spans = {k: v for k, v in ctx.periods.items() if isinstance(v, Period)}
-    end = _dates(frame["period"], {k: v.end for k, v in spans.items()})
+    end = _days(frame["period"], {k: v.end for k, v in ctx.periods.items()
+                                  if isinstance(v, Period)})
     observed = frame["modality"].isin(OBSERVED).to_numpy(dtype=bool)
-    keys = ["actor", "indicator"]
-    last = frame[keys][observed].assign(last=end[observed]).groupby(keys).max()
-    series_last = frame[keys].merge(last, on=keys, how="left")["last"].set_axis(frame.index)
-    since = pd.to_datetime(series_last).fillna(_dates(frame["source_id"], _published_end(ctx)))
-    years = (end - since).dt.days.to_numpy(dtype=float) / 365.25
+    series_of, _ = distinct(frame, ["actor", "indicator"])
+    known = observed & frame[["actor", "indicator"]].notna().all(axis=1).to_numpy()
+    last = pd.Series(end[known]).groupby(series_of[known]).max()  # (NaT where none is known)
+    series_last = last.reindex(range(series_of.max() + 1 if len(frame) else 0)).to_numpy(
+        dtype="datetime64[D]")[series_of]
+    since = np.where(np.isnat(series_last), _days(frame["source_id"], _published_end(ctx)),
+                     series_last)
+    years = np.floor((end - since) / np.timedelta64(1, "D")) / 365.25
     with np.errstate(invalid="ignore"):
         far = ~observed & (years > TARGET_REACH_YEARS)
 
     def message(i: int) -> str:
-        what = ("the last observation of this series" if pd.notna(series_last[i])
+        what = ("the last observation of this series" if not np.isnat(series_last[i])
                 else "its source's publication")
-        return (f"{years[i]:.0f} years after {what} ({since.iat[i].date()}); a target more than "
+        return (f"{years[i]:.0f} years after {what} ({since[i]}); a target more than "
                 f"{TARGET_REACH_YEARS} years ahead cannot be judged: check the period")
     return ctx.report(far, "period", message)
 
 
-def _dates(keys: pd.Series, dates: dict) -> pd.Series:
+def _days(keys: pd.Series, dates: dict) -> np.ndarray:
     """Each row's date from a table of its key's date (NaT where the key has none)."""
-    return pd.to_datetime(keys.map({k: pd.Timestamp(v) for k, v in dates.items()}),
-                          errors="coerce")
+    return per_row(keys, {k: np.datetime64(v, "D") for k, v in dates.items()},
+                   dtype="datetime64[D]")
 
 
 def underived(ctx: Context) -> list[Problem]:
@@ -951,16 +991,18 @@ def capacity_words(ctx: Context) -> list[Problem]:
     measures = dict(zip(ctx.indicators["indicator_id"],
                         ctx.indicators["measures"].fillna("output"), strict=True))
     frame = ctx.frame
-    derived = frame["derived"].fillna(False).astype(bool) if "derived" in frame else False
-    output = frame["indicator"].map(measures).eq("output") & ~derived
+    derived = frame["derived"].fillna(False).to_numpy(dtype=bool) if "derived" in frame \
+        else False
+    output = (per_row(frame["indicator"], measures) == "output") & ~derived
     # The words all hold "apa" (capacity, Kapazität): only such quotes are read by the regex.
-    quote = frame["quote"].astype(object)
-    output &= quote.str.contains("apa", case=False, regex=False).fillna(False).astype(bool)
-    said = quote.where(output, "").map(
-        lambda q: m.group(0) if isinstance(q, str) and (m := CAPACITY_WORDS.search(q)) else "")
-    rows = np.flatnonzero((output & said.ne("")).to_numpy())
-    return ctx.report(rows, "indicator", lambda i: (
-        f"the quote speaks of '{said.iat[i]}', but indicator '{frame['indicator'].iat[i]}' "
+    output &= frame["quote"].str.contains("apa", case=False, regex=False).fillna(False) \
+        .to_numpy(dtype=bool)
+    rows = np.flatnonzero(output)
+    said = {int(row): m.group(0) for row, quote in zip(rows, frame["quote"].iloc[rows].tolist(),
+                                                       strict=True)
+            if (m := CAPACITY_WORDS.search(quote))}
+    return ctx.report(list(said), "indicator", lambda i: (
+        f"the quote speaks of '{said[i]}', but indicator '{frame['indicator'].iat[i]}' "
         "measures output; code it under a capacity indicator (measures = capacity, bounds = "
         f"{frame['indicator'].iat[i]}; docs/codebook.md §1), or if the figure is output after "
         "all, set derived to true and say why in notes"))
