@@ -85,3 +85,19 @@ def test_small_inputs_and_the_switches_run_in_the_calling_process(monkeypatch):
     monkeypatch.setenv("PRODSTATS_WORKERS", "2")
     monkeypatch.setenv("PRODSTATS_DEBUG", "1")  # a failure shows its whole traceback
     assert not workers.forking(10**9)
+
+
+def test_csvs_written_by_two_processes_are_the_bytes_one_process_writes(always_fork,
+                                                                       monkeypatch, tmp_path):
+    from prodstats.build import _other_half, build
+
+    forked = build(THREE, tmp_path / "forked", draw=False)
+    assert 0 < len(_other_half(forked.tables)) < len(forked.tables)  # both processes wrote
+    monkeypatch.setenv("PRODSTATS_WORKERS", "1")
+    build(THREE, tmp_path / "serial", draw=False)
+    names = sorted(p.name for p in (tmp_path / "serial").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "forked").iterdir())
+    assert "series.csv" in names
+    for name in names:
+        assert (tmp_path / "forked" / name).read_bytes() == (
+            tmp_path / "serial" / name).read_bytes(), name
