@@ -509,7 +509,7 @@ def _forward(rows: pd.DataFrame, outcomes: pd.DataFrame | None, actor: str, indi
     label text: from outcomes.csv's current statements where given, else the series' own.
     """
     columns = ["t", "value", "low", "high", "modality", "confidence", "claim_ids", "due_text",
-               "word", "derivation"]
+               "word", "derivation", "hedge"]
     units = set(rows["unit"].dropna())
     o = (outcomes[(outcomes["actor"] == actor) & (outcomes["indicator"] == indicator)
                   & outcomes["current"].astype(str).str.lower().isin(["true", "1"])]
@@ -534,7 +534,8 @@ def _forward(rows: pd.DataFrame, outcomes: pd.DataFrame | None, actor: str, indi
             "modality": o["modality"].to_numpy(object),
             "confidence": [conf.get(s, "official") for s in o["statement_id"]],
             "claim_ids": o["statement_id"].to_numpy(object),
-            "due_text": [_due_text(d) for d in due], "word": "", "derivation": ""},
+            "due_text": [_due_text(d) for d in due], "word": "", "derivation": "",
+            "hedge": [_hedge(q) for q in o["qualifier"]] if "qualifier" in o else ""},
             columns=columns)
     else:
         aims = _own_aims(rows, ledger)[columns]
@@ -547,9 +548,22 @@ def _own_aims(rows: pd.DataFrame, ledger: Any) -> pd.DataFrame:
     """
     aims = _at_due(rows[rows["modality"].isin(FORWARD)].drop_duplicates(["claim_ids", "value"]))
     words = _scale_words(aims, ledger)
+    coded = ({} if ledger is None or aims.empty else dict(
+        _claim_columns(ledger, "qualifier").itertuples(index=False)))
     return aims.assign(due_text=[_due_text(_period_end(p)) for p in aims["period"]],
                        word=[words.get(c, "") for c in aims["claim_ids"]],
-                       derivation=aims.get("derivation", ""))
+                       derivation=aims.get("derivation", ""),
+                       hedge=[_hedge(coded.get(str(c).split(";")[0])) for c in aims["claim_ids"]])
+
+
+#: A forward statement's hedge, as its label says it ("target up to 3,000").
+HEDGES = {"about": "about", "nearly": "nearly", "more_than": "more than",
+          "at_least": "at least", "less_than": "less than", "up_to": "up to"}
+
+
+def _hedge(qualifier: object) -> str:
+    """The words of a qualifier that hedges a figure ("up to"); "" for none or a scale word."""
+    return HEDGES.get(qualifier, "") if isinstance(qualifier, str) else ""
 
 
 def _ratio_aims(ratios: pd.DataFrame, rows: pd.DataFrame, ledger: Any) -> pd.DataFrame:
@@ -579,7 +593,8 @@ def _ratio_aims(ratios: pd.DataFrame, rows: pd.DataFrame, ledger: Any) -> pd.Dat
             "modality": r.modality, "claim_ids": r.statement_id,
             "confidence": _confidences(ledger, [r.statement_id]).get(r.statement_id, "official"),
             "due_text": _due_text(_iso(r.due)), "word": "",
-            "derivation": f"{r.modality} ratio {ratio:g} × level of {base}"})
+            "derivation": f"{r.modality} ratio {ratio:g} × level of {base}",
+            "hedge": _hedge(getattr(r, "qualifier", None))})
     return pd.DataFrame(placed)
 
 
@@ -739,13 +754,17 @@ def _aims(ax, aims: pd.DataFrame, handles, labels, number) -> None:
         if has_range:
             ax.plot([p.t, p.t], [p.low, p.high], color=AIM_EDGE, lw=1.2, ls="--",
                     zorder=4)
+            if "range" not in shown:
+                shown.add("range")
+                handles.append(Line2D([], [], color=AIM_EDGE, lw=1.2, ls="--",
+                                      label="a forward statement's range ('up to', 'about')"))
         ax.plot([p.t], [value], marker=marker, ms=14 if marker == "*" else 8, ls="",
                 mfc=AIM_FILL, mec=AIM_EDGE, mew=1.5, zorder=5)
         if p.confidence == "disputed":
             ax.plot([p.t], [value], marker="x", ms=8, color=AIM_EDGE, ls="", zorder=7)
         figure = (f"{number(p.low)}–{number(p.high)}" if has_range and not np.isfinite(p.value)
                   else number(value))
-        figure = _said_as(p.derivation, figure, number)
+        figure = " ".join(filter(None, (p.hedge, _said_as(p.derivation, figure, number))))
         labels.append(ax.annotate(f"{text} {figure}, due {p.due_text}", (p.t, value),
                                   textcoords="offset points", xytext=(9, -4), fontsize=8.5,
                                   color=AIM_EDGE))

@@ -359,6 +359,27 @@ def test_a_forecast_ratio_stands_on_the_level_chart_through_its_base_periods_lev
     assert overlaps(fig) == []
 
 
+def test_a_forward_statements_label_keeps_its_hedge_and_its_range_is_in_the_legend(tmp_path):
+    """Found by a new user: «hasta 3.000» was labelled "target 3,000" and «plus de 2 millions"
+    "target 2 M"; the dashed range of "up to" had no legend entry.
+    """
+    ledger, series = _ledger(tmp_path, [
+        {"period": "2023", "value": "1000"}, {"period": "2024", "value": "1500"},
+        {"modality": "target", "period": "2026", "value": "3000", "qualifier": "up_to",
+         "value_low": "0", "value_high": "3000"},
+        {"modality": "target", "period": "2027", "value": "5000", "qualifier": "more_than"}])
+    promises = prodstats.outcomes(ledger.claims, ledger.sources, series)
+    for given in (promises, None):  # from outcomes.csv, and from the series' own rows
+        fig = _jobs_and_figures(ledger, series, given)["ukr_shells_produced"]
+        labels = sorted(t.get_text() for t in fig.axes[0].texts
+                        if t.get_text().startswith("target"))
+        assert labels == ["target more than 5,000, due end of 2027",
+                          "target up to 3,000, due end of 2026"], given is None
+        legend = [t.get_text() for t in fig.legends[0].get_texts()]
+        assert "a forward statement's range ('up to', 'about')" in legend
+        assert overlaps(fig) == []
+
+
 def _sources(ledger, claims: dict[str, tuple[str, str]]):
     """The ledger with each named claim moved to a source of its own (outlet, published)."""
     sources = [ledger.sources]
