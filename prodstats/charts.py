@@ -2207,7 +2207,10 @@ def facts(series: pd.DataFrame, ledger: Any, outcomes: pd.DataFrame | None = Non
             "when": _when(c.period) if c.modality not in FORWARD
             or getattr(c, "scope", "production") == "context"
             else f"due {_due_text(_period_end(c.period))}",
-            "quote": str(c.quote_en if isinstance(c.quote_en, str) and c.quote_en else c.quote),
+            # the words as said, verbatim; an English rendering only beside them, marked
+            "quote": str(c.quote),
+            "quote_en": str(c.quote_en) if isinstance(c.quote_en, str) and c.quote_en
+            and c.quote_en != c.quote else "",
             "source": f"{sources.loc[c.source_id, 'outlet']}, "
                       f"{_when(sources.loc[c.source_id, 'published'])}",
             "claim_id": c.claim_id})
@@ -2437,7 +2440,9 @@ def _page(records: list[dict], facts_: list[dict] | None = None,
                   "| Figure | Of what | Who | When | Quote | Source |",
                   "| --- | --- | --- | --- | --- | --- |"]
         for f in facts_:
-            cells = [f["figure"], f["what"], f["who"], f["when"], f"“{f['quote']}”",
+            quote = f"“{f['quote']}”" + (f" (in English: {f['quote_en']})"
+                                          if f.get("quote_en") else "")
+            cells = [f["figure"], f["what"], f["who"], f["when"], quote,
                      f"{f['source']} ({f['claim_id']})"]
             lines.append("| " + " | ".join(markdown_text(c).replace("|", "\\|") for c in cells)
                          + " |")

@@ -450,7 +450,8 @@ def test_a_series_of_one_claim_is_a_fact_on_the_page_not_a_chart(tmp_path):
         "figure": "target: 30,000 drones",
         "what": "Ukraine: Long-range drones produced domestically",
         "who": "Herman Smetanin", "when": "due end of 2025",
-        "quote": "to produce 30,000 long-range drones", "source": "dpa, 17 Jan 2025",
+        "quote": "30.000 weitreichende Drohnen zu produzieren",
+        "quote_en": "to produce 30,000 long-range drones", "source": "dpa, 17 Jan 2025",
         "claim_id": "dpa25-12"}
     assert rows["dpa25-19"]["figure"] == "10 engagements"
     assert rows["dpa25-05"]["when"] == "16 Jan 2025"
@@ -459,8 +460,9 @@ def test_a_series_of_one_claim_is_a_fact_on_the_page_not_a_chart(tmp_path):
     page = _page([], facts(series, seed))
     assert "## Single figures" in page
     assert ("| target: 30,000 drones | Ukraine: Long-range drones produced "
-            "domestically | Herman Smetanin | due end of 2025 | “to produce 30,000 long-range "
-            "drones” | dpa, 17 Jan 2025 (dpa25-12) |") in page
+            "domestically | Herman Smetanin | due end of 2025 | “30.000 weitreichende Drohnen "
+            "zu produzieren” (in English: to produce 30,000 long-range drones) | dpa, 17 Jan "
+            "2025 (dpa25-12) |") in page  # the words as said; the translation marked as one
 
 
 def test_shares_of_one_whole_are_one_chart_in_per_cent():
