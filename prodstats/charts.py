@@ -152,6 +152,7 @@ def _plot(series, projections, ax, *, ledger, scenario="all", title=None, capaci
         handles: list = []
         labels: list = []
         sourced = _source_labels(ax, obs, ledger, labels) if standalone else False
+        _derived_labels(ax, obs, labels)
         _readings(ax, rows, handles)
         if capacity is not None and not capacity.empty:
             yearly = factor != 1 and _as_drawn(capacity, ledger, "/year")[0] == 1
@@ -884,6 +885,26 @@ def _source_labels(ax, obs: pd.DataFrame, ledger: Any, labels: list) -> bool | N
     return True
 
 
+#: series.py's derivation of a level point computed from an index and one stated level.
+_THROUGH_INDEX = re.compile(r"index × level of (\S+)")
+
+
+def _derived_labels(ax, obs: pd.DataFrame, labels: list) -> None:
+    """Label each level no source stated, computed from a ratio and another period's level
+    ("tripled since 2021", with 36,000 in April 2024, puts 2021 at 12,000): 'derived from Apr
+    2024's figure and a ratio', so that it is not read as a figure someone gave.
+    """
+    if "derivation" not in obs:
+        return
+    for t, value, how in zip(obs["t"].tolist(), obs["value"].tolist(),
+                             obs["derivation"].tolist(), strict=True):
+        through = _THROUGH_INDEX.match(str(how))
+        if through and np.isfinite(value):
+            labels.append(ax.annotate(f"derived from {_when(through[1])}'s figure and a ratio",
+                                      (t, value), textcoords="offset points", xytext=(9, -4),
+                                      fontsize=7.5, color=GREY, style="italic"))
+
+
 #: series.py's derivation of an amount said over a period: "stated as 1,000,000 rounds over
 #: 2023-04/2024-12, here per year".
 _AMOUNT = re.compile(r"stated as ([\d,.]+) \S+ over (\S+), here per year")
@@ -1482,8 +1503,8 @@ def overview(series: pd.DataFrame, actor: str, ledger: Any = None,
         title = _overview_title(actor, ledger)
         fig.text(0.02, 1 - 0.15 / height, title, ha="left", va="top", fontsize=13)
         fig.text(0.02, 1 - 0.5 / height, "Each series as on its own chart, without "
-                 f"projections · {SCENARIO_TEXT['all']}", ha="left", va="top", fontsize=9.5,
-                 color=GREY)
+                 "projections; a month's or a quarter's figure as its rate per year · "
+                 f"{SCENARIO_TEXT['all']}", ha="left", va="top", fontsize=9.5, color=GREY)
         shared: dict = {}  # one legend for every panel
         for k, ((indicator, measure), rows) in enumerate(zip(panels, rows_of, strict=True)):
             ax = fig.add_subplot(grid[k // 2, k % 2])

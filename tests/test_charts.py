@@ -380,6 +380,22 @@ def test_a_forward_statements_label_keeps_its_hedge_and_its_range_is_in_the_lege
         assert overlaps(fig) == []
 
 
+def test_a_level_no_source_stated_is_labelled_as_derived(tmp_path):
+    """Found by a new user: "production tripled since 2021", with 36,000 in 2024, puts 2021
+    at 12,000, drawn as an ordinary claim; it is labelled as derived.
+    """
+    ledger, series = _ledger(tmp_path, [
+        {"period": "2024", "value": "36000"},
+        {"kind": "ratio", "period": "2024", "value": "3", "unit": "dimensionless",
+         "base_period": "2021"},
+        {"period": "2023", "value": "30000"}])
+    fig = _jobs_and_figures(ledger, series)["ukr_shells_produced"]
+    derived = [(t.get_text(), t.xy) for t in fig.axes[0].texts
+               if t.get_text().startswith("derived")]
+    assert derived == [("derived from 2024's figure and a ratio", (2021.5, 12000.0))]
+    assert overlaps(fig) == []
+
+
 def _sources(ledger, claims: dict[str, tuple[str, str]]):
     """The ledger with each named claim moved to a source of its own (outlet, published)."""
     sources = [ledger.sources]
@@ -849,6 +865,7 @@ def test_a_yearly_capacity_on_a_monthly_axis_says_both_and_a_monthly_target_stay
 
     capacity = s[(s["actor"] == "nexter_munitions") & (s["indicator"] == "shells_capacity")]
     assert texts("nexter_munitions", "shells_produced", capacity) == [
+        "derived from 2024's figure and a ratio",  # "about 40 per cent more than in 2023"
         "capacity 100,000 a year (8,333 a month), due end of 2027"]
     assert "target 12, due end of Aug 2026" in texts("knds", "caesar_produced")
 
