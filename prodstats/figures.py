@@ -248,7 +248,8 @@ YEAR_CUES_2 = {("end", "of"), ("start", "of"), ("beginning", "of"), ("middle", "
                ("slipped", "to"), ("delayed", "to"), ("postponed", "to"), ("quarter", "of"),
                ("the", "earliest"), ("the", "latest")}
 #: What every period word holds (a cheaper search first).
-MAY_HAVE_PERIOD_WORDS = re.compile(r"(?i)quart|half|halbjahr|hälfte|[QH][1-4]")
+MAY_HAVE_PERIOD_WORDS = re.compile(r"(?i)quart|half|halbjahr|hälfte|[QH][1-4]|trimestre|"
+                                   r"semestre")
 #: Period words: "the fourth quarter (of 2024)", "Q4 2024", "the second half", "every quarter",
 #: "im ersten Halbjahr": a part of a year, a date, never a fraction.
 PERIOD_WORDS = re.compile(r"""(?x)\b(?:
@@ -256,6 +257,8 @@ PERIOD_WORDS = re.compile(r"""(?x)\b(?:
         |same)\s+(?i:quarter|half)
   | (?i:ersten|zweiten|dritten|vierten|letzten|nächsten|laufenden|jeden|jedem|gleichen)
         \s+(?i:quartal|halbjahr|hälfte|jahreshälfte)
+  | (?i:premier|deuxième|second|troisième|quatrième|dernier|prochain|même|chaque
+        |primer|segundo|tercer|cuarto|último|próximo|mismo|cada)\s+(?i:trimestre|semestre)
   | [QH][1-4]
 )\b(?:\s+of\s+(?:19|20)[0-9]{2}(?![0-9])
       | (?<=[0-9QH])\s+(?:19|20)[0-9]{2}(?![0-9])            # Q4 2024

@@ -38,6 +38,8 @@ class Language:
         joiners: words between number words of one number ("et" in "vingt et un").
         halves: words that are a half before a scale word ("medio" in "medio millón"); alone
             they are ordinary words ("Oriente Medio").
+        not_numbers: words text2num reads as a number that are a hedge before one ("unos
+            1.500": about 1,500).
     """
 
     scales: dict[str, float]
@@ -53,6 +55,7 @@ class Language:
     frequent: frozenset[str]
     joiners: frozenset[str] = field(default_factory=frozenset)
     halves: frozenset[str] = field(default_factory=frozenset)
+    not_numbers: frozenset[str] = field(default_factory=frozenset)
 
 
 FRENCH = Language(
@@ -113,6 +116,7 @@ SPANISH = Language(
                         "al", "según", "ha", "su", "ya", "año", "sus", "muy", "fue", "como"}),
     joiners=frozenset({"y"}),
     halves=frozenset({"medio", "media"}),
+    not_numbers=frozenset({"unos", "unas"}),
 )
 
 #: The languages with tables of their own.
@@ -196,6 +200,8 @@ def classify(word: str, language: str) -> tuple[str, tuple[float, ...], str | No
             return "one", (1.0,), None
         if lower in table.halves:
             return "half", (0.5,), None
+        if lower in table.not_numbers:
+            return None
     value = word_number(lower, language)
     return None if value is None else ("word_number", (value,), None)
 

@@ -457,7 +457,8 @@ class _Claim:
         if not (self.period_text or self.base_text):
             return []
         figure = (matched[0].start, matched[0].end) if matched else None
-        spans = tuple((f.start, f.end) for f in self.figures if _quantity(f))
+        spans = tuple((f.start, f.end) for f in self.figures if _quantity(f)
+                      and not CALIBRE.match(self.quote, f.end))  # "155 mm": a calibre
         amount = (self.kind == "level" and not self.capacity
                   and _time_base(self.unit) == (None, False))
         return date_problems(self.quote, self.language, self.period_text, self.base_text,
@@ -689,6 +690,10 @@ class _Claim:
         how = f"{factor:.0f}x" if factor > 1 else f"1/{1 / factor:.0f} of"
         shown_as = "" if right == self._allowed(figure)[0] else f" (= {_fmt(right)})"
         return f"{head}; {_fmt(value)} is {how} '{figure.text}'{shown_as}; write {_fmt(right)}"
+
+
+#: After a figure: a calibre ("155 mm shells", "obus de 155 mm"), not a quantity.
+CALIBRE = re.compile(r"(?i)\s?-?(?:mm\b|millim)")
 
 
 def _quantity(figure: Figure) -> bool:

@@ -259,3 +259,27 @@ def test_a_base_of_several_years_and_a_date_of_saying_are_read_as_such():
     delivered = "KNDS a livré en janvier 2024 3 000 obus"
     assert date_problems(delivered, "fr", "2024", None, "level")[0][2].endswith(
         "write period 2024-01")
+
+
+@pytest.mark.parametrize(("quote", "language", "period", "base", "kind", "message"), [
+    # "tercer" was read as the figure 3, nearer to the phrase than 450, which then belonged
+    # to it: the quarter's 450 coded for the whole year passed (a rate 4x too low)
+    ("En el tercer trimestre de 2024, MBDA fabricó 450 misiles", "es", "2024", "", "level",
+     "the quote says 'En el tercer trimestre de 2024', but the period is 2024; write period "
+     "2024-07/2024-09"),
+    # the calibre "155 mm" stood between "triplé" and its base and took the base for itself
+    ("a triplé sa production d'obus de 155 mm par rapport à 2021", "fr", "2024", "2022",
+     "ratio", "the quote names the base 'par rapport à 2021', but base_period is 2022; write "
+     "base_period 2021"),
+])
+def test_a_quarter_word_and_a_calibre_are_no_figures_that_take_a_date_away(
+        quote, language, period, base, kind, message):
+    import pandas as pd
+
+    from prodstats.quotecheck import quote_problems
+
+    value, unit = ("450", "missiles") if kind == "level" else ("3", "dimensionless")
+    claims = pd.DataFrame([{"quote": quote, "value": value, "value_low": "", "value_high": "",
+                            "unit": unit, "qualifier": "exact", "kind": kind,
+                            "language": language, "period": period, "base_period": base}])
+    assert [m for *_, m in quote_problems(claims)] == [message]
