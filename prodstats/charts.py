@@ -182,7 +182,7 @@ def _plot(series, projections, ax, *, ledger, scenario="all", title=None, capaci
         notes += [n for n in (unprojected, None if sourced is not None else
                               f"More than {SOURCE_LABELS} points: the source of each is in "
                               "series.csv and claims.csv.") if n]
-        subtitle = f"{_unit_label(unit).capitalize()} · {SCENARIO_TEXT.get(scenario, scenario)}"
+        subtitle = f"{_first_up(_unit_label(unit))} · {SCENARIO_TEXT.get(scenario, scenario)}"
         drawn = rows if capacity is None else pd.concat([rows, capacity])
         credited = pd.concat([aims[["claim_ids"]], pd.DataFrame({"claim_ids": revised})])
         _frame(fig, name, subtitle, handles, notes, _source_line(drawn, ledger, credited))
@@ -612,8 +612,7 @@ def _said_as(derivation: Any, figure: str, number) -> str:
         return said if figure == chained[1] else f"{said} (= {figure})"
     amount = _AMOUNT.search(text)
     if amount:
-        start, _, end = amount[2].partition("/")
-        span = f"{_when(start)}–{_when(end)}" if end else _when(start)
+        span = _span(amount[2])
         return (f"{number(float(amount[1].replace(',', '')))} over {span} (= {figure} a "
                 "year)")
     return figure
@@ -900,7 +899,7 @@ def _derived_labels(ax, obs: pd.DataFrame, labels: list) -> None:
                              obs["derivation"].tolist(), strict=True):
         through = _THROUGH_INDEX.match(str(how))
         if through and np.isfinite(value):
-            labels.append(ax.annotate(f"derived from {_when(through[1])}'s figure and a ratio",
+            labels.append(ax.annotate(f"derived from {_span(through[1])}'s figure and a ratio",
                                       (t, value), textcoords="offset points", xytext=(9, -4),
                                       fontsize=7.5, color=GREY, style="italic"))
 
@@ -913,6 +912,17 @@ _AMOUNT = re.compile(r"stated as ([\d,.]+) \S+ over (\S+), here per year")
 #: forward ratio placed on its base's level (:func:`_ratio_aims`): "expected ratio 3 × level of
 #: 2021".
 _CHAINED = re.compile(r"ratio (\S+) × (?:index|level) of ([^\s(]+)")
+
+
+def _first_up(text: str) -> str:
+    """The first letter upper case, the rest as written ("EUR" stays "EUR", not "Eur")."""
+    return text[:1].upper() + text[1:]
+
+
+def _span(period: str) -> str:
+    """A period as a reader writes it: 'Apr 2024', '2021', 'Jan 2022–Apr 2024'."""
+    start, _, end = str(period).partition("/")
+    return f"{_when(start)}–{_when(end)}" if end else _when(start)
 
 
 def _when(published: Any) -> str:
@@ -1747,7 +1757,7 @@ def compare(series: pd.DataFrame, indicator: str, ledger: Any = None):
             ax.set_ylim(0, top)
         ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: _number(v, top)))
         title = _title_text(f"{_description(indicator, ledger)}, by actor")
-        subtitle = (f"{unit.capitalize()}{' (log scale)' if log else ''} · "
+        subtitle = (f"{_first_up(unit)}{' (log scale)' if log else ''} · "
                     f"{SCENARIO_TEXT['all']}")
         _frame(fig, title, subtitle, handles, [], _source_line(rows, ledger))
         _place_labels(ax, labels)
@@ -1947,7 +1957,7 @@ def promises(outcomes: pd.DataFrame, actor: str, indicator: str, ledger: Any = N
                             ", promised and delivered")
         as_of = str(o["as_of"].iloc[0]) if "as_of" in o else ""
         what = ("Multiple of a base period" if bases.ne("").any()
-                else _unit_label(unit).capitalize())
+                else _first_up(_unit_label(unit)))
         subtitle = (f"{what} · at the due date, coloured by outcome as of {_when(as_of)}")
         # who said it, and who reported what happened
         # (the publication date of the statement's source: `said` may be an earlier said_on)
