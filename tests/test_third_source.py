@@ -116,7 +116,9 @@ def test_the_capacity_target_is_labelled_inside_the_chart_without_overlaps(three
     ax = fig.axes[0]
     renderer = fig.canvas.get_renderer()
     labels = {t.get_text(): t.get_window_extent(renderer) for t in ax.texts}
-    assert list(labels) == ["capacity 100,000 a year (8,333 a month), due end of 2027"]  # 100,000 a year, per month
+    assert list(labels) == [  # 100,000 a year, on an axis per month
+        "derived from 2024's figure and a ratio",  # 2023, from "40 per cent more than in 2023"
+        "capacity 100,000 a year (8,333 a month), due end of 2027"]
     inside = ax.get_window_extent(renderer)
     marks = [box for line in ax.get_lines() if line.get_marker() not in (None, "None", "")
              for box in _marker_boxes(ax, line)]
