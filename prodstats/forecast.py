@@ -462,15 +462,16 @@ class _Points:
         combined = points.agg(
             lo_max=("low", "max"), hi_min=("high", "min"), lo_min=("low", "min"),
             hi_max=("high", "max"), value=("value", "mean"), t=("t", "first"))
-        # the claims each combined point rests on (its points' ids, in group order)
-        claim_ids: list[set[str]] = [set() for _ in range(len(combined))]
-        for group, ids in zip(points.ngroup().fillna(-1).astype(int).tolist(),
-                              obs["claim_ids"].tolist(), strict=True):
+        # the claims each reading rests on: the ids of its combined points' points, gathered
+        # in one pass over the observations (a reading is asked for its count, not its ids)
+        claim_ids: dict[tuple, set[str]] = {}
+        for group, key, ids in zip(points.ngroup().fillna(-1).astype(int).tolist(),
+                                   zip(*(obs[c].tolist() for c in self.KEY), strict=True),
+                                   obs["claim_ids"].tolist(), strict=True):
             if group >= 0:
-                claim_ids[group].update(filter(None, ids.split(";")))
-        combined = combined.reset_index().assign(group=np.arange(len(combined)))
+                claim_ids.setdefault(key, set()).update(filter(None, ids.split(";")))
+        combined = combined.reset_index()
         combined = combined.sort_values([*self.KEY, "t"], kind="stable")
-        self.claim_ids = [claim_ids[g] for g in combined["group"].tolist()]
         keys = list(zip(*(combined[c].tolist() for c in ("measure", "unit", "period")),
                         strict=True))
         counts = {k: cumulative_count(*k) for k in set(keys)}
@@ -489,14 +490,18 @@ class _Points:
         self.value = np.clip(value, self.low, self.high)
         self.t = combined["t"].to_numpy(dtype=float)
         self.period = combined["period"].to_numpy()
+        #: id of a reading's rows (one of :attr:`series`) → how many claims they rest on
+        self._claims: dict[int, int] = {}
         for key, rows in combined.groupby(self.KEY, sort=False).indices.items():
             self.series[key[:5]][key[5]] = rows
+            self._claims[id(rows)] = len(claim_ids.get(key, ()))
         self.series = {k: dict(sorted(v.items())) for k, v in sorted(self.series.items())}
 
     def claims(self, rows: np.ndarray) -> int:
-        """How many claims the combined points ``rows`` (a reading's) rest on."""
-        return self._once(("claims", id(rows)), rows,
-                          lambda: len(set().union(*(self.claim_ids[i] for i in rows.tolist()))))
+        """How many claims the combined points ``rows`` (a reading's, one of :attr:`series`)
+        rest on.
+        """
+        return self._claims[id(rows)] if len(rows) else 0
 
     def observed_points(self, rows: np.ndarray, unit: str,
                         least: int = MIN_OBSERVED) -> _Group | str:
