@@ -90,11 +90,17 @@ def resolve_with_conflicts(claims: pd.DataFrame, capacities: Iterable[str] = ()
     """
     require_columns(claims, _NEEDED, "resolve()", _FROM_LOAD)
     capacities = id_list(capacities, "resolve()", "capacities", _CAPACITIES)
+    claims = claims[_NEEDED]  # (narrow first: every filter below takes each column it keeps)
     claims = claims[claims["superseded_by"].isna() & (claims["claim_id"] == claims["statement_id"])
                     & (claims["scope"] != "context")]
+    # a level or share is a point of its own, the same in every scenario: made once
+    stated = _stated(claims[claims["kind"] != "ratio"])
+    observed, ahead = stated["modality"].isin(OBSERVED), stated["modality"].isin(FORWARD)
     frames = []
     for scenario, allowed in SCENARIOS.items():
-        frame = _resolve_one(claims[claims["confidence"].isin(allowed)])
+        kept = stated["confidence"].isin(allowed)
+        points = pd.concat([stated[kept & observed], stated[kept & ahead]], ignore_index=True)
+        frame = _resolve_one(claims[claims["confidence"].isin(allowed)], points)
         frame.insert(0, "scenario", scenario)
         frames.append(frame)
     series = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
@@ -121,11 +127,12 @@ _SERIES_TYPES = {c: "str" for c in SERIES_COLUMNS} | {
     "high": "float64"}
 
 
-def _resolve_one(claims: pd.DataFrame) -> pd.DataFrame:
-    claims = claims[_NEEDED]
+def _resolve_one(claims: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame:
+    """The points of one scenario: its ``stated`` levels and shares (observed, then forward),
+    its ratios chained into indexes and levels, and its forward ratios placed on them.
+    """
     ahead = claims[claims["modality"].isin(FORWARD)]
     claims = claims[claims["modality"].isin(OBSERVED)]
-    stated = _stated(claims[claims["kind"] != "ratio"])
     # Readings: 'single' for a series without an ambiguous ratio.
     ratios = claims[claims["kind"] == "ratio"]
     levels = dict(_groups(_of_series(claims[claims["kind"] == "level"], ratios)))
@@ -143,7 +150,6 @@ def _resolve_one(claims: pd.DataFrame) -> pd.DataFrame:
                 index_points, levels.get((actor, indicator), []))]
     readings = pd.DataFrame(readings, columns=[*_KEYS, "reading"])
     columns = [c for c in SERIES_COLUMNS if c not in ("scenario", "reading_consistent")]
-    stated = pd.concat([stated, _stated(ahead[ahead["kind"] != "ratio"])], ignore_index=True)
     stated = stated.merge(readings, on=_KEYS, how="left").fillna({"reading": NO_READING})
     forward = _forward_ratios(ahead[ahead["kind"] == "ratio"], chains, columns)
     chains = pd.DataFrame(chains, columns=columns)
