@@ -37,7 +37,7 @@ the series.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable
 
 import numpy as np
@@ -134,15 +134,14 @@ def _resolve_one(claims: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame:
     ahead = claims[claims["modality"].isin(FORWARD)]
     claims = claims[claims["modality"].isin(OBSERVED)]
     # Readings: 'single' for a series without an ambiguous ratio.
-    ratios = claims[claims["kind"] == "ratio"]
+    ratios = _as_edges(claims[claims["kind"] == "ratio"])
     levels = dict(_groups(_of_series(claims[claims["kind"] == "level"], ratios)))
     chains, readings = [], []
     for (actor, indicator), group in _groups(ratios):
         for reading, choice in _readings(group):
             readings.append((actor, indicator, reading))
             # the settled claims, and the one whose base this reading chooses, in ledger order
-            used = [c for c in group if len(split_candidates(c.base_period)) == 1
-                    or c.claim_id in choice]
+            used = [c for c in group if len(c.candidates) == 1 or c.claim_id in choice]
             index_points = _chain(used, choice)
             base = {"actor": actor, "indicator": indicator, "reading": reading}
             chains += [{**base, **p} for p in index_points]
@@ -206,26 +205,26 @@ def _forward_ratios(ratios: pd.DataFrame, chains: list[dict], columns: list[str]
         at.setdefault((*series, p["reading"], p["measure"], p["period"]), []).append(p)
         readings_of.setdefault(series, {})[p["reading"]] = None  # (in order)
     rows = []
-    for c in ratios.astype(object).itertuples(index=False):
-        candidates = split_candidates(c.base_period)
-        for reading in readings_of.get((c.actor, c.indicator), ()):
-            for candidate in candidates:
+    for c in _as_edges(ratios).astype(object).itertuples(index=False):
+        readings = readings_of.get((c.actor, c.indicator), ())
+        if not readings:
+            continue
+        which = f" (one reading of {c.base_period})" if len(c.candidates) > 1 else ""
+        for reading in readings:
+            for candidate in c.candidates:
+                node = _key(candidate)
                 for measure in ("index", "level"):
-                    for base in at.get((c.actor, c.indicator, reading, measure,
-                                        _key(candidate)), [])[:1]:
-                        which = (f" (one reading of {c.base_period})"
-                                 if len(candidates) > 1 else "")
+                    for base in at.get((c.actor, c.indicator, reading, measure, node), [])[:1]:
                         rows.append({
                             "actor": c.actor, "indicator": c.indicator, "measure": measure,
-                            "reading": reading, "period": _key(c.period),
-                            "t": parse_period(c.period).mid_year,
+                            "reading": reading, "period": c.node, "t": c.t,
                             "value": base["value"] * c.value_canonical,
                             "low": base["low"] * c.low_canonical,
                             "high": base["high"] * c.high_canonical, "unit": base["unit"],
                             "modality": c.modality, "confidence": c.confidence,
                             "claim_ids": c.claim_id, "said": c.said, "value_basis": "derived",
                             "derivation": f"{c.modality} ratio {c.value_canonical:g} × "
-                                          f"{measure} of {_key(candidate)}{which}"})
+                                          f"{measure} of {node}{which}"})
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -257,13 +256,26 @@ def _of_series(claims: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:
                                                 claims["indicator"].tolist(), strict=True)]]
 
 
+def _as_edges(ratios: pd.DataFrame) -> pd.DataFrame:
+    """Ratio claims with what every reading's chain reads of them, worked out once per
+    distinct cell: the period as a node of the chain (``node``), its middle (``t``) and the
+    candidates of the base period (``candidates``).
+    """
+    periods, bases = ratios["period"].tolist(), ratios["base_period"].tolist()
+    spans = {p: parse_period(p) for p in set(periods)}
+    candidates = {b: tuple(split_candidates(b)) for b in set(bases)}
+    return ratios.assign(node=[spans[p].key for p in periods],
+                         t=[spans[p].mid_year for p in periods],
+                         candidates=pd.Series([candidates[b] for b in bases], dtype=object,
+                                              index=ratios.index))
+
+
 def _readings(ratios: list) -> list[tuple[str, dict[str, str]]]:
     """One reading per candidate base of each ambiguous claim, labelled ``claim:base=YYYY``;
     ``single`` when no base is ambiguous.
     """
     readings = [(f"{c.claim_id}:base={candidate}", {c.claim_id: candidate}) for c in ratios
-                for candidate in split_candidates(c.base_period)
-                if len(split_candidates(c.base_period)) > 1]
+                if len(c.candidates) > 1 for candidate in c.candidates]
     return readings or [(NO_READING, {})]
 
 
@@ -276,10 +288,10 @@ def _chain(ratios: list, choice: dict[str, str]) -> list[dict]:
     """Chain ratio claims into index points; each connected set of periods gets its own index,
     with its earliest base period = 1.
     """
-    edges = []
-    for c in ratios:
-        base = _key(choice.get(c.claim_id, split_candidates(c.base_period)[0]))
-        edges.append((base, _key(c.period), c))
+    edges, base_of = [], {}
+    for c in ratios:  # (records of _as_edges)
+        base = base_of[c.claim_id] = choice.get(c.claim_id, c.candidates[0])
+        edges.append((_key(base), c.node, c))
     graph: dict[str, list] = defaultdict(list)
     for base, period, c in edges:
         graph[base].append((period, c, False))
@@ -293,10 +305,10 @@ def _chain(ratios: list, choice: dict[str, str]) -> list[dict]:
         unit = f"index ({anchor} = 1)"
         # Breadth-first: every period reachable from the anchor gets index bounds.
         known = {anchor: (1.0, 1.0, 1.0)}
-        queue = [anchor]
+        queue = deque([anchor])
         used = set()
         while queue:
-            here = queue.pop(0)
+            here = queue.popleft()
             for there, c, reverse in graph[here]:
                 if c.claim_id in used:
                     continue
@@ -307,11 +319,10 @@ def _chain(ratios: list, choice: dict[str, str]) -> list[dict]:
                 else:
                     new = (v * c.value_canonical, lo * c.low_canonical, hi * c.high_canonical)
                 used.add(c.claim_id)
-                period = _key(c.period)
-                at = new if not reverse else known.get(period, (np.nan, np.nan, np.nan))
-                base = choice.get(c.claim_id, split_candidates(c.base_period)[0])
+                at = new if not reverse else known.get(c.node, (np.nan, np.nan, np.nan))
+                base = base_of[c.claim_id]
                 points.append({
-                    "measure": "index", "period": period, "t": parse_period(period).mid_year,
+                    "measure": "index", "period": c.node, "t": c.t,
                     "value": at[0], "low": at[1], "high": at[2],
                     "unit": unit, "modality": c.modality, "confidence": c.confidence,
                     "claim_ids": c.claim_id, "said": c.said,
