@@ -150,8 +150,8 @@ def _resolve_one(claims: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame:
     readings = pd.DataFrame(readings, columns=[*_KEYS, "reading"])
     columns = [c for c in SERIES_COLUMNS if c not in ("scenario", "reading_consistent")]
     stated = stated.merge(readings, on=_KEYS, how="left").fillna({"reading": NO_READING})
-    forward = _forward_ratios(ahead[ahead["kind"] == "ratio"], chains, columns)
     chains = pd.DataFrame(chains, columns=columns)
+    forward = _forward_ratios(ahead[ahead["kind"] == "ratio"], chains, columns)
     series = pd.concat([stated, chains, forward], ignore_index=True)
     return series[columns].sort_values(["actor", "indicator", "measure", "reading", "t",
                                         "claim_ids"], kind="stable", ignore_index=True)
@@ -191,41 +191,50 @@ _HOW = {"stated": "stated", "range": "a range, no value (the qualifier's bounds)
         "derived": "derived from the quote (see the claim's notes)"}
 
 
-def _forward_ratios(ratios: pd.DataFrame, chains: list[dict], columns: list[str]
+def _forward_ratios(ratios: pd.DataFrame, chains: pd.DataFrame, columns: list[str]
                     ) -> pd.DataFrame:
     """Forward ratios ("expected to rise sixfold by 2024") as rows on the index and levels of
     their series: the point at the base period times the ratio, one row per candidate base
     and reading. A base the observations do not give places no row (outcomes.csv keeps it).
+
+    Joined, not looked up ratio by ratio: each (ratio, candidate base) meets every reading of
+    its series and the first chained point of that reading, measure and period; the rows keep
+    the order of ratio, reading, candidate and measure.
     """
-    if ratios.empty or not chains:
+    if ratios.empty or chains.empty:
         return pd.DataFrame(columns=columns)
-    at, readings_of = {}, {}
-    for p in chains:  # (the chained points, as records)
-        series = (p["actor"], p["indicator"])
-        at.setdefault((*series, p["reading"], p["measure"], p["period"]), []).append(p)
-        readings_of.setdefault(series, {})[p["reading"]] = None  # (in order)
-    rows = []
-    for c in _as_edges(ratios).astype(object).itertuples(index=False):
-        readings = readings_of.get((c.actor, c.indicator), ())
-        if not readings:
-            continue
-        which = f" (one reading of {c.base_period})" if len(c.candidates) > 1 else ""
-        for reading in readings:
-            for candidate in c.candidates:
-                node = _key(candidate)
-                for measure in ("index", "level"):
-                    for base in at.get((c.actor, c.indicator, reading, measure, node), [])[:1]:
-                        rows.append({
-                            "actor": c.actor, "indicator": c.indicator, "measure": measure,
-                            "reading": reading, "period": c.node, "t": c.t,
-                            "value": base["value"] * c.value_canonical,
-                            "low": base["low"] * c.low_canonical,
-                            "high": base["high"] * c.high_canonical, "unit": base["unit"],
-                            "modality": c.modality, "confidence": c.confidence,
-                            "claim_ids": c.claim_id, "said": c.said, "value_basis": "derived",
-                            "derivation": f"{c.modality} ratio {c.value_canonical:g} × "
-                                          f"{measure} of {node}{which}"})
-    return pd.DataFrame(rows, columns=columns)
+    ratios = _as_edges(ratios).reset_index(drop=True)
+    pairs = [(n, k, _key(candidate), f" (one reading of {base})" if len(candidates) > 1 else "")
+             for n, (base, candidates) in enumerate(zip(ratios["base_period"].tolist(),
+                                                        ratios["candidates"].tolist(),
+                                                        strict=True))
+             for k, candidate in enumerate(candidates)]
+    wanted = pd.DataFrame(pairs, columns=["n", "k", "base_node", "which"]).join(
+        ratios[[*_KEYS, "node", "t", "value_canonical", "low_canonical", "high_canonical",
+                "modality", "confidence", "claim_id", "said"]], on="n")
+    readings = chains[[*_KEYS, "reading"]].drop_duplicates()  # (each series' in order)
+    readings = readings.assign(r=readings.groupby(_KEYS, sort=False).cumcount())
+    bases = chains.drop_duplicates([*_KEYS, "reading", "measure", "period"])[
+        [*_KEYS, "reading", "measure", "period", "value", "low", "high", "unit"]].rename(
+        columns={"period": "base_node"})
+    rows = wanted.merge(readings, on=_KEYS).merge(bases, on=[*_KEYS, "reading", "base_node"])
+    rows = rows.assign(m=(rows["measure"] != "index").to_numpy(dtype=int)).sort_values(
+        ["n", "r", "k", "m"], ignore_index=True)
+    ratio = rows["value_canonical"].tolist()
+    shown = {v: f"{v:g}" for v in set(ratio)}
+    return pd.DataFrame({
+        "actor": rows["actor"], "indicator": rows["indicator"], "measure": rows["measure"],
+        "reading": rows["reading"], "period": rows["node"], "t": rows["t"],
+        "value": rows["value"] * rows["value_canonical"],
+        "low": rows["low"] * rows["low_canonical"],
+        "high": rows["high"] * rows["high_canonical"], "unit": rows["unit"],
+        "modality": rows["modality"], "confidence": rows["confidence"],
+        "claim_ids": rows["claim_id"], "said": rows["said"], "value_basis": "derived",
+        "derivation": [f"{modality} ratio {shown[v]} × {measure} of {node}{which}"
+                       for modality, v, measure, node, which in zip(
+                           rows["modality"].tolist(), ratio, rows["measure"].tolist(),
+                           rows["base_node"].tolist(), rows["which"].tolist(), strict=True)]},
+        columns=columns)
 
 
 def _times(claims: pd.DataFrame) -> np.ndarray:
