@@ -37,7 +37,7 @@ the series.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable
 
 import numpy as np
@@ -90,11 +90,17 @@ def resolve_with_conflicts(claims: pd.DataFrame, capacities: Iterable[str] = ()
     """
     require_columns(claims, _NEEDED, "resolve()", _FROM_LOAD)
     capacities = id_list(capacities, "resolve()", "capacities", _CAPACITIES)
+    claims = claims[_NEEDED]  # (narrow first: every filter below takes each column it keeps)
     claims = claims[claims["superseded_by"].isna() & (claims["claim_id"] == claims["statement_id"])
                     & (claims["scope"] != "context")]
+    # a level or share is a point of its own, the same in every scenario: made once
+    stated = _stated(claims[claims["kind"] != "ratio"])
+    observed, ahead = stated["modality"].isin(OBSERVED), stated["modality"].isin(FORWARD)
     frames = []
     for scenario, allowed in SCENARIOS.items():
-        frame = _resolve_one(claims[claims["confidence"].isin(allowed)])
+        kept = stated["confidence"].isin(allowed)
+        points = pd.concat([stated[kept & observed], stated[kept & ahead]], ignore_index=True)
+        frame = _resolve_one(claims[claims["confidence"].isin(allowed)], points)
         frame.insert(0, "scenario", scenario)
         frames.append(frame)
     series = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
@@ -121,21 +127,21 @@ _SERIES_TYPES = {c: "str" for c in SERIES_COLUMNS} | {
     "high": "float64"}
 
 
-def _resolve_one(claims: pd.DataFrame) -> pd.DataFrame:
-    claims = claims[_NEEDED]
+def _resolve_one(claims: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame:
+    """The points of one scenario: its ``stated`` levels and shares (observed, then forward),
+    its ratios chained into indexes and levels, and its forward ratios placed on them.
+    """
     ahead = claims[claims["modality"].isin(FORWARD)]
     claims = claims[claims["modality"].isin(OBSERVED)]
-    stated = _stated(claims[claims["kind"] != "ratio"])
     # Readings: 'single' for a series without an ambiguous ratio.
-    ratios = claims[claims["kind"] == "ratio"]
+    ratios = _as_edges(claims[claims["kind"] == "ratio"])
     levels = dict(_groups(_of_series(claims[claims["kind"] == "level"], ratios)))
     chains, readings = [], []
     for (actor, indicator), group in _groups(ratios):
         for reading, choice in _readings(group):
             readings.append((actor, indicator, reading))
             # the settled claims, and the one whose base this reading chooses, in ledger order
-            used = [c for c in group if len(split_candidates(c.base_period)) == 1
-                    or c.claim_id in choice]
+            used = [c for c in group if len(c.candidates) == 1 or c.claim_id in choice]
             index_points = _chain(used, choice)
             base = {"actor": actor, "indicator": indicator, "reading": reading}
             chains += [{**base, **p} for p in index_points]
@@ -143,10 +149,9 @@ def _resolve_one(claims: pd.DataFrame) -> pd.DataFrame:
                 index_points, levels.get((actor, indicator), []))]
     readings = pd.DataFrame(readings, columns=[*_KEYS, "reading"])
     columns = [c for c in SERIES_COLUMNS if c not in ("scenario", "reading_consistent")]
-    stated = pd.concat([stated, _stated(ahead[ahead["kind"] != "ratio"])], ignore_index=True)
     stated = stated.merge(readings, on=_KEYS, how="left").fillna({"reading": NO_READING})
-    forward = _forward_ratios(ahead[ahead["kind"] == "ratio"], chains, columns)
     chains = pd.DataFrame(chains, columns=columns)
+    forward = _forward_ratios(ahead[ahead["kind"] == "ratio"], chains, columns)
     series = pd.concat([stated, chains, forward], ignore_index=True)
     return series[columns].sort_values(["actor", "indicator", "measure", "reading", "t",
                                         "claim_ids"], kind="stable", ignore_index=True)
@@ -186,41 +191,50 @@ _HOW = {"stated": "stated", "range": "a range, no value (the qualifier's bounds)
         "derived": "derived from the quote (see the claim's notes)"}
 
 
-def _forward_ratios(ratios: pd.DataFrame, chains: list[dict], columns: list[str]
+def _forward_ratios(ratios: pd.DataFrame, chains: pd.DataFrame, columns: list[str]
                     ) -> pd.DataFrame:
     """Forward ratios ("expected to rise sixfold by 2024") as rows on the index and levels of
     their series: the point at the base period times the ratio, one row per candidate base
     and reading. A base the observations do not give places no row (outcomes.csv keeps it).
+
+    Joined, not looked up ratio by ratio: each (ratio, candidate base) meets every reading of
+    its series and the first chained point of that reading, measure and period; the rows keep
+    the order of ratio, reading, candidate and measure.
     """
-    if ratios.empty or not chains:
+    if ratios.empty or chains.empty:
         return pd.DataFrame(columns=columns)
-    at, readings_of = {}, {}
-    for p in chains:  # (the chained points, as records)
-        series = (p["actor"], p["indicator"])
-        at.setdefault((*series, p["reading"], p["measure"], p["period"]), []).append(p)
-        readings_of.setdefault(series, {})[p["reading"]] = None  # (in order)
-    rows = []
-    for c in ratios.astype(object).itertuples(index=False):
-        candidates = split_candidates(c.base_period)
-        for reading in readings_of.get((c.actor, c.indicator), ()):
-            for candidate in candidates:
-                for measure in ("index", "level"):
-                    for base in at.get((c.actor, c.indicator, reading, measure,
-                                        _key(candidate)), [])[:1]:
-                        which = (f" (one reading of {c.base_period})"
-                                 if len(candidates) > 1 else "")
-                        rows.append({
-                            "actor": c.actor, "indicator": c.indicator, "measure": measure,
-                            "reading": reading, "period": _key(c.period),
-                            "t": parse_period(c.period).mid_year,
-                            "value": base["value"] * c.value_canonical,
-                            "low": base["low"] * c.low_canonical,
-                            "high": base["high"] * c.high_canonical, "unit": base["unit"],
-                            "modality": c.modality, "confidence": c.confidence,
-                            "claim_ids": c.claim_id, "said": c.said, "value_basis": "derived",
-                            "derivation": f"{c.modality} ratio {c.value_canonical:g} × "
-                                          f"{measure} of {_key(candidate)}{which}"})
-    return pd.DataFrame(rows, columns=columns)
+    ratios = _as_edges(ratios).reset_index(drop=True)
+    pairs = [(n, k, _key(candidate), f" (one reading of {base})" if len(candidates) > 1 else "")
+             for n, (base, candidates) in enumerate(zip(ratios["base_period"].tolist(),
+                                                        ratios["candidates"].tolist(),
+                                                        strict=True))
+             for k, candidate in enumerate(candidates)]
+    wanted = pd.DataFrame(pairs, columns=["n", "k", "base_node", "which"]).join(
+        ratios[[*_KEYS, "node", "t", "value_canonical", "low_canonical", "high_canonical",
+                "modality", "confidence", "claim_id", "said"]], on="n")
+    readings = chains[[*_KEYS, "reading"]].drop_duplicates()  # (each series' in order)
+    readings = readings.assign(r=readings.groupby(_KEYS, sort=False).cumcount())
+    bases = chains.drop_duplicates([*_KEYS, "reading", "measure", "period"])[
+        [*_KEYS, "reading", "measure", "period", "value", "low", "high", "unit"]].rename(
+        columns={"period": "base_node"})
+    rows = wanted.merge(readings, on=_KEYS).merge(bases, on=[*_KEYS, "reading", "base_node"])
+    rows = rows.assign(m=(rows["measure"] != "index").to_numpy(dtype=int)).sort_values(
+        ["n", "r", "k", "m"], ignore_index=True)
+    ratio = rows["value_canonical"].tolist()
+    shown = {v: f"{v:g}" for v in set(ratio)}
+    return pd.DataFrame({
+        "actor": rows["actor"], "indicator": rows["indicator"], "measure": rows["measure"],
+        "reading": rows["reading"], "period": rows["node"], "t": rows["t"],
+        "value": rows["value"] * rows["value_canonical"],
+        "low": rows["low"] * rows["low_canonical"],
+        "high": rows["high"] * rows["high_canonical"], "unit": rows["unit"],
+        "modality": rows["modality"], "confidence": rows["confidence"],
+        "claim_ids": rows["claim_id"], "said": rows["said"], "value_basis": "derived",
+        "derivation": [f"{modality} ratio {shown[v]} × {measure} of {node}{which}"
+                       for modality, v, measure, node, which in zip(
+                           rows["modality"].tolist(), ratio, rows["measure"].tolist(),
+                           rows["base_node"].tolist(), rows["which"].tolist(), strict=True)]},
+        columns=columns)
 
 
 def _times(claims: pd.DataFrame) -> np.ndarray:
@@ -251,13 +265,26 @@ def _of_series(claims: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:
                                                 claims["indicator"].tolist(), strict=True)]]
 
 
+def _as_edges(ratios: pd.DataFrame) -> pd.DataFrame:
+    """Ratio claims with what every reading's chain reads of them, worked out once per
+    distinct cell: the period as a node of the chain (``node``), its middle (``t``) and the
+    candidates of the base period (``candidates``).
+    """
+    periods, bases = ratios["period"].tolist(), ratios["base_period"].tolist()
+    spans = {p: parse_period(p) for p in set(periods)}
+    candidates = {b: tuple(split_candidates(b)) for b in set(bases)}
+    return ratios.assign(node=[spans[p].key for p in periods],
+                         t=[spans[p].mid_year for p in periods],
+                         candidates=pd.Series([candidates[b] for b in bases], dtype=object,
+                                              index=ratios.index))
+
+
 def _readings(ratios: list) -> list[tuple[str, dict[str, str]]]:
     """One reading per candidate base of each ambiguous claim, labelled ``claim:base=YYYY``;
     ``single`` when no base is ambiguous.
     """
     readings = [(f"{c.claim_id}:base={candidate}", {c.claim_id: candidate}) for c in ratios
-                for candidate in split_candidates(c.base_period)
-                if len(split_candidates(c.base_period)) > 1]
+                if len(c.candidates) > 1 for candidate in c.candidates]
     return readings or [(NO_READING, {})]
 
 
@@ -270,10 +297,10 @@ def _chain(ratios: list, choice: dict[str, str]) -> list[dict]:
     """Chain ratio claims into index points; each connected set of periods gets its own index,
     with its earliest base period = 1.
     """
-    edges = []
-    for c in ratios:
-        base = _key(choice.get(c.claim_id, split_candidates(c.base_period)[0]))
-        edges.append((base, _key(c.period), c))
+    edges, base_of = [], {}
+    for c in ratios:  # (records of _as_edges)
+        base = base_of[c.claim_id] = choice.get(c.claim_id, c.candidates[0])
+        edges.append((_key(base), c.node, c))
     graph: dict[str, list] = defaultdict(list)
     for base, period, c in edges:
         graph[base].append((period, c, False))
@@ -287,10 +314,10 @@ def _chain(ratios: list, choice: dict[str, str]) -> list[dict]:
         unit = f"index ({anchor} = 1)"
         # Breadth-first: every period reachable from the anchor gets index bounds.
         known = {anchor: (1.0, 1.0, 1.0)}
-        queue = [anchor]
+        queue = deque([anchor])
         used = set()
         while queue:
-            here = queue.pop(0)
+            here = queue.popleft()
             for there, c, reverse in graph[here]:
                 if c.claim_id in used:
                     continue
@@ -301,11 +328,10 @@ def _chain(ratios: list, choice: dict[str, str]) -> list[dict]:
                 else:
                     new = (v * c.value_canonical, lo * c.low_canonical, hi * c.high_canonical)
                 used.add(c.claim_id)
-                period = _key(c.period)
-                at = new if not reverse else known.get(period, (np.nan, np.nan, np.nan))
-                base = choice.get(c.claim_id, split_candidates(c.base_period)[0])
+                at = new if not reverse else known.get(c.node, (np.nan, np.nan, np.nan))
+                base = base_of[c.claim_id]
                 points.append({
-                    "measure": "index", "period": period, "t": parse_period(period).mid_year,
+                    "measure": "index", "period": c.node, "t": c.t,
                     "value": at[0], "low": at[1], "high": at[2],
                     "unit": unit, "modality": c.modality, "confidence": c.confidence,
                     "claim_ids": c.claim_id, "said": c.said,
@@ -511,42 +537,57 @@ def target_history(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     where the coder dated a recalled goal), its period, its figure in the canonical
     unit, and how far it moved from the version before (months of slip, ratio of figures).
 
+    The chains are followed a revision at a time for all of them at once (column operations
+    over the versions, not a Python pass per version).
+
     Returns:
         Columns :data:`~prodstats.schemas.TARGET_HISTORY_COLUMNS`, ordered by actor,
         indicator, target and revision.
     """
     aims = claims[claims["modality"].isin(AIMS) & (claims["claim_id"] == claims["statement_id"])
                   & (claims["scope"] != "context")]  # a context figure is not tracked
-    # an amount over the period ("one million shells by March") compared as that amount
-    said = as_said(aims)
-    aims = aims.assign(value_canonical=said["value"], said_unit=said["unit"]).astype(object)
     if aims.empty:
         return pd.DataFrame({c: pd.Series(dtype=_HISTORY_TYPES[c])
                              for c in TARGET_HISTORY_COLUMNS})
-    published = dict(zip(sources["source_id"], sources["published"], strict=True))
-    by_id = {c.claim_id: c for c in aims.itertuples(index=False)}
-    rows = []
-    for first in aims[aims["supersedes"].isna()
-                      | ~aims["supersedes"].isin(by_id)].itertuples(index=False):
-        version, previous, number = first, None, 0
-        while version is not None:
-            end = pd.Timestamp(version.period_end)
-            rows.append({
-                "target_id": first.claim_id, "revision": number, "claim_id": version.claim_id,
-                "actor": version.actor, "indicator": version.indicator,
-                "modality": version.modality, "source_id": version.source_id,
-                "published": published.get(version.source_id), "said": version.said,
-                "period": version.period,
-                "value": version.value_canonical, "unit": version.said_unit,
-                "slipped_months": (np.nan if previous is None else float(
-                    (end.year - previous[0].year) * 12 + end.month - previous[0].month)),
-                "value_change": (np.nan if previous is None or not previous[1]
-                                 else version.value_canonical / previous[1]),
-                "current": not isinstance(version.superseded_by, str),
-            })
-            previous, number = (end, version.value_canonical), number + 1
-            version = by_id.get(version.superseded_by)
-    history = pd.DataFrame(rows, columns=TARGET_HISTORY_COLUMNS)
+    # an amount over the period ("one million shells by March") compared as that amount
+    said = as_said(aims)
+    ids = pd.Index(aims["claim_id"].to_numpy(dtype=object))
+    value = said["value"].to_numpy(dtype=float)
+    end = aims["period_end"].astype(object)
+    month = (end.str.slice(0, 4).astype(float) * 12 + end.str.slice(5, 7).astype(float)).to_numpy()
+    following = ids.get_indexer(aims["superseded_by"].to_numpy(dtype=object))
+    # (a chain starts at a claim that revises no aim of these)
+    version = np.flatnonzero(ids.get_indexer(aims["supersedes"].to_numpy(dtype=object)) < 0)
+    first, previous = version, np.full(len(version), -1)
+    levels = [(first, version, previous, 0)]  # (each revision of every chain at once)
+    while len(version):
+        keep = following[version] >= 0
+        first, previous, version = first[keep], version[keep], following[version][keep]
+        levels.append((first, version, previous, len(levels)))
+    target = np.concatenate([ids.to_numpy()[f] for f, _, _, _ in levels])
+    rows = np.concatenate([v for _, v, _, _ in levels])
+    revision = np.concatenate([np.full(len(v), n, dtype="int64") for _, v, _, n in levels])
+    before = np.concatenate([p for _, _, p, _ in levels])
+    has_before = before >= 0
+    slipped = np.where(has_before, month[rows] - month[before], np.nan)
+    prior = np.where(has_before, value[before], np.nan)
+    change = np.full(len(rows), np.nan)
+    np.divide(value[rows], prior, out=change, where=has_before & (prior != 0))
+    taken = aims.iloc[rows]
+    published = dict(zip(sources["source_id"].tolist(), sources["published"].tolist(),
+                         strict=True))
+    history = pd.DataFrame({
+        "target_id": target, "revision": revision, "claim_id": ids.to_numpy()[rows],
+        "actor": taken["actor"].to_numpy(dtype=object),
+        "indicator": taken["indicator"].to_numpy(dtype=object),
+        "modality": taken["modality"].to_numpy(dtype=object),
+        "source_id": taken["source_id"].to_numpy(dtype=object),
+        "published": [published.get(s) for s in taken["source_id"].tolist()],
+        "said": taken["said"].to_numpy(dtype=object),
+        "period": taken["period"].to_numpy(dtype=object),
+        "value": value[rows], "unit": said["unit"].to_numpy(dtype=object)[rows],
+        "slipped_months": slipped, "value_change": change,
+        "current": taken["superseded_by"].isna().to_numpy()}, columns=TARGET_HISTORY_COLUMNS)
     return history.sort_values(["actor", "indicator", "target_id", "revision"],
                                ignore_index=True).astype(_HISTORY_TYPES)
 
