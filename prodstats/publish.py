@@ -40,9 +40,10 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     breaks inside cells as LF (a bare CR is not quoted by CSV writers and would split a row).
     """
     out = frame.copy(deep=False)
-    for number, col in enumerate(frame.columns):
-        safe = _neutral(frame.iloc[:, number])
-        if safe is not frame.iloc[:, number]:
+    for number in range(len(frame.columns)):
+        column = frame.iloc[:, number]
+        safe = _neutral(column)
+        if safe is not column:
             out.isetitem(number, safe)
     return out
 
@@ -79,7 +80,8 @@ def _maybe_odd(text: pa.ChunkedArray) -> bool:
         offsets_buffer, data_buffer = chunk.buffers()[1:3]
         if data_buffer is None or len(chunk) == 0:
             continue
-        offsets = np.frombuffer(offsets_buffer, np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
+        offsets = np.frombuffer(offsets_buffer, np.int64)[
+            chunk.offset:chunk.offset + len(chunk) + 1]
         data = np.frombuffer(data_buffer, np.uint8)
         starts = offsets[:-1][offsets[1:] > offsets[:-1]]  # the non-empty cells
         if np.isin(data[starts], first).any() or (data[offsets[0]:offsets[-1]] == 13).any():
