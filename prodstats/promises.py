@@ -80,20 +80,17 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
     for statement, claim in zip(claims["statement_id"].tolist(), claims["claim_id"].tolist(),
                                 strict=True):
         attested.setdefault(statement, []).append(claim)
-    ahead = claims[claims["modality"].isin(FORWARD) & (claims["claim_id"] == claims["statement_id"])
-                   & (claims["scope"] != "context")]
-    said_as = as_said(ahead).add_prefix("said_")
-    ahead = pd.concat([ahead, said_as], axis=1).astype(object)
+    ahead = _statements(claims)
     capacities = set(capacities) if not isinstance(capacities, str) else {capacities}
     by_period, by_month, indexes = _lookups(_observations(series), capacities)
     ids = claims["claim_id"].tolist()  # (lists: Arrow cells one by one are slow)
     said = dict(zip(ids, claims["said"].tolist(), strict=True))
     speakers = dict(zip(ids, claims["speaker"].tolist(), strict=True))
-    periods_of: dict[tuple, dict[str, list]] = {}  # a series' observed periods, for no_data
-    for (actor, indicator, measure, unit, key), found in by_period.items():
-        periods_of.setdefault((actor, indicator, measure, unit), {})[key] = found
+    periods_of: dict[tuple, dict[str, int]] = {}  # a series' observed periods, for no_data
+    for (actor, indicator, measure, unit, key), code in by_period.code.items():
+        periods_of.setdefault((actor, indicator, measure, unit), {})[key] = code
     rows = []
-    for c in ahead.itertuples(index=False):
+    for c in ahead:
         bases = split_candidates(c.base_period) if c.kind == "ratio" else [None]
         for base in bases:
             row = {
@@ -112,10 +109,10 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
                 measure = "share" if c.kind == "share" else "level"
                 end = parse_period(c.period).end
                 seen = (by_month.get((c.actor, c.indicator, measure, c.canonical_unit,
-                                      end.year, end.month), [])
+                                      end.year, end.month))
                         if c.indicator in capacities else
                         by_period.get((c.actor, c.indicator, measure, c.canonical_unit,
-                                       parse_period(c.period).key), []))
+                                       parse_period(c.period).key)))
             if c.said_unit != c.canonical_unit:  # an amount over the period
                 years = c.period_years
                 seen = [s._replace(value=s.value * years, low=s.low * years,
@@ -124,11 +121,25 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
             judged = _own_account(row | _judge(row, seen, as_of, revised), speakers)
             if judged["status"] == "no_data" and base is None:
                 judged["note"] += _nearby(periods_of.get((c.actor, c.indicator, measure,
-                                                          c.canonical_unit), {}), c.period)
+                                                          c.canonical_unit), {}), c.period,
+                                          by_period)
             rows.append(judged)
     table = pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
     return table.sort_values(["actor", "indicator", "due", "statement_id", "base_period"],
                              kind="stable", ignore_index=True).astype(_TYPES)
+
+
+def _statements(claims: pd.DataFrame) -> list:
+    """The forward statements to judge (the head of each ``same_as`` chain, not context), one
+    named tuple each with the claim's columns and its figures as said (``said_value``, …).
+    """
+    ahead = claims[claims["modality"].isin(FORWARD) & (claims["claim_id"] == claims["statement_id"])
+                   & (claims["scope"] != "context")]
+    said_as = as_said(ahead).add_prefix("said_")
+    names = [*_NEEDED, *said_as.columns]
+    columns = [ahead[c].tolist() for c in _NEEDED] + [said_as[c].tolist() for c in said_as]
+    statement = NamedTuple("_Statement", [(n, object) for n in names])
+    return list(map(statement._make, zip(*columns, strict=True)))
 
 
 def _as_of(sources: pd.DataFrame) -> pd.Timestamp:
@@ -171,7 +182,40 @@ class _Point(NamedTuple):
     seen: _Seen
 
 
-def _lookups(obs: pd.DataFrame, capacities: set[str]) -> tuple[dict, dict, dict]:
+class _Grouped:
+    """Observations grouped by a key, each group in the series' order. The groups are found by
+    pandas in one pass (not a dict update per observation), and a group's observations are
+    made into :class:`_Seen` only when a statement asks for them (most judge nothing).
+    """
+
+    def __init__(self, columns: tuple[list, ...], frame: pd.DataFrame, keys: list[str]):
+        """``columns``: the :class:`_Seen` fields of every observation; ``frame``: some of
+        those observations (its index: their positions in ``columns``) with the ``keys``.
+        """
+        self.columns = columns
+        codes = (frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+                 if len(frame) else np.zeros(0, dtype=np.int64))
+        order = np.argsort(codes, kind="stable")
+        self.rows = frame.index.to_numpy()[order]
+        self.starts = np.searchsorted(codes[order], np.arange(codes.max(initial=-1) + 2))
+        firsts = order[self.starts[:-1]]
+        names = zip(*(frame[k].take(firsts).tolist() for k in keys), strict=True)
+        #: each key's group number
+        self.code: dict[tuple, int] = dict(zip(names, range(len(firsts)), strict=True))
+
+    def get(self, key: tuple) -> list[_Seen]:
+        """The observations of a key (none if it has none)."""
+        code = self.code.get(key)
+        return [] if code is None else self.at(code)
+
+    def at(self, code: int) -> list[_Seen]:
+        """The observations of a group number."""
+        period, value, low, high, claim_ids, confidence = self.columns
+        return [_Seen(period[i], value[i], low[i], high[i], claim_ids[i], confidence[i])
+                for i in self.rows[self.starts[code]:self.starts[code + 1]].tolist()]
+
+
+def _lookups(obs: pd.DataFrame, capacities: set[str]) -> tuple[_Grouped, _Grouped, dict]:
     """The observations, looked up once for every statement, in the series' order.
 
     - by (actor, indicator, measure, unit, period key): a level or share statement's own period;
@@ -180,23 +224,24 @@ def _lookups(obs: pd.DataFrame, capacities: set[str]) -> tuple[dict, dict, dict]
     - by (actor, indicator): the index points, one list per (reading, unit), sorted by those.
     """
     obs = obs.dropna(subset=["actor", "indicator", "measure", "unit"])  # (they match nothing)
-    columns = [obs[c].tolist() for c in ("actor", "indicator", "measure", "unit", "key", "end",
-                                         "reading")]
-    seen = map(_Seen._make, zip(obs["period"].tolist(), obs["value"].tolist(),
-                                obs["low"].tolist(), obs["high"].tolist(),
-                                obs["claim_ids"].tolist(), obs["confidence"].tolist(),
-                                strict=True))
-    by_period: dict[tuple, list[_Seen]] = {}
-    by_month: dict[tuple, list[_Seen]] = {}
+    obs = obs.reset_index(drop=True)
+    columns = tuple(obs[c].tolist() for c in _Seen._fields)
+    keys = ["actor", "indicator", "measure", "unit"]
+    by_period = _Grouped(columns, obs, [*keys, "key"])
+    capacity = obs[obs["indicator"].isin(capacities)]
+    ends = pd.DataFrame({"year": [e.year for e in capacity["end"]],
+                         "month": [e.month for e in capacity["end"]]}, index=capacity.index)
+    by_month = _Grouped(columns, pd.concat([capacity[keys], ends], axis=1),
+                        [*keys, "year", "month"])
     readings: dict[tuple, dict[tuple, list[_Point]]] = {}
-    for actor, indicator, measure, unit, key, end, reading, one in zip(*columns, seen, strict=True):
-        by_period.setdefault((actor, indicator, measure, unit, key), []).append(one)
-        if indicator in capacities:
-            by_month.setdefault((actor, indicator, measure, unit, end.year, end.month),
-                                []).append(one)
-        if measure == "index" and isinstance(reading, str):
-            readings.setdefault((actor, indicator), {}).setdefault(
-                (reading, unit), []).append(_Point(key, end, one))
+    index = obs[(obs["measure"] == "index") & obs["reading"].notna()]
+    for i, actor, indicator, unit, key, end, reading in zip(
+            index.index.tolist(), *(index[c].tolist() for c in ("actor", "indicator", "unit",
+                                                                 "key", "end", "reading")),
+            strict=True):
+        one = _Seen(*(column[i] for column in columns))
+        readings.setdefault((actor, indicator), {}).setdefault(
+            (reading, unit), []).append(_Point(key, end, one))
     indexes = {series: [points[k] for k in sorted(points)] for series, points in readings.items()}
     return by_period, by_month, indexes
 
@@ -230,16 +275,17 @@ def _ids(seen: list[_Seen]) -> str:
                                   if i and i != "nan"))
 
 
-def _nearby(observed: dict[str, list], period: str) -> str:
+def _nearby(observed: dict[str, int], period: str, groups: _Grouped) -> str:
     """For a statement with no observation of its own period: the observations of periods
-    that overlap it, so a coder sees whether the two were meant as one span.
+    that overlap it (``observed``: a series' period keys and their groups), so a coder sees
+    whether the two were meant as one span.
     """
     span = parse_period(period)
-    near = [(key, found) for key, found in observed.items()
+    near = [(key, code) for key, code in observed.items()
             if parse_period(key).start <= span.end and parse_period(key).end >= span.start]
     if not near:
         return ""
-    listed = ", ".join(f"{key} ({_ids(found)})" for key, found in sorted(near))
+    listed = ", ".join(f"{key} ({_ids(groups.at(code))})" for key, code in sorted(near))
     return (f"; observations of overlapping periods: {listed}. A statement is judged only by "
             "an observation of its own span; if the text means the same span, code the same "
             "period (docs/codebook.md §12)")
