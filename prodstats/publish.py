@@ -209,6 +209,16 @@ def _cells(column: pd.Series) -> pa.Array:
 
 
 def _float_cells(values: np.ndarray) -> pa.Array:
+    """``%.12g`` of each float, empty for NaN and infinities (:func:`_distinct_float_cells`).
+    Each distinct value is written once and its text repeated (a table repeats its figures);
+    values are told apart by their bits, so ``-0.0`` (written ``-0``) is not ``0.0``.
+    """
+    bits, where = np.unique(np.ascontiguousarray(values, dtype=float).view(np.int64),
+                            return_inverse=True)
+    return _distinct_float_cells(bits.view(np.float64)).take(pa.array(where.ravel()))
+
+
+def _distinct_float_cells(values: np.ndarray) -> pa.Array:
     """``%.12g`` of each float, empty for NaN and infinities. Whole numbers under 10^12 (whose
     ``%.12g`` is their integer's digits) and short decimals (:func:`_decimals`) are written by
     Arrow; only the others by Python.
