@@ -90,6 +90,7 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
     for (actor, indicator, measure, unit, key), code in by_period.code.items():
         periods_of.setdefault((actor, indicator, measure, unit), {})[key] = code
     rows = []
+    as_of_text = as_of.isoformat()
     for c in ahead:
         bases = split_candidates(c.base_period) if c.kind == "ratio" else [None]
         for base in bases:
@@ -102,7 +103,7 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
                 "due": c.period_end, "value": c.said_value, "low": c.said_low,
                 "high": c.said_high, "unit": c.said_unit, "base_period": base,
                 "superseded_by": c.superseded_by, "current": not isinstance(c.superseded_by, str),
-                "as_of": as_of.isoformat(), "qualifier": c.qualifier}
+                "as_of": as_of_text, "qualifier": c.qualifier}
             if base is not None:
                 seen = _ratio_seen(indexes.get((c.actor, c.indicator), []), c, base)
             else:
@@ -242,20 +243,34 @@ def _lookups(obs: pd.DataFrame, capacities: set[str]) -> tuple[_Grouped, _Groupe
         one = _Seen(*(column[i] for column in columns))
         readings.setdefault((actor, indicator), {}).setdefault(
             (reading, unit), []).append(_Point(key, end, one))
-    indexes = {series: [points[k] for k in sorted(points)] for series, points in readings.items()}
+    indexes = {series: [_Index(points[k], _first_by_key(points[k])) for k in sorted(points)]
+               for series, points in readings.items()}
     return by_period, by_month, indexes
 
 
-def _ratio_seen(readings: list[list[_Point]], c, base: str) -> list[_Seen]:
+class _Index(NamedTuple):
+    """The points of one index series (a reading and unit), and the first point of each key."""
+
+    points: list[_Point]
+    at_key: dict[str, _Point]
+
+
+def _first_by_key(points: list[_Point]) -> dict[str, _Point]:
+    first: dict[str, _Point] = {}
+    for point in points:
+        first.setdefault(point.key, point)
+    return first
+
+
+def _ratio_seen(readings: list[_Index], c, base: str) -> list[_Seen]:
     """The observed ratio of a ratio statement's period to its base, through the index of
-    its series (``readings``: its index points, one list per reading and unit): one for each
+    its series (``readings``: its index points, one per reading and unit): one for each
     reading whose index holds both periods.
     """
     here, there = parse_period(c.period).key, parse_period(base).key
     found = []
-    for points in readings:
-        at = next((p for p in points if p.key == here), None)
-        was = next((p for p in points if p.key == there), None)
+    for points, at_key in readings:
+        at, was = at_key.get(here), at_key.get(there)
         if at is None or was is None:
             continue
         a, b = at.seen, was.seen
