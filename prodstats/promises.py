@@ -23,6 +23,7 @@ docs/methodology.md §4 has the rules as a table with their edge cases.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
@@ -323,7 +324,7 @@ def _judge_range(what: str, out: dict, unit: str) -> dict:
     figure ("dozens of contracts"): met when even the low end of the ratio reaches 1, missed
     when even the high end falls short, else undecided, never a guess at a midpoint.
     """
-    seen = (_number(out["observed_value"], unit) if np.isfinite(out["observed_value"])
+    seen = (_number(out["observed_value"], unit) if math.isfinite(out["observed_value"])
             else f"{_number(out['observed_low'], '')}–{_number(out['observed_high'], unit)}")
     note = (f"{what}; observed {seen} ({out['observed_claim_ids']}, "
             f"{out['observed_confidence']}): a range with no figure, ratio "
@@ -339,7 +340,7 @@ def _judge_range(what: str, out: dict, unit: str) -> dict:
 
 def _span(low: float, high: float) -> str:
     """A ratio's range as a note writes it: '0.48–1.98', or '1.00 or more' when open above."""
-    return f"{low:.2f} or more" if np.isposinf(high) else f"{low:.2f}–{high:.2f}"
+    return f"{low:.2f} or more" if high == math.inf else f"{low:.2f}–{high:.2f}"
 
 
 def _weakest(levels) -> str | None:
@@ -356,9 +357,9 @@ def _judge(row: dict, seen: list[_Seen], as_of, revised: str | None) -> dict:
     if seen:
         # a range with no figure ("dozens") has no value, and neither has a median over it
         values = [s.value for s in seen]
-        value = float(values[0] if len(values) == 1 else np.median(np.array(values, dtype=float)))
-        lows = [s.low for s in seen if not np.isnan(s.low)]
-        highs = [s.high for s in seen if not np.isnan(s.high)]
+        value = float(values[0] if len(values) == 1 else _median(values))
+        lows = [s.low for s in seen if not math.isnan(s.low)]
+        highs = [s.high for s in seen if not math.isnan(s.high)]
         low = float(min(lows)) if lows else np.nan
         high = float(max(highs)) if highs else np.nan
         out = {"observed_claim_ids": _ids(seen),
@@ -385,7 +386,7 @@ def _judge(row: dict, seen: list[_Seen], as_of, revised: str | None) -> dict:
         return out | {"status": "no_data", "note": f"{what}; due {due.isoformat()}, but no "
                                                    "observation of its period is coded"}
     ratio = out["ratio"]
-    if not np.isfinite(ratio):
+    if not math.isfinite(ratio):
         return out | _judge_range(what, out, row["unit"])
     met = ratio >= 1
     gap = (f"exceeded by {ratio - 1:.0%}" if ratio > 1 else "exactly as stated" if ratio == 1
@@ -401,6 +402,17 @@ def _judge(row: dict, seen: list[_Seen], as_of, revised: str | None) -> dict:
     return out | {"status": "met" if met else "missed", "note": note}
 
 
+def _median(values: list[float]) -> float:
+    """``np.median`` of a few floats, bit for bit (the mean of the two middle ones for an even
+    count; NaN if one is NaN), without building an array for each statement.
+    """
+    if any(math.isnan(v) for v in values):
+        return math.nan
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 @lru_cache(maxsize=4096)
 def _date(text: str) -> date:
     """A due date (``period_end``) as a date; each distinct one parsed once."""
@@ -414,7 +426,7 @@ _WHAT = {"expected": "forecast", "target": "target", "pledge": "pledge",
 def _what(row: dict) -> str:
     base = f" against {row['base_period']}" if isinstance(row["base_period"], str) else ""
     word = row.get("qualifier")
-    if not np.isfinite(row["value"]):
+    if not math.isfinite(row["value"]):
         figure = f"{_number(row['low'], '')}–{_number(row['high'], row['unit'])} (a range)"
         if isinstance(word, str) and word in QUALIFIERS and QUALIFIERS[word].is_scale:
             figure = f"{word} ({figure.removesuffix(' (a range)')})"
@@ -428,7 +440,7 @@ def _what(row: dict) -> str:
 
 def _number(value: float, unit: str) -> str:
     """A figure as a reader says it: '6.6 billion USD/year', '520,000 rounds', '6×'."""
-    if not np.isfinite(value):
+    if not math.isfinite(value):
         return "no figure"
     big = next(((value / scale, word) for scale, word in ((1e9, "billion"), (1e6, "million"))
                 if abs(value) >= scale), None)
