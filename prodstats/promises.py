@@ -237,11 +237,10 @@ def _lookups(obs: pd.DataFrame, capacities: set[str]) -> tuple[_Grouped, _Groupe
                         [*keys, "year", "month"])
     readings: dict[tuple, dict[tuple, list[_Point]]] = {}
     index = obs[(obs["measure"] == "index") & obs["reading"].notna()]
-    for i, actor, indicator, unit, key, end, reading in zip(
-            index.index.tolist(), *(index[c].tolist() for c in ("actor", "indicator", "unit",
-                                                                 "key", "end", "reading")),
-            strict=True):
-        one = _Seen(*(column[i] for column in columns))
+    seen = map(_Seen._make, zip(*(index[c].tolist() for c in _Seen._fields), strict=True))
+    for actor, indicator, unit, key, end, reading, one in zip(
+            *(index[c].tolist() for c in ("actor", "indicator", "unit", "key", "end", "reading")),
+            seen, strict=True):
         readings.setdefault((actor, indicator), {}).setdefault(
             (reading, unit), []).append(_Point(key, end, one))
     indexes = {series: [_Index(points[k], _first_by_key(points[k])) for k in sorted(points)]
