@@ -157,8 +157,11 @@ def _head_first(head: str, ids: list[str]) -> list[str]:
 
 
 def _observations(series: pd.DataFrame) -> pd.DataFrame:
-    """The observed points of scenario 'all', with their period's span."""
-    obs = series[(series["scenario"] == "all") & series["modality"].isin(OBSERVED)].copy()
+    """The observed points of scenario 'all', with their period's span (the columns the
+    lookups read, not a copy of every column of the series).
+    """
+    obs = series.loc[(series["scenario"] == "all") & series["modality"].isin(OBSERVED),
+                     ["actor", "indicator", "measure", "reading", "unit", *_Seen._fields]]
     spans = {p: parse_period(p) for p in obs["period"].unique()}
     obs["key"] = obs["period"].map({p: s.key for p, s in spans.items()})
     obs["end"] = obs["period"].map({p: s.end for p, s in spans.items()})
