@@ -23,6 +23,7 @@ docs/methodology.md §4 has the rules as a table with their edge cases.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
@@ -80,20 +81,18 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
     for statement, claim in zip(claims["statement_id"].tolist(), claims["claim_id"].tolist(),
                                 strict=True):
         attested.setdefault(statement, []).append(claim)
-    ahead = claims[claims["modality"].isin(FORWARD) & (claims["claim_id"] == claims["statement_id"])
-                   & (claims["scope"] != "context")]
-    said_as = as_said(ahead).add_prefix("said_")
-    ahead = pd.concat([ahead, said_as], axis=1).astype(object)
+    ahead = _statements(claims)
     capacities = set(capacities) if not isinstance(capacities, str) else {capacities}
     by_period, by_month, indexes = _lookups(_observations(series), capacities)
     ids = claims["claim_id"].tolist()  # (lists: Arrow cells one by one are slow)
     said = dict(zip(ids, claims["said"].tolist(), strict=True))
     speakers = dict(zip(ids, claims["speaker"].tolist(), strict=True))
-    periods_of: dict[tuple, dict[str, list]] = {}  # a series' observed periods, for no_data
-    for (actor, indicator, measure, unit, key), found in by_period.items():
-        periods_of.setdefault((actor, indicator, measure, unit), {})[key] = found
+    periods_of: dict[tuple, dict[str, int]] = {}  # a series' observed periods, for no_data
+    for (actor, indicator, measure, unit, key), code in by_period.code.items():
+        periods_of.setdefault((actor, indicator, measure, unit), {})[key] = code
     rows = []
-    for c in ahead.itertuples(index=False):
+    as_of_text = as_of.isoformat()
+    for c in ahead:
         bases = split_candidates(c.base_period) if c.kind == "ratio" else [None]
         for base in bases:
             row = {
@@ -105,17 +104,17 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
                 "due": c.period_end, "value": c.said_value, "low": c.said_low,
                 "high": c.said_high, "unit": c.said_unit, "base_period": base,
                 "superseded_by": c.superseded_by, "current": not isinstance(c.superseded_by, str),
-                "as_of": as_of.isoformat(), "qualifier": c.qualifier}
+                "as_of": as_of_text, "qualifier": c.qualifier}
             if base is not None:
                 seen = _ratio_seen(indexes.get((c.actor, c.indicator), []), c, base)
             else:
                 measure = "share" if c.kind == "share" else "level"
                 end = parse_period(c.period).end
                 seen = (by_month.get((c.actor, c.indicator, measure, c.canonical_unit,
-                                      end.year, end.month), [])
+                                      end.year, end.month))
                         if c.indicator in capacities else
                         by_period.get((c.actor, c.indicator, measure, c.canonical_unit,
-                                       parse_period(c.period).key), []))
+                                       parse_period(c.period).key)))
             if c.said_unit != c.canonical_unit:  # an amount over the period
                 years = c.period_years
                 seen = [s._replace(value=s.value * years, low=s.low * years,
@@ -124,11 +123,25 @@ def outcomes(claims: pd.DataFrame, sources: pd.DataFrame, series: pd.DataFrame,
             judged = _own_account(row | _judge(row, seen, as_of, revised), speakers)
             if judged["status"] == "no_data" and base is None:
                 judged["note"] += _nearby(periods_of.get((c.actor, c.indicator, measure,
-                                                          c.canonical_unit), {}), c.period)
+                                                          c.canonical_unit), {}), c.period,
+                                          by_period)
             rows.append(judged)
     table = pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
     return table.sort_values(["actor", "indicator", "due", "statement_id", "base_period"],
                              kind="stable", ignore_index=True).astype(_TYPES)
+
+
+def _statements(claims: pd.DataFrame) -> list:
+    """The forward statements to judge (the head of each ``same_as`` chain, not context), one
+    named tuple each with the claim's columns and its figures as said (``said_value``, …).
+    """
+    ahead = claims[claims["modality"].isin(FORWARD) & (claims["claim_id"] == claims["statement_id"])
+                   & (claims["scope"] != "context")]
+    said_as = as_said(ahead).add_prefix("said_")
+    names = [*_NEEDED, *said_as.columns]
+    columns = [ahead[c].tolist() for c in _NEEDED] + [said_as[c].tolist() for c in said_as]
+    statement = NamedTuple("_Statement", [(n, object) for n in names])
+    return list(map(statement._make, zip(*columns, strict=True)))
 
 
 def _as_of(sources: pd.DataFrame) -> pd.Timestamp:
@@ -144,8 +157,11 @@ def _head_first(head: str, ids: list[str]) -> list[str]:
 
 
 def _observations(series: pd.DataFrame) -> pd.DataFrame:
-    """The observed points of scenario 'all', with their period's span."""
-    obs = series[(series["scenario"] == "all") & series["modality"].isin(OBSERVED)].copy()
+    """The observed points of scenario 'all', with their period's span (the columns the
+    lookups read, not a copy of every column of the series).
+    """
+    obs = series.loc[(series["scenario"] == "all") & series["modality"].isin(OBSERVED),
+                     ["actor", "indicator", "measure", "reading", "unit", *_Seen._fields]]
     spans = {p: parse_period(p) for p in obs["period"].unique()}
     obs["key"] = obs["period"].map({p: s.key for p, s in spans.items()})
     obs["end"] = obs["period"].map({p: s.end for p, s in spans.items()})
@@ -171,7 +187,40 @@ class _Point(NamedTuple):
     seen: _Seen
 
 
-def _lookups(obs: pd.DataFrame, capacities: set[str]) -> tuple[dict, dict, dict]:
+class _Grouped:
+    """Observations grouped by a key, each group in the series' order. The groups are found by
+    pandas in one pass (not a dict update per observation), and a group's observations are
+    made into :class:`_Seen` only when a statement asks for them (most judge nothing).
+    """
+
+    def __init__(self, columns: tuple[list, ...], frame: pd.DataFrame, keys: list[str]):
+        """``columns``: the :class:`_Seen` fields of every observation; ``frame``: some of
+        those observations (its index: their positions in ``columns``) with the ``keys``.
+        """
+        self.columns = columns
+        codes = (frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+                 if len(frame) else np.zeros(0, dtype=np.int64))
+        order = np.argsort(codes, kind="stable")
+        self.rows = frame.index.to_numpy()[order]
+        self.starts = np.searchsorted(codes[order], np.arange(codes.max(initial=-1) + 2))
+        firsts = order[self.starts[:-1]]
+        names = zip(*(frame[k].take(firsts).tolist() for k in keys), strict=True)
+        #: each key's group number
+        self.code: dict[tuple, int] = dict(zip(names, range(len(firsts)), strict=True))
+
+    def get(self, key: tuple) -> list[_Seen]:
+        """The observations of a key (none if it has none)."""
+        code = self.code.get(key)
+        return [] if code is None else self.at(code)
+
+    def at(self, code: int) -> list[_Seen]:
+        """The observations of a group number."""
+        period, value, low, high, claim_ids, confidence = self.columns
+        return [_Seen(period[i], value[i], low[i], high[i], claim_ids[i], confidence[i])
+                for i in self.rows[self.starts[code]:self.starts[code + 1]].tolist()]
+
+
+def _lookups(obs: pd.DataFrame, capacities: set[str]) -> tuple[_Grouped, _Grouped, dict]:
     """The observations, looked up once for every statement, in the series' order.
 
     - by (actor, indicator, measure, unit, period key): a level or share statement's own period;
@@ -180,37 +229,51 @@ def _lookups(obs: pd.DataFrame, capacities: set[str]) -> tuple[dict, dict, dict]
     - by (actor, indicator): the index points, one list per (reading, unit), sorted by those.
     """
     obs = obs.dropna(subset=["actor", "indicator", "measure", "unit"])  # (they match nothing)
-    columns = [obs[c].tolist() for c in ("actor", "indicator", "measure", "unit", "key", "end",
-                                         "reading")]
-    seen = map(_Seen._make, zip(obs["period"].tolist(), obs["value"].tolist(),
-                                obs["low"].tolist(), obs["high"].tolist(),
-                                obs["claim_ids"].tolist(), obs["confidence"].tolist(),
-                                strict=True))
-    by_period: dict[tuple, list[_Seen]] = {}
-    by_month: dict[tuple, list[_Seen]] = {}
+    obs = obs.reset_index(drop=True)
+    columns = tuple(obs[c].tolist() for c in _Seen._fields)
+    keys = ["actor", "indicator", "measure", "unit"]
+    by_period = _Grouped(columns, obs, [*keys, "key"])
+    capacity = obs[obs["indicator"].isin(capacities)]
+    ends = pd.DataFrame({"year": [e.year for e in capacity["end"]],
+                         "month": [e.month for e in capacity["end"]]}, index=capacity.index)
+    by_month = _Grouped(columns, pd.concat([capacity[keys], ends], axis=1),
+                        [*keys, "year", "month"])
     readings: dict[tuple, dict[tuple, list[_Point]]] = {}
-    for actor, indicator, measure, unit, key, end, reading, one in zip(*columns, seen, strict=True):
-        by_period.setdefault((actor, indicator, measure, unit, key), []).append(one)
-        if indicator in capacities:
-            by_month.setdefault((actor, indicator, measure, unit, end.year, end.month),
-                                []).append(one)
-        if measure == "index" and isinstance(reading, str):
-            readings.setdefault((actor, indicator), {}).setdefault(
-                (reading, unit), []).append(_Point(key, end, one))
-    indexes = {series: [points[k] for k in sorted(points)] for series, points in readings.items()}
+    index = obs[(obs["measure"] == "index") & obs["reading"].notna()]
+    seen = map(_Seen._make, zip(*(index[c].tolist() for c in _Seen._fields), strict=True))
+    for actor, indicator, unit, key, end, reading, one in zip(
+            *(index[c].tolist() for c in ("actor", "indicator", "unit", "key", "end", "reading")),
+            seen, strict=True):
+        readings.setdefault((actor, indicator), {}).setdefault(
+            (reading, unit), []).append(_Point(key, end, one))
+    indexes = {series: [_Index(points[k], _first_by_key(points[k])) for k in sorted(points)]
+               for series, points in readings.items()}
     return by_period, by_month, indexes
 
 
-def _ratio_seen(readings: list[list[_Point]], c, base: str) -> list[_Seen]:
+class _Index(NamedTuple):
+    """The points of one index series (a reading and unit), and the first point of each key."""
+
+    points: list[_Point]
+    at_key: dict[str, _Point]
+
+
+def _first_by_key(points: list[_Point]) -> dict[str, _Point]:
+    first: dict[str, _Point] = {}
+    for point in points:
+        first.setdefault(point.key, point)
+    return first
+
+
+def _ratio_seen(readings: list[_Index], c, base: str) -> list[_Seen]:
     """The observed ratio of a ratio statement's period to its base, through the index of
-    its series (``readings``: its index points, one list per reading and unit): one for each
+    its series (``readings``: its index points, one per reading and unit): one for each
     reading whose index holds both periods.
     """
     here, there = parse_period(c.period).key, parse_period(base).key
     found = []
-    for points in readings:
-        at = next((p for p in points if p.key == here), None)
-        was = next((p for p in points if p.key == there), None)
+    for points, at_key in readings:
+        at, was = at_key.get(here), at_key.get(there)
         if at is None or was is None:
             continue
         a, b = at.seen, was.seen
@@ -230,16 +293,17 @@ def _ids(seen: list[_Seen]) -> str:
                                   if i and i != "nan"))
 
 
-def _nearby(observed: dict[str, list], period: str) -> str:
+def _nearby(observed: dict[str, int], period: str, groups: _Grouped) -> str:
     """For a statement with no observation of its own period: the observations of periods
-    that overlap it, so a coder sees whether the two were meant as one span.
+    that overlap it (``observed``: a series' period keys and their groups), so a coder sees
+    whether the two were meant as one span.
     """
     span = parse_period(period)
-    near = [(key, found) for key, found in observed.items()
+    near = [(key, code) for key, code in observed.items()
             if parse_period(key).start <= span.end and parse_period(key).end >= span.start]
     if not near:
         return ""
-    listed = ", ".join(f"{key} ({_ids(found)})" for key, found in sorted(near))
+    listed = ", ".join(f"{key} ({_ids(groups.at(code))})" for key, code in sorted(near))
     return (f"; observations of overlapping periods: {listed}. A statement is judged only by "
             "an observation of its own span; if the text means the same span, code the same "
             "period (docs/codebook.md §12)")
@@ -262,7 +326,7 @@ def _judge_range(what: str, out: dict, unit: str) -> dict:
     figure ("dozens of contracts"): met when even the low end of the ratio reaches 1, missed
     when even the high end falls short, else undecided, never a guess at a midpoint.
     """
-    seen = (_number(out["observed_value"], unit) if np.isfinite(out["observed_value"])
+    seen = (_number(out["observed_value"], unit) if math.isfinite(out["observed_value"])
             else f"{_number(out['observed_low'], '')}–{_number(out['observed_high'], unit)}")
     note = (f"{what}; observed {seen} ({out['observed_claim_ids']}, "
             f"{out['observed_confidence']}): a range with no figure, ratio "
@@ -278,7 +342,7 @@ def _judge_range(what: str, out: dict, unit: str) -> dict:
 
 def _span(low: float, high: float) -> str:
     """A ratio's range as a note writes it: '0.48–1.98', or '1.00 or more' when open above."""
-    return f"{low:.2f} or more" if np.isposinf(high) else f"{low:.2f}–{high:.2f}"
+    return f"{low:.2f} or more" if high == math.inf else f"{low:.2f}–{high:.2f}"
 
 
 def _weakest(levels) -> str | None:
@@ -295,9 +359,9 @@ def _judge(row: dict, seen: list[_Seen], as_of, revised: str | None) -> dict:
     if seen:
         # a range with no figure ("dozens") has no value, and neither has a median over it
         values = [s.value for s in seen]
-        value = float(values[0] if len(values) == 1 else np.median(np.array(values, dtype=float)))
-        lows = [s.low for s in seen if not np.isnan(s.low)]
-        highs = [s.high for s in seen if not np.isnan(s.high)]
+        value = float(values[0] if len(values) == 1 else _median(values))
+        lows = [s.low for s in seen if not math.isnan(s.low)]
+        highs = [s.high for s in seen if not math.isnan(s.high)]
         low = float(min(lows)) if lows else np.nan
         high = float(max(highs)) if highs else np.nan
         out = {"observed_claim_ids": _ids(seen),
@@ -324,7 +388,7 @@ def _judge(row: dict, seen: list[_Seen], as_of, revised: str | None) -> dict:
         return out | {"status": "no_data", "note": f"{what}; due {due.isoformat()}, but no "
                                                    "observation of its period is coded"}
     ratio = out["ratio"]
-    if not np.isfinite(ratio):
+    if not math.isfinite(ratio):
         return out | _judge_range(what, out, row["unit"])
     met = ratio >= 1
     gap = (f"exceeded by {ratio - 1:.0%}" if ratio > 1 else "exactly as stated" if ratio == 1
@@ -340,6 +404,17 @@ def _judge(row: dict, seen: list[_Seen], as_of, revised: str | None) -> dict:
     return out | {"status": "met" if met else "missed", "note": note}
 
 
+def _median(values: list[float]) -> float:
+    """``np.median`` of a few floats, bit for bit (the mean of the two middle ones for an even
+    count; NaN if one is NaN), without building an array for each statement.
+    """
+    if any(math.isnan(v) for v in values):
+        return math.nan
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 @lru_cache(maxsize=4096)
 def _date(text: str) -> date:
     """A due date (``period_end``) as a date; each distinct one parsed once."""
@@ -353,7 +428,7 @@ _WHAT = {"expected": "forecast", "target": "target", "pledge": "pledge",
 def _what(row: dict) -> str:
     base = f" against {row['base_period']}" if isinstance(row["base_period"], str) else ""
     word = row.get("qualifier")
-    if not np.isfinite(row["value"]):
+    if not math.isfinite(row["value"]):
         figure = f"{_number(row['low'], '')}–{_number(row['high'], row['unit'])} (a range)"
         if isinstance(word, str) and word in QUALIFIERS and QUALIFIERS[word].is_scale:
             figure = f"{word} ({figure.removesuffix(' (a range)')})"
@@ -367,7 +442,7 @@ def _what(row: dict) -> str:
 
 def _number(value: float, unit: str) -> str:
     """A figure as a reader says it: '6.6 billion USD/year', '520,000 rounds', '6×'."""
-    if not np.isfinite(value):
+    if not math.isfinite(value):
         return "no figure"
     big = next(((value / scale, word) for scale, word in ((1e9, "billion"), (1e6, "million"))
                 if abs(value) >= scale), None)

@@ -484,3 +484,38 @@ def test_said_on_is_a_date_before_the_article(tmp_path, said_on, message):
          "quote": "we will make 1000 shells in 2026"}])
     assert problems(raw) == [
         f"{raw}/claims.csv:{_line(raw, 'c01')}: column 'said_on' = '{said_on}': {message}"]
+
+
+def test_the_median_of_a_statements_observations_is_numpys_bit_for_bit():
+    """Several observations of one period give their median: the same float np.median gives,
+    for one, two, an odd and an even number of them, with infinities and a NaN.
+    """
+    from prodstats.promises import _median
+
+    cases = [[3.0], [1.0, 2.0], [0.1, 0.2], [5.0, 1.0, 3.0], [4.0, 1.0, 3.0, 2.0],
+             [1e308, 1e308], [np.inf, -np.inf], [np.inf, 1.0], [1.0, np.nan, 2.0],
+             [1 / 3, 2 / 3, 0.7, 0.1]]
+    for values in cases:
+        with np.errstate(over="ignore", invalid="ignore"):  # (inf + inf, inf - inf)
+            expected = np.median(np.array(values, dtype=float))
+        got = _median(values)
+        assert got == expected or (np.isnan(got) and np.isnan(expected)), values
+
+
+def test_observations_are_grouped_in_the_series_order():
+    """The lookups group observations by key, each group in the series' order; a key with no
+    observation (or an empty frame) finds none.
+    """
+    from prodstats.promises import _Grouped, _Seen
+
+    frame = pd.DataFrame({"a": pd.array(["x", "y", "x", "x"], dtype="str"), "n": [1, 2, 1, 2]})
+    columns = (["p0", "p1", "p2", "p3"], [0.0, 1.0, 2.0, 3.0], [0.0] * 4, [9.0] * 4,
+               ["c0", "c1", "c2", "c3"], ["confirmed"] * 4)
+    grouped = _Grouped(columns, frame, ["a", "n"])
+    assert [s.period for s in grouped.get(("x", 1))] == ["p0", "p2"]
+    assert grouped.get(("y", 2)) == [_Seen("p1", 1.0, 0.0, 9.0, "c1", "confirmed")]
+    assert grouped.get(("y", 1)) == []
+    part = _Grouped(columns, frame.iloc[[3, 1]], ["a"])  # some rows: their own positions
+    assert [s.period for s in part.get(("x",))] == ["p3"]
+    empty = _Grouped(columns, frame.iloc[:0], ["a", "n"])
+    assert empty.code == {} and empty.get(("x", 1)) == []

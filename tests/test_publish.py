@@ -366,3 +366,28 @@ def test_write_csv_quotes_as_the_csv_module_does(tmp_path):
         writer.writerow(frame.columns)
         writer.writerows(frame.astype(object).fillna("").itertuples(index=False))
         assert (tmp_path / f"{name}.csv").read_text(encoding="utf-8") == expected.getvalue(), name
+
+
+def test_neutralise_finds_a_formula_in_any_chunk_and_leaves_clean_columns_as_they_are(tmp_path):
+    """The first-byte scan that spares clean text columns sees a formula or a CR in a later
+    chunk, after empty and missing cells, and finds nothing in empty or all-missing columns;
+    a frame without columns is written as its rows' line ends.
+    """
+    import pandas as pd
+
+    from prodstats.publish import neutralise, write_csv
+
+    chunked = pd.concat([pd.Series(["plain", "", None], dtype="str"),
+                         pd.Series(["ok", "=1+1", "a\rb", "-5"], dtype="str")],
+                        ignore_index=True)
+    clean = pd.Series(["a", None, "", "b-c"], dtype="str")
+    frame = pd.DataFrame({"odd": chunked, "clean": pd.concat([clean] * 2, ignore_index=True)[:7],
+                          "none": pd.Series([None] * 7, dtype="str")})
+    out = neutralise(frame)
+    assert out["odd"].tolist()[3:] == ["ok", "'=1+1", "a\nb", "-5"]
+    assert out["clean"].equals(frame["clean"])
+    assert out["none"].isna().all() and out["none"].dtype == frame["none"].dtype
+    assert frame["odd"].tolist()[4] == "=1+1"  # the frame given is left as it was
+    assert neutralise(frame.iloc[:0]).shape == (0, 3)
+    write_csv(pd.DataFrame(index=range(2)), tmp_path / "none.csv")
+    assert (tmp_path / "none.csv").read_bytes() == b"\n\n\n"
