@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -15,7 +16,7 @@ import pandera.pandas as pa
 from prodstats import config
 from prodstats.config import PROJECT_ROOT
 from prodstats.errors import BugError, BuildError, ProdstatsError, checkpoint, polled_interrupts
-from prodstats.forecast import forecasts
+from prodstats.forecast import Forecasts
 from prodstats.ledger import Ledger, load
 from prodstats.promises import outcomes
 from prodstats.publish import (
@@ -71,8 +72,33 @@ def stage(name: str):
                          "PRODSTATS_DEBUG=1 for the traceback, and please report it.") from exc
 
 
+#: The garbage collector's thresholds during a build (Python's are 700, 10, 10): a large
+#: ledger makes millions of small objects that live to the end, and at the default every
+#: collection of the oldest generation walks them all again; about 2 of 12 s of CPU at
+#: 10^5 claims (docs/performance.md). Cycles are still collected, later.
+BUILD_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+@contextmanager
+def collecting_less():
+    """Run the garbage collector less often inside the block (:data:`BUILD_GC_THRESHOLDS`);
+    the caller's thresholds come back after it.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*BUILD_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def compute(raw: Path | None = None) -> Build:
     """Run every stage in memory; raise on the first stage that fails."""
+    with collecting_less():
+        return _compute(raw)
+
+
+def _compute(raw: Path | None) -> Build:
     # Load
     with stage("validate"):
         ledger = load(raw)
@@ -85,19 +111,24 @@ def compute(raw: Path | None = None) -> Build:
         result.tables["claims"] = ledger.claims
         result.tables["series"] = series
         result.tables["conflicts"] = found
-    # the projections need the series only, the promise tracker the series and the claims:
-    # a large build projects on a second core meanwhile (prodstats.workers)
+    # the projections and the feasibility of targets need the series' combined points only,
+    # the promise tracker the series and the claims: a large build computes the first two
+    # in worker processes (prodstats.workers) while it tracks the promises
     with stage("projections"):
-        projecting = beside(len(series), forecasts, series, bounds=ledger.capacity_bounds())
+        both = Forecasts(series, bounds=ledger.capacity_bounds())
+        projecting = beside(len(series), both.projections)
+        judging = beside(len(series), both.feasibility)
     try:
         with stage("series"):
             result.tables["outcomes"] = outcomes(ledger.claims, ledger.sources, series,
                                                  capacities)
             result.tables["target_history"] = target_history(ledger.claims, ledger.sources)
         with stage("projections"):
-            result.tables["projections"], result.tables["feasibility"] = projecting.result()
+            result.tables["projections"] = projecting.result()
+            result.tables["feasibility"] = judging.result()
     finally:
         projecting.cancel()  # (nothing left to do when its result was taken)
+        judging.cancel()
     return result
 
 
@@ -109,6 +140,13 @@ def write_data(result: Build, folder: Path) -> None:
     """
     from prodstats import __version__
 
+    with collecting_less():
+        _write_data(result, folder)
+    write_datapackage(folder, result.ledger.sources, __version__)
+    result.data_folder = folder
+
+
+def _write_data(result: Build, folder: Path) -> None:
     there = _other_half(result.tables)
     writing = beside(sum(map(len, result.tables.values())), _write_tables, result.tables,
                      there, folder)
@@ -117,8 +155,6 @@ def write_data(result: Build, folder: Path) -> None:
         writing.result()
     finally:
         writing.cancel()
-    write_datapackage(folder, result.ledger.sources, __version__)
-    result.data_folder = folder
 
 
 def _other_half(tables: dict[str, pd.DataFrame]) -> list[str]:

@@ -28,6 +28,10 @@ from typing import Any
 MIN_SIZE = 20_000
 
 
+#: How many children :func:`beside` started that have not been reaped.
+_RUNNING = [0]
+
+
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -81,9 +85,11 @@ class Job:
 
     def _reap(self) -> None:
         pid, self._pid = self._pid, None
-        gc.unfreeze()
         if pid is not None:
             os.waitpid(pid, 0)
+            _RUNNING[0] -= 1
+            if not _RUNNING[0]:  # the last child gone: the collector may walk everything again
+                gc.unfreeze()
 
 
 def beside(size: int, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Job:
@@ -93,6 +99,7 @@ def beside(size: int, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Job:
     if not forking(size):
         return Job(fn(*args, **kwargs))
     gc.freeze()  # the collector would touch, and so copy, every page the two processes share
+    _RUNNING[0] += 1
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, and leave without running the parent's cleanup
