@@ -16,7 +16,7 @@ import pandera.pandas as pa
 from prodstats import config
 from prodstats.config import PROJECT_ROOT
 from prodstats.errors import BugError, BuildError, ProdstatsError, checkpoint, polled_interrupts
-from prodstats.forecast import Forecasts
+from prodstats.forecast import forecasts
 from prodstats.ledger import Ledger, load
 from prodstats.promises import outcomes
 from prodstats.publish import (
@@ -111,24 +111,19 @@ def _compute(raw: Path | None) -> Build:
         result.tables["claims"] = ledger.claims
         result.tables["series"] = series
         result.tables["conflicts"] = found
-    # the projections and the feasibility of targets need the series' combined points only,
-    # the promise tracker the series and the claims: a large build computes the first two
-    # in worker processes (prodstats.workers) while it tracks the promises
+    # the projections need the series only, the promise tracker the series and the claims:
+    # a large build projects on a second core meanwhile (prodstats.workers)
     with stage("projections"):
-        both = Forecasts(series, bounds=ledger.capacity_bounds())
-        projecting = beside(len(series), both.projections)
-        judging = beside(len(series), both.feasibility)
+        projecting = beside(len(series), forecasts, series, bounds=ledger.capacity_bounds())
     try:
         with stage("series"):
             result.tables["outcomes"] = outcomes(ledger.claims, ledger.sources, series,
                                                  capacities)
             result.tables["target_history"] = target_history(ledger.claims, ledger.sources)
         with stage("projections"):
-            result.tables["projections"] = projecting.result()
-            result.tables["feasibility"] = judging.result()
+            result.tables["projections"], result.tables["feasibility"] = projecting.result()
     finally:
         projecting.cancel()  # (nothing left to do when its result was taken)
-        judging.cancel()
     return result
 
 

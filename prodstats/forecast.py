@@ -1116,27 +1116,10 @@ def forecasts(series: pd.DataFrame, bounds: Mapping[str, str] | None = None
     """``project(series)`` and ``feasibility(series, bounds=bounds)`` as a build publishes them,
     with the observed points of every series combined once for both.
     """
-    both = Forecasts(series, bounds)
-    return both.projections(), both.feasibility()
-
-
-class Forecasts:
-    """:func:`forecasts` in two parts that share the combined points, so that a build can
-    compute them in two processes (:mod:`prodstats.workers`) once the points are combined.
-    """
-
-    def __init__(self, series: pd.DataFrame, bounds: Mapping[str, str] | None = None):
-        require_columns(series, SERIES_NEEDS, "forecasts()", _FROM_RESOLVE, numbers=_NUMBERS)
-        self.series, self.bounds, self.points = series, bounds, _Points(series)
-
-    def projections(self) -> pd.DataFrame:
-        """``project(series)`` as a build publishes it."""
-        return _project(self.points, _horizons(self.series), None, MIN_OBSERVED, 1000,
-                        (80, 95))
-
-    def feasibility(self) -> pd.DataFrame:
-        """``feasibility(series, bounds=bounds)`` as a build publishes it."""
-        return _feasibility(self.points, self.series, self.bounds, None, 1000, MIN_OBSERVED)
+    require_columns(series, SERIES_NEEDS, "forecasts()", _FROM_RESOLVE, numbers=_NUMBERS)
+    pts = _Points(series)
+    return (_project(pts, _horizons(series), None, MIN_OBSERVED, 1000, (80, 95)),
+            _feasibility(pts, series, bounds, None, 1000, MIN_OBSERVED))
 
 
 def _feasibility(pts: _Points, series: pd.DataFrame, bounds: Mapping[str, str] | None,
