@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import prodstats
+from prodstats.series import target_history
 from tests.conftest import mini_ledger, set_cell
 
 
@@ -213,3 +214,60 @@ def test_the_conflicts_found_while_resolving_are_those_of_the_resolved_series(se
         pd.testing.assert_frame_equal(series, prodstats.resolve(ledger.claims, capacities))
         pd.testing.assert_frame_equal(found, prodstats.conflicts(series, capacities), obj=name)
     assert found["scenario"].tolist() == ["all", "no_unverified"]  # (the conflicting ledger)
+
+
+def test_target_history_follows_each_chain_of_revisions(tmp_path):
+    """Three versions of one target (a figure of 0 between them: no ratio to it), beside a
+    target never revised; each chain's revisions in order, the last current.
+    """
+    ledger = prodstats.load(mini_ledger(tmp_path / "raw", [
+        {"modality": "target", "period": "2025-03", "value": "100", "unit": "rounds/year"},
+        {"modality": "target", "period": "2025-12", "value": "0", "unit": "rounds/year",
+         "supersedes": "c01"},
+        {"modality": "target", "period": "2026-06", "value": "50", "unit": "rounds/year",
+         "supersedes": "c02"},
+        {"modality": "pledge", "period": "2026", "value": "7", "unit": "rounds/year"},
+        {"modality": "actual", "period": "2024", "value": "9", "unit": "rounds/year"},
+    ]))
+    history = target_history(ledger.claims, ledger.sources)
+    assert history["target_id"].tolist() == ["c01", "c01", "c01", "c04"]
+    assert history["claim_id"].tolist() == ["c01", "c02", "c03", "c04"]
+    assert history["revision"].tolist() == [0, 1, 2, 0]
+    assert history["current"].tolist() == [False, False, True, True]
+    assert history["slipped_months"].tolist()[1:3] == [9.0, 6.0]
+    assert history["slipped_months"].isna().tolist() == [True, False, False, True]
+    assert history["value_change"].isna().tolist() == [True, False, True, True]
+    assert history["value_change"].tolist()[1] == 0.0
+    assert history["published"].tolist() == ["2025"] * 4
+
+
+def test_target_history_of_a_ledger_without_aims_is_empty_and_typed(tmp_path):
+    ledger = prodstats.load(mini_ledger(tmp_path / "raw", [
+        {"period": "2024", "value": "9", "unit": "rounds/year"}]))
+    history = target_history(ledger.claims, ledger.sources)
+    assert history.empty
+    assert history.dtypes.astype(str).to_dict()["revision"] == "int64"
+
+
+def test_a_forward_ratio_stands_on_each_reading_and_candidate_base(tmp_path):
+    """A forward ratio of an ambiguous base, in a series with two readings: one row per
+    reading and candidate base the observations give, in that order.
+    """
+    series = resolved(tmp_path, [
+        {"kind": "ratio", "indicator": "defence_production", "unit": "dimensionless",
+         "period": "2023", "base_period": "2022|2021", "value": "2"},
+        {"kind": "ratio", "indicator": "defence_production", "unit": "dimensionless",
+         "period": "2022", "base_period": "2021", "value": "1.5"},
+        {"kind": "ratio", "indicator": "defence_production", "unit": "dimensionless",
+         "modality": "target", "period": "2026", "base_period": "2023|2022", "value": "3"},
+    ])
+    ahead = series[series["modality"] == "target"]
+    assert ahead["reading"].tolist() == ["c01:base=2021", "c01:base=2021",
+                                         "c01:base=2022", "c01:base=2022"]
+    assert ahead["derivation"].tolist() == [
+        "target ratio 3 × index of 2023 (one reading of 2023|2022)",
+        "target ratio 3 × index of 2022 (one reading of 2023|2022)"] * 2
+    # reading base=2022: 2022 is 1.5 (index of 2021), 2023 is 2 × 1.5
+    by_reading = ahead[ahead["reading"] == "c01:base=2022"]
+    assert by_reading["value"].tolist() == pytest.approx([9.0, 4.5])
+    assert set(ahead["period"]) == {"2026"}
