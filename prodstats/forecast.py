@@ -485,6 +485,9 @@ class _Points:
         value = combined["value"].to_numpy(dtype=float)
         # "more than X" is open above: projected at its floor, the conservative reading;
         # "up to X" is open below (0): projected at the figure the text gives
+        #: points that are a floor ("more than") or a ceiling ("up to"), as the text said them
+        self.floor = np.isposinf(high)
+        self.ceiling = (self.low == 0) & (value > 0) & ~self.floor
         self.high = np.where(np.isposinf(high), np.fmax(self.low, value), high)
         self.low = np.where((self.low == 0) & (value > 0), np.fmin(value, self.high), self.low)
         self.value = np.clip(value, self.low, self.high)
@@ -1193,6 +1196,8 @@ def _statement(pts: _Points, tgt, bounds: Mapping[str, str], least: int,
         "last_t": float(pts.t[last[-1]]), "first_value": float(pts.value[last[0]]),
         "first_t": float(pts.t[last[0]]), "periods": len(last),
         "clash": [str(pts.period[i]) for i in (last[0], last[-1]) if pts.conflicting[i]],
+        "open": ("floor" if pts.floor[last[-1]] else "ceiling" if pts.ceiling[last[-1]]
+                 else None),
         "least": least,
         "after": due.end > parse_period(str(pts.period[last[-1]])).end}
     return {**base, "due": due.end_year}, notes, mine, ends
@@ -1352,6 +1357,12 @@ def _judged(base: dict, notes: list[str], chances: list[tuple[float, float]],
         row["note"] = "; ".join(dict.fromkeys(notes))
         return row
     row.update(_required(base, ends, due_year, notes), **_so_far(ends, notes))
+    if ends["open"] and "required_growth" in row:  # "more than 36,000": needed at most ...
+        bound = "at most" if ends["open"] == "floor" else "at least"
+        side = "above" if ends["open"] == "floor" else "below"
+        notes.append(f"the last value, {row['last_value']:,.12g}, is a {ends['open']} (the "
+                     f"text gives no figure {side} it), so the growth needed is {bound} "
+                     f"{row['required_growth']:.0%} a year")
     if ("trajectory_growth" in row and "required_growth" in row and chances
             and row["trajectory_growth"] > row["required_growth"] and row["prob_reach"] < 0.5):
         notes.append(

@@ -182,3 +182,27 @@ def test_a_source_about_another_series_changes_no_byte_of_the_others(tmp_path):
     assert ("UKR", "defence_production") in old  # a projected seed series is among those kept
     feas = {r["claim_id"]: r for r in _csv(after / "feasibility.csv")}
     assert feas["pl25-03"]["prob_reach"] != ""
+
+
+@pytest.mark.parametrize(("qualifier", "note"), [
+    ("more_than", "the last value, 36,000, is a floor (the text gives no figure above it), so "
+                  "the growth needed is at most 64% a year"),
+    ("up_to", "the last value, 36,000, is a ceiling (the text gives no figure below it), so "
+              "the growth needed is at least 64% a year"),
+])
+def test_growth_needed_from_a_floor_or_a_ceiling_says_it_is_a_bound(tmp_path, qualifier, note):
+    """Found by a new user: 'more than 36,000' in April 2024 and a target of 84,000 for 2025
+    published a required growth of 64 % a year as if 36,000 were the figure: it is at most that
+    (at least, from a ceiling), and the note says so.
+    """
+    from tests.conftest import mini_ledger
+
+    raw = mini_ledger(tmp_path / "raw", [
+        {"period": "2023", "value": "30000", "unit": "rounds/year"},
+        {"period": "2024-04", "value": "36000", "qualifier": qualifier, "unit": "rounds/year"},
+        {"modality": "target", "period": "2025-12", "value": "84000", "unit": "rounds/year"}])
+    ledger = prodstats.load(raw)
+    feasible = prodstats.feasibility(prodstats.resolve(ledger.claims))
+    row = feasible[feasible["scenario"] == "all"].iloc[0]
+    assert row["required_growth"] == pytest.approx(0.641, abs=0.001)
+    assert note in row["note"]
