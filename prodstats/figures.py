@@ -849,10 +849,11 @@ def _bind_rates(text: str, figures: list[Figure], language: str | None = None
     """Give each figure the rate cue that belongs to it.
 
     A cue ("a month", "pro Monat") belongs to the nearest figure before it in the same
-    sentence; dates and calibres such as "155 mm" do not count. An adjective cue ("annual",
-    "jährlich") belongs to a figure that follows it closely ("jährlich 3000", "annual output
-    of 500,000"), else to the nearest figure before it in the sentence ("drei Milliarden Dollar
-    ... als jährliche Militärhilfe").
+    sentence, or, with none before it, to the first figure after it in the sentence ("Each
+    month, the plants turn out some 40"); dates and calibres such as "155 mm" do not count.
+    An adjective cue ("annual", "jährlich") belongs to a figure that follows it closely
+    ("jährlich 3000", "annual output of 500,000"), else to the nearest figure before it in the
+    sentence ("drei Milliarden Dollar ... als jährliche Militärhilfe").
     """
     cues = rate_cues(text, language)
     if not cues:
@@ -872,6 +873,8 @@ def _bind_rates(text: str, figures: list[Figure], language: str | None = None
             k = after[0]
         elif before and same_sentence(figures[before[0]].end, start):
             k = before[0]
+        elif after and same_sentence(end, figures[after[0]].start):
+            k = after[0]  # a cue that leads its sentence: "Cada mes, … salen unas 40"
         else:
             continue
         if out[k].rate is None:

@@ -283,3 +283,22 @@ def test_a_quarter_word_and_a_calibre_are_no_figures_that_take_a_date_away(
                             "unit": unit, "qualifier": "exact", "kind": kind,
                             "language": language, "period": period, "base_period": base}])
     assert [m for *_, m in quote_problems(claims)] == [message]
+
+
+def test_a_rate_word_that_leads_its_sentence_is_the_rate_of_the_figure_after_it():
+    """Found by a new user: «Cada mes, según la compañía, salen … unas 40 unidades» coded per
+    year passed, and 40 a month was published as 40 a year (12x too low).
+    """
+    import pandas as pd
+
+    from prodstats.quotecheck import quote_problems
+
+    quote = ("Cada mes, según la compañía, salen ahora de sus plantas en Francia, Italia y el "
+             "Reino Unido unas 40 unidades de misiles antiaéreos de corto alcance")
+    claims = pd.DataFrame([{"quote": quote, "value": "40", "value_low": "", "value_high": "",
+                            "unit": "missiles/year", "qualifier": "about", "kind": "level",
+                            "language": "es", "period": "2024-11", "base_period": ""}])
+    assert [m for *_, m in quote_problems(claims)] == [
+        "the quote gives '40' per month, but the unit is per year (read so, the figure is 12x "
+        "too low); write unit 'missiles/month'"]
+    assert quote_problems(claims.assign(unit="missiles/month")) == []
