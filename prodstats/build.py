@@ -114,7 +114,7 @@ def _compute(raw: Path | None) -> Build:
     # the projections need the series only, the promise tracker the series and the claims:
     # a large build projects on a second core meanwhile (prodstats.workers)
     with stage("projections"):
-        projecting = beside(len(series), forecasts, series, bounds=ledger.capacity_bounds())
+        projecting = beside(len(series), forecasts, series, bounds=capacities)
     try:
         with stage("series"):
             result.tables["outcomes"] = outcomes(ledger.claims, ledger.sources, series,

@@ -549,12 +549,14 @@ def _own_aims(rows: pd.DataFrame, ledger: Any) -> pd.DataFrame:
     """
     aims = _at_due(rows[rows["modality"].isin(FORWARD)].drop_duplicates(["claim_ids", "value"]))
     words = _scale_words(aims, ledger)
-    coded = ({} if ledger is None or aims.empty else dict(
-        _claim_columns(ledger, "qualifier").itertuples(index=False)))
+    firsts = [str(c).split(";")[0] for c in aims["claim_ids"]]
+    claims = None if ledger is None or aims.empty else _claim_columns(ledger, "qualifier")
+    coded = ({} if claims is None else  # the aims' own claims, not a dict of the whole ledger
+             dict(claims[claims["claim_id"].isin(firsts)].itertuples(index=False)))
     return aims.assign(due_text=[_due_text(_period_end(p)) for p in aims["period"]],
                        word=[words.get(c, "") for c in aims["claim_ids"]],
                        derivation=aims.get("derivation", ""),
-                       hedge=[_hedge(coded.get(str(c).split(";")[0])) for c in aims["claim_ids"]])
+                       hedge=[_hedge(coded.get(c)) for c in firsts])
 
 
 #: A forward statement's hedge, as its label says it ("target up to 3,000").

@@ -134,14 +134,7 @@ def decimal_mark(language: str | None) -> str | None:
         return None
     if language in ("en", "de"):  # no need to import Babel for these
         return "." if language == "en" else ","
-    from babel import Locale, UnknownLocaleError
-    from babel.numbers import get_decimal_symbol
-
-    try:
-        Locale.parse(language)
-    except (UnknownLocaleError, ValueError):
-        return None
-    return get_decimal_symbol(language)
+    return _symbol(language, "decimal")
 
 
 @lru_cache(maxsize=64)
@@ -152,14 +145,22 @@ def groups_with_spaces(language: str | None) -> bool:
     """
     if not language or language in ("en", "de"):
         return False
+    group = _symbol(language, "group")
+    return group is not None and group.isspace()
+
+
+def _symbol(language: str, which: str) -> str | None:
+    """A language's ``decimal`` or ``group`` symbol by CLDR (Babel), or None for a language
+    Babel does not know.
+    """
     from babel import Locale, UnknownLocaleError
-    from babel.numbers import get_group_symbol
+    from babel.numbers import get_decimal_symbol, get_group_symbol
 
     try:
         Locale.parse(language)
     except (UnknownLocaleError, ValueError):
-        return False
-    return get_group_symbol(language).isspace()
+        return None
+    return (get_decimal_symbol if which == "decimal" else get_group_symbol)(language)
 
 
 @lru_cache(maxsize=65536)

@@ -275,8 +275,7 @@ def test_claims_that_contradict_each_other_break_the_line_and_a_floor_has_its_ar
     assert "the latest, 2023: 3 claims that differ, 550,000–700,000 rounds/year" in summary
     line = r.page.locator('#series-chart g[aria-label="line"] path').first.get_attribute("d")
     assert line.count("M") == 1 and line.count("L") == 1  # 2021 to 2022 only; 2023 is a gap
-    arrows = r.page.locator('#series-chart g[aria-label="text"] text').evaluate_all(
-        "texts => texts.map(t => t.textContent)")
+    arrows = _chart_texts(r)
     assert arrows.count("↑") == 1
     r.shot("series-conflict")
 
@@ -288,8 +287,7 @@ def test_a_capacity_goal_stands_beside_the_output_it_bounds(three_site, reader):
     folder, _ = three_site
     r = reader(folder)
     r.open("series?actor=nexter_munitions&indicator=shells_produced&measure=level")
-    labels = r.page.locator('#series-chart g[aria-label="text"] text').evaluate_all(
-        "texts => texts.map(t => t.textContent)")
+    labels = _chart_texts(r)
     assert "capacity target: pending" in labels
     r.shot("series-capacity")
 
@@ -302,8 +300,7 @@ def test_a_forecast_ratio_stands_on_the_level_chart_through_its_base(ratio_site,
     folder, _ = ratio_site
     r = reader(folder)
     r.open("series?actor=UKR&indicator=shells_produced&measure=level")
-    labels = r.page.locator('#series-chart g[aria-label="text"] text').evaluate_all(
-        "texts => texts.map(t => t.textContent)")
+    labels = _chart_texts(r)
     assert "expected: pending" in labels
     r.page.locator("#series-chart").focus()
     r.page.keyboard.press("End")  # the last point in time: the forecast, due end of 2025
@@ -330,8 +327,7 @@ def test_series_draws_the_projection_intervals(projected_site, reader):
     assert "80 % interval" in summary and "95 %" in summary
     # the axis, rounded up to 1.6k, holds the 95 % interval (to 1,570): nothing is cut, and
     # the summary must not say it is (it did, measuring the top before rounding)
-    ticks = r.page.locator('#series-chart g[aria-label="y-axis tick label"] text').evaluate_all(
-        "texts => texts.map(t => t.textContent)")
+    ticks = _chart_texts(r, "y-axis tick label")
     top = max(float(t.replace("k", "")) * 1000 for t in ticks)
     assert drawn[drawn["period"] == drawn["period"].max()]["pi95_high"].max() < top
     assert "beyond the top" not in summary
@@ -345,8 +341,7 @@ def test_forward_statements_come_from_the_tracker_with_their_status(contract_sit
     r = reader(folder)
     r.open(f"series?actor={forecast['actor']}&indicator={forecast['indicator']}&measure=index"
            f"&reading={forecast['statement_id']}:base={forecast['base_period']}")
-    labels = r.page.locator('#series-chart g[aria-label="text"] text').evaluate_all(
-        "texts => texts.map(t => t.textContent)")
+    labels = _chart_texts(r)
     assert f"{forecast['modality']}: {forecast['status']}" in labels
     assert "1 forward statement" in r.page.locator("#chart-summary").inner_text()
     r.shot("series-contract")
@@ -564,3 +559,9 @@ def test_a_status_on_an_unverified_observation_says_so(seed_site, reader):
     statuses = r.page.locator("td[data-label=Status]").all_inner_texts()
     assert "met on an unverified observation" in statuses  # the seed's 'sixfold by 2024'
     assert "pending" in statuses
+
+
+def _chart_texts(r, mark: str = "text") -> list[str]:
+    """The texts of one kind of mark of the series chart, as drawn (Plot's aria-label)."""
+    return r.page.locator(f'#series-chart g[aria-label="{mark}"] text').evaluate_all(
+        "texts => texts.map(t => t.textContent)")
